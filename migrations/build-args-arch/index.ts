@@ -1,0 +1,103 @@
+/**
+ * P2, outside the Dockerfile: once no Dockerfile declares `ARG ARCH`, the Makefile and the
+ * workflows stop passing `--build-arg ARCH=...` (`build-args: ARCH=...` in docker/build-push-action).
+ * A stale build-arg is harmless to BuildKit but tells the next reader that ARCH still matters.
+ * Other uses of ARCH in those files (image tags, matrix names) are left alone.
+ */
+import { parseDocument } from 'yaml';
+import { SourceText } from '../../src/dockerfile/source.ts';
+import { deleteLines, replace, type Edit } from '../../src/edits/edit.ts';
+
+export interface BuildFile {
+  /** Path relative to the checkout. */
+  path: string;
+  text: string;
+  kind: 'makefile' | 'workflow';
+}
+
+export interface BuildFileRecipe {
+  id: string;
+  title: string;
+  apply(file: BuildFile): Edit[];
+}
+
+const WHY = 'the Dockerfile no longer declares ARG ARCH (BuildKit sets TARGETARCH per platform): stop passing the ARCH build-arg';
+/** `--build-arg ARCH=...`, `--build-arg=ARCH=...`, quoted or not. */
+const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH=(?:\$\{\{[^}]*\}\}|[^ \t"'\\])*["']?(?=[ \t]|\\|$)/g;
+
+export const buildArgsArch: BuildFileRecipe = {
+  id: 'build-args-arch',
+  title: 'Drop the ARCH build-arg from the Makefile and workflows',
+  apply(file) {
+    const src = new SourceText(file.path, file.text);
+    const edits: Edit[] = [];
+    for (let line = 1; line <= src.lineCount; line++) {
+      const text = src.lineText(line);
+      if (!text.includes('ARCH')) continue;
+      const flags = [...text.matchAll(FLAG)];
+      if (flags.length > 0) {
+        const rest = text.replace(FLAG, '').trim();
+        if (rest === '' || rest === '\\') {
+          edits.push(deleteLines(src, line, line, WHY));
+          // The last line of a continued command: the line before must stop continuing.
+          const prev = line > 1 ? src.lineText(line - 1) : '';
+          if (rest === '' && /\\\s*$/.test(prev)) {
+            const m = /[ \t]*\\\s*$/.exec(prev)!;
+            const at = src.lineStart(line - 1) + m.index;
+            edits.push(replace(at, at + m[0].length, '', WHY));
+          }
+          continue;
+        }
+        const start = src.lineStart(line);
+        for (const m of flags) edits.push(replace(start + m.index!, start + m.index! + m[0].length, '', WHY));
+        continue;
+      }
+      if (file.kind !== 'workflow') continue;
+      // build-args: | block of docker/build-push-action, one NAME=value per line.
+      const block = buildArgsBlock(src, line);
+      if (block && /^\s*ARCH=/.test(text)) {
+        const others = block.lines.filter((l) => l !== line && src.lineText(l).trim() !== '');
+        if (others.length === 0) edits.push(deleteLines(src, block.header, line, WHY));
+        else edits.push(deleteLines(src, line, line, WHY));
+        continue;
+      }
+      if (/^\s*build-args:\s*["']?ARCH=[^\s"']*["']?\s*$/.test(text)) edits.push(deleteLines(src, line, line, WHY));
+    }
+    if (edits.length > 0 && file.kind === 'workflow') {
+      // The edit must leave a workflow that still parses.
+      const sorted = [...edits].sort((a, b) => b.start - a.start);
+      let out = file.text;
+      for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+      if (parseDocument(out).errors.length > 0) return [];
+    }
+    return edits;
+  },
+};
+
+function buildArgsBlock(src: SourceText, line: number): { header: number; lines: number[] } | undefined {
+  const indent = (l: number) => /^\s*/.exec(src.lineText(l))![0].length;
+  const own = indent(line);
+  for (let l = line - 1; l >= 1; l--) {
+    const t = src.lineText(l);
+    if (t.trim() === '') continue;
+    if (indent(l) < own) {
+      if (!/^\s*build-args:\s*[|>][-+]?\s*$/.test(t)) return undefined;
+      const lines: number[] = [];
+      for (let k = l + 1; k <= src.lineCount; k++) {
+        const tk = src.lineText(k);
+        if (tk.trim() !== '' && indent(k) <= indent(l)) break;
+        lines.push(k);
+      }
+      return { header: l, lines };
+    }
+  }
+  return undefined;
+}
+
+/** `--target NAME` in the Makefile and `target: NAME` in workflows: stages that are images. */
+export function buildTargets(file: BuildFile): string[] {
+  const out: string[] = [];
+  for (const m of file.text.matchAll(/--target(?:=|[ \t]+)["']?([A-Za-z0-9_.-]+)/g)) out.push(m[1]!);
+  if (file.kind === 'workflow') for (const m of file.text.matchAll(/^\s*target:\s*["']?([A-Za-z0-9_.-]+)["']?\s*$/gm)) out.push(m[1]!);
+  return [...new Set(out)];
+}

@@ -1,0 +1,30 @@
+/**
+ * P15: `CGO_ENABLED` explicit. Go turns cgo on natively when a C compiler is around and off when
+ * cross-compiling, and `xx-go --wrap` does not set it: left implicit, amd64 and arm64 would be
+ * built differently. The value keeps what the old emulated build did (1 where it linked
+ * externally, as go-build-static.sh with -linkmode=external does, or had gcc; 0 otherwise).
+ */
+import { attachedCommentStart, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
+import { effectiveCgo, explicitCgo } from '../../src/dockerfile/cross.ts';
+import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
+
+export const cgoExplicit: DockerfileRecipe = {
+  id: 'cgo-explicit',
+  title: 'Make CGO_ENABLED explicit',
+  apply({ analysis, source, model }) {
+    const edits: Edit[] = [];
+    for (const f of analysis.facts.values()) {
+      if (!f.crossCompile || f.compiles.length === 0) continue;
+      if (explicitCgo(f.stage, f) !== undefined) continue;
+      const value = effectiveCgo(f.stage, f, analysis);
+      const first = [...f.compiles].sort((a, b) => a.instruction.index - b.instruction.index)[0]!;
+      const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'env' : 'ENV';
+      const why =
+        value === '1'
+          ? 'CGO_ENABLED=1 kept explicit: the old native build linked with cgo, and cross-compiling would silently turn cgo off'
+          : 'CGO_ENABLED=0 kept explicit: the old build had no C compiler, so cgo was off; say so for every platform';
+      edits.push(insertLinesBefore(source, attachedCommentStart(source, first.instruction.line), [`${kw} CGO_ENABLED=${value}`], why));
+    }
+    return edits;
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * The recipes, in the order they run. Each one sees the file as the previous ones left it, so a
+ * recipe only has to know about its own part of the target shape.
+ */
+import type { DockerfileRecipe } from '../src/migrate/recipe.ts';
+import { fromAsCasing } from './from-as-casing/index.ts';
+import { emulatedStageNote } from './emulated-stage-note/index.ts';
+import { archBuildArg } from './arch-build-arg/index.ts';
+import { staleGoEnv } from './stale-go-env/index.ts';
+import { xxStage } from './xx-stage/index.ts';
+import { buildPlatform } from './build-platform/index.ts';
+import { xxToolchain } from './xx-toolchain/index.ts';
+import { cgoExplicit } from './cgo-explicit/index.ts';
+import { xxGoWrap } from './xx-go-wrap/index.ts';
+import { xxVerify } from './xx-verify/index.ts';
+import { stripOnTarget } from './strip-on-target/index.ts';
+import { guardBinaryExec } from './guard-binary-exec/index.ts';
+
+export const dockerfileRecipes: DockerfileRecipe[] = [
+  fromAsCasing,
+  emulatedStageNote,
+  archBuildArg,
+  staleGoEnv,
+  xxStage,
+  buildPlatform,
+  xxToolchain,
+  cgoExplicit,
+  xxGoWrap,
+  xxVerify,
+  stripOnTarget,
+  guardBinaryExec,
+];
+
+export { buildArgsArch, type BuildFile } from './build-args-arch/index.ts';

@@ -1,0 +1,141 @@
+/**
+ * Target shape 7: the build platform's `strip` cannot read a foreign-arch binary, so `install -s`
+ * becomes plain `install` and host `strip` steps leave the cross-compiling stage. The stripping
+ * happens in a small stage on the target platform (the seed's `strip_binary`), and the stages
+ * that copied the stripped files copy them from there: exactly the files that were stripped
+ * before are stripped after.
+ */
+import { editWordList } from '../../src/edits/words.ts';
+import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
+import { removeCommand } from '../../src/edits/shell-edits.ts';
+import { installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
+import { copySources } from '../../src/dockerfile/cross.ts';
+import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
+import type { StageFacts } from '../../src/dockerfile/analysis.ts';
+import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
+
+export const stripOnTarget: DockerfileRecipe = {
+  id: 'strip-on-target',
+  title: 'Strip binaries on the target platform',
+  apply(ctx) {
+    const edits: Edit[] = [];
+    const taken = new Set(ctx.model.stages.map((s) => s.name?.toLowerCase()));
+    for (const f of ctx.analysis.facts.values()) {
+      if (!f.crossCompile) continue;
+      edits.push(...moveStrip(ctx, f, taken));
+    }
+    return edits;
+  },
+};
+
+function dirname(p: string): string {
+  const t = p.replace(/\/+$/, '');
+  const i = t.lastIndexOf('/');
+  return i > 0 ? t.slice(0, i) : i === 0 ? '/' : '.';
+}
+
+function basename(p: string): string {
+  return p.replace(/\/+$/, '').split('/').at(-1) ?? p;
+}
+
+function join(dir: string, name: string): string {
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+/** Does copy source `src` name a file that was stripped (`stripped` may hold globs like `/usr/local/bin/*`)? */
+function isStripped(src: string, stripped: string[]): boolean {
+  return stripped.some((p) => {
+    if (p === src) return true;
+    if (!p.startsWith('/')) return basename(p) === basename(src) || (basename(p).includes('*') && dirname(p).endsWith(dirname(src).split('/').at(-1) ?? '\0'));
+    if (basename(p).includes('*')) {
+      const re = new RegExp('^' + basename(p).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
+      return dirname(p) === dirname(src) && re.test(basename(src));
+    }
+    return false;
+  });
+}
+
+function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): Edit[] {
+  const { source, analysis, model } = ctx;
+  const stage = f.stage;
+  const edits: Edit[] = [];
+  const stripped: string[] = [];
+  for (const instr of stage.instructions) {
+    for (const cmd of instr.shell?.commands ?? []) {
+      const inst = installStrip(cmd);
+      if (inst) {
+        const why = 'host strip cannot read a binary built for another architecture: install without -s, strip on the target platform instead';
+        if (inst.flag.value === '-s' || inst.flag.value === '--strip') edits.push(...editWordList(source.text, cmd, cmd.args, [inst.flag], [], why));
+        else {
+          const i = inst.flag.raw.indexOf('s', 1);
+          edits.push(replace(inst.flag.start + i, inst.flag.start + i + 1, '', why));
+        }
+        if (inst.destIsDir) for (const s of inst.sources) stripped.push(join(inst.destination, basename(s)));
+        else stripped.push(inst.destination);
+        continue;
+      }
+      const files = stripTargets(cmd);
+      if (files) {
+        const e = removeCommand(source, instr, cmd, 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform');
+        if (!e) throw new UnsafeMigrationError(`line ${instr.line}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
+        edits.push(e);
+        stripped.push(...files);
+      }
+    }
+  }
+  if (stripped.length === 0) return edits;
+
+  // The stripped files reach images through COPY --from this stage (or a stage built on it).
+  const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && analysis.facts.get(s) && s.platform === stage.platform)]);
+  const consumers: { instr: Instruction; from: Stage; sources: string[] }[] = [];
+  for (const s of model.stages) {
+    if (sourcesStages.has(s)) continue;
+    for (const ref of s.refs) {
+      if (ref.kind !== 'copy' || !ref.stage || !sourcesStages.has(ref.stage)) continue;
+      const srcs = copySources(ref.instruction).filter((x) => !x.startsWith('--'));
+      if (!srcs.some((x) => isStripped(x, stripped) || stripped.some((p) => p.startsWith('/') && (dirname(p) === x.replace(/\/+$/, '') || dirname(p).startsWith(x.replace(/\/*$/, '/')))))) continue;
+      for (const x of srcs) {
+        if (x.includes('$')) throw new UnsafeMigrationError(`line ${ref.instruction.line}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
+        if (!isStripped(x, stripped) && stripped.some((p) => p.startsWith('/') && dirname(p).startsWith(x.replace(/\/*$/, '/')) || dirname(p) === x.replace(/\/+$/, ''))) {
+          throw new UnsafeMigrationError(
+            `line ${ref.instruction.line}: COPY --from copies the folder "${x}" whose files were stripped on install`,
+            ref.instruction.line,
+            'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)',
+          );
+        }
+      }
+      consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs });
+    }
+  }
+  if (consumers.length === 0) return edits;
+
+  let name = 'strip_binary';
+  for (let n = 2; taken.has(name); n++) name = `strip_binary${n}`;
+  taken.add(name);
+  const root = lineage(stage).at(-1)!;
+  const fromKw = stage.from.keywordRaw;
+  const lower = fromKw === fromKw.toLowerCase();
+  const k = (w: string) => (lower ? w.toLowerCase() : w);
+  const lines = ['', `${fromKw} ${root.image} ${k('AS')} ${name}`, '# strip runs on the target platform: the build platform\'s strip cannot read a foreign-arch binary'];
+  const toStrip: string[] = [];
+  const seen = new Set<string>();
+  for (const c of consumers) {
+    for (const src of c.sources) {
+      const key = `${c.from.name ?? c.from.index} ${src}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const abs = src.startsWith('/') ? src : `/${src}`;
+      lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
+      if (isStripped(src, stripped) && !toStrip.includes(abs)) toStrip.push(abs);
+    }
+  }
+  const binutils = lineage(stage).some((s) => analysis.facts.get(s)?.packageInstalls.some((p) => p.manager === 'apk' && p.packages.some((w) => packageName(w.value) === 'binutils')));
+  lines.push(`${k('RUN')} ${binutils ? 'apk add --no-cache binutils && ' : ''}strip ${toStrip.join(' ')}`);
+  const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
+  edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${toStrip.join(', ')} on the target platform, as install -s/strip did before`));
+  for (const c of consumers) {
+    const flag = c.instr.flags.find((fl) => fl.name.toLowerCase() === 'from')!;
+    edits.push(replace(flag.start, flag.end, `--from=${name}`, `copy the stripped binary from "${name}"`));
+  }
+  return edits;
+}

@@ -1,0 +1,69 @@
+/**
+ * Target shape 5, P6, P7: `xx-go --wrap && ` goes in front of the compile, in the same RUN. The
+ * wrap writes the target's GOOS/GOARCH into the stage's go env, so any `go install`, `go generate`
+ * or `go run` after it would build for the target and its tool would no longer run here: the wrap
+ * goes after the last such native step. `xx-go --wrap` is always followed by `&&`, never by a
+ * bare line continuation (which would make the next command its argument).
+ */
+import { replace, type Edit } from '../../src/edits/edit.ts';
+import { lineage } from '../../src/dockerfile/model.ts';
+import type { CommandSite, StageFacts } from '../../src/dockerfile/analysis.ts';
+import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
+
+export const xxGoWrap: DockerfileRecipe = {
+  id: 'xx-go-wrap',
+  title: 'Wrap the Go compile with xx-go',
+  apply(ctx) {
+    const edits: Edit[] = [];
+    for (const f of ctx.analysis.facts.values()) {
+      if (!f.crossCompile) continue;
+      const e = wrap(ctx, f);
+      if (e) edits.push(e);
+    }
+    return edits;
+  },
+};
+
+const order = (s: CommandSite) => s.instruction.index * 1e7 + s.command.start;
+
+function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
+  const stage = f.stage;
+  const compiles = [...f.compiles].sort((a, b) => order(a) - order(b));
+  const first = compiles[0];
+  if (!first) return undefined;
+  // An earlier wrap in this stage or a parent stage already applies (it lives in the go env file).
+  const ancestorsWrapped = lineage(stage).slice(1).some((s) => (ctx.analysis.facts.get(s)?.wraps.length ?? 0) > 0);
+  const wrapsBefore = f.wraps.filter((w) => order(w) < order(first));
+  if (ancestorsWrapped || wrapsBefore.length > 0) return undefined;
+  const lastNative = [...f.nativeGo].sort((a, b) => order(b) - order(a))[0];
+  const target = lastNative ? compiles.find((c) => order(c) > order(lastNative)) : first;
+  if (!target) return undefined;
+  if (lastNative && order(first) < order(lastNative)) {
+    throw new UnsafeMigrationError(
+      `the compile at line ${first.instruction.line} runs before the native Go step at line ${lastNative.instruction.line} ("${lastNative.command.name} ${lastNative.command.args[0]?.value ?? ''}"); no single place for xx-go --wrap builds both right`,
+      first.instruction.line,
+      'move code generation (go install/generate/run) before the compile, then run the migration again',
+    );
+  }
+  const cmd = target.command;
+  if (target.instruction.shell?.errorAt !== undefined) {
+    throw new UnsafeMigrationError(`the shell command at line ${target.instruction.line} does not parse`, target.instruction.line, 'fix the RUN syntax first');
+  }
+  const st = cmd.statement;
+  let at = st.elements[0]?.start ?? st.start;
+  if (lastNative && lastNative.instruction === target.instruction && lastNative.command.statement.start === st.start) {
+    // Native step earlier in the same && list: wrap right after it.
+    const k = cmd.nested ? -1 : cmd.element;
+    const native = st.elements.findIndex((e) => e.start <= lastNative.command.start && lastNative.command.end <= e.end);
+    const m = native + 1;
+    if (k < 0 || m > k || st.elements[m]?.op !== '&&') {
+      throw new UnsafeMigrationError(
+        `line ${target.instruction.line}: the compile and a native Go step share one shell statement in a way that cannot be wrapped safely`,
+        target.instruction.line,
+        'split the native step and the compile with && or into separate RUNs',
+      );
+    }
+    at = st.elements[m]!.start;
+  }
+  return replace(at, at, 'xx-go --wrap && ', `xx-go --wrap makes "${cmd.name}${cmd.args[0] ? ' ' + cmd.args[0].value : ''}" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively`);
+}

@@ -1,0 +1,30 @@
+/**
+ * Target shape 1: an `xx` stage on the build platform provides the cross-compilation helpers
+ * (`xx-go`, `xx-apk`, `xx-verify`, `xx-info`). It goes before the first stage, after the global
+ * ARGs, and uses the configured image (the Rancher mirror by default, never the upstream image).
+ */
+import { attachedCommentStart, insertLinesBefore } from '../../src/edits/edit.ts';
+import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
+
+export const xxStage: DockerfileRecipe = {
+  id: 'xx-stage',
+  title: 'Add the xx helper stage',
+  apply({ model, analysis, source, options }) {
+    if (analysis.xxStage) return [];
+    if (![...analysis.facts.values()].some((f) => f.crossCompile)) return [];
+    const first = model.stages[0]!;
+    const taken = new Set(model.stages.map((s) => s.name?.toLowerCase()));
+    const name = taken.has('xx') ? 'xx-helpers' : 'xx';
+    const from = first.from.keywordRaw;
+    const as = from === from.toLowerCase() ? 'as' : 'AS';
+    const line = attachedCommentStart(source, first.from.line);
+    return [
+      insertLinesBefore(
+        source,
+        line,
+        [`${from} --platform=$BUILDPLATFORM ${options.xxImage} ${as} ${name}`, ''],
+        `cross-compilation helpers (xx-go, xx-apk, xx-verify) from ${options.xxImage}, run on the build platform`,
+      ),
+    ];
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * Target shape 3 and 4: the compile stage gets the xx helpers (`COPY --from=xx / /`), native tools
+ * from the native package manager (`clang lld` for cgo, `file` for xx-verify, plus whatever it
+ * installed before), and — after `ARG TARGETPLATFORM`, placed right above the first step that
+ * depends on the target so cloning, patching and `go mod download` run once — the target's C
+ * libraries through `xx-apk` / `xx-apt-get`: `musl-dev gcc` (or `libc6-dev gcc`) and every
+ * `*-dev` / `*-static` library the old stage installed natively, which must match the target.
+ */
+import { attachedCommentStart, insertLinesAfter, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
+import { editWordList } from '../../src/edits/words.ts';
+import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
+import { declaredBefore, effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
+import { lineage } from '../../src/dockerfile/model.ts';
+import type { ShellWord } from '../../src/dockerfile/shell.ts';
+import type { StageFacts } from '../../src/dockerfile/analysis.ts';
+import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
+
+export const xxToolchain: DockerfileRecipe = {
+  id: 'xx-toolchain',
+  title: 'Set up native tools and target libraries for cross-compilation',
+  apply(ctx) {
+    const edits: Edit[] = [];
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f));
+    return edits;
+  },
+};
+
+function kw(ctx: RecipeContext, upper: string): string {
+  const first = ctx.model.instructions[0];
+  return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
+}
+
+function setUp(ctx: RecipeContext, f: StageFacts): Edit[] {
+  const { analysis, source } = ctx;
+  const stage = f.stage;
+  const edits: Edit[] = [];
+  const xx = analysis.xxStage;
+  const xxRef = xx ? (xx.name ?? String(xx.index)) : 'xx';
+  const point = targetPoint(stage, f);
+  if (!point) throw new UnsafeMigrationError(`stage "${stage.name ?? stage.index}" compiles but no step depends on the target`, stage.from.line, 'check the compile command');
+  const distro = f.distro === 'unknown' ? 'alpine' : f.distro;
+  if (f.distro === 'unknown') ctx.warn(`stage "${stage.name ?? stage.index}": package manager unknown, assuming Alpine (apk/xx-apk)`, stage.from.line);
+  const native = distro === 'alpine' ? 'apk' : 'apt-get';
+  const cgo = effectiveCgo(stage, f, analysis);
+
+  // Lines that go right after FROM: the helpers, and a native install when the stage has none.
+  const afterFrom: string[] = [];
+  if (!xxCopy(stage, analysis)) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+
+  const lineageStages = lineage(stage);
+  const nativeInstalls = lineageStages
+    .reverse()
+    .flatMap((s) => analysis.facts.get(s)?.packageInstalls ?? [])
+    .filter((p) => p.manager === native);
+  const installed = new Set(nativeInstalls.flatMap((p) => p.packages.map((w) => packageName(w.value))));
+  const wantNative = (cgo === '1' ? ['clang', 'lld'] : []).concat(['file']).filter((p) => !installed.has(p));
+  const movedLibs: string[] = [];
+  let added = false;
+  for (const p of nativeInstalls) {
+    const libs: ShellWord[] = p.packages.filter((w) => isTargetLibrary(w.value, native));
+    for (const w of libs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
+    const add = !added ? wantNative : [];
+    if (libs.length === 0 && add.length === 0) continue;
+    if (p.instruction.shell?.errorAt !== undefined) {
+      throw new UnsafeMigrationError(`the shell command at line ${p.instruction.line} does not parse`, p.instruction.line, 'fix the RUN syntax first');
+    }
+    added = true;
+    const why =
+      libs.length > 0
+        ? `${libs.map((w) => w.value).join(' ')} must match the target architecture: installed with xx-${native} after ARG TARGETPLATFORM instead${add.length ? `; ${add.join(' ')} added for the native cross toolchain` : ''}`
+        : `${add.join(' ')}: native tools for cross-compiling (${add.includes('clang') ? 'clang/lld link for the target, ' : ''}file for xx-verify)`;
+    edits.push(...editWordList(source.text, p.command, p.packages, libs, add, why));
+  }
+  if (!added && wantNative.length > 0) {
+    const install =
+      native === 'apk'
+        ? `${kw(ctx, 'RUN')} apk add --no-cache ${wantNative.join(' ')}`
+        : `${kw(ctx, 'RUN')} apt-get update && apt-get install -y --no-install-recommends ${wantNative.join(' ')}`;
+    afterFrom.push(install);
+  }
+  if (afterFrom.length > 0) {
+    edits.push(insertLinesAfter(source, stage.from.endLine, afterFrom, 'the stage runs on the build platform: it needs the xx helpers and the native cross toolchain'));
+  }
+
+  // Target side: ARG TARGETPLATFORM, then the target's libraries.
+  const targetLines: string[] = [];
+  if (!declaredBefore(stage, 'TARGETPLATFORM', point) && !(point.keyword === 'ARG' && /(^|\s)TARGETPLATFORM(\s|=|$)/.test(point.args))) {
+    targetLines.push(`${kw(ctx, 'ARG')} TARGETPLATFORM`);
+  }
+  const wantTarget = cgo === '1' || movedLibs.length > 0 ? (distro === 'alpine' ? ['musl-dev', 'gcc'] : ['libc6-dev', 'gcc']) : [];
+  for (const l of movedLibs) if (!wantTarget.includes(packageName(l))) wantTarget.push(l);
+  const existing = targetLibInstall(stage, analysis);
+  if (existing) {
+    const have = new Set(existing.packages.map((w) => packageName(w.value)));
+    const missing = wantTarget.filter((p) => !have.has(packageName(p)));
+    if (missing.length > 0) edits.push(...editWordList(source.text, existing.command, existing.packages, [], missing, `${missing.join(' ')} must match the target architecture`));
+  } else if (wantTarget.length > 0) {
+    targetLines.push(
+      distro === 'alpine'
+        ? `${kw(ctx, 'RUN')} xx-apk --no-cache add ${wantTarget.join(' ')}`
+        : `${kw(ctx, 'RUN')} xx-apt-get update && xx-apt-get install -y --no-install-recommends ${wantTarget.join(' ')}`,
+    );
+  }
+  if (targetLines.length > 0) {
+    const line = attachedCommentStart(source, point.line);
+    edits.push(
+      insertLinesBefore(
+        source,
+        line,
+        targetLines,
+        'target-dependent steps start here: everything above runs once for all platforms; the target C libraries (for cgo) come from xx so they match the target',
+      ),
+    );
+  }
+  return edits;
+}

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { applyRecipes } from '../src/migrate/apply.ts';
+import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
+const text = readFileSync(process.argv[2]!, 'utf8');
+const r = applyRecipes(text, process.argv[2]!, { ...DEFAULT_OPTIONS });
+console.log(r.output);
+console.error(r.edits.map((e) => `${e.line} [${e.recipe}] ${e.reason}`).join('\n'));
+console.error(r.warnings, r.skipped, r.emulated);
+const again = applyRecipes(r.output, 'x', { ...DEFAULT_OPTIONS });
+console.error('idempotent:', again.output === r.output);
+if (again.output !== r.output) console.error(again.edits);

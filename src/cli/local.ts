@@ -1,0 +1,65 @@
+/**
+ * `migrate --local DIR`: one checkout, in place (or a diff with --dry-run). Prints what changed
+ * and why, or the machine-readable report with --json.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { migrateCheckout } from '../migrate/checkout.ts';
+import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
+import { DockerfileError } from '../dockerfile/errors.ts';
+import { loadReposConfig, migrateOptionsFor } from '../config/repos-config.ts';
+
+export interface LocalArgs {
+  dir: string;
+  dryRun: boolean;
+  json: boolean;
+  xxImage?: string;
+  dockerfiles?: string[];
+  emulate?: string[];
+  reposFile?: string;
+  repo?: string;
+}
+
+export function parseEmulate(values: string[]): EmulatedStage[] {
+  return values.map((v) => {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new DockerfileError('--emulate', undefined, `"${v}" is not STAGE=REASON`, 'write --emulate bpf="builds C with clang"');
+    return { stage: v.slice(0, eq), reason: v.slice(eq + 1) || 'configured to stay emulated' };
+  });
+}
+
+export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let options: MigrateOptions = { ...DEFAULT_OPTIONS, dryRun: args.dryRun };
+  const reposFile = args.reposFile ?? (existsSync('repos.yaml') ? 'repos.yaml' : undefined);
+  if (reposFile) {
+    const config = await loadReposConfig(reposFile);
+    const name = args.repo ?? path.basename(path.resolve(args.dir));
+    options = { ...migrateOptionsFor(config, name), dryRun: args.dryRun };
+  }
+  if (args.xxImage) options.xxImage = args.xxImage;
+  if (args.dockerfiles?.length) options.dockerfiles = args.dockerfiles;
+  if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
+
+  const report = await migrateCheckout(args.dir, options);
+  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
+  else printReport(report, args.dryRun, out, err);
+  if (report.outcome !== 'failed') return 0;
+  return report.files.some((f) => f.error?.kind === 'input') ? 2 : 1;
+}
+
+function printReport(report: CheckoutReport, dryRun: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  if (dryRun && report.diff) out.write(report.diff.endsWith('\n') ? report.diff : report.diff + '\n');
+  for (const f of report.files) {
+    if (f.status === 'error') {
+      err.write(`error: ${f.error!.message}\n`);
+      if (f.error!.hint) err.write(`  what to do: ${f.error!.hint}\n`);
+      continue;
+    }
+    const head = { changed: dryRun ? 'would change' : 'changed', unchanged: 'unchanged', skipped: 'skipped', error: 'error' }[f.status];
+    out.write(`${f.path}: ${head}\n`);
+    for (const e of f.edits) out.write(`  line ${e.line} [${e.recipe}] ${e.reason}\n`);
+    for (const s of f.skips) out.write(`  note: ${s.reason}\n`);
+    for (const w of f.warnings) out.write(`  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}\n`);
+  }
+  out.write(`${report.summary}\n`);
+}

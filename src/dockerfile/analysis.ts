@@ -1,0 +1,205 @@
+/**
+ * Cross-compilation facts about each stage, derived from the model: does it compile Go, which
+ * distribution's package manager does its lineage use, is it kept emulated and why, where is the
+ * xx setup. The recipes (to change a Dockerfile) and the review rules (to judge one) both read
+ * this, so they always agree on what a "compile stage" is.
+ */
+import { baseName, type ShellCommand } from './shell.ts';
+import {
+  compileKind,
+  isCBuild,
+  isNativeGoTool,
+  packageInstall,
+  type CompileKind,
+  type PackageInstall,
+} from './commands.ts';
+import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
+
+export interface CommandSite {
+  instruction: Instruction;
+  command: ShellCommand;
+}
+
+export interface CompileSite extends CommandSite {
+  kind: CompileKind;
+}
+
+export interface StageFacts {
+  stage: Stage;
+  /** Uses a Go toolchain (Go base image, or runs `go`). */
+  goStage: boolean;
+  compiles: CompileSite[];
+  /** C compilers and non-Go build systems (P10). */
+  cBuilds: CommandSite[];
+  nativeGo: CommandSite[];
+  packageInstalls: (PackageInstall & { instruction: Instruction })[];
+  /** Package manager family of the stage lineage. */
+  distro: 'alpine' | 'debian' | 'unknown';
+  /** `xx-go --wrap` sites in this stage. */
+  wraps: CommandSite[];
+  /** Stage is the xx helper image. */
+  isXx: boolean;
+  /** Reason the stage stays emulated (P10), if it does. */
+  emulatedReason?: string;
+  /** How the reason is known: a marker comment in the file, the config, or our own detection. */
+  emulatedBy?: 'comment' | 'config' | 'detected';
+  /** Stage compiles and should run (or runs) on the build platform. */
+  crossCompile: boolean;
+}
+
+export interface Analysis {
+  model: DockerfileModel;
+  facts: Map<Stage, StageFacts>;
+  xxStage?: Stage;
+  /** Stages that are images the repository ships: leaves plus named `--target`s. */
+  finalStages: Set<Stage>;
+  /** At least one stage compiles Go. */
+  compilesGo: boolean;
+}
+
+export interface AnalysisOptions {
+  emulatedStages?: { stage: string; reason: string }[];
+  /** `--target` names from the Makefile and workflows. */
+  targets?: string[];
+  xxImage?: string;
+}
+
+const GO_IMAGE = /(^|[/:_-])(golang|go|hardened-build-base|build-base)([/:_@-]|$)|GO_IMAGE|GOLANG/i;
+const XX_IMAGE = /(^|\/)(tonistiigi\/xx|mirrored-tonistiigi-xx)(:|@|$)/;
+const EMULATED_MARKER = /\bemulat(ed|ion)\b/i;
+
+export function isXxImage(image: string, configured?: string): boolean {
+  if (XX_IMAGE.test(image)) return true;
+  if (configured) return image === configured || image.split(':')[0] === configured.split(':')[0];
+  return false;
+}
+
+export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Analysis {
+  const facts = new Map<Stage, StageFacts>();
+  const targets = new Set((opts.targets ?? []).map((t) => t.toLowerCase()));
+  const finalStages = new Set(model.stages.filter((s) => s.isLeaf || (s.name && targets.has(s.name.toLowerCase()))));
+
+  for (const stage of model.stages) facts.set(stage, collectFacts(stage, model, facts, opts));
+
+  let xxStage: Stage | undefined;
+  for (const f of facts.values()) if (f.isXx && !xxStage) xxStage = f.stage;
+
+  for (const f of facts.values()) decideCross(f, facts, finalStages, opts);
+
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0) };
+}
+
+function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {
+  const parent = stage.base ? known.get(stage.base) : undefined;
+  const runs = stage.instructions.filter((i) => i.shell);
+  const commands: CommandSite[] = runs.flatMap((i) => i.shell!.commands.map((command) => ({ instruction: i, command })));
+  const packageInstalls: StageFacts['packageInstalls'] = [];
+  for (const c of commands) {
+    const p = packageInstall(c.command);
+    if (p) packageInstalls.push({ ...p, instruction: c.instruction });
+  }
+  const installsGo = packageInstalls.some((p) => p.packages.some((w) => /^go(lang)?([=~<>-]|$)/.test(w.value)));
+  const goStage =
+    (parent?.goStage ?? false) ||
+    (!stage.base && GO_IMAGE.test(stage.resolvedImage)) ||
+    (!stage.base && GO_IMAGE.test(stage.image)) ||
+    installsGo ||
+    commands.some((c) => c.command.name === 'go');
+  const compiles: CompileSite[] = [];
+  const cBuilds: CommandSite[] = [];
+  const nativeGo: CommandSite[] = [];
+  const wraps: CommandSite[] = [];
+  for (const c of commands) {
+    const kind = compileKind(c.command, goStage);
+    if (kind) compiles.push({ ...c, kind });
+    if (isCBuild(c.command)) cBuilds.push(c);
+    if (isNativeGoTool(c.command)) nativeGo.push(c);
+    if (baseName(c.command.name) === 'xx-go' && c.command.args.some((a) => a.value === '--wrap')) wraps.push(c);
+  }
+  let distro: StageFacts['distro'] = parent?.distro ?? 'unknown';
+  if (packageInstalls.some((p) => p.manager === 'apk' || p.manager === 'xx-apk')) distro = 'alpine';
+  else if (packageInstalls.some((p) => p.manager === 'apt-get' || p.manager === 'xx-apt-get')) distro = 'debian';
+  else if (distro === 'unknown' && !stage.base) {
+    const img = stage.resolvedImage.toLowerCase();
+    if (/alpine|hardened-build-base|build-base/.test(img)) distro = 'alpine';
+    else if (/golang|debian|ubuntu|bookworm|bullseye/.test(img)) distro = 'debian';
+  }
+  return {
+    stage,
+    goStage,
+    compiles,
+    cBuilds,
+    nativeGo,
+    packageInstalls,
+    distro,
+    wraps,
+    isXx: !stage.base && isXxImage(stage.resolvedImage, opts.xxImage),
+    crossCompile: false,
+  };
+}
+
+function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions): void {
+  const { stage } = f;
+  const marker = stage.leadingComments.find((c) => EMULATED_MARKER.test(c.text));
+  const configured = (opts.emulatedStages ?? []).find(
+    (e) => e.stage.toLowerCase() === stage.name?.toLowerCase() || e.stage === String(stage.index),
+  );
+  if (configured) {
+    f.emulatedReason = configured.reason;
+    f.emulatedBy = 'config';
+  } else if (marker) {
+    f.emulatedReason = marker.text.replace(/^#\s*/, '');
+    f.emulatedBy = 'comment';
+  }
+  if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
+  if (f.emulatedReason) return;
+  if (stage.platform === 'other') return;
+  const reason = detectEmulatedReason(f, facts, finalStages);
+  if (reason) {
+    if (stage.platform === 'build') return; // someone already moved it; the review judges it.
+    f.emulatedReason = reason;
+    f.emulatedBy = 'detected';
+    return;
+  }
+  if (f.compiles.length > 0) f.crossCompile = true;
+}
+
+function detectEmulatedReason(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): string | undefined {
+  const { stage } = f;
+  if (f.cBuilds.length > 0) {
+    const names = [...new Set(f.cBuilds.map((c) => baseName(c.command.name)))].join(', ');
+    return `builds C code (${names}) for the target, which xx-go does not cross-compile`;
+  }
+  if (f.compiles.length > 0 && !f.goStage) return 'runs a build that is not a Go compile; only Go builds are cross-compiled';
+  if (finalStages.has(stage)) return 'the compile runs in a final image stage; move it to a builder stage to cross-compile it';
+  // The platform is set where the lineage starts; it must not drag a final image along.
+  const root = lineage(stage).at(-1)!;
+  for (const d of [root, ...downstream(root)]) {
+    if (d === stage || !finalStages.has(d)) continue;
+    if (lineage(d).includes(root)) {
+      return `its base stage "${root.name ?? root.index}" is also the base of the final stage "${d.name ?? d.index}"`;
+    }
+  }
+  for (const c of f.compiles) {
+    if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
+  }
+  void facts;
+  return undefined;
+}
+
+/** Stages whose platform the migration sets to $BUILDPLATFORM: the lineage roots of cross-compile stages. */
+export function buildPlatformRoots(a: Analysis): Set<Stage> {
+  const roots = new Set<Stage>();
+  for (const f of a.facts.values()) if (f.crossCompile) roots.add(lineage(f.stage).at(-1)!);
+  return roots;
+}
+
+/** The stages that run on the build platform after migration (roots and their descendants). */
+export function buildPlatformStages(a: Analysis): Set<Stage> {
+  const roots = buildPlatformRoots(a);
+  const out = new Set<Stage>();
+  for (const s of a.model.stages) {
+    if (s.platform === 'build' || lineage(s).some((l) => roots.has(l))) out.add(s);
+  }
+  return out;
+}

@@ -1,0 +1,223 @@
+/**
+ * What a shell command does, as far as cross-compilation cares: compiles Go, runs a native Go
+ * tool, installs packages, installs with `-s`, strips, builds C.
+ */
+import { baseName, type ShellCommand, type ShellWord } from './shell.ts';
+
+/** `make` targets (or `WHAT=` values) that generate code instead of building the image's binaries. */
+const CODEGEN_TARGET = /(^|[-_/])(gen|generate|generated|generated_files|codegen|manifests|deepcopy|mocks?|proto|protos|fmt|vet|lint|clean|deps|vendor|tools|install-tools|test|tests|check|verify)([-_/]|$)/i;
+
+/** Script names that build: `build.sh`, `build_linux.sh`, `hack/build-go.sh`, `scripts/build`. */
+const BUILD_SCRIPT = /(^|[-_./])build([-_.][A-Za-z0-9_.-]*)?(\.sh)?$|^(go-)?build([-_][a-z0-9]+)*$/i;
+
+const GO_BUILD_SCRIPTS = new Set(['go-build-static.sh', 'go-build-static', 'go-build.sh']);
+
+export type CompileKind = 'go-build' | 'go-build-script' | 'make' | 'script';
+
+/** Is this command a Go compile (given that its stage is a Go stage)? */
+export function compileKind(cmd: ShellCommand, goStage: boolean): CompileKind | undefined {
+  const name = baseName(cmd.name);
+  if (cmd.name === 'go') {
+    const sub = firstNonFlag(cmd.args);
+    if (sub?.value === 'build') return 'go-build';
+    if (sub?.value === 'test' && cmd.args.some((a) => a.value === '-c')) return 'go-build';
+    return undefined;
+  }
+  if (GO_BUILD_SCRIPTS.has(name)) return 'go-build-script';
+  if (!goStage) return undefined;
+  if (name === 'make' || name === 'gmake') {
+    const targets = makeTargets(cmd);
+    const what = cmd.args.find((a) => a.value.startsWith('WHAT='))?.value.slice(5) ?? '';
+    if (what && CODEGEN_TARGET.test(what)) return undefined;
+    if (targets.length === 0) return 'make';
+    return targets.some((t) => !CODEGEN_TARGET.test(t)) ? 'make' : undefined;
+  }
+  if ((cmd.name.includes('/') || name.endsWith('.sh')) && BUILD_SCRIPT.test(name)) return 'script';
+  return undefined;
+}
+
+/** Native Go commands that must run before `xx-go --wrap` (P7). */
+export function isNativeGoTool(cmd: ShellCommand): boolean {
+  if (cmd.name === 'go') {
+    const sub = firstNonFlag(cmd.args)?.value;
+    return sub === 'install' || sub === 'generate' || sub === 'run' || sub === 'get' || sub === 'tool';
+  }
+  const name = baseName(cmd.name);
+  if (name === 'make' || name === 'gmake') {
+    const targets = makeTargets(cmd);
+    const what = cmd.args.find((a) => a.value.startsWith('WHAT='))?.value.slice(5) ?? '';
+    if (what && /gen/i.test(what)) return true;
+    return targets.length > 0 && targets.every((t) => /gen|manifests|deepcopy|proto/i.test(t));
+  }
+  return false;
+}
+
+export function makeTargets(cmd: ShellCommand): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < cmd.args.length; i++) {
+    const v = cmd.args[i]!.value;
+    if (v === '-C' || v === '-f' || v === '-j' || v === '-I' || v === '-o' || v === '-W') {
+      i++;
+      continue;
+    }
+    if (v.startsWith('-') || v.includes('=')) continue;
+    out.push(v);
+  }
+  return out;
+}
+
+function firstNonFlag(words: ShellWord[]): ShellWord | undefined {
+  return words.find((w) => !w.value.startsWith('-'));
+}
+
+/** C toolchains and build systems that cannot be cross-compiled by xx-go (P10). */
+export function isCBuild(cmd: ShellCommand): boolean {
+  const name = baseName(cmd.name);
+  if (['gcc', 'cc', 'g++', 'c++', 'clang', 'cmake', 'meson', 'ninja', 'autoreconf', 'autogen.sh', 'configure', 'bazel', 'cargo', 'rustc', 'scons'].includes(name)) return true;
+  return false;
+}
+
+export interface PackageInstall {
+  manager: 'apk' | 'apt-get' | 'xx-apk' | 'xx-apt-get';
+  command: ShellCommand;
+  /** The package words, in order. */
+  packages: ShellWord[];
+}
+
+const APK_VALUE_OPTS = new Set(['-X', '--repository', '-t', '--virtual', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file']);
+const APT_VALUE_OPTS = new Set(['-o', '--option', '-t', '--target-release', '-c', '--config-file']);
+
+/** `apk add ...`, `apt-get install ...` and their xx- counterparts. */
+export function packageInstall(cmd: ShellCommand): PackageInstall | undefined {
+  const name = baseName(cmd.name);
+  let manager: PackageInstall['manager'];
+  let verb: string;
+  let valueOpts: Set<string>;
+  if (name === 'apk' || name === 'xx-apk') {
+    manager = name;
+    verb = 'add';
+    valueOpts = APK_VALUE_OPTS;
+  } else if (name === 'apt-get' || name === 'apt' || name === 'xx-apt-get' || name === 'xx-apt') {
+    manager = name.startsWith('xx-') ? 'xx-apt-get' : 'apt-get';
+    verb = 'install';
+    valueOpts = APT_VALUE_OPTS;
+  } else {
+    return undefined;
+  }
+  const verbIndex = cmd.args.findIndex((a) => a.value === verb);
+  if (verbIndex < 0) return undefined;
+  for (let i = 0; i < verbIndex; i++) {
+    const v = cmd.args[i]!.value;
+    if (!v.startsWith('-')) return undefined;
+    if (valueOpts.has(v)) i++;
+  }
+  const packages: ShellWord[] = [];
+  let virtualPending = false;
+  for (let i = verbIndex + 1; i < cmd.args.length; i++) {
+    const w = cmd.args[i]!;
+    if (w.value.startsWith('-')) {
+      if (valueOpts.has(w.value)) {
+        if (w.value === '-t' || w.value === '--virtual') virtualPending = true;
+        i++;
+      }
+      continue;
+    }
+    if (virtualPending) virtualPending = false;
+    packages.push(w);
+  }
+  return { manager, command: cmd, packages };
+}
+
+/** Package name without version constraints (`go=1.22-r0` → `go`). */
+export function packageName(word: string): string {
+  return word.replace(/[=~<>].*$/, '');
+}
+
+/** Target-side libraries: they must match the target arch, so xx-apk/xx-apt-get installs them. */
+export function isTargetLibrary(pkg: string, manager: 'apk' | 'apt-get'): boolean {
+  const n = packageName(pkg);
+  if (manager === 'apk') return n === 'gcc' || n === 'musl-dev' || n === 'g++' || /-(dev|static)$/.test(n);
+  return n === 'gcc' || n === 'g++' || /^libc6?-dev$/.test(n) || /-(dev|static)$/.test(n) || /^lib.*-dev(:.*)?$/.test(n);
+}
+
+export interface InstallStrip {
+  command: ShellCommand;
+  /** The `-s` (or `--strip`) flag word, and where the `s` sits inside a combined flag. */
+  flag: ShellWord;
+  /** Source files and destination (last argument, or `-t DIR`). */
+  sources: string[];
+  destination: string;
+  /** `-t DIR`/`--target-directory`: the destination is a directory. */
+  destIsDir: boolean;
+}
+
+/** `install -s ...` / `install --strip ...`: host strip of the installed files. */
+export function installStrip(cmd: ShellCommand): InstallStrip | undefined {
+  if (baseName(cmd.name) !== 'install') return undefined;
+  let flag: ShellWord | undefined;
+  const operands: string[] = [];
+  let targetDir: string | undefined;
+  for (let i = 0; i < cmd.args.length; i++) {
+    const w = cmd.args[i]!;
+    const v = w.value;
+    if (v === '--strip') flag = w;
+    else if (v.startsWith('--target-directory=')) targetDir = v.slice(19);
+    else if (v.startsWith('--')) continue;
+    else if (v.startsWith('-') && v.length > 1) {
+      // Combined short flags: -Dsm755 → D, s, m(755). m/o/g/S/t take a value.
+      for (let k = 1; k < v.length; k++) {
+        const c = v[k]!;
+        if (c === 's') flag = w;
+        if ('mogSt'.includes(c)) {
+          const rest = v.slice(k + 1);
+          const value = rest || cmd.args[++i]?.value || '';
+          if (c === 't') targetDir = value;
+          break;
+        }
+      }
+    } else operands.push(v);
+  }
+  if (!flag) return undefined;
+  if (targetDir !== undefined) return { command: cmd, flag, sources: operands, destination: targetDir, destIsDir: true };
+  const destination = operands.pop() ?? '';
+  // A glob, several sources or a bin folder: the destination is a directory.
+  const destIsDir = operands.length > 1 || destination.endsWith('/') || operands.some((o) => /[*?[]/.test(o)) || /(^|\/)(s?bin|lib|libexec)$/.test(destination);
+  return { command: cmd, flag, sources: operands, destination, destIsDir };
+}
+
+/** `strip FILE...`: the files (flags skipped). */
+export function stripTargets(cmd: ShellCommand): string[] | undefined {
+  const name = baseName(cmd.name);
+  if (name !== 'strip' && !/^[a-z0-9_]+-linux-(gnu|musl)[a-z]*-strip$/.test(name)) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < cmd.args.length; i++) {
+    const v = cmd.args[i]!.value;
+    if (v === '-o' || v === '-R' || v === '-K' || v === '-N') {
+      i++;
+      continue;
+    }
+    if (!v.startsWith('-')) out.push(v);
+  }
+  return out;
+}
+
+/** Output paths named by `-o` in a compile command. */
+export function compileOutputs(cmd: ShellCommand): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < cmd.args.length; i++) {
+    const v = cmd.args[i]!.value;
+    if (v === '-o' && cmd.args[i + 1]) out.push(cmd.args[++i]!.value);
+    else if (v.startsWith('-o=')) out.push(v.slice(3));
+  }
+  return out;
+}
+
+/** Does the compile ask for a static binary (or link externally, which go-build-static does)? */
+export function compileIsStatic(cmd: ShellCommand): boolean {
+  const name = baseName(cmd.name);
+  if (GO_BUILD_SCRIPTS.has(name) && name.includes('static')) return true;
+  const text = [...cmd.assigns.map((a) => `${a.name}=${a.value}`), ...cmd.args.map((a) => a.value)].join(' ');
+  if (/-extldflags[= ]*["']?[^"']*-static/.test(text) || /\bnetgo\b/.test(text) || /CGO_ENABLED=0/.test(text)) return true;
+  if (name === 'make' && makeTargets(cmd).some((t) => /static/.test(t))) return true;
+  return false;
+}

@@ -1,0 +1,192 @@
+/**
+ * Questions about a stage's cross-compilation set-up, answered the same way for the recipes
+ * (which add what is missing) and the review rules (which report what is missing).
+ */
+import { baseName, type ShellCommand } from './shell.ts';
+import { compileIsStatic, compileOutputs, installStrip, packageInstall, packageName } from './commands.ts';
+import { lineage, type Instruction, type Stage } from './model.ts';
+import type { Analysis, StageFacts } from './analysis.ts';
+
+export const TARGET_ARGS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT']);
+const XX_TOOLS = /^xx-(go|apk|apt-get|apt|verify|info|clang|cc|c\+\+|cargo|ld|windres)$/;
+
+/** Names of variables an instruction reads (shell refs for RUN, Dockerfile substitution otherwise). */
+export function varsUsed(instr: Instruction): string[] {
+  if (instr.shell) return instr.shell.varRefs.map((v) => v.name);
+  return instr.vars.map((v) => v.name);
+}
+
+export function usesAnyVar(instr: Instruction, names: Set<string>): boolean {
+  return varsUsed(instr).some((n) => names.has(n));
+}
+
+export function commandsOf(instr: Instruction): ShellCommand[] {
+  return instr.shell?.commands ?? [];
+}
+
+export function isXxTool(cmd: ShellCommand): boolean {
+  return XX_TOOLS.test(baseName(cmd.name));
+}
+
+/**
+ * The first instruction of the stage whose result depends on the target platform. Everything
+ * above it runs once for all platforms; the target ARG goes right above it.
+ */
+export function targetPoint(stage: Stage, facts: StageFacts): Instruction | undefined {
+  const compileInstrs = new Set(facts.compiles.map((c) => c.instruction));
+  for (const instr of stage.instructions) {
+    if (instr.keyword === 'ARG' && stage.args.some((a) => a.instruction === instr && TARGET_ARGS.has(a.name))) return instr;
+    if (compileInstrs.has(instr)) return instr;
+    if (usesAnyVar(instr, TARGET_ARGS)) return instr;
+    if (commandsOf(instr).some(isXxTool)) return instr;
+  }
+  return undefined;
+}
+
+/** Is `name` declared by an ARG of the stage before `instr`? */
+export function declaredBefore(stage: Stage, name: string, instr: Instruction): boolean {
+  return stage.args.some((a) => a.name === name && a.instruction.index < instr.index);
+}
+
+/** The `COPY --from=<xx> / /` in the stage lineage, if any. */
+export function xxCopy(stage: Stage, a: Analysis): Instruction | undefined {
+  for (const s of lineage(stage)) {
+    for (const ref of s.refs) {
+      if (ref.kind !== 'copy' || !ref.stage || !a.facts.get(ref.stage)?.isXx) continue;
+      const parts = ref.instruction.args.trim().split(/\s+/);
+      if (parts.length === 2 && parts[0] === '/' && parts[1] === '/') return ref.instruction;
+    }
+  }
+  return undefined;
+}
+
+/** Explicit CGO_ENABLED for the compile: from ENV/ARG in the lineage or the compile commands. */
+export function explicitCgo(stage: Stage, facts: StageFacts): string | undefined {
+  for (const c of facts.compiles) {
+    const a = c.command.assigns.find((x) => x.name === 'CGO_ENABLED');
+    if (a) return a.value;
+    // `export CGO_ENABLED=1 && go build` or `CGO_ENABLED=0; go build` earlier in the same RUN.
+    const sh = c.instruction.shell;
+    const before = sh ? sh.text.slice(0, c.command.start - sh.offset) : '';
+    const m = /(?:^|[\s;&|])(?:export\s+)?CGO_ENABLED=["']?([01])/.exec(before);
+    if (m) return m[1];
+  }
+  for (const s of lineage(stage)) {
+    for (const instr of [...s.instructions].reverse()) {
+      if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
+        const m = /(?:^|\s)CGO_ENABLED(?:=|\s+)["']?([01])/.exec(instr.args);
+        if (m) return m[1];
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What CGO_ENABLED the old emulated build effectively had. Natively Go enables cgo when a C
+ * compiler is present; cross-compiling it disables it. Keep the old behaviour explicit.
+ */
+export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' | '1' {
+  const explicit = explicitCgo(stage, facts);
+  if (explicit === '0' || explicit === '1') return explicit;
+  if (facts.compiles.some((c) => /^go-build-static/.test(baseName(c.command.name)))) return '1';
+  if (facts.compiles.some((c) => /-linkmode[= ]+["']?external/.test(c.instruction.shell?.text ?? ''))) return '1';
+  for (const s of lineage(stage)) {
+    const f = a.facts.get(s);
+    if (f?.packageInstalls.some((p) => p.packages.some((w) => ['gcc', 'musl-dev', 'build-base', 'libc6-dev', 'clang'].includes(packageName(w.value))))) return '1';
+  }
+  const root = lineage(stage).at(-1)!;
+  if (/hardened-build-base|build-base/.test(root.resolvedImage)) return '1';
+  if (facts.distro === 'debian' && /golang/.test(root.resolvedImage)) return '1';
+  return '0';
+}
+
+/** Was the old build static? (`xx-verify --static` only where it was.) */
+export function buildIsStatic(stage: Stage, facts: StageFacts, a: Analysis): boolean {
+  if (facts.compiles.some((c) => compileIsStatic(c.command))) return true;
+  return effectiveCgo(stage, facts, a) === '0';
+}
+
+/** Files that leave the stage: sources of `COPY --from=<stage>` in other stages. */
+export function exportedPaths(stage: Stage, a: Analysis): { path: string; instruction: Instruction; consumer: Stage }[] {
+  const out: { path: string; instruction: Instruction; consumer: Stage }[] = [];
+  for (const s of a.model.stages) {
+    for (const ref of s.refs) {
+      if (ref.kind !== 'copy' || ref.stage !== stage) continue;
+      const words = copySources(ref.instruction);
+      for (const p of words) out.push({ path: p, instruction: ref.instruction, consumer: s });
+    }
+  }
+  return out;
+}
+
+/** Source paths of a COPY/ADD (JSON or plain form; the last word is the destination). */
+export function copySources(instr: Instruction): string[] {
+  const args = instr.args.trim();
+  let words: string[];
+  if (args.startsWith('[')) {
+    try {
+      words = JSON.parse(args) as string[];
+    } catch {
+      words = args.split(/\s+/);
+    }
+  } else words = args.split(/\s+/);
+  return words.slice(0, -1);
+}
+
+export function copyDestination(instr: Instruction): string {
+  const args = instr.args.trim();
+  if (args.startsWith('[')) {
+    try {
+      return (JSON.parse(args) as string[]).at(-1) ?? '';
+    } catch {
+      // fall through
+    }
+  }
+  return args.split(/\s+/).at(-1) ?? '';
+}
+
+/** Binaries the compile produces: `-o` outputs, else what other stages copy out of the stage. */
+export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): { paths: string[]; fromOutputs: boolean } {
+  const outputs: string[] = [];
+  for (const c of facts.compiles) {
+    for (const o of compileOutputs(c.command)) if (!outputs.includes(o)) outputs.push(o);
+  }
+  if (outputs.length > 0) return { paths: outputs, fromOutputs: true };
+  const paths: string[] = [];
+  for (const e of exportedPaths(stage, a)) {
+    if (e.path.endsWith('/') || paths.includes(e.path)) continue;
+    paths.push(e.path);
+  }
+  return { paths, fromOutputs: false };
+}
+
+/** Names a built binary may be run by: basenames of outputs, installed and exported files. */
+export function binaryNames(stage: Stage, facts: StageFacts, a: Analysis): Set<string> {
+  const names = new Set<string>();
+  const add = (p: string) => {
+    const b = p.replace(/\/+$/, '').split('/').at(-1) ?? '';
+    if (b && !b.includes('*') && !b.includes('$') && b !== '.') names.add(b);
+  };
+  for (const c of facts.compiles) compileOutputs(c.command).forEach(add);
+  for (const e of exportedPaths(stage, a)) if (!e.path.endsWith('/')) add(e.path);
+  for (const instr of stage.instructions) {
+    for (const cmd of commandsOf(instr)) {
+      const inst = baseName(cmd.name) === 'install' ? installStrip(cmd) : undefined;
+      inst?.sources.forEach(add);
+    }
+  }
+  return names;
+}
+
+/** Does the stage lineage install target libraries with xx-apk/xx-apt-get? */
+export function targetLibInstall(stage: Stage, a: Analysis) {
+  for (const s of lineage(stage)) {
+    const f = a.facts.get(s);
+    const p = f?.packageInstalls.find((x) => x.manager === 'xx-apk' || x.manager === 'xx-apt-get');
+    if (p) return p;
+  }
+  return undefined;
+}
+
+export { packageInstall };

@@ -1,0 +1,415 @@
+/**
+ * The Dockerfile model every recipe and review rule reads: instructions with exact source ranges,
+ * stages, the stage graph (parent stages, `COPY --from`, `RUN --mount=...,from=`), the effective
+ * platform of each stage, ARG scope, leaf stages, and a shell view of every RUN.
+ *
+ * Nothing outside this folder parses Dockerfile text.
+ */
+import { DockerfileParser, type Instruction as AstInstruction, type From } from 'dockerfile-ast';
+import { SourceText } from './source.ts';
+import { parseShell, ShellCache, type ShellScript } from './shell.ts';
+import { scanVarRefs, substitute, type VarRef } from './vars.ts';
+import { DockerfileError } from './errors.ts';
+
+export interface Flag {
+  name: string;
+  value: string;
+  /** Range of the whole `--name=value` text. */
+  start: number;
+  end: number;
+}
+
+export interface Instruction {
+  /** Upper-case keyword (`RUN`, `FROM`...). */
+  keyword: string;
+  /** Keyword as written (to keep casing when we add instructions). */
+  keywordRaw: string;
+  start: number;
+  end: number;
+  /** 1-based first and last line. */
+  line: number;
+  endLine: number;
+  /** Offset range of the arguments (after flags). */
+  argsStart: number;
+  argsEnd: number;
+  /** Arguments with continuations and embedded comments removed. */
+  args: string;
+  flags: Flag[];
+  /** Variable references in the instruction's arguments (Dockerfile-level substitution). */
+  vars: VarRef[];
+  /** Shell view of a RUN in shell form (or of its heredoc script). */
+  shell?: ShellScript;
+  /** RUN ["exec", "form"]. */
+  execForm?: string[];
+  heredoc: boolean;
+  stage?: Stage;
+  index: number;
+}
+
+export interface ArgDecl {
+  name: string;
+  defaultValue?: string;
+  instruction: Instruction;
+}
+
+export type Platform = 'build' | 'target' | 'other';
+
+export interface StageRef {
+  /** The stage name or index as written. */
+  ref: string;
+  stage?: Stage;
+  instruction: Instruction;
+  kind: 'copy' | 'mount';
+}
+
+export interface Stage {
+  index: number;
+  /** Name as written (`AS name`), if any. */
+  name?: string;
+  from: Instruction;
+  /** Range of the `AS` keyword and of the name. */
+  asKeyword?: { text: string; start: number; end: number };
+  nameRange?: { start: number; end: number };
+  /** Base image (or parent stage name) as written, and its range. */
+  image: string;
+  imageStart: number;
+  imageEnd: number;
+  /** Base image with global ARG defaults substituted (best effort). */
+  resolvedImage: string;
+  platformFlag?: Flag;
+  /** The parent stage when `FROM` names an earlier stage. */
+  base?: Stage;
+  /** Instructions after FROM, up to the next FROM. */
+  instructions: Instruction[];
+  /** Comment lines directly above the FROM line (1-based line numbers and text). */
+  leadingComments: { line: number; text: string }[];
+  /** Stages this one copies or mounts from. */
+  refs: StageRef[];
+  /** Stages that use this one as base, copy from it or mount it. */
+  dependents: Stage[];
+  /** Effective platform, following the parent chain. */
+  platform: Platform;
+  /** Nothing else builds on this stage: it is (one of) the image(s) the Dockerfile produces. */
+  isLeaf: boolean;
+  /** In-stage ARG declarations. */
+  args: ArgDecl[];
+  /** Offset just after the stage's last line (including its line ending). */
+  end: number;
+}
+
+export interface DockerfileModel {
+  source: SourceText;
+  escapeChar: string;
+  directives: { name: string; value: string }[];
+  instructions: Instruction[];
+  globalArgs: ArgDecl[];
+  stages: Stage[];
+  /** Resolve a `--from`/`FROM` reference (name, case-insensitive, or index) to a stage. */
+  stageByRef(ref: string, before?: number): Stage | undefined;
+}
+
+export const KNOWN_INSTRUCTIONS = new Set([
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+
+const BUILD_PLATFORM = /^\$\{?BUILDPLATFORM\}?$/;
+const TARGET_PLATFORM = /^\$\{?TARGETPLATFORM\}?$/;
+
+export function platformOfFlag(value: string | undefined): Platform | undefined {
+  if (value === undefined) return undefined;
+  if (BUILD_PLATFORM.test(value)) return 'build';
+  if (TARGET_PLATFORM.test(value)) return 'target';
+  return 'other';
+}
+
+/** Parse a Dockerfile. Throws DockerfileError (with file and line) when it cannot be understood. */
+export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: ShellCache): DockerfileModel {
+  const source = new SourceText(path, text);
+  const ast = DockerfileParser.parse(text);
+  const escapeChar = ast.getEscapeCharacter?.() ?? '\\';
+  const directives = (ast.getDirectives?.() ?? []).map((d) => ({ name: d.getName().toLowerCase(), value: d.getValue() }));
+
+  const instructions: Instruction[] = [];
+  const globalArgs: ArgDecl[] = [];
+  const stages: Stage[] = [];
+  let current: Stage | undefined;
+
+  for (const node of ast.getInstructions()) {
+    const instr = toInstruction(node, source, escapeChar, instructions.length, shellCache);
+    if (!KNOWN_INSTRUCTIONS.has(instr.keyword)) {
+      throw new DockerfileError(path, instr.line, `unknown instruction "${instr.keywordRaw}"`, 'fix the typo or remove the line; the Dockerfile does not build as it is');
+    }
+    instructions.push(instr);
+    if (instr.keyword === 'FROM') {
+      current = toStage(node as From, instr, stages, source);
+      stages.push(current);
+      instr.stage = current;
+      continue;
+    }
+    if (!current) {
+      if (instr.keyword !== 'ARG') {
+        throw new DockerfileError(path, instr.line, `${instr.keyword} before the first FROM`, 'only ARG may come before the first FROM');
+      }
+      globalArgs.push(...argDecls(instr));
+      continue;
+    }
+    instr.stage = current;
+    current.instructions.push(instr);
+    if (instr.keyword === 'ARG') current.args.push(...argDecls(instr));
+  }
+  if (stages.length === 0) {
+    throw new DockerfileError(path, 1, 'no FROM instruction', 'a Dockerfile needs at least one FROM; is this the right file?');
+  }
+
+  const model: DockerfileModel = {
+    source,
+    escapeChar,
+    directives,
+    instructions,
+    globalArgs,
+    stages,
+    stageByRef(ref: string, before = stages.length) {
+      if (/^\d+$/.test(ref)) {
+        const i = Number(ref);
+        return i < before ? stages[i] : undefined;
+      }
+      const lower = ref.toLowerCase();
+      for (let i = Math.min(before, stages.length) - 1; i >= 0; i--) if (stages[i]!.name?.toLowerCase() === lower) return stages[i];
+      return undefined;
+    },
+  };
+  linkStages(model);
+  return model;
+}
+
+function toInstruction(node: AstInstruction, source: SourceText, escapeChar: string, index: number, cache?: ShellCache): Instruction {
+  const r = node.getRange();
+  const start = source.offsetAt(r.start.line, r.start.character);
+  const end = source.offsetAt(r.end.line, r.end.character);
+  const keywordRaw = node.getInstruction();
+  const keyword = keywordRaw.toUpperCase();
+  const argsRange = (node as unknown as { getArgumentsRange?: () => typeof r | null }).getArgumentsRange?.();
+  const argsStart = argsRange ? source.offsetAt(argsRange.start.line, argsRange.start.character) : end;
+  const argsEnd = argsRange ? source.offsetAt(argsRange.end.line, argsRange.end.character) : end;
+  const flags: Flag[] = [];
+  const withFlags = node as unknown as { getFlags?: () => { getName(): string; getValue(): string | null; getRange(): typeof r }[] };
+  for (const f of withFlags.getFlags?.() ?? []) {
+    const fr = f.getRange();
+    flags.push({
+      name: f.getName(),
+      value: f.getValue() ?? '',
+      start: source.offsetAt(fr.start.line, fr.start.character),
+      end: source.offsetAt(fr.end.line, fr.end.character),
+    });
+  }
+  const instr: Instruction = {
+    keyword,
+    keywordRaw,
+    start,
+    end,
+    line: r.start.line + 1,
+    endLine: r.end.line + 1,
+    argsStart,
+    argsEnd,
+    args: node.getArgumentsContent() ?? '',
+    flags,
+    vars: [],
+    heredoc: false,
+    index,
+  };
+  if (keyword === 'RUN') attachShell(instr, source, escapeChar, cache);
+  else instr.vars = scanVarRefs(source.text, argsStart, argsEnd, escapeChar);
+  return instr;
+}
+
+/**
+ * Build the shell view of a RUN. The shell must see what the Dockerfile hands it, at the same
+ * offsets as the file: Dockerfile comment lines inside a continuation are removed by the
+ * Dockerfile parser, so they become spaces here; a non-backslash escape character's line
+ * continuations likewise; CR becomes a space.
+ */
+function attachShell(instr: Instruction, source: SourceText, escapeChar: string, cache?: ShellCache): void {
+  const text = source.text;
+  const raw = text.slice(instr.argsStart, instr.argsEnd);
+  const trimmed = raw.trimStart();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed.replace(new RegExp(`\\${escapeChar}\\r?\\n`, 'g'), ''));
+      if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) {
+        instr.execForm = parsed as string[];
+        return;
+      }
+    } catch {
+      // not JSON: the shell form may legitimately start with `[` (a test command).
+    }
+  }
+  const heredoc = /^<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2[^\n]*\n/.exec(trimmed);
+  if (heredoc) {
+    instr.heredoc = true;
+    const bodyStart = instr.argsStart + (raw.length - trimmed.length) + heredoc[0].length;
+    const delim = heredoc[3]!;
+    let bodyEnd = bodyStart;
+    let pos = bodyStart;
+    while (pos < instr.argsEnd) {
+      const nl = text.indexOf('\n', pos);
+      const lineEnd = nl < 0 || nl > instr.argsEnd ? instr.argsEnd : nl;
+      const line = text.slice(pos, lineEnd).replace(/\r$/, '');
+      if ((heredoc[1] ? line.replace(/^\t+/, '') : line) === delim) break;
+      bodyEnd = lineEnd;
+      pos = lineEnd + 1;
+    }
+    instr.shell = parseShell(blankCarriageReturns(text.slice(bodyStart, bodyEnd)), bodyStart, cache);
+    return;
+  }
+  const chars = raw.split('');
+  let lineStart = 0;
+  let first = true;
+  for (let i = 0; i <= chars.length; i++) {
+    if (i === chars.length || chars[i] === '\n') {
+      const line = raw.slice(lineStart, i);
+      if (!first && (/^\s*#/.test(line) || /^\s*\r?$/.test(line)) && i < chars.length) {
+        for (let j = lineStart; j <= i; j++) chars[j] = ' ';
+      } else if (escapeChar !== '\\') {
+        const m = new RegExp(`\\${escapeChar}[ \\t]*\\r?$`).exec(line);
+        if (m && i < chars.length) for (let j = lineStart + m.index; j <= i; j++) chars[j] = ' ';
+      }
+      first = false;
+      lineStart = i + 1;
+    } else if (chars[i] === '\r') {
+      // `\` CR LF must stay a line continuation: a blanked CR after the backslash would make it
+      // an escaped space and end the command at the LF, so the backslash moves onto the CR.
+      if (escapeChar === '\\' && chars[i + 1] === '\n' && chars[i - 1] === '\\') {
+        chars[i - 1] = ' ';
+        chars[i] = '\\';
+      } else {
+        chars[i] = ' ';
+      }
+    }
+  }
+  instr.shell = parseShell(chars.join(''), instr.argsStart, cache);
+}
+
+/** CR → space, keeping backslash-CR-LF a line continuation (see attachShell). */
+function blankCarriageReturns(script: string): string {
+  return script.replace(/\\\r(?=\n)/g, ' \\').replace(/\r/g, ' ');
+}
+
+function argDecls(instr: Instruction): ArgDecl[] {
+  const out: ArgDecl[] = [];
+  for (const part of instr.args.trim().split(/\s+/)) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const name = eq >= 0 ? part.slice(0, eq) : part;
+    let value = eq >= 0 ? part.slice(eq + 1) : undefined;
+    if (value !== undefined && value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) value = value.slice(1, -1);
+    out.push({ name, defaultValue: value, instruction: instr });
+  }
+  return out;
+}
+
+function toStage(node: From, instr: Instruction, stages: Stage[], source: SourceText): Stage {
+  const text = source.text;
+  const imageRange = node.getImageRange();
+  const imageStart = imageRange ? source.offsetAt(imageRange.start.line, imageRange.start.character) : instr.argsStart;
+  const imageEnd = imageRange ? source.offsetAt(imageRange.end.line, imageRange.end.character) : instr.argsStart;
+  const nameR = node.getBuildStageRange();
+  let asKeyword: Stage['asKeyword'];
+  let nameRange: Stage['nameRange'];
+  if (nameR) {
+    nameRange = { start: source.offsetAt(nameR.start.line, nameR.start.character), end: source.offsetAt(nameR.end.line, nameR.end.character) };
+    const m = /([Aa][Ss])\s+$/.exec(text.slice(imageEnd, nameRange.start));
+    if (m) asKeyword = { text: m[1]!, start: imageEnd + m.index, end: imageEnd + m.index + 2 };
+  }
+  const leadingComments: Stage['leadingComments'] = [];
+  for (let line = instr.line - 1; line >= 1; line--) {
+    const t = source.lineText(line).trim();
+    if (!t.startsWith('#')) break;
+    leadingComments.unshift({ line, text: t });
+  }
+  return {
+    index: stages.length,
+    name: node.getBuildStage() ?? undefined,
+    from: instr,
+    asKeyword,
+    nameRange,
+    image: text.slice(imageStart, imageEnd),
+    imageStart,
+    imageEnd,
+    resolvedImage: text.slice(imageStart, imageEnd),
+    platformFlag: instr.flags.find((f) => f.name.toLowerCase() === 'platform'),
+    instructions: [],
+    leadingComments,
+    refs: [],
+    dependents: [],
+    platform: 'target',
+    isLeaf: true,
+    args: [],
+    end: instr.end,
+  };
+}
+
+function linkStages(model: DockerfileModel): void {
+  const { stages, source, globalArgs } = model;
+  const globals = new Map<string, string>();
+  for (const a of globalArgs) if (a.defaultValue !== undefined) globals.set(a.name, a.defaultValue);
+  for (const stage of stages) {
+    const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
+    stage.end = source.lineEndIncludingEol(last.endLine);
+    stage.resolvedImage = substitute(stage.image, globals);
+    const base = model.stageByRef(stage.image, stage.index);
+    if (base && !/^\d+$/.test(stage.image)) {
+      stage.base = base;
+      base.dependents.push(stage);
+    }
+    for (const instr of stage.instructions) {
+      for (const f of instr.flags) {
+        const name = f.name.toLowerCase();
+        let ref: string | undefined;
+        let kind: StageRef['kind'] = 'copy';
+        if (name === 'from' && (instr.keyword === 'COPY' || instr.keyword === 'ADD')) ref = f.value;
+        if (name === 'mount' && instr.keyword === 'RUN') {
+          const m = /(?:^|,)from=([^,]+)/.exec(f.value);
+          if (m) {
+            ref = m[1];
+            kind = 'mount';
+          }
+        }
+        if (ref === undefined) continue;
+        const target = model.stageByRef(ref, stage.index);
+        stage.refs.push({ ref, stage: target, instruction: instr, kind });
+        if (target && !target.dependents.includes(stage)) target.dependents.push(stage);
+      }
+    }
+  }
+  for (const stage of stages) {
+    stage.isLeaf = stage.dependents.length === 0;
+    const own = platformOfFlag(stage.platformFlag?.value);
+    stage.platform = own ?? stage.base?.platform ?? 'target';
+  }
+}
+
+/** The stage and its ancestors through `FROM <stage>`, nearest first. */
+export function lineage(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !out.includes(s); s = s.base) out.push(s);
+  return out;
+}
+
+/** Every stage that (transitively) builds on or copies from `stage`. */
+export function downstream(stage: Stage): Set<Stage> {
+  const seen = new Set<Stage>();
+  const todo = [...stage.dependents];
+  while (todo.length) {
+    const s = todo.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    todo.push(...s.dependents);
+  }
+  return seen;
+}
+
+/** Is `name` declared by an ARG in `stage` before `offset`? */
+export function argDeclaredBefore(stage: Stage, name: string, offset: number): ArgDecl | undefined {
+  return stage.args.find((a) => a.name === name && a.instruction.start < offset);
+}

@@ -1,0 +1,62 @@
+/**
+ * Text edits at source ranges: the only way the migration changes a file. Editing ranges (never
+ * re-printing a file) keeps every byte outside the edited lines identical.
+ */
+import type { SourceText } from '../dockerfile/source.ts';
+
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  /** Why a human reviewer should accept this edit. */
+  reason: string;
+}
+
+export class EditConflictError extends Error {}
+
+/** Apply non-overlapping edits; insertions at the same offset keep their given order. */
+export function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i);
+  let out = '';
+  let pos = 0;
+  for (const { e } of sorted) {
+    if (e.start < pos) throw new EditConflictError(`overlapping edits at offset ${e.start}: ${e.reason}`);
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** Insert whole lines before 1-based `line`, in the file's own line ending. */
+export function insertLinesBefore(src: SourceText, line: number, lines: string[], reason: string): Edit {
+  const at = src.lineStart(line);
+  return { start: at, end: at, text: lines.map((l) => l + src.eol).join(''), reason };
+}
+
+/** Insert whole lines after 1-based `line` (handles a last line without a line ending). */
+export function insertLinesAfter(src: SourceText, line: number, lines: string[], reason: string): Edit {
+  const at = src.lineEndIncludingEol(line);
+  const needsEol = at === src.text.length && !src.text.endsWith('\n');
+  const body = lines.map((l) => l + src.eol).join('');
+  return { start: at, end: at, text: needsEol ? src.eol + body.slice(0, -src.eol.length) : body, reason };
+}
+
+/** Delete 1-based lines `from`..`to` inclusive, line endings included. */
+export function deleteLines(src: SourceText, from: number, to: number, reason: string): Edit {
+  let start = src.lineStart(from);
+  const end = src.lineEndIncludingEol(to);
+  // The last line has no ending of its own: take the previous line's ending instead.
+  if (end === src.text.length && !src.text.endsWith('\n') && from > 1) start -= src.eol.length;
+  return { start, end, text: '', reason };
+}
+
+export function replace(start: number, end: number, text: string, reason: string): Edit {
+  return { start, end, text, reason };
+}
+
+/** First line of the comment block directly above `line` (the comments that belong to it). */
+export function attachedCommentStart(src: SourceText, line: number): number {
+  let l = line;
+  while (l > 1 && src.lineText(l - 1).trim().startsWith('#')) l--;
+  return l;
+}

@@ -1,0 +1,98 @@
+/**
+ * Runs the recipes over one Dockerfile's text, in order, re-reading the model after each recipe
+ * that changed something. Pure: text in, text and report out. The checks of the output live in
+ * engine.ts.
+ */
+import { dockerfileRecipes } from '../../migrations/index.ts';
+import { analyze, type Analysis } from '../dockerfile/analysis.ts';
+import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
+import { ShellCache } from '../dockerfile/shell.ts';
+import { DockerfileError } from '../dockerfile/errors.ts';
+import { applyEdits, EditConflictError } from '../edits/edit.ts';
+import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from './recipe.ts';
+import type { AppliedEdit, MigrateOptions, Warning } from './types.ts';
+
+export interface DockerfileMigration {
+  path: string;
+  input: string;
+  output: string;
+  edits: AppliedEdit[];
+  warnings: Warning[];
+  /** Set when there is nothing to cross-compile (P14). */
+  skipped?: string;
+  /** Stages left emulated (P10) with the reason. */
+  emulated: { stage: string; reason: string; line: number }[];
+}
+
+export interface EngineOptions extends MigrateOptions {
+  targets?: string[];
+  recipes?: DockerfileRecipe[];
+}
+
+/** The output's final model and analysis, for the checks that follow. */
+export interface Applied extends DockerfileMigration {
+  model: DockerfileModel;
+  analysis: Analysis;
+}
+
+export function analysisFor(model: DockerfileModel, opts: EngineOptions): Analysis {
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage });
+}
+
+export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache()): Applied {
+  const recipes = opts.recipes ?? dockerfileRecipes;
+  let model = parseDockerfile(text, path, cache);
+  let analysis = analysisFor(model, opts);
+  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis };
+
+  const compiles = [...analysis.facts.values()].some((f) => f.compiles.length > 0 || f.cBuilds.length > 0);
+  if (!compiles) {
+    result.skipped = 'no stage compiles Go: nothing to cross-compile (a base image, a mirror, or a copy-only image)';
+    return result;
+  }
+
+  let current = text;
+  for (const recipe of recipes) {
+    const edits = runRecipe(recipe, model, analysis, opts, result.warnings);
+    if (edits.length === 0) continue;
+    for (const e of edits) result.edits.push({ recipe: recipe.id, reason: e.reason, line: model.source.lineOf(e.start) });
+    try {
+      current = applyEdits(current, edits);
+    } catch (err) {
+      if (err instanceof EditConflictError) throw new UnsafeMigrationError(`recipe ${recipe.id} produced conflicting edits`, undefined, 'report this as a bug with the Dockerfile attached');
+      throw err;
+    }
+    try {
+      model = parseDockerfile(current, path, cache);
+    } catch (err) {
+      if (err instanceof DockerfileError) {
+        throw new UnsafeMigrationError(`after recipe ${recipe.id} the Dockerfile no longer parses: ${err.problem}`, err.line, 'report this as a bug with the Dockerfile attached');
+      }
+      throw err;
+    }
+    analysis = analysisFor(model, opts);
+  }
+  result.output = current;
+  result.model = model;
+  result.analysis = analysis;
+  for (const f of analysis.facts.values()) {
+    if (f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0)) {
+      result.emulated.push({ stage: f.stage.name ?? String(f.stage.index), reason: f.emulatedReason, line: f.stage.from.line });
+    }
+  }
+  return result;
+}
+
+export function runRecipe(recipe: DockerfileRecipe, model: DockerfileModel, analysis: Analysis, opts: EngineOptions, warnings: Warning[]) {
+  const ctx: RecipeContext = {
+    model,
+    analysis,
+    source: model.source,
+    options: opts,
+    targets: opts.targets ?? [],
+    warn(message, line) {
+      if (!warnings.some((w) => w.message === message)) warnings.push({ message, line });
+    },
+  };
+  return recipe.apply(ctx);
+}

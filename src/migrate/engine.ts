@@ -1,0 +1,61 @@
+/**
+ * One Dockerfile, migrated and checked: the recipes run (apply.ts), then the output must pass the
+ * review rules with no error — the same rules a reviewer runs — and running the recipes again
+ * must change nothing. Otherwise nothing is written and the invariant is named.
+ */
+import { dockerfileRecipes } from '../../migrations/index.ts';
+import { reviewDockerfile } from '../review/review.ts';
+import { applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
+
+export type { DockerfileMigration, EngineOptions } from './apply.ts';
+
+/** The migration would break an invariant of the spec: nothing is written. */
+export class InvariantError extends Error {
+  constructor(
+    readonly invariant: string,
+    readonly line: number | undefined,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'InvariantError';
+  }
+}
+
+/**
+ * Migrate one Dockerfile. Throws DockerfileError for input that cannot be understood,
+ * UnsafeMigrationError / InvariantError when the result would not be safe.
+ */
+export function migrateDockerfile(text: string, path: string, opts: EngineOptions): DockerfileMigration {
+  const recipes = opts.recipes ?? dockerfileRecipes;
+  const applied = applyRecipes(text, path, opts);
+  if (applied.skipped) return strip(applied);
+  const { model, analysis } = applied;
+
+  // Invariants: the review rules judge the output exactly as they would judge a human's change.
+  const errors = reviewDockerfile(model, { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages }).filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
+  }
+  // Idempotence: the recipes have nothing left to do on their own output.
+  if (applied.output !== text) {
+    for (const recipe of recipes) {
+      const again = runRecipe(recipe, model, analysis, opts, []);
+      if (again.length > 0) {
+        throw new InvariantError(
+          'idempotent',
+          model.source.lineOf(again[0]!.start),
+          `running the migration again would change the file (recipe ${recipe.id}: ${again[0]!.reason})`,
+          'report this as a bug with the Dockerfile attached',
+        );
+      }
+    }
+  }
+  return strip(applied);
+}
+
+function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
+  const { model: _m, analysis: _a, ...rest } = a;
+  return rest;
+}
