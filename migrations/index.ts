@@ -7,6 +7,7 @@ import { fromAsCasing } from './from-as-casing/index.ts';
 import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
+import { targetArgsLate } from './target-args-late/index.ts';
 import { xxStage } from './xx-stage/index.ts';
 import { buildPlatform } from './build-platform/index.ts';
 import { xxToolchain } from './xx-toolchain/index.ts';
@@ -21,6 +22,7 @@ export const dockerfileRecipes: DockerfileRecipe[] = [
   emulatedStageNote,
   archBuildArg,
   staleGoEnv,
+  targetArgsLate,
   xxStage,
   buildPlatform,
   xxToolchain,

@@ -102,15 +102,14 @@ function setUp(ctx: RecipeContext, f: StageFacts): Edit[] {
     );
   }
   if (targetLines.length > 0) {
-    const line = attachedCommentStart(source, point.line);
-    edits.push(
-      insertLinesBefore(
-        source,
-        line,
-        targetLines,
-        'target-dependent steps start here: everything above runs once for all platforms; the target C libraries (for cgo) come from xx so they match the target',
-      ),
-    );
+    const why = targetLines.some((l) => /xx-apk|xx-apt-get/.test(l))
+      ? 'target-dependent steps start here: everything above runs once for all platforms; the C libraries for cgo come through xx so they match the target'
+      : 'target-dependent steps start here: everything above runs once for all platforms';
+    // A target ARG already marks the point: the libraries go right after it, never above it.
+    if (point.keyword === 'ARG' && declaredBefore(stage, 'TARGETPLATFORM', { ...point, index: point.index + 1 })) {
+      edits.push(insertLinesAfter(source, point.endLine, targetLines, why));
+    }
+    else edits.push(insertLinesBefore(source, attachedCommentStart(source, point.line), targetLines, why));
   }
   return edits;
 }

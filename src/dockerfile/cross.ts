@@ -152,7 +152,8 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
   for (const c of facts.compiles) {
     for (const o of compileOutputs(c.command)) if (!outputs.includes(o)) outputs.push(o);
   }
-  if (outputs.length > 0) return { paths: outputs, fromOutputs: true };
+  // `-o bin/` names a folder: which files land in it is only known from what is copied out.
+  if (outputs.length > 0 && outputs.every((o) => !o.endsWith('/'))) return { paths: outputs, fromOutputs: true };
   const paths: string[] = [];
   for (const e of exportedPaths(stage, a)) {
     if (e.path.endsWith('/') || paths.includes(e.path)) continue;

@@ -8,7 +8,7 @@ import { analyze, type Analysis } from '../dockerfile/analysis.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
-import { applyEdits, EditConflictError } from '../edits/edit.ts';
+import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from './recipe.ts';
 import type { AppliedEdit, MigrateOptions, Warning } from './types.ts';
 
@@ -52,10 +52,18 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   }
 
   let current = text;
+  const original = model.source;
+  const steps: Edit[][] = [];
   for (const recipe of recipes) {
     const edits = runRecipe(recipe, model, analysis, opts, result.warnings);
     if (edits.length === 0) continue;
-    for (const e of edits) result.edits.push({ recipe: recipe.id, reason: e.reason, line: model.source.lineOf(e.start) });
+    // Report lines of the file the human knows: map each edit back through the earlier recipes.
+    for (const e of edits) {
+      const start = mapBack(e.start, steps);
+      const end = Math.max(start, mapBack(e.end, steps));
+      result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+    }
+    steps.push(edits);
     try {
       current = applyEdits(current, edits);
     } catch (err) {
@@ -81,6 +89,27 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     }
   }
   return result;
+}
+
+/** Position in the original text of a position in the text after `steps` were applied. */
+function mapBack(pos: number, steps: Edit[][]): number {
+  let p = pos;
+  for (let k = steps.length - 1; k >= 0; k--) {
+    let delta = 0;
+    let mapped: number | undefined;
+    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
+      const newStart = e.start + delta;
+      const newEnd = newStart + e.text.length;
+      if (p < newStart) break;
+      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
+        mapped = e.start;
+        break;
+      }
+      delta += e.text.length - (e.end - e.start);
+    }
+    p = mapped ?? p - delta;
+  }
+  return p;
 }
 
 export function runRecipe(recipe: DockerfileRecipe, model: DockerfileModel, analysis: Analysis, opts: EngineOptions, warnings: Warning[]) {

@@ -32,8 +32,9 @@ export const DEFAULT_OPTIONS: MigrateOptions = {
 export interface AppliedEdit {
   recipe: string;
   reason: string;
-  /** 1-based line in the original file where the edit starts. */
+  /** 1-based lines in the original file where the edit starts and ends. */
   line: number;
+  endLine?: number;
 }
 
 export interface Warning {
