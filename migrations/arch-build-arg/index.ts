@@ -56,7 +56,7 @@ export const archBuildArg: DockerfileRecipe = {
       if (names.length === 1) {
         edits.push(deleteLines(source, instr.line, instr.endLine, 'the ARCH build-arg goes: BuildKit sets TARGETARCH (and BUILDARCH) for every platform of a multi-arch build'));
       } else {
-        ctx.warn(`global ARG at line ${instr.line} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
+        ctx.warn(`global ARG at line ${ctx.originalLine(instr.line)} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
       }
     }
 
@@ -116,7 +116,7 @@ export const archBuildArg: DockerfileRecipe = {
           edits.push(replace(instr.argsStart, instr.argsEnd, name, `declare the automatic ${name} in place of the ARCH build-arg`));
           for (const n of needed) if (n !== name) declareBeforeFirstUse(ctx, stage, n, renames, edits);
         } else {
-          ctx.warn(`ARG at line ${instr.line} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
+          ctx.warn(`ARG at line ${ctx.originalLine(instr.line)} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
         }
         for (const d of rest) edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, 'duplicate ARCH declaration removed'));
       } else {

@@ -13,7 +13,7 @@ export const emulatedStageNote: DockerfileRecipe = {
   apply({ analysis, source }) {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {
-      if (!f.emulatedReason || f.emulatedBy === 'comment') continue;
+      if (!f.emulatedReason || f.markedEmulated) continue;
       if (f.compiles.length === 0 && f.cBuilds.length === 0 && f.emulatedBy !== 'config') continue;
       const line = f.stage.from.line;
       edits.push(

@@ -12,7 +12,8 @@ import { UnsafeMigrationError, type DockerfileRecipe } from '../../src/migrate/r
 export const guardBinaryExec: DockerfileRecipe = {
   id: 'guard-binary-exec',
   title: 'Guard executions of the built binaries',
-  apply({ analysis, source }) {
+  apply(ctx) {
+    const { analysis, source } = ctx;
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile) continue;
@@ -28,7 +29,7 @@ export const guardBinaryExec: DockerfileRecipe = {
           const text = source.text.slice(st.start, st.end);
           if (/xx-info\s+is-cross/.test(text)) continue;
           if (instr.shell.errorAt !== undefined || !el) {
-            throw new UnsafeMigrationError(`line ${instr.line}: the built binary "${cmd.name}" runs in a command that cannot be guarded`, instr.line, 'guard it by hand: if ! xx-info is-cross; then ...; fi');
+            throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: the built binary "${cmd.name}" runs in a command that cannot be guarded`, instr.line, 'guard it by hand: if ! xx-info is-cross; then ...; fi');
           }
           edits.push(
             ...wrapInCondition(instr, cmd, '! xx-info is-cross', `"${cmd.name}" is built for the target: it only runs when the build platform is the target platform`),

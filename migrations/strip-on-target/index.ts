@@ -77,7 +77,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       const files = stripTargets(cmd);
       if (files) {
         const e = removeCommand(source, instr, cmd, 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform');
-        if (!e) throw new UnsafeMigrationError(`line ${instr.line}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
+        if (!e) throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
         edits.push(e);
         stripped.push(...files);
       }
@@ -95,10 +95,10 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       const srcs = copySources(ref.instruction).filter((x) => !x.startsWith('--'));
       if (!srcs.some((x) => isStripped(x, stripped) || stripped.some((p) => p.startsWith('/') && (dirname(p) === x.replace(/\/+$/, '') || dirname(p).startsWith(x.replace(/\/*$/, '/')))))) continue;
       for (const x of srcs) {
-        if (x.includes('$')) throw new UnsafeMigrationError(`line ${ref.instruction.line}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
+        if (x.includes('$')) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
         if (!isStripped(x, stripped) && stripped.some((p) => p.startsWith('/') && dirname(p).startsWith(x.replace(/\/*$/, '/')) || dirname(p) === x.replace(/\/+$/, ''))) {
           throw new UnsafeMigrationError(
-            `line ${ref.instruction.line}: COPY --from copies the folder "${x}" whose files were stripped on install`,
+            `line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}" whose files were stripped on install`,
             ref.instruction.line,
             'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)',
           );

@@ -13,7 +13,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const targetArgsLate: DockerfileRecipe = {
   id: 'target-args-late',
   title: 'Declare target ARGs right above their first use',
-  apply({ analysis, source }) {
+  apply(ctx) {
+    const { analysis, source } = ctx;
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile) continue;
@@ -38,7 +39,7 @@ export const targetArgsLate: DockerfileRecipe = {
         const between = later.filter((i) => i.index < firstUse.index && (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD') && independent(i));
         if (between.length === 0) continue;
         const line = attachedCommentStart(source, firstUse.line);
-        edits.push(deleteLines(source, instr.line, instr.endLine, `${decl.name} moves down to its first use (line ${firstUse.line}): the steps above it no longer depend on the target, so they run once for all platforms`));
+        edits.push(deleteLines(source, instr.line, instr.endLine, `${decl.name} moves down to its first use (line ${ctx.originalLine(firstUse.line)}): the steps above it no longer depend on the target, so they run once for all platforms`));
         edits.push(insertLinesBefore(source, line, [source.text.slice(instr.start, instr.end)], `${decl.name} declared right above the first step that reads it`));
       }
     }

@@ -36,18 +36,18 @@ function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
   const wrapsBefore = f.wraps.filter((w) => order(w) < order(first));
   if (ancestorsWrapped || wrapsBefore.length > 0) return undefined;
   const lastNative = [...f.nativeGo].sort((a, b) => order(b) - order(a))[0];
-  const target = lastNative ? compiles.find((c) => order(c) > order(lastNative)) : first;
-  if (!target) return undefined;
   if (lastNative && order(first) < order(lastNative)) {
     throw new UnsafeMigrationError(
-      `the compile at line ${first.instruction.line} runs before the native Go step at line ${lastNative.instruction.line} ("${lastNative.command.name} ${lastNative.command.args[0]?.value ?? ''}"); no single place for xx-go --wrap builds both right`,
+      `the compile at line ${ctx.originalLine(first.instruction.line)} runs before the native Go step at line ${ctx.originalLine(lastNative.instruction.line)} ("${lastNative.command.name} ${lastNative.command.args[0]?.value ?? ''}"); no single place for xx-go --wrap builds both right`,
       first.instruction.line,
       'move code generation (go install/generate/run) before the compile, then run the migration again',
     );
   }
+  const target = lastNative ? compiles.find((c) => order(c) > order(lastNative)) : first;
+  if (!target) return undefined;
   const cmd = target.command;
   if (target.instruction.shell?.errorAt !== undefined) {
-    throw new UnsafeMigrationError(`the shell command at line ${target.instruction.line} does not parse`, target.instruction.line, 'fix the RUN syntax first');
+    throw new UnsafeMigrationError(`the shell command at line ${ctx.originalLine(target.instruction.line)} does not parse`, target.instruction.line, 'fix the RUN syntax first');
   }
   const st = cmd.statement;
   let at = st.elements[0]?.start ?? st.start;
@@ -58,7 +58,7 @@ function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
     const m = native + 1;
     if (k < 0 || m > k || st.elements[m]?.op !== '&&') {
       throw new UnsafeMigrationError(
-        `line ${target.instruction.line}: the compile and a native Go step share one shell statement in a way that cannot be wrapped safely`,
+        `line ${ctx.originalLine(target.instruction.line)}: the compile and a native Go step share one shell statement in a way that cannot be wrapped safely`,
         target.instruction.line,
         'split the native step and the compile with && or into separate RUNs',
       );

@@ -62,7 +62,7 @@ function setUp(ctx: RecipeContext, f: StageFacts): Edit[] {
     const add = !added ? wantNative : [];
     if (libs.length === 0 && add.length === 0) continue;
     if (p.instruction.shell?.errorAt !== undefined) {
-      throw new UnsafeMigrationError(`the shell command at line ${p.instruction.line} does not parse`, p.instruction.line, 'fix the RUN syntax first');
+      throw new UnsafeMigrationError(`the shell command at line ${ctx.originalLine(p.instruction.line)} does not parse`, p.instruction.line, 'fix the RUN syntax first');
     }
     added = true;
     const why =

@@ -43,6 +43,8 @@ export interface StageFacts {
   emulatedReason?: string;
   /** How the reason is known: a marker comment in the file, the config, or our own detection. */
   emulatedBy?: 'comment' | 'config' | 'detected';
+  /** A comment right above FROM says the stage stays emulated. */
+  markedEmulated: boolean;
   /** Stage compiles and should run (or runs) on the build platform. */
   crossCompile: boolean;
 }
@@ -135,12 +137,14 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     wraps,
     isXx: !stage.base && isXxImage(stage.resolvedImage, opts.xxImage),
     crossCompile: false,
+    markedEmulated: false,
   };
 }
 
 function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions): void {
   const { stage } = f;
   const marker = stage.leadingComments.find((c) => EMULATED_MARKER.test(c.text));
+  f.markedEmulated = marker !== undefined;
   const configured = (opts.emulatedStages ?? []).find(
     (e) => e.stage.toLowerCase() === stage.name?.toLowerCase() || e.stage === String(stage.index),
   );

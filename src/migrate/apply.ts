@@ -55,7 +55,14 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   const original = model.source;
   const steps: Edit[][] = [];
   for (const recipe of recipes) {
-    const edits = runRecipe(recipe, model, analysis, opts, result.warnings);
+    const originalLine = (l: number) => original.lineOf(mapBack(model.source.lineStart(l), steps));
+    let edits: Edit[];
+    try {
+      edits = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+    } catch (err) {
+      if (err instanceof UnsafeMigrationError && err.line !== undefined) throw new UnsafeMigrationError(err.problem, originalLine(err.line), err.hint);
+      throw err;
+    }
     if (edits.length === 0) continue;
     // Report lines of the file the human knows: map each edit back through the earlier recipes.
     for (const e of edits) {
@@ -112,7 +119,14 @@ function mapBack(pos: number, steps: Edit[][]): number {
   return p;
 }
 
-export function runRecipe(recipe: DockerfileRecipe, model: DockerfileModel, analysis: Analysis, opts: EngineOptions, warnings: Warning[]) {
+export function runRecipe(
+  recipe: DockerfileRecipe,
+  model: DockerfileModel,
+  analysis: Analysis,
+  opts: EngineOptions,
+  warnings: Warning[],
+  originalLine: (line: number) => number = (l) => l,
+) {
   const ctx: RecipeContext = {
     model,
     analysis,
@@ -120,8 +134,9 @@ export function runRecipe(recipe: DockerfileRecipe, model: DockerfileModel, anal
     options: opts,
     targets: opts.targets ?? [],
     warn(message, line) {
-      if (!warnings.some((w) => w.message === message)) warnings.push({ message, line });
+      if (!warnings.some((w) => w.message === message)) warnings.push({ message, line: line === undefined ? undefined : originalLine(line) });
     },
+    originalLine,
   };
   return recipe.apply(ctx);
 }

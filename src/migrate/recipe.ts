@@ -16,8 +16,10 @@ export interface RecipeContext {
   options: MigrateOptions;
   /** `--target` names used by the Makefile and workflows (they stay on the target platform). */
   targets: string[];
-  /** Something the recipe noticed but did not (or could not) change. */
+  /** Something the recipe noticed but did not (or could not) change (`line` of the current text). */
   warn(message: string, line?: number): void;
+  /** The line of the original file that a line of the current text comes from (for messages). */
+  originalLine(line: number): number;
 }
 
 export interface DockerfileRecipe {
