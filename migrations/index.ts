@@ -17,20 +17,21 @@ import { xxVerify } from './xx-verify/index.ts';
 import { stripOnTarget } from './strip-on-target/index.ts';
 import { guardBinaryExec } from './guard-binary-exec/index.ts';
 
-export const dockerfileRecipes: DockerfileRecipe[] = [
-  fromAsCasing,
-  emulatedStageNote,
-  archBuildArg,
-  staleGoEnv,
-  targetArgsLate,
-  xxStage,
-  buildPlatform,
-  xxToolchain,
-  cgoExplicit,
-  xxGoWrap,
-  xxVerify,
-  stripOnTarget,
-  guardBinaryExec,
+/**
+ * Recipes grouped in phases. A recipe sees the file as the earlier phases left it; recipes of
+ * one phase read the same model and their edits are applied together (they touch different
+ * text), which saves re-reading the file after every recipe. Order inside a phase still matters
+ * for insertions at the same place.
+ */
+export const recipePhases: DockerfileRecipe[][] = [
+  // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes.
+  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform],
+  // Within stages: stale GOARCH/GOOS, target ARGs declared where first used.
+  [staleGoEnv, targetArgsLate],
+  // The cross toolchain around the compile.
+  [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec],
 ];
+
+export const dockerfileRecipes: DockerfileRecipe[] = recipePhases.flat();
 
 export { buildArgsArch, type BuildFile } from './build-args-arch/index.ts';

@@ -189,9 +189,6 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
   const end = source.offsetAt(r.end.line, r.end.character);
   const keywordRaw = node.getInstruction();
   const keyword = keywordRaw.toUpperCase();
-  const argsRange = (node as unknown as { getArgumentsRange?: () => typeof r | null }).getArgumentsRange?.();
-  const argsStart = argsRange ? source.offsetAt(argsRange.start.line, argsRange.start.character) : end;
-  const argsEnd = argsRange ? source.offsetAt(argsRange.end.line, argsRange.end.character) : end;
   const flags: Flag[] = [];
   const withFlags = node as unknown as { getFlags?: () => { getName(): string; getValue(): string | null; getRange(): typeof r }[] };
   for (const f of withFlags.getFlags?.() ?? []) {
@@ -203,6 +200,10 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
       end: source.offsetAt(fr.end.line, fr.end.character),
     });
   }
+  // Arguments start after the keyword and flags, past blanks and line continuations. Computed
+  // here because dockerfile-ast recomputes its argument list on every accessor call.
+  const argsStart = skipBlanks(source.text, flags.length ? flags[flags.length - 1]!.end : start + keywordRaw.length, end, escapeChar);
+  const argsEnd = Math.max(argsStart, end);
   const instr: Instruction = {
     keyword,
     keywordRaw,
@@ -212,15 +213,29 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
     endLine: r.end.line + 1,
     argsStart,
     argsEnd,
-    args: node.getArgumentsContent() ?? '',
+    args: '',
     flags,
     vars: [],
     heredoc: false,
     index,
   };
+  let args: string | undefined;
+  Object.defineProperty(instr, 'args', { get: () => (args ??= node.getArgumentsContent() ?? ''), enumerable: true });
   if (keyword === 'RUN') attachShell(instr, source, escapeChar, cache);
   else instr.vars = scanVarRefs(source.text, argsStart, argsEnd, escapeChar);
   return instr;
+}
+
+function skipBlanks(text: string, from: number, to: number, escapeChar: string): number {
+  let i = from;
+  while (i < to) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') i++;
+    else if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) i = text.indexOf('\n', i) + 1;
+    else if (c === '#' && text[i - 1] === '\n') i = Math.min(to, text.indexOf('\n', i) < 0 ? to : text.indexOf('\n', i) + 1);
+    else break;
+  }
+  return Math.min(i, to);
 }
 
 /**

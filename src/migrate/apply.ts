@@ -3,7 +3,7 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { dockerfileRecipes } from '../../migrations/index.ts';
+import { recipePhases } from '../../migrations/index.ts';
 import { analyze, type Analysis } from '../dockerfile/analysis.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
@@ -40,7 +40,7 @@ export function analysisFor(model: DockerfileModel, opts: EngineOptions): Analys
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache()): Applied {
-  const recipes = opts.recipes ?? dockerfileRecipes;
+  const phases = opts.recipes ? opts.recipes.map((r) => [r]) : recipePhases;
   let model = parseDockerfile(text, path, cache);
   let analysis = analysisFor(model, opts);
   const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis };
@@ -54,34 +54,50 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   let current = text;
   const original = model.source;
   const steps: Edit[][] = [];
-  for (const recipe of recipes) {
+  const queue = [...phases];
+  while (queue.length > 0) {
+    const phase = queue.shift()!;
     const originalLine = (l: number) => original.lineOf(mapBack(model.source.lineStart(l), steps));
-    let edits: Edit[];
-    try {
-      edits = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
-    } catch (err) {
-      if (err instanceof UnsafeMigrationError && err.line !== undefined) throw new UnsafeMigrationError(err.problem, originalLine(err.line), err.hint);
-      throw err;
+    let edits: Edit[] = [];
+    const byRecipe: { recipe: DockerfileRecipe; edits: Edit[] }[] = [];
+    for (const recipe of phase) {
+      try {
+        const e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        if (e.length > 0) byRecipe.push({ recipe, edits: e });
+        edits = edits.concat(e);
+      } catch (err) {
+        if (err instanceof UnsafeMigrationError && err.line !== undefined) throw new UnsafeMigrationError(err.problem, originalLine(err.line), err.hint);
+        throw err;
+      }
     }
     if (edits.length === 0) continue;
-    // Report lines of the file the human knows: map each edit back through the earlier recipes.
-    for (const e of edits) {
-      const start = mapBack(e.start, steps);
-      const end = Math.max(start, mapBack(e.end, steps));
-      result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+    let next: string;
+    try {
+      next = applyEdits(current, edits);
+    } catch (err) {
+      if (!(err instanceof EditConflictError)) throw err;
+      // Two recipes of the phase touched the same text: run this phase one recipe at a time.
+      if (phase.length > 1) {
+        queue.unshift(...phase.map((r) => [r]));
+        continue;
+      }
+      throw new UnsafeMigrationError(`recipe ${phase[0]!.id} produced conflicting edits`, undefined, 'report this as a bug with the Dockerfile attached');
+    }
+    // Report lines of the file the human knows: map each edit back through the earlier phases.
+    for (const { recipe, edits: es } of byRecipe) {
+      for (const e of es) {
+        const start = mapBack(e.start, steps);
+        const end = Math.max(start, mapBack(e.end, steps));
+        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+      }
     }
     steps.push(edits);
-    try {
-      current = applyEdits(current, edits);
-    } catch (err) {
-      if (err instanceof EditConflictError) throw new UnsafeMigrationError(`recipe ${recipe.id} produced conflicting edits`, undefined, 'report this as a bug with the Dockerfile attached');
-      throw err;
-    }
+    current = next;
     try {
       model = parseDockerfile(current, path, cache);
     } catch (err) {
       if (err instanceof DockerfileError) {
-        throw new UnsafeMigrationError(`after recipe ${recipe.id} the Dockerfile no longer parses: ${err.problem}`, err.line, 'report this as a bug with the Dockerfile attached');
+        throw new UnsafeMigrationError(`after recipes ${byRecipe.map((r) => r.recipe.id).join(', ')} the Dockerfile no longer parses: ${err.problem}`, err.line, 'report this as a bug with the Dockerfile attached');
       }
       throw err;
     }
