@@ -57,7 +57,12 @@ function printReport(report: CheckoutReport, dryRun: boolean, out: NodeJS.Writab
     }
     const head = { changed: dryRun ? 'would change' : 'changed', unchanged: 'unchanged', skipped: 'skipped', error: 'error' }[f.status];
     out.write(`${f.path}: ${head}\n`);
-    for (const e of f.edits) out.write(`  line ${e.line} [${e.recipe}] ${e.reason}\n`);
+    const seen = new Set<string>();
+    for (const e of f.edits) {
+      const line = `  line ${e.line} [${e.recipe}] ${e.reason}\n`;
+      if (!seen.has(line)) out.write(line);
+      seen.add(line);
+    }
     for (const s of f.skips) out.write(`  note: ${s.reason}\n`);
     for (const w of f.warnings) out.write(`  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}\n`);
   }

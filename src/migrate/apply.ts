@@ -103,6 +103,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     }
     analysis = analysisFor(model, opts);
   }
+  // Read top to bottom, like the diff.
+  result.edits.sort((a, b) => a.line - b.line);
   result.output = current;
   result.model = model;
   result.analysis = analysis;

@@ -33,7 +33,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   const { model, analysis } = applied;
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
-  const errors = reviewDockerfile(model, { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages }).filter((f) => f.severity === 'error');
+  const errors = reviewDockerfile(model, { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages }, analysis).filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     const e = errors[0]!;
     throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
