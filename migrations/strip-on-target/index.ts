@@ -42,17 +42,35 @@ function join(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-/** Does copy source `src` name a file that was stripped (`stripped` may hold globs like `/usr/local/bin/*`)? */
-function isStripped(src: string, stripped: string[]): boolean {
-  return stripped.some((p) => {
-    if (p === src) return true;
-    if (!p.startsWith('/')) return basename(p) === basename(src) || (basename(p).includes('*') && dirname(p).endsWith(dirname(src).split('/').at(-1) ?? '\0'));
-    if (basename(p).includes('*')) {
-      const re = new RegExp('^' + basename(p).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
-      return dirname(p) === dirname(src) && re.test(basename(src));
+const SYSTEM_DIRS = new Set(['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/sbin', '/go/bin', '/usr/local/go/bin', '']);
+
+function trimSlash(p: string): string {
+  return p.replace(/\/+$/, '');
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(name);
+}
+
+/**
+ * The stripped paths that copy source `src` brings along, in the paths of the copied stage:
+ * the file itself, or the stripped files inside a copied folder (`/opt/cni/bin/` with
+ * `/opt/cni/bin/*` installed by `install -s`). Relative strip targets match by name.
+ */
+function strippedBy(src: string, stripped: string[]): string[] {
+  const out: string[] = [];
+  const s = trimSlash(src);
+  for (const p of stripped) {
+    if (!p.startsWith('/')) {
+      if (basename(p) === basename(s)) out.push(s);
+      continue;
     }
-    return false;
-  });
+    if (p === s) out.push(p);
+    else if (dirname(p) === s) out.push(p);
+    else if (dirname(p) === dirname(s) && basename(p).includes('*') && globMatch(basename(p), basename(s))) out.push(s);
+  }
+  return out;
 }
 
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): Edit[] {
@@ -86,25 +104,29 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   if (stripped.length === 0) return edits;
 
   // The stripped files reach images through COPY --from this stage (or a stage built on it).
-  const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && analysis.facts.get(s) && s.platform === stage.platform)]);
-  const consumers: { instr: Instruction; from: Stage; sources: string[] }[] = [];
+  const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && s.platform === stage.platform)]);
+  const consumers: { instr: Instruction; from: Stage; sources: string[]; strip: string[] }[] = [];
   for (const s of model.stages) {
     if (sourcesStages.has(s)) continue;
     for (const ref of s.refs) {
       if (ref.kind !== 'copy' || !ref.stage || !sourcesStages.has(ref.stage)) continue;
-      const srcs = copySources(ref.instruction).filter((x) => !x.startsWith('--'));
-      if (!srcs.some((x) => isStripped(x, stripped) || stripped.some((p) => p.startsWith('/') && (dirname(p) === x.replace(/\/+$/, '') || dirname(p).startsWith(x.replace(/\/*$/, '/')))))) continue;
+      const srcs = copySources(ref.instruction);
+      const strip: string[] = [];
       for (const x of srcs) {
+        const found = strippedBy(x, stripped);
+        if (found.length === 0) continue;
         if (x.includes('$')) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
-        if (!isStripped(x, stripped) && stripped.some((p) => p.startsWith('/') && dirname(p).startsWith(x.replace(/\/*$/, '/')) || dirname(p) === x.replace(/\/+$/, ''))) {
+        if (found.some((p) => p.includes('*')) && SYSTEM_DIRS.has(trimSlash(x))) {
+          // `strip /usr/local/bin/*` would also hit the image's own scripts there.
           throw new UnsafeMigrationError(
-            `line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}" whose files were stripped on install`,
+            `line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}", which holds more than the files stripped on install`,
             ref.instruction.line,
             'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)',
           );
         }
+        for (const p of found) if (!strip.includes(p)) strip.push(p);
       }
-      consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs });
+      if (strip.length > 0) consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs, strip });
     }
   }
   if (consumers.length === 0) return edits;
@@ -126,7 +148,10 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       seen.add(key);
       const abs = src.startsWith('/') ? src : `/${src}`;
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
-      if (isStripped(src, stripped) && !toStrip.includes(abs)) toStrip.push(abs);
+    }
+    for (const p of c.strip) {
+      const abs = p.startsWith('/') ? p : `/${p}`;
+      if (!toStrip.includes(abs)) toStrip.push(abs);
     }
   }
   const binutils = lineage(stage).some((s) => analysis.facts.get(s)?.packageInstalls.some((p) => p.manager === 'apk' && p.packages.some((w) => packageName(w.value) === 'binutils')));

@@ -153,6 +153,12 @@ export interface InstallStrip {
 
 /** `install -s ...` / `install --strip ...`: host strip of the installed files. */
 export function installStrip(cmd: ShellCommand): InstallStrip | undefined {
+  const i = installCommand(cmd);
+  return i?.flag ? (i as InstallStrip) : undefined;
+}
+
+/** Any `install SRC... DEST` (with or without -s). */
+export function installCommand(cmd: ShellCommand): (Omit<InstallStrip, 'flag'> & { flag?: ShellWord }) | undefined {
   if (baseName(cmd.name) !== 'install') return undefined;
   let flag: ShellWord | undefined;
   const operands: string[] = [];
@@ -177,7 +183,7 @@ export function installStrip(cmd: ShellCommand): InstallStrip | undefined {
       }
     } else operands.push(v);
   }
-  if (!flag) return undefined;
+  if (cmd.args.some((a) => a.value === '-d' || a.value === '--directory')) return undefined;
   if (targetDir !== undefined) return { command: cmd, flag, sources: operands, destination: targetDir, destIsDir: true };
   const destination = operands.pop() ?? '';
   // A glob, several sources or a bin folder: the destination is a directory.
@@ -217,7 +223,7 @@ export function compileIsStatic(cmd: ShellCommand): boolean {
   const name = baseName(cmd.name);
   if (GO_BUILD_SCRIPTS.has(name) && name.includes('static')) return true;
   const text = [...cmd.assigns.map((a) => `${a.name}=${a.value}`), ...cmd.args.map((a) => a.value)].join(' ');
-  if (/-extldflags[= ]*["']?[^"']*-static/.test(text) || /\bnetgo\b/.test(text) || /CGO_ENABLED=0/.test(text)) return true;
+  if (/-extldflags[\s=\\"']*-static/.test(text) || /\bnetgo\b/.test(text) || /CGO_ENABLED=0/.test(text)) return true;
   if (name === 'make' && makeTargets(cmd).some((t) => /static/.test(t))) return true;
   return false;
 }

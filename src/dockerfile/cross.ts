@@ -3,7 +3,7 @@
  * (which add what is missing) and the review rules (which report what is missing).
  */
 import { baseName, type ShellCommand } from './shell.ts';
-import { compileIsStatic, compileOutputs, installStrip, packageInstall, packageName } from './commands.ts';
+import { compileIsStatic, compileOutputs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
 import type { Analysis, StageFacts } from './analysis.ts';
 
@@ -155,11 +155,19 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
   // `-o bin/` names a folder: which files land in it is only known from what is copied out.
   if (outputs.length > 0 && outputs.every((o) => !o.endsWith('/'))) return { paths: outputs, fromOutputs: true };
   const paths: string[] = [];
+  const installs = stage.instructions.flatMap((i) => commandsOf(i).map(installCommand)).filter((x) => x !== undefined);
   for (const e of exportedPaths(stage, a)) {
-    if (e.path.endsWith('/') || paths.includes(e.path)) continue;
+    const dir = e.path.replace(/\/+$/, '');
+    const into = installs.filter((x) => x.destIsDir && x.destination.replace(/\/+$/, '') === dir);
+    if (into.length > 0) {
+      // A copied folder that install filled: verify what was installed into it.
+      for (const x of into) for (const s of x.sources) paths.push(`${dir}/${s.split('/').at(-1)}`);
+      continue;
+    }
+    if (e.path.endsWith('/')) continue;
     paths.push(e.path);
   }
-  return { paths, fromOutputs: false };
+  return { paths: [...new Set(paths)], fromOutputs: false };
 }
 
 /** Names a built binary may be run by: basenames of outputs, installed and exported files. */

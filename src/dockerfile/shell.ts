@@ -90,6 +90,7 @@ export interface ShellScript {
 }
 
 const WRAPPERS = new Set(['env', 'exec', 'time', 'nice', 'nohup', 'command', 'sudo']);
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
 
 function unquote(raw: string): string {
   if (raw.length >= 2 && ((raw[0] === '"' && raw.endsWith('"')) || (raw[0] === "'" && raw.endsWith("'")))) {
@@ -272,6 +273,11 @@ function commandOf(node: Node, script: ShellScript, statement: ShellStatement, o
       const eq = w.value.indexOf('=');
       if (eq > 0) assigns.push({ name: w.value.slice(0, eq), value: w.value.slice(eq + 1), start: w.start, end: w.end });
     }
+  }
+  // `sh -ex ./build_linux.sh -v`: the script is the command that runs.
+  if (words.length > 1 && SHELLS.has(words[0]!.value) && !words.some((w) => w.value === '-c')) {
+    const script = words.findIndex((w, i) => i > 0 && !w.value.startsWith('-'));
+    if (script > 0) words.splice(0, script);
   }
   const nameWord = words.shift();
   const name = nameWord?.value ?? '';

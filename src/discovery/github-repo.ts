@@ -1,0 +1,43 @@
+/**
+ * What GitHub knows about one repository before we clone it: does it exist, is it archived, what
+ * is its default branch, where to clone it from.
+ */
+import { RequestError } from 'octokit';
+import type { RepoName } from '../config/names.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { redact } from '../github/redact.ts';
+
+export type RepoInfo =
+  | { status: 'ok'; cloneUrl: string; defaultBranch: string }
+  | { status: 'archived'; defaultBranch: string }
+  | { status: 'missing'; reason: string };
+
+export async function lookUpRepo(client: GitHubClient, repo: RepoName): Promise<RepoInfo> {
+  try {
+    const { data } = await client.rest.repos.get({ owner: repo.owner, repo: repo.name });
+    if (data.archived) return { status: 'archived', defaultBranch: data.default_branch };
+    const cloneUrl = checkCloneUrl(data.clone_url);
+    return { status: 'ok', cloneUrl, defaultBranch: data.default_branch };
+  } catch (err) {
+    if (err instanceof RequestError && err.status === 404) {
+      return { status: 'missing', reason: 'repository not found on GitHub (404): check the name, or the token\'s access for a private repository' };
+    }
+    if (err instanceof RequestError && err.status === 403) {
+      throw new Error(`GitHub refused access to ${repo.full} (403): ${redact(err.message)}`);
+    }
+    throw err;
+  }
+}
+
+function checkCloneUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`GitHub returned an unusable clone URL ${JSON.stringify(redact(raw))}`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password) {
+    throw new Error(`GitHub returned an unexpected clone URL ${JSON.stringify(redact(raw))} (only http(s) without credentials)`);
+  }
+  return url.href;
+}

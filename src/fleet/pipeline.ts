@@ -1,0 +1,117 @@
+/**
+ * One repository, start to finish: look it up, get a workspace, run the codemod, turn what
+ * happened into a RepoResult. Every failure is caught here and becomes this repository's outcome.
+ */
+import { access } from 'node:fs/promises';
+import type { ReposConfig } from '../config/repos-config.ts';
+import { migrateOptionsFor } from '../config/repos-config.ts';
+import type { RepoTarget } from '../discovery/discover.ts';
+import { lookUpRepo } from '../discovery/github-repo.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { redact, redactError } from '../github/redact.ts';
+import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
+import type { RepoResult } from '../report/types.ts';
+import type { Cache } from '../workspace/cache.ts';
+import { syncLocalRemote } from '../workspace/local-remote.ts';
+import { prepareWorkspace, WorkspaceError } from '../workspace/workspace.ts';
+
+export type MigrateFn = (dir: string, options: MigrateOptions) => Promise<CheckoutReport>;
+
+export interface PipelineContext {
+  config: ReposConfig;
+  cache: Cache;
+  dryRun: boolean;
+  client?: GitHubClient;
+  token?: string;
+  migrate: MigrateFn;
+  onStep?: (name: string, what: string) => void;
+}
+
+class StepFailure extends Error {
+  constructor(readonly step: string, message: string) {
+    super(message);
+  }
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StepFailure) throw err;
+    if (err instanceof WorkspaceError) throw new StepFailure(err.step, err.message);
+    throw new StepFailure(name, redactError(err));
+  }
+}
+
+export async function runPipeline(ctx: PipelineContext, target: RepoTarget, signal: AbortSignal): Promise<RepoResult> {
+  const started = performance.now();
+  const name = target.repo.full;
+  const result = (r: Omit<RepoResult, 'name' | 'durationMs'>): RepoResult => ({ name, ...r, reason: redact(r.reason), durationMs: Math.round(performance.now() - started) });
+
+  if (target.override.skip) return result({ outcome: 'skipped', reason: `repos.yaml: ${target.override.skip}` });
+
+  try {
+    ctx.onStep?.(name, 'looking up');
+    const remote = await step('lookup', async () => {
+      if (target.source === 'local') {
+        if (!target.folder || !(await exists(target.folder))) {
+          throw new StepFailure('lookup', 'repository not found: no folder of that name in the local source');
+        }
+        const r = await syncLocalRemote(ctx.cache, target.repo, target.folder, signal);
+        return { url: r.url, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit };
+      }
+      if (!ctx.client) throw new Error('no GitHub client');
+      const info = await lookUpRepo(ctx.client, target.repo);
+      if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
+      if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined };
+      return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined };
+    });
+    if (remote.archived) return result({ outcome: 'skipped', reason: 'archived on GitHub (read-only): nothing to migrate', branch: remote.branch });
+
+    signal.throwIfAborted();
+    ctx.onStep?.(name, 'cloning');
+    const ws = await step('clone', () =>
+      prepareWorkspace(ctx.cache, {
+        repo: target.repo,
+        url: remote.url,
+        branch: remote.branch,
+        auth: target.source === 'github' && ctx.token ? { token: ctx.token } : undefined,
+        signal,
+        knownCommit: remote.knownCommit,
+      }),
+    );
+
+    signal.throwIfAborted();
+    ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
+    const report = await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
+    const base = { branch: ws.branch, commit: ws.commit, files: report.files };
+    switch (report.outcome) {
+      case 'changed':
+        return result({ ...base, outcome: ctx.dryRun ? 'would-change' : 'changed', reason: report.summary, diff: report.diff });
+      case 'unchanged':
+        return result({ ...base, outcome: 'already-migrated', reason: report.summary });
+      case 'skipped':
+        return result({ ...base, outcome: 'skipped', reason: report.summary });
+      default:
+        return result({ ...base, outcome: 'failed', step: 'migrate', reason: failureReason(report) });
+    }
+  } catch (err) {
+    if (signal.aborted) return result({ outcome: 'cancelled', reason: 'interrupted' });
+    if (err instanceof StepFailure) return result({ outcome: 'failed', step: err.step, reason: err.message });
+    return result({ outcome: 'failed', reason: redactError(err) });
+  }
+}
+
+function failureReason(report: CheckoutReport): string {
+  const errors = report.files.filter((f) => f.status === 'error' && f.error).map((f) => f.error!.message);
+  return errors.length ? errors.join('; ') : report.summary;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * `migrate --dry-run` over the whole fleet: read repos.yaml, discover the repositories, run one
+ * pipeline per repository (each failing alone), print the diffs and a summary grouped by outcome.
+ *
+ * Nothing is ever pushed from here: in dry run the codemod writes nothing at all; otherwise it
+ * edits the cached workspaces only (pushing and pull requests are a later feature).
+ *
+ * Exit codes: 0 every repository done (changed, unchanged or skipped), 1 a repository or the list
+ * failed, 2 bad usage or config, 130 interrupted.
+ */
+import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
+import { displayName } from '../config/names.ts';
+import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
+import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
+import { redact, redactDeep, redactError } from '../github/redact.ts';
+import { appendStepSummary } from '../report/markdown.ts';
+import { renderJson, writeJsonReport } from '../report/json.ts';
+import { renderText } from '../report/text.ts';
+import { countOutcomes, type FleetReport, type RepoResult } from '../report/types.ts';
+import { onInterrupt } from '../scheduler/interrupt.ts';
+import { runPool } from '../scheduler/pool.ts';
+import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
+import { createProgress } from './progress.ts';
+import { runPipeline, type MigrateFn } from './pipeline.ts';
+
+export interface RunFleetOptions {
+  reposFile: string;
+  dryRun: boolean;
+  only?: string[];
+  concurrency?: number;
+  reportFile?: string;
+  cacheDir?: string;
+  /** Print the JSON report on `out` instead of the text summary. */
+  json?: boolean;
+  /** Stop the run (tests, embedding). Without it, SIGINT/SIGTERM stop the run. */
+  signal?: AbortSignal;
+  /** Diffs and summary (default stdout). */
+  out?: NodeJS.WritableStream;
+  /** Progress and diagnostics (default stderr). */
+  err?: NodeJS.WritableStream;
+  /** Force the live task list on or off (default: on when `err` is a TTY and CI is unset). */
+  live?: boolean;
+  /** Environment for GITHUB_TOKEN, GITHUB_API_URL, GITHUB_STEP_SUMMARY (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The codemod; default the real one from src/migrate/checkout.ts. */
+  migrate?: MigrateFn;
+  /** Receives the report object (benchmarks, embedding). */
+  onReport?: (report: FleetReport) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export async function runFleet(opts: RunFleetOptions): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  const err = opts.err ?? process.stderr;
+  const env = opts.env ?? process.env;
+  const say = (line: string) => err.write(`${redact(line)}\n`);
+  const startedAt = new Date();
+  const t0 = performance.now();
+
+  let config;
+  try {
+    config = await loadReposConfig(opts.reposFile);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      say(`${e.message}\n(repos.yaml is invalid: nothing was run)`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  const concurrency = opts.concurrency ?? config.defaults.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    say('error: --concurrency takes a whole number >= 1');
+    return EXIT_USAGE;
+  }
+
+  const gh = githubEnvFrom(env);
+  const client = config.source.type === 'github' ? createGitHubClient({ ...gh, log: say }) : undefined;
+  const discovery = await discoverRepos(config, { client });
+  for (const e of discovery.errors) say(`error: ${e}`);
+
+  let targets = discovery.targets;
+  let rejected = discovery.rejected;
+  if (opts.only?.length) {
+    const picked = pickOnly(discovery, opts.only);
+    if (picked.unknown.length) {
+      say(`error: --only names no repository of this fleet: ${picked.unknown.map(displayName).join(', ')}`);
+      return EXIT_USAGE;
+    }
+    targets = picked.targets;
+    rejected = picked.rejected;
+  }
+
+  let cache;
+  try {
+    cache = await openCache(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  } catch (e) {
+    if (e instanceof CacheBusyError) {
+      say(`error: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  const total = targets.length + rejected.length;
+  say(opts.dryRun
+    ? `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`
+    : `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; pushing is not implemented yet, nothing will be pushed.`);
+
+  const progress = createProgress({ stream: err, total, concurrency, live: opts.live });
+  const interrupt = opts.signal ? undefined : onInterrupt((m) => progress.message(m));
+  const signal = opts.signal ?? interrupt!.signal;
+
+  const results: RepoResult[] = rejected.map((r) => ({ name: displayName(r.name), outcome: 'failed', step: 'name', reason: r.reason, durationMs: 0 }));
+  for (const r of results) progress.finish(r.name, r.outcome, r.reason);
+
+  try {
+    const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
+    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, migrate, onStep: (n: string, w: string) => progress.step(n, w) };
+    const pooled = await runPool(
+      targets,
+      async (target: RepoTarget, sig) => {
+        progress.start(target.repo.full);
+        const r = await runPipeline(ctx, target, sig);
+        progress.finish(r.name, r.outcome, r.reason);
+        return r;
+      },
+      { concurrency, signal },
+    );
+    for (const p of pooled) {
+      if (p.status === 'done') results.push(p.value);
+      else if (p.status === 'cancelled') results.push({ name: p.item.repo.full, outcome: 'cancelled', reason: 'not started: the run was interrupted', durationMs: 0 });
+      else results.push({ name: p.item.repo.full, outcome: 'failed', reason: redactError(p.error), durationMs: 0 });
+    }
+  } finally {
+    await progress.close();
+    interrupt?.dispose();
+    await cache.release();
+  }
+
+  results.sort((a, b) => a.name.localeCompare(b.name));
+  const report: FleetReport = redactDeep({
+    version: 1,
+    dryRun: opts.dryRun,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    reposFile: config.file,
+    pushes: 0,
+    interrupted: signal.aborted,
+    counts: countOutcomes(results),
+    repos: results,
+    excluded: discovery.excluded,
+    errors: discovery.errors,
+    notes: discovery.notes,
+  });
+  opts.onReport?.(report);
+
+  if (opts.json) out.write(renderJson(report));
+  else out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+  if (opts.reportFile) {
+    await writeJsonReport(opts.reportFile, report);
+    say(`Report written to ${opts.reportFile}`);
+  }
+  const summaryFile = await appendStepSummary(report, env).catch((e) => {
+    say(`warning: cannot append to GITHUB_STEP_SUMMARY: ${redactError(e)}`);
+    return undefined;
+  });
+  if (summaryFile) say('Summary appended to GITHUB_STEP_SUMMARY');
+
+  if (report.interrupted) return EXIT_INTERRUPTED;
+  return report.counts.failed > 0 || report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; rejected: Discovery['rejected']; unknown: string[] } {
+  const wanted = only.map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const hit = new Set<string>();
+  const match = (full: string) => {
+    const f = full.toLowerCase();
+    const bare = f.slice(f.indexOf('/') + 1);
+    const w = wanted.find((x) => x === f || x === bare);
+    if (w) hit.add(w);
+    return Boolean(w);
+  };
+  const targets = d.targets.filter((t) => match(t.repo.full));
+  const rejected = d.rejected.filter((r) => match(r.name));
+  // Excluded repositories count as known: asking for one is not a typo, it just does nothing.
+  for (const e of d.excluded) match(e.name);
+  return { targets, rejected, unknown: wanted.filter((w) => !hit.has(w)) };
+}

@@ -1,0 +1,72 @@
+/**
+ * Keeps secrets out of everything a human or a log reads: console lines, error messages, reports,
+ * URLs. Every string that leaves the fleet layer goes through `redact`.
+ *
+ * Two layers, because neither alone is enough: the exact values we know (the token we were given,
+ * and the Basic header derived from it, registered with `registerSecret`), and shapes that look like
+ * credentials wherever they come from (a token pasted in a config file, userinfo in a URL that
+ * git echoes back in an error, an Authorization header in a debug dump).
+ */
+
+const MASK = '***';
+
+const knownSecrets = new Set<string>();
+
+/** Remember a secret so `redact` masks it everywhere, in any encoding we hand to git or HTTP. */
+export function registerSecret(secret: string | undefined): void {
+  if (!secret || secret.length < 4) return;
+  knownSecrets.add(secret);
+  knownSecrets.add(encodeURIComponent(secret));
+  // git receives the token as `Authorization: Basic base64(x-access-token:TOKEN)`.
+  knownSecrets.add(Buffer.from(`x-access-token:${secret}`).toString('base64'));
+}
+
+/** For tests: forget registered secrets. */
+export function clearSecrets(): void {
+  knownSecrets.clear();
+}
+
+const PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
+  // GitHub token formats: classic PAT, OAuth, user-to-server, server-to-server, refresh, fine-grained.
+  [/\b(gh[pousr]_[A-Za-z0-9]{20,})\b/g, MASK],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, MASK],
+  // Authorization / Proxy-Authorization header values, whatever the scheme (token, Bearer, Basic).
+  [/((?:proxy-)?authorization\s*[:=]\s*)(?:(token|bearer|basic)\s+)?[^\s'",;]+/gi, (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${MASK}`],
+  // http.extraHeader=... as git prints it in config dumps.
+  [/(extraheader\s*[=:]\s*)[^\n]+/gi, (_m, head: string) => `${head}${MASK}`],
+  // Userinfo in URLs: https://user:secret@host, https://secret@host.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, (_m, scheme: string) => `${scheme}${MASK}@`],
+  // access_token=... in query strings.
+  [/([?&](?:access_token|token|client_secret)=)[^&\s'"]+/gi, (_m, head: string) => `${head}${MASK}`],
+];
+
+/** Mask every known secret and every credential-shaped substring. */
+export function redact(text: string): string {
+  let out = text;
+  // Longest first so that a secret containing another one is masked whole.
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join(MASK);
+  }
+  for (const [re, replacement] of PATTERNS) {
+    out = out.replace(re, replacement as never);
+  }
+  return out;
+}
+
+/** The message of any thrown value, redacted; never the raw object (it may carry request headers). */
+export function redactError(err: unknown): string {
+  if (err instanceof Error) return redact(err.message);
+  return redact(String(err));
+}
+
+/** Deep-redact every string in a JSON-able value (reports). */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
+    return out as T;
+  }
+  return value;
+}

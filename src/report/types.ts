@@ -1,0 +1,61 @@
+/**
+ * The result of a fleet run, one value that every renderer (terminal, Markdown, JSON) reads.
+ */
+import type { FileReport } from '../migrate/types.ts';
+
+/**
+ * would-change: the codemod has edits (dry run); changed: edits applied to the local workspace
+ * (never pushed yet); already-migrated: nothing to do; skipped: out of scope with a reason;
+ * failed: this repository could not be processed; cancelled: the run was interrupted first.
+ */
+export type RepoOutcome = 'would-change' | 'changed' | 'already-migrated' | 'skipped' | 'failed' | 'cancelled';
+
+export const OUTCOME_ORDER: RepoOutcome[] = ['would-change', 'changed', 'already-migrated', 'skipped', 'failed', 'cancelled'];
+
+export const OUTCOME_TITLES: Record<RepoOutcome, string> = {
+  'would-change': 'Would change',
+  changed: 'Changed locally (not pushed)',
+  'already-migrated': 'Already migrated',
+  skipped: 'Skipped',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export interface RepoResult {
+  /** owner/name (or the rejected text, escaped) */
+  name: string;
+  outcome: RepoOutcome;
+  /** One line: why this outcome. */
+  reason: string;
+  /** Pipeline step that failed (lookup, remote, clone, fetch, reset, migrate). */
+  step?: string;
+  branch?: string;
+  commit?: string;
+  /** Unified diff of the change (would-change / changed). */
+  diff?: string;
+  files?: FileReport[];
+  durationMs: number;
+}
+
+export interface FleetReport {
+  version: 1;
+  dryRun: boolean;
+  startedAt: string;
+  durationMs: number;
+  reposFile: string;
+  /** Always 0 for now: pushing is a later feature, and dry run never pushes. */
+  pushes: 0;
+  interrupted: boolean;
+  counts: Record<RepoOutcome, number>;
+  repos: RepoResult[];
+  excluded: { name: string; reason: string }[];
+  /** Run-level problems (the list could not be read). */
+  errors: string[];
+  notes: string[];
+}
+
+export function countOutcomes(repos: RepoResult[]): Record<RepoOutcome, number> {
+  const counts = Object.fromEntries(OUTCOME_ORDER.map((o) => [o, 0])) as Record<RepoOutcome, number>;
+  for (const r of repos) counts[r.outcome]++;
+  return counts;
+}

@@ -1,0 +1,114 @@
+/**
+ * The invariants that need the file before and after a migration: the images the repository
+ * ships keep their platform, name, COPY destinations and runtime settings (P9, P16), and global
+ * ARGs other than ARCH stay (P2 removes only ARCH).
+ */
+import { analyze } from '../dockerfile/analysis.ts';
+import type { DockerfileModel, Instruction, Stage } from '../dockerfile/model.ts';
+import { DOCS } from './docs.ts';
+import { sortFindings } from './review.ts';
+import type { Finding, ReviewOptions, RuleMeta } from './types.ts';
+
+export const FINAL_STAGE_CHANGED: RuleMeta = {
+  id: 'final-stage-changed',
+  severity: 'error',
+  title: 'A final image stage lost its platform, name, COPY destinations or runtime settings',
+  docs: DOCS.crossCompile,
+};
+
+export const GLOBAL_ARG_REMOVED: RuleMeta = {
+  id: 'global-arg-removed',
+  severity: 'error',
+  title: 'A global ARG other than ARCH was removed or its default changed',
+  docs: DOCS.buildArgs,
+};
+
+export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, GLOBAL_ARG_REMOVED];
+
+/** Instructions whose arguments make up what the image is at run time. */
+const RUNTIME = ['ENTRYPOINT', 'CMD', 'LABEL', 'EXPOSE', 'USER'];
+
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+/** P2 renames ARCH to TARGETARCH everywhere: that is not a change of meaning in a target stage. */
+const unArch = (s: string) => s.replace(/\$\{ARCH\}/g, '${TARGETARCH}').replace(/\$ARCH\b/g, '$TARGETARCH');
+
+function destinations(stage: Stage): string[] {
+  const out: string[] = [];
+  for (const i of stage.instructions) {
+    if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+    const args = i.args.trim();
+    let dest: string | undefined;
+    if (args.startsWith('[')) {
+      try {
+        dest = (JSON.parse(args) as string[]).at(-1);
+      } catch {
+        dest = undefined;
+      }
+    }
+    // Heredoc sources (`COPY <<EOF /dest`) keep their destination on the first line.
+    dest ??= args.split('\n')[0]!.trim().split(/\s+/).at(-1);
+    if (dest) out.push(unArch(dest));
+  }
+  return out.sort();
+}
+
+function runtime(stage: Stage): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of RUNTIME) out.set(k, []);
+  for (const i of stage.instructions) if (RUNTIME.includes(i.keyword)) out.get(i.keyword)!.push(unArch(norm(i.args)));
+  return out;
+}
+
+function counterpart(stage: Stage, before: Stage[], after: Stage[]): Stage | undefined {
+  if (stage.name) return after.find((s) => s.name?.toLowerCase() === stage.name!.toLowerCase());
+  // Unnamed finals: the n-th unnamed final before is the n-th unnamed final after.
+  const n = before.filter((s) => !s.name).indexOf(stage);
+  return after.filter((s) => !s.name)[n];
+}
+
+export function reviewChange(before: DockerfileModel, after: DockerfileModel, opts: ReviewOptions = {}): Finding[] {
+  const file = after.source.path;
+  const findings: Finding[] = [];
+  const add = (rule: RuleMeta, at: Instruction | undefined, message: string, hint: string) =>
+    findings.push({ rule: rule.id, severity: rule.severity, message, file, line: at?.line ?? 1, ...(at ? { endLine: at.endLine } : {}), hint, docs: rule.docs });
+
+  const aopts = { targets: opts.targets, emulatedStages: opts.emulatedStages, xxImage: opts.xxImage };
+  const finalsBefore = [...analyze(before, aopts).finalStages];
+  const finalsAfter = [...analyze(after, aopts).finalStages];
+  for (const b of finalsBefore) {
+    const label = b.name ? `"${b.name}"` : `#${b.index} (FROM ${b.image})`;
+    const a = counterpart(b, finalsBefore, after.stages.filter((s) => finalsAfter.includes(s) || (s.name && s.name.toLowerCase() === b.name?.toLowerCase())));
+    if (!a) {
+      add(FINAL_STAGE_CHANGED, undefined, `final stage ${label} (line ${b.from.line} before) is gone or no longer final`, 'keep every image stage the repository ships, under the same name');
+      continue;
+    }
+    if (b.name && a.name !== b.name) add(FINAL_STAGE_CHANGED, a.from, `final stage "${b.name}" was renamed "${a.name}"`, 'keep the stage name: --target and workflows refer to it');
+    if (a.platform !== b.platform) add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} moved from the ${b.platform} platform to the ${a.platform} platform`, 'leave the final stage FROM without --platform=$BUILDPLATFORM');
+    if (norm(unArch(a.image)) !== norm(unArch(b.image))) add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} changed its base image from ${b.image} to ${a.image}`, 'keep the final base image as it was (P16)');
+    const db = destinations(b).join('\n');
+    const da = destinations(a).join('\n');
+    if (db !== da) {
+      const lost = destinations(b).filter((d) => !destinations(a).includes(d));
+      const gained = destinations(a).filter((d) => !destinations(b).includes(d));
+      add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} changed its COPY/ADD destinations${lost.length ? ` (lost: ${lost.join(', ')})` : ''}${gained.length ? ` (new: ${gained.join(', ')})` : ''}`, 'copy the same files to the same places; only the --from stage may change');
+    }
+    const rb = runtime(b);
+    const ra = runtime(a);
+    for (const k of RUNTIME) {
+      if (rb.get(k)!.join('\n') === ra.get(k)!.join('\n')) continue;
+      const at = a.instructions.find((i) => i.keyword === k) ?? a.from;
+      add(FINAL_STAGE_CHANGED, at, `final stage ${label} changed its ${k} (${rb.get(k)!.join('; ') || 'none'} → ${ra.get(k)!.join('; ') || 'none'})`, `restore the original ${k}`);
+    }
+  }
+
+  for (const g of before.globalArgs) {
+    if (g.name === 'ARCH') continue;
+    const now = after.globalArgs.filter((a) => a.name === g.name);
+    if (now.length === 0) {
+      add(GLOBAL_ARG_REMOVED, undefined, `global ARG ${g.name} (line ${g.instruction.line} before) was removed`, `keep ARG ${g.name}: Makefiles and workflows may pass it`);
+    } else if (!now.some((a) => a.defaultValue === g.defaultValue)) {
+      add(GLOBAL_ARG_REMOVED, now[0]!.instruction, `global ARG ${g.name} default changed from ${g.defaultValue ?? '(none)'} to ${now[0]!.defaultValue ?? '(none)'}`, 'keep the original default');
+    }
+  }
+  return sortFindings(findings);
+}

@@ -1,0 +1,209 @@
+/**
+ * What every rule needs besides the model: the shared analysis (so rules and the codemod agree
+ * on what a compile stage is), positions for humans, and the cross-compilation facts several
+ * rules ask about (is this compile cross? is xx copied? does the output reach a target stage?).
+ */
+import { analyze, isXxImage, type Analysis, type CommandSite, type CompileSite, type StageFacts } from '../dockerfile/analysis.ts';
+import { baseName, type ShellCommand } from '../dockerfile/shell.ts';
+import { lineage, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
+import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
+import { settingFor, type EnvSetting } from './env.ts';
+import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface CompileInfo extends CompileSite {
+  stage: Stage;
+  /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
+  native: boolean;
+  /** The `xx-go --wrap` in effect for this compile (earlier in the stage or in a parent). */
+  wrap?: CommandSite;
+  /** GOARCH set from TARGETARCH/TARGETPLATFORM/xx-info for this compile. */
+  explicitTarget?: EnvSetting;
+  /** GOARCH set to something else (stale value, BUILDARCH...). */
+  goarch?: EnvSetting;
+  /** Native stage that compiles for the target. */
+  cross: boolean;
+  /** CGO_ENABLED as the compile sees it; `script` means go-build-static.sh's own default (1). */
+  cgo: { on: boolean; explicit: boolean; setting?: EnvSetting };
+}
+
+/** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
+export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
+
+export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
+/** The ARGs from which xx-info can tell the target arch. */
+export const TARGET_SELECTING_ARGS = ['TARGETPLATFORM', 'TARGETARCH'];
+const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
+const CGO_DEFAULT_ON = new Set(['go-build-static.sh', 'go-build-static']);
+
+export class ReviewContext {
+  readonly findings: Finding[] = [];
+  readonly analysis: Analysis;
+  readonly xxImage: string;
+  private readonly seen = new Set<string>();
+  private commandCache = new Map<Stage, CommandSite[]>();
+  private lineageCache = new Map<Stage, Stage[]>();
+  private reachCache = new Map<Stage, boolean>();
+  private crossStageCache = new Map<Stage, boolean>();
+  private compileCache?: CompileInfo[];
+
+  constructor(
+    readonly model: DockerfileModel,
+    readonly opts: ReviewOptions = {},
+    analysis?: Analysis,
+  ) {
+    this.xxImage = opts.xxImage ?? DEFAULT_XX_IMAGE;
+    this.analysis = analysis ?? analyze(model, { xxImage: this.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages });
+  }
+
+  get file(): string {
+    return this.model.source.path;
+  }
+
+  facts(stage: Stage): StageFacts {
+    return this.analysis.facts.get(stage)!;
+  }
+
+  /** The stage does not run on the target platform: anything it builds for the target is cross-built. */
+  native(stage: Stage): boolean {
+    return stage.platform !== 'target';
+  }
+
+  stageLabel(stage: Stage): string {
+    return stage.name ? `"${stage.name}"` : `#${stage.index}`;
+  }
+
+  report(rule: RuleMeta, at: Span | Instruction | ShellCommand, message: string, hint: string, severity: Severity = rule.severity): void {
+    const src = this.model.source;
+    // A command is where its name is: `CGO_ENABLED=1 \` on the line above is only its prefix.
+    const start = 'nameWord' in at && at.nameWord ? at.nameWord.start : at.start;
+    const line = src.lineOf(start);
+    const column = start - src.lineStart(line) + 1;
+    const endOffset = Math.max(start, at.end - 1);
+    const endLine = src.lineOf(endOffset);
+    const key = `${rule.id}:${line}:${column}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.findings.push({
+      rule: rule.id,
+      severity,
+      message,
+      file: this.file,
+      line,
+      column,
+      endLine,
+      endColumn: at.end - src.lineStart(endLine) + 1,
+      hint,
+      docs: rule.docs,
+    });
+  }
+
+  /** Report on the FROM line of a stage, at its image (or the whole instruction). */
+  reportStage(rule: RuleMeta, stage: Stage, message: string, hint: string, severity?: Severity): void {
+    this.report(rule, stage.from, message, hint, severity);
+  }
+
+  /** The stage and its FROM ancestors, nearest first (cached: rules ask often). */
+  lineage(stage: Stage): Stage[] {
+    let out = this.lineageCache.get(stage);
+    if (!out) {
+      out = lineage(stage);
+      this.lineageCache.set(stage, out);
+    }
+    return out;
+  }
+
+  /** Shell commands of a stage, in order. */
+  commands(stage: Stage): CommandSite[] {
+    let out = this.commandCache.get(stage);
+    if (!out) {
+      out = stage.instructions.flatMap((i) => (i.shell ? i.shell.commands.map((command) => ({ instruction: i, command })) : []));
+      this.commandCache.set(stage, out);
+    }
+    return out;
+  }
+
+  /** The `xx-go --wrap` in effect at `offset` of `stage`: earlier in the stage, or anywhere in a parent. */
+  wrapBefore(stage: Stage, offset: number): CommandSite | undefined {
+    for (const s of this.lineage(stage)) {
+      const wraps = this.facts(s).wraps.filter((w) => s !== stage || w.command.end <= offset);
+      if (wraps.length) return wraps[wraps.length - 1];
+    }
+    return undefined;
+  }
+
+  /** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) declared in `stage` before `offset`? */
+  targetArgBefore(stage: Stage, offset: number, names: string[] = TARGET_SELECTING_ARGS): boolean {
+    return stage.args.some((a) => names.includes(a.name) && a.instruction.start < offset);
+  }
+
+  /** First ARG of the stage that forks the build per target platform. */
+  firstTargetArg(stage: Stage): Instruction | undefined {
+    return stage.args.find((a) => a.name.startsWith('TARGET'))?.instruction;
+  }
+
+  /** Was the xx toolbox copied into the stage (or a parent) before `offset`? */
+  xxCopiedBefore(stage: Stage, offset: number): boolean {
+    for (const s of this.lineage(stage)) {
+      if (!s.base && this.facts(s).isXx) return true;
+      for (const r of s.refs) {
+        if (s === stage && r.instruction.start >= offset) continue;
+        const fromXx = r.stage ? this.facts(r.stage).isXx : isXxImage(r.ref, this.xxImage);
+        if (fromXx) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Does what this stage (or a stage built FROM it) produces land in a stage of another platform?
+   * A build-platform stage whose output only feeds other build-platform stages builds tools for
+   * the build itself, and those must stay native.
+   */
+  reachesTarget(stage: Stage): boolean {
+    let out = this.reachCache.get(stage);
+    if (out === undefined) {
+      const family = new Set(this.model.stages.filter((s) => this.lineage(s).includes(stage)));
+      out = this.model.stages.some((t) => t.platform !== 'build' && !family.has(t) && t.refs.some((r) => r.stage && family.has(r.stage)));
+      this.reachCache.set(stage, out);
+    }
+    return out;
+  }
+
+  /** Every compile, with how (and whether) it cross-compiles. */
+  compiles(): CompileInfo[] {
+    if (this.compileCache) return this.compileCache;
+    const out: CompileInfo[] = [];
+    for (const stage of this.model.stages) {
+      for (const site of this.facts(stage).compiles) {
+        const native = this.native(stage);
+        const wrap = this.wrapBefore(stage, site.command.start);
+        const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
+        const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+        const cgoSetting = settingFor(stage, site.instruction, site.command, 'CGO_ENABLED');
+        const byScript = CGO_DEFAULT_ON.has(baseName(site.command.name));
+        const cgo = cgoSetting
+          ? { on: cgoSetting.value !== undefined && cgoSetting.value.trim() !== '0' && cgoSetting.value.trim() !== '', explicit: true, setting: cgoSetting }
+          : { on: byScript, explicit: byScript };
+        out.push({ ...site, stage, native, wrap, explicitTarget, goarch, cross: native && (!!wrap || !!explicitTarget), cgo });
+      }
+    }
+    this.compileCache = out;
+    return out;
+  }
+
+  /** Stages whose own or inherited commands cross-compile (or set up xx-go for it). */
+  crossStage(stage: Stage): boolean {
+    let out = this.crossStageCache.get(stage);
+    if (out === undefined) {
+      const chain = this.lineage(stage);
+      out = this.native(stage) && (chain.some((s) => this.facts(s).wraps.length > 0) || this.compiles().some((c) => c.cross && chain.includes(c.stage)));
+      this.crossStageCache.set(stage, out);
+    }
+    return out;
+  }
+}

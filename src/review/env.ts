@@ -1,0 +1,94 @@
+/**
+ * The environment a command sees, as far as the Dockerfile shows it: `ENV` (inherited through
+ * `FROM <stage>`), in-stage `ARG` defaults, and assignments earlier in the same script.
+ */
+import type { ArgDecl, Instruction, Stage } from '../dockerfile/model.ts';
+import { lineage } from '../dockerfile/model.ts';
+import type { ShellCommand, ShellScript } from '../dockerfile/shell.ts';
+
+export interface EnvPair {
+  name: string;
+  value: string;
+}
+
+function unquote(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) return v.slice(1, -1);
+  return v.replace(/\\(.)/g, '$1');
+}
+
+/** `ENV NAME value` (legacy) and `ENV A=1 B="x y"`. */
+export function envPairs(args: string): EnvPair[] {
+  const s = args.replace(/\r/g, ' ').trim();
+  const first = /^\S+/.exec(s)?.[0] ?? '';
+  if (first && !first.includes('=')) return [{ name: first, value: unquote(s.slice(first.length).trim()) }];
+  const out: EnvPair[] = [];
+  const re = /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s\\]|\\.)*)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) out.push({ name: m[1]!, value: unquote(m[2]!) });
+  return out;
+}
+
+export interface EnvSetting {
+  /** Undefined for an ARG without default: set from outside, value unknown. */
+  value?: string;
+  instruction: Instruction;
+  kind: 'env' | 'arg' | 'script' | 'command';
+  /** Offset of the assignment in the file. */
+  offset: number;
+}
+
+const envCache = new WeakMap<Instruction, EnvPair[]>();
+function envOf(instr: Instruction): EnvPair[] {
+  let pairs = envCache.get(instr);
+  if (!pairs) {
+    pairs = instr.keyword === 'ENV' ? envPairs(instr.args) : [];
+    envCache.set(instr, pairs);
+  }
+  return pairs;
+}
+
+/**
+ * The last ENV/ARG that sets `name` for an instruction at `offset` of `stage`: in-stage ARGs and
+ * ENVs before it, then ENVs of the parent stages (ARGs do not cross FROM).
+ */
+export function envAt(stage: Stage, name: string, offset: number): EnvSetting | undefined {
+  for (const s of lineage(stage)) {
+    const own = s === stage;
+    for (let i = s.instructions.length - 1; i >= 0; i--) {
+      const instr = s.instructions[i]!;
+      if (own && instr.start >= offset) continue;
+      if (instr.keyword === 'ENV') {
+        const pair = [...envOf(instr)].reverse().find((p) => p.name === name);
+        if (pair) return { value: pair.value, instruction: instr, kind: 'env', offset: instr.start };
+      } else if (own && instr.keyword === 'ARG') {
+        const decl = s.args.filter((a: ArgDecl) => a.instruction === instr && a.name === name).at(-1);
+        if (decl) return { value: decl.defaultValue, instruction: instr, kind: 'arg', offset: instr.start };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Assignments of `name` in script text before `before` (file offset): `X=1`, `export X=1`. */
+export function scriptAssignBefore(script: ShellScript, name: string, before: number): { value: string; offset: number } | undefined {
+  const re = new RegExp(`(?<![\\w$\\-])${name}=("[^"]*"|'[^']*'|[^\\s;&|)]*)`, 'g');
+  const text = script.text.slice(0, Math.max(0, before - script.offset));
+  let last: { value: string; offset: number } | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = { value: unquote(m[1]!), offset: script.offset + m.index };
+  return last;
+}
+
+/**
+ * What `name` is for `cmd` (in `instr` of `stage`): its own prefix assignment or `NAME=` make
+ * argument, an earlier assignment in the script, then the Dockerfile environment.
+ */
+export function settingFor(stage: Stage, instr: Instruction, cmd: ShellCommand, name: string): EnvSetting | undefined {
+  const own = cmd.assigns.find((a) => a.name === name);
+  if (own) return { value: own.value, instruction: instr, kind: 'command', offset: own.start };
+  const arg = cmd.args.find((a) => a.value.startsWith(`${name}=`));
+  if (arg) return { value: arg.value.slice(name.length + 1), instruction: instr, kind: 'command', offset: arg.start };
+  if (instr.shell) {
+    const s = scriptAssignBefore(instr.shell, name, cmd.start);
+    if (s) return { value: s.value, instruction: instr, kind: 'script', offset: s.offset };
+  }
+  return envAt(stage, name, instr.start);
+}

@@ -1,0 +1,48 @@
+/**
+ * A compile on the build platform without cross setup builds binaries for the build machine's
+ * arch, and they end up in every target's image.
+ */
+import { DOCS } from '../docs.ts';
+import type { ReviewContext } from '../context.ts';
+import type { Rule } from '../types.ts';
+
+export const crossSetupMissing: Rule = {
+  id: 'cross-setup-missing',
+  severity: 'error',
+  title: 'A compile on the build platform has no cross-compilation setup',
+  docs: DOCS.xxGo,
+  check(ctx: ReviewContext) {
+    for (const c of ctx.compiles()) {
+      if (!c.native || c.cross) continue;
+      // GOARCH=$BUILDARCH or similar: a tool for the build itself.
+      if (c.goarch?.value && /BUILD(ARCH|PLATFORM)|GOHOSTARCH/.test(c.goarch.value)) continue;
+      if (!ctx.reachesTarget(c.stage)) continue;
+      const platform = c.stage.platform === 'build' ? '$BUILDPLATFORM' : 'a fixed platform';
+      ctx.report(
+        this,
+        c.command,
+        `"${c.command.name}" compiles in stage ${ctx.stageLabel(c.stage)} on ${platform} without "xx-go --wrap" before it or GOOS/GOARCH from TARGETOS/TARGETARCH: it builds for the build machine, not the target`,
+        'run "xx-go --wrap &&" in front of the compile (after ARG TARGETPLATFORM and COPY --from=xx / /), or set GOOS=$TARGETOS GOARCH=$TARGETARCH on it',
+      );
+    }
+  },
+};
+
+export const compileStageWithoutTargetArg: Rule = {
+  id: 'compile-stage-without-target-arg',
+  severity: 'warning',
+  title: 'A cross-compile stage does not declare the target ARG itself',
+  docs: DOCS.argScope,
+  check(ctx: ReviewContext) {
+    for (const c of ctx.compiles()) {
+      if (!c.cross || !c.wrap || c.wrap.instruction.stage === c.stage) continue;
+      if (c.stage.args.some((a) => a.name.startsWith('TARGET') && a.instruction.start < c.instruction.start)) continue;
+      ctx.report(
+        this,
+        c.command,
+        `stage ${ctx.stageLabel(c.stage)} compiles with the xx-go setup of a parent stage but declares no ARG TARGETPLATFORM: ARGs do not cross FROM, so anything in this stage that reads the target sees nothing`,
+        'add ARG TARGETPLATFORM in this stage, after the target-independent steps and before the compile',
+      );
+    }
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * GOARCH/GOOS forced to a value that is not the target's: `GOARCH=${ARCH}`, a literal
+ * `ENV GOARCH amd64` left from the emulated build (P15). An environment GOARCH also overrides
+ * what `xx-go --wrap` wrote into the go env, so the wrap no longer cross-compiles.
+ */
+import type { Stage } from '../../dockerfile/model.ts';
+import { DOCS } from '../docs.ts';
+import { envPairs } from '../env.ts';
+import type { ReviewContext, Span } from '../context.ts';
+import type { Rule } from '../types.ts';
+
+const GO_ASSIGN = /(?<![\w$\-])(GOARCH|GOOS)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
+const FOLLOWS_TARGET = /\b(TARGETARCH|TARGETOS|TARGETPLATFORM|BUILDARCH|BUILDOS|BUILDPLATFORM|GOHOSTARCH|GOHOSTOS)\b|xx-info|go env/;
+
+type Verdict = { severity: 'error' | 'warning'; why: string } | undefined;
+
+function judge(name: string, raw: string, platform: Stage['platform'], kind: 'run' | 'env'): Verdict {
+  const value = raw.replace(/^["']|["']$/g, '');
+  const native = platform === 'build';
+  if (value === '' || FOLLOWS_TARGET.test(value)) return undefined;
+  if (/\$\{?ARCH\b/.test(value)) {
+    return { severity: native ? 'error' : 'warning', why: 'comes from the ARCH build-arg, which is one value (amd64 by default) for every target' };
+  }
+  if (/[$`]/.test(value)) return undefined;
+  if (name === 'GOOS' && value === 'linux') return undefined;
+  // A stage pinned to a fixed platform may well mean that constant.
+  if (platform === 'other') return undefined;
+  if (native) return { severity: 'error', why: `is the constant "${value}" in a stage that runs on the build platform, so every target gets a ${value} binary` };
+  if (kind === 'env') return { severity: 'warning', why: `is the constant "${value}" left from the emulated build: the ${value === 'amd64' ? 'arm64' : 'other'} image gets a ${value} binary` };
+  return undefined;
+}
+
+function envSpan(ctx: ReviewContext, start: number, end: number, name: string): Span {
+  const at = ctx.model.source.text.slice(start, end).search(new RegExp(`\\b${name}\\b`));
+  return at < 0 ? { start, end } : { start: start + at, end: start + at + name.length };
+}
+
+export const staleGoarch: Rule = {
+  id: 'stale-goarch',
+  severity: 'error',
+  title: 'GOARCH/GOOS is forced to a value that is not the target platform',
+  docs: DOCS.crossCompile,
+  check(ctx: ReviewContext) {
+    for (const stage of ctx.model.stages) check(ctx, stage, this);
+  },
+};
+
+function check(ctx: ReviewContext, stage: Stage, rule: Rule): void {
+  const native = stage.platform === 'build';
+  const hint = native
+    ? 'drop it: "xx-go --wrap" sets GOOS/GOARCH from TARGETPLATFORM; or use GOARCH=$TARGETARCH (with ARG TARGETARCH)'
+    : 'use GOARCH=$TARGETARCH (with ARG TARGETARCH) or drop it';
+  for (const instr of stage.instructions) {
+    if (instr.shell) {
+      const s = instr.shell;
+      GO_ASSIGN.lastIndex = 0;
+      for (let m = GO_ASSIGN.exec(s.text); m; m = GO_ASSIGN.exec(s.text)) {
+        const v = judge(m[1]!, m[2]!, stage.platform, 'run');
+        if (!v) continue;
+        const start = s.offset + m.index;
+        ctx.report(rule, { start, end: start + m[0].length }, `${m[1]}=${m[2]} ${v.why}`, hint, v.severity);
+      }
+    } else if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
+      const pairs = instr.keyword === 'ENV' ? envPairs(instr.args) : stage.args.filter((a) => a.instruction === instr).map((a) => ({ name: a.name, value: a.defaultValue ?? '' }));
+      for (const p of pairs) {
+        if (p.name !== 'GOARCH' && p.name !== 'GOOS') continue;
+        const v = judge(p.name, p.value, stage.platform, 'env');
+        if (!v) continue;
+        ctx.report(rule, envSpan(ctx, instr.argsStart, instr.argsEnd, p.name), `${instr.keyword} ${p.name}=${p.value} ${v.why}`, hint, v.severity);
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/** Every rule, in the order findings are reported. Adding a rule: one file, one line here. */
+import type { Rule } from '../types.ts';
+import { archBuildArg, archInBuildPlatformStage } from './arch.ts';
+import { duplicateStageName, fromAsCasing, fromPlatformFlagConst, redundantTargetPlatform, stageNameCasing, undefinedArgInFrom } from './buildkit.ts';
+import { cgoImplicit, cgoWithoutTargetLibs, targetLibNativeInstall } from './cgo.ts';
+import { compileStageWithoutTargetArg, crossSetupMissing } from './cross-setup.ts';
+import { compileLeftEmulated, emulatedStageUnmarked } from './emulated.ts';
+import { finalStageOnBuildPlatform } from './final-stage.ts';
+import { staleGoarch } from './goarch.ts';
+import { nativeGoAfterWrap } from './native-go.ts';
+import { unguardedCrossBinaryRun } from './run-binary.ts';
+import { shellSyntax } from './shell-syntax.ts';
+import { hostStripCrossOutput } from './strip.ts';
+import { targetArgUndeclared, xxWithoutTargetArg } from './target-args.ts';
+import { workAfterTargetArg } from './target-independent.ts';
+import { wrapSwallowsCommand } from './wrap.ts';
+import { xxImageNotMirror, xxImageUnpinned, xxNotCopied, xxVerifyMissing, xxVerifyWithoutFile } from './xx.ts';
+
+export const RULES: readonly Rule[] = [
+  compileLeftEmulated,
+  emulatedStageUnmarked,
+  crossSetupMissing,
+  compileStageWithoutTargetArg,
+  wrapSwallowsCommand,
+  targetArgUndeclared,
+  xxWithoutTargetArg,
+  archInBuildPlatformStage,
+  archBuildArg,
+  staleGoarch,
+  finalStageOnBuildPlatform,
+  hostStripCrossOutput,
+  unguardedCrossBinaryRun,
+  nativeGoAfterWrap,
+  cgoWithoutTargetLibs,
+  cgoImplicit,
+  targetLibNativeInstall,
+  xxNotCopied,
+  xxImageNotMirror,
+  xxImageUnpinned,
+  xxVerifyMissing,
+  xxVerifyWithoutFile,
+  workAfterTargetArg,
+  fromAsCasing,
+  fromPlatformFlagConst,
+  redundantTargetPlatform,
+  duplicateStageName,
+  stageNameCasing,
+  undefinedArgInFrom,
+  shellSyntax,
+];

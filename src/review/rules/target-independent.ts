@@ -1,0 +1,45 @@
+/**
+ * After the first target ARG, BuildKit runs the stage once per target platform: clones, fetches
+ * and module downloads placed there are repeated for nothing (spec item 4).
+ */
+import { baseName } from '../../dockerfile/shell.ts';
+import { DOCS } from '../docs.ts';
+import type { ReviewContext } from '../context.ts';
+import type { Rule } from '../types.ts';
+
+function targetIndependent(name: string, args: string[]): string | undefined {
+  const n = baseName(name);
+  const sub = args.find((a) => !a.startsWith('-'));
+  if (n === 'git' && sub && ['clone', 'fetch', 'checkout', 'submodule', 'apply', 'am', 'pull'].includes(sub)) return `git ${sub}`;
+  if (n === 'go' && sub === 'mod' && args.some((a) => a === 'download' || a === 'vendor')) return `go mod ${args.includes('download') ? 'download' : 'vendor'}`;
+  if (n === 'patch') return 'patch';
+  return undefined;
+}
+
+export const workAfterTargetArg: Rule = {
+  id: 'work-after-target-arg',
+  severity: 'warning',
+  title: 'Target-independent work runs after ARG TARGETPLATFORM (once per platform)',
+  docs: DOCS.crossCompile,
+  check(ctx: ReviewContext) {
+    for (const stage of ctx.model.stages) {
+      if (!ctx.native(stage) || !ctx.crossStage(stage)) continue;
+      const fork = ctx.firstTargetArg(stage);
+      if (!fork) continue;
+      for (const { instruction, command } of ctx.commands(stage)) {
+        if (instruction.start < fork.start) continue;
+        const what = targetIndependent(command.name, command.args.map((a) => a.value));
+        if (!what) continue;
+        const script = instruction.shell!;
+        const st = command.statement;
+        if (script.varRefs.some((r) => r.start >= st.start && r.start < st.end && r.name.startsWith('TARGET'))) continue;
+        ctx.report(
+          this,
+          command,
+          `"${what}" runs after ARG ${stage.args.find((a) => a.instruction === fork)?.name} (line ${fork.line}), so BuildKit repeats it for every target platform`,
+          `move it before line ${fork.line}: clones, patches and module downloads do not depend on the target`,
+        );
+      }
+    }
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * Local sources (the example fleet, the benchmark): a plain folder becomes a bare git repository
+ * in the cache, so the rest of the pipeline clones and fetches exactly as it does from GitHub.
+ *
+ * The folder is only read. Its files are streamed into one `git fast-import` (one process builds
+ * blobs, tree, commit and branch: spawning git is the dominant cost of a fleet run), and only when
+ * the folder changed since the last run (paths, modes, sizes, mtimes), so a run over an unchanged
+ * folder starts no git process here at all. Every file is committed except `.git`.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile, access } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RepoName } from '../config/names.ts';
+import type { Cache } from './cache.ts';
+import { git } from './git.ts';
+import { readRef } from './refs.ts';
+
+export const LOCAL_BRANCH = 'main';
+
+export interface LocalRemote {
+  /** file:// URL (a plain path would make git ignore --depth). */
+  url: string;
+  bareDir: string;
+  branch: string;
+  /** The branch's commit, so an up-to-date workspace can skip the fetch. */
+  commit: string;
+}
+
+// The generated remotes are rebuilt from their folders on every run, so anything pushed to them
+// would be lost: refuse pushes outright, and leave a trace that tests can count.
+const PRE_RECEIVE = `#!/bin/sh
+echo "push attempt $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GIT_DIR/push-attempts.log"
+echo "image-build-migrator: this generated example remote is read-only" >&2
+exit 1
+`;
+
+interface Entry {
+  rel: string;
+  mode: '100644' | '100755' | '120000';
+  abs: string;
+}
+
+export async function syncLocalRemote(cache: Cache, repo: RepoName, folder: string, signal?: AbortSignal): Promise<LocalRemote> {
+  const bareDir = path.join(cache.remotesDir, repo.owner, `${repo.name}.git`);
+  const url = pathToFileURL(bareDir).href;
+  let fresh = false;
+  try {
+    await access(path.join(bareDir, 'HEAD'));
+  } catch {
+    await createBare(cache, bareDir);
+    fresh = true;
+  }
+  const { entries, stamp } = await scanFolder(folder);
+  const stampFile = path.join(bareDir, 'folder-stamp');
+  const [oldStamp, oldCommit] = (await readFile(stampFile, 'utf8').catch(() => '')).split('\n');
+  if (!fresh && oldStamp === stamp && oldCommit && /^[0-9a-f]{40}$/.test(oldCommit)) {
+    return { url, bareDir, branch: LOCAL_BRANCH, commit: oldCommit };
+  }
+  const parent = fresh ? undefined : await readRef(bareDir, `refs/heads/${LOCAL_BRANCH}`);
+  const stream = await fastImportStream(entries, parent, `Snapshot of ${path.basename(folder)}`);
+  await git({ baseDir: bareDir, signal, input: stream }).raw(['fast-import', '--force', '--stats']);
+  const commit = await readRef(bareDir, `refs/heads/${LOCAL_BRANCH}`);
+  if (!commit) throw new Error(`could not build a commit from ${folder}`);
+  await writeFile(stampFile, `${stamp}\n${commit}`);
+  return { url, bareDir, branch: LOCAL_BRANCH, commit };
+}
+
+/** A bare repository is HEAD + config + objects/ + refs/: written directly, it saves a `git init`. */
+async function createBare(cache: Cache, bareDir: string): Promise<void> {
+  await mkdir(cache.tmpDir, { recursive: true });
+  const tmp = await mkdtemp(path.join(cache.tmpDir, 'remote-'));
+  try {
+    const made = path.join(tmp, 'repo.git');
+    for (const d of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'hooks', 'info']) await mkdir(path.join(made, d), { recursive: true });
+    await writeFile(path.join(made, 'HEAD'), `ref: refs/heads/${LOCAL_BRANCH}\n`);
+    await writeFile(path.join(made, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
+    const hook = path.join(made, 'hooks', 'pre-receive');
+    await writeFile(hook, PRE_RECEIVE);
+    await chmod(hook, 0o755);
+    await mkdir(path.dirname(bareDir), { recursive: true });
+    await rm(bareDir, { recursive: true, force: true });
+    await rename(made, bareDir);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Files to commit, and a stamp that changes whenever any of them does. */
+async function scanFolder(folder: string): Promise<{ entries: Entry[]; stamp: string }> {
+  const hash = createHash('sha256');
+  const entries: Entry[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const list = await readdir(dir, { withFileTypes: true });
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of list) {
+      if (e.name === '.git') continue;
+      const abs = path.join(dir, e.name);
+      const st = await lstat(abs);
+      hash.update(`${rel}${e.name}\0${st.mode}\0${st.size}\0${st.mtimeMs}\n`);
+      if (st.isDirectory()) await walk(abs, `${rel}${e.name}/`);
+      else if (st.isSymbolicLink()) entries.push({ rel: `${rel}${e.name}`, mode: '120000', abs });
+      else if (st.isFile()) entries.push({ rel: `${rel}${e.name}`, mode: st.mode & 0o111 ? '100755' : '100644', abs });
+    }
+  };
+  await walk(folder, '');
+  return { entries, stamp: hash.digest('hex') };
+}
+
+function quotePath(rel: string): string {
+  if (/[\n\r]/.test(rel)) throw new Error(`cannot commit a file name with a line break: ${JSON.stringify(rel)}`);
+  return /^"|["\\]/.test(rel) ? `"${rel.replace(/[\\"]/g, (c) => `\\${c}`)}"` : rel;
+}
+
+async function fastImportStream(entries: Entry[], parent: string | undefined, message: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const text = (s: string) => parts.push(Buffer.from(s));
+  const data = (b: Buffer) => {
+    text(`data ${b.length}\n`);
+    parts.push(b);
+    text('\n');
+  };
+  const now = Math.floor(Date.now() / 1000);
+  text(`commit refs/heads/${LOCAL_BRANCH}\n`);
+  text(`committer image-build-migrator <image-build-migrator@users.noreply.github.com> ${now} +0000\n`);
+  data(Buffer.from(message));
+  if (parent) text(`from ${parent}\n`);
+  text('deleteall\n');
+  for (const e of entries) {
+    text(`M ${e.mode} inline ${quotePath(e.rel)}\n`);
+    data(e.mode === '120000' ? Buffer.from(await readlink(e.abs)) : await readFile(e.abs));
+  }
+  text('done\n');
+  return Buffer.concat(parts);
+}
