@@ -18,11 +18,13 @@ export const xxStage: DockerfileRecipe = {
     const from = first.from.keywordRaw;
     const as = from === from.toLowerCase() ? 'as' : 'AS';
     const line = attachedCommentStart(source, first.from.line);
+    // A blank line on each side, as between the other stages.
+    const before = line > 1 && source.lineText(line - 1).trim() !== '' ? [''] : [];
     return [
       insertLinesBefore(
         source,
         line,
-        [`${from} --platform=$BUILDPLATFORM ${options.xxImage} ${as} ${name}`, ''],
+        [...before, `${from} --platform=$BUILDPLATFORM ${options.xxImage} ${as} ${name}`, ''],
         `cross-compilation helpers (xx-go, xx-apk, xx-verify) from ${options.xxImage}, run on the build platform`,
       ),
     ];
