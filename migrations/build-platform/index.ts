@@ -10,7 +10,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const buildPlatform: DockerfileRecipe = {
   id: 'build-platform',
   title: 'Run compile stages on $BUILDPLATFORM',
-  apply({ analysis }) {
+  apply(ctx) {
+    const { analysis } = ctx;
     const edits: Edit[] = [];
     for (const root of buildPlatformRoots(analysis)) {
       if (root.platform === 'build') continue;
@@ -19,6 +20,15 @@ export const buildPlatform: DockerfileRecipe = {
       const flag = root.platformFlag;
       if (flag) edits.push(replace(flag.start, flag.end, '--platform=$BUILDPLATFORM', why));
       else edits.push(replace(root.imageStart, root.imageStart, '--platform=$BUILDPLATFORM ', why));
+    }
+    // A final image must be built for the target: a hand migration that moved it is undone.
+    for (const stage of analysis.finalStages) {
+      const f = analysis.facts.get(stage);
+      if (!stage.platformFlag || stage.platform !== 'build' || f?.isXx || buildPlatformRoots(analysis).has(stage)) continue;
+      const flag = stage.platformFlag;
+      let end = flag.end;
+      while (/[ \t]/.test(analysis.model.source.text[end] ?? '')) end++;
+      edits.push(replace(flag.start, end, '', `${stage.name ? `"${stage.name}"` : `the final stage at line ${ctx.originalLine(stage.from.line)}`} is an image the repository ships: it must be built for the target platform, not $BUILDPLATFORM`));
     }
     return edits;
   },

@@ -6,6 +6,8 @@
 import { dockerfileRecipes } from '../../migrations/index.ts';
 import { reviewDockerfile } from '../review/review.ts';
 import { applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
+import { buildPlatformStages } from '../dockerfile/analysis.ts';
+import { parseDockerfile } from '../dockerfile/model.ts';
 
 export type { DockerfileMigration, EngineOptions } from './apply.ts';
 
@@ -33,7 +35,26 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   const { model, analysis } = applied;
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
-  const errors = reviewDockerfile(model, { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages }, analysis).filter((f) => f.severity === 'error');
+  const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
+  let errors = reviewDockerfile(model, reviewOpts, analysis).filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    // A problem the input already had, on a line we left alone, in a stage we did not move to the
+    // build platform, is the owner's to fix: reported, not a reason to refuse the migration.
+    const inputModel = parseDockerfile(text, path);
+    const before = reviewDockerfile(inputModel, reviewOpts).filter((f) => f.severity === 'error');
+    const moved = buildPlatformStages(analysis);
+    const stageAt = (line: number) => model.stages.filter((st) => st.from.line <= line).at(-1);
+    const preexisting = (e: (typeof errors)[number]) => {
+      const st = stageAt(e.line);
+      if (st && moved.has(st)) return false;
+      const text = model.source.lineText(e.line);
+      return before.some((b) => b.rule === e.rule && inputModel.source.lineText(b.line) === text);
+    };
+    for (const e of errors.filter(preexisting)) {
+      applied.warnings.push({ message: `not caused by the migration, left for the owner: ${e.rule}: ${e.message}`, line: e.line });
+    }
+    errors = errors.filter((e) => !preexisting(e));
+  }
   if (errors.length > 0) {
     const e = errors[0]!;
     throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
