@@ -1,0 +1,95 @@
+/**
+ * Whole Dockerfiles in the style of the image-build repositories (written for these tests):
+ * correct migrations must produce no error; each hand-migration bug must produce exactly its
+ * error, on its line, and nothing else at error level.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { errorsOf, review, show } from './helpers.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const FILES = {
+  widget: fixture('widget-correct.Dockerfile'),
+  operator: fixture('operator-debian-correct.Dockerfile'),
+  emulated: fixture('emulated-c-correct.Dockerfile'),
+};
+
+function variant(text: string, edits: [string, string][]): string {
+  let out = text;
+  for (const [from, to] of edits) {
+    expect(out.split(from).length - 1, `"${from}" must occur once`).toBe(1);
+    out = out.replace(from, to);
+  }
+  expect(out.split('\n').length, 'variants keep line numbers').toBe(text.split('\n').length);
+  return out;
+}
+
+describe('correct migrations', () => {
+  for (const [name, text] of Object.entries(FILES)) {
+    it(`${name}: no error-level finding (LF and CRLF)`, () => {
+      const lf = review(text);
+      expect(errorsOf(lf), show(lf)).toEqual([]);
+      const crlf = review(text.replace(/\n/g, '\r\n'));
+      expect(show(crlf)).toBe(show(lf));
+    });
+  }
+
+  it('widget and operator produce no finding at all', () => {
+    expect(show(review(FILES.widget))).toBe('');
+    expect(show(review(FILES.operator))).toBe('');
+  });
+});
+
+type Case = [name: string, file: keyof typeof FILES, edits: [string, string][], errors: [rule: string, line: number][]];
+
+const CASES: Case[] = [
+  ['wrap followed by a line continuation', 'widget', [['RUN xx-go --wrap && \\', 'RUN xx-go --wrap \\']], [['xx-go-wrap-swallows-command', 26]]],
+  ['GOARCH=${ARCH} on the compile', 'widget', [['    GO_LDFLAGS="-linkmode', '    GOARCH=${ARCH} GO_LDFLAGS="-linkmode']], [['stale-goarch', 27]]],
+  ['ARCH defaulting to amd64 in the builder', 'widget', [['ARG TARGETARCH', 'ARG ARCH=amd64'], ['"${TARGETARCH}" = "amd64"', '"${ARCH}" = "amd64"']], [['arch-in-build-platform-stage', 25], ['arch-in-build-platform-stage', 29]]],
+  [
+    'global ARCH left and re-declared in the builder',
+    'widget',
+    [['# syntax=docker/dockerfile:1', 'ARG ARCH="amd64"'], ['ARG TARGETARCH', 'ARG ARCH'], ['"${TARGETARCH}" = "amd64"', '"$ARCH" = "amd64"']],
+    [['arch-build-arg', 1], ['arch-in-build-platform-stage', 25], ['arch-in-build-platform-stage', 29]],
+  ],
+  ['final image moved to $BUILDPLATFORM', 'widget', [['FROM ${BCI_IMAGE}', 'FROM --platform=$BUILDPLATFORM ${BCI_IMAGE}']], [['final-stage-on-build-platform', 39]]],
+  ['builder pinned to $TARGETPLATFORM', 'widget', [['FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS base-builder', 'FROM --platform=$TARGETPLATFORM ${GO_IMAGE} AS base-builder']], [['compile-left-emulated', 7]]],
+  ['builder left without --platform', 'widget', [['FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS base-builder', 'FROM ${GO_IMAGE} AS base-builder']], [['compile-left-emulated', 7]]],
+  ['host install -s of the cross binary', 'widget', [['RUN install bin/widgetd', 'RUN install -s bin/widgetd']], [['host-strip-cross-output', 32]]],
+  ['binary run without the is-cross guard', 'widget', [['RUN if ! xx-info is-cross; then bin/widgetd --version; fi', 'RUN bin/widgetd --version']], [['unguarded-cross-binary-run', 31]]],
+  [
+    'target ARGs dropped from the compile stage',
+    'widget',
+    [['ARG TARGETPLATFORM\nARG TARGETARCH', '# ARG TARGETPLATFORM\n# ARG TARGETARCH']],
+    [['xx-without-target-arg', 26], ['platform-arg-undeclared', 29], ['xx-without-target-arg', 30], ['xx-without-target-arg', 31]],
+  ],
+  ['xx never copied', 'widget', [['COPY --from=xx / /', '# COPY --from=xx / /']], [['xx-not-copied', 12], ['xx-not-copied', 26]]],
+  ['go generate after the wrap', 'widget', [['RUN if [ "${TARGETARCH}" = "amd64" ]; then go-assert-boring.sh bin/widgetd; fi', 'RUN go generate ./...']], [['native-go-after-wrap', 29]]],
+  [
+    'target libraries installed natively',
+    'widget',
+    [['    xx-apk --no-cache add musl-dev', '    apk add --no-cache musl-dev']],
+    [['target-lib-native-install', 12], ['target-lib-native-install', 12], ['cgo-without-target-libs', 28]],
+  ],
+  ['Debian: wrap followed by a line continuation', 'operator', [['    xx-go --wrap && \\', '    xx-go --wrap \\']], [['xx-go-wrap-swallows-command', 40]]],
+  ['Debian: guard removed from the heredoc', 'operator', [['if ! xx-info is-cross; then', 'if true; then']], [['unguarded-cross-binary-run', 48]]],
+  ['Debian: one of several leaves on $BUILDPLATFORM', 'operator', [['FROM ${RUNTIME_IMAGE} AS webhook', 'FROM --platform=${BUILDPLATFORM} ${RUNTIME_IMAGE} AS webhook']], [['final-stage-on-build-platform', 59]]],
+  ['Debian: target libraries from apt-get', 'operator', [['    xx-apt-get install -y libc6-dev', '    apt-get install -y libc6-dev']], [['target-lib-native-install', 37], ['cgo-without-target-libs', 41]]],
+  ['Debian: TARGETARCH not declared in the leaf', 'operator', [['FROM ${RUNTIME_IMAGE} AS operator\nARG TARGETARCH', 'FROM ${RUNTIME_IMAGE} AS operator\nARG VARIANT']], [['platform-arg-undeclared', 54]]],
+  ['Debian: ARCH picks the build tool', 'operator', [['ARG BUILDARCH', 'ARG ARCH=amd64'], ['case "${BUILDARCH}" in', 'case "${ARCH}" in']], [['arch-in-build-platform-stage', 15], ['arch-in-build-platform-stage', 17]]],
+  ['emulated stage without its marker comment', 'emulated', [['# Kept emulated: builds libbpf with make and gcc for the target, which xx-go cannot cross-compile.', '# libbpf']], [['compile-left-emulated', 6]]],
+  ['install -Ds in the cross builder', 'emulated', [['RUN install -D bin/agent', 'RUN install -Ds bin/agent']], [['host-strip-cross-output', 23]]],
+];
+
+describe('buggy hand migrations', () => {
+  for (const [name, file, edits, expected] of CASES) {
+    it(`${file}: ${name}`, () => {
+      const text = variant(FILES[file], edits);
+      for (const eol of ['\n', '\r\n']) {
+        const findings = review(text.replace(/\n/g, eol));
+        const errors = errorsOf(findings).map((f) => [f.rule, f.line]);
+        expect(errors, show(findings)).toEqual(expected);
+      }
+    });
+  }
+});
