@@ -16,6 +16,7 @@ import { xxGoWrap } from './xx-go-wrap/index.ts';
 import { xxVerify } from './xx-verify/index.ts';
 import { stripOnTarget } from './strip-on-target/index.ts';
 import { guardBinaryExec } from './guard-binary-exec/index.ts';
+import { unameTargetArch } from './uname-target-arch/index.ts';
 
 /**
  * Recipes grouped in phases. A recipe sees the file as the earlier phases left it; recipes of
@@ -29,7 +30,7 @@ export const recipePhases: DockerfileRecipe[][] = [
   // Within stages: stale GOARCH/GOOS, target ARGs declared where first used.
   [staleGoEnv, targetArgsLate],
   // The cross toolchain around the compile.
-  [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec],
+  [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec, unameTargetArch],
 ];
 
 export const dockerfileRecipes: DockerfileRecipe[] = recipePhases.flat();

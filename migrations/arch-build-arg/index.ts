@@ -103,6 +103,18 @@ export const archBuildArg: DockerfileRecipe = {
 
       const needed = [...new Set(renames.map((r) => r.to as string))];
       if (onBuild) {
+        // A TARGETARCH/TARGETOS that only the tool download read is no longer read at all: its
+        // early declaration would make every later step run once per platform for nothing.
+        for (const name of ['TARGETARCH', 'TARGETOS']) {
+          const renamed = renames.filter((r) => r.to.startsWith('BUILD') && r.to.endsWith(name.slice(6)));
+          if (renamed.length === 0) continue;
+          const renamedAt = new Set(renamed.map((r) => r.start));
+          const stillRead = stage.instructions.some((i) => (i.shell ? i.shell.varRefs : i.vars).some((v) => v.name === name && !renamedAt.has(v.start)));
+          if (stillRead) continue;
+          for (const d of stage.args.filter((a) => a.name === name && stage.args.filter((x) => x.instruction === a.instruction).length === 1)) {
+            edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, `nothing in the stage reads ${name} any more; declared early, it made every later step run once per platform`));
+          }
+        }
         for (const decl of inStageArch) {
           edits.push(deleteLines(source, decl.instruction.line, decl.instruction.endLine, 'ARCH build-arg removed; the platform ARG is declared right above its first use, so earlier steps run once for all platforms'));
         }

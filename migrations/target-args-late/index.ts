@@ -17,7 +17,8 @@ export const targetArgsLate: DockerfileRecipe = {
     const { analysis, source } = ctx;
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {
-      if (!f.crossCompile) continue;
+      // A stage someone already wrapped is theirs: its ARG placement is not ours to rearrange.
+      if (!f.crossCompile || f.wraps.length > 0) continue;
       const stage = f.stage;
       const compileInstrs = new Set(f.compiles.map((c) => c.instruction));
       const reads = (instr: Instruction, name: string) =>
@@ -28,11 +29,7 @@ export const targetArgsLate: DockerfileRecipe = {
         if (stage.args.filter((a) => a.instruction === instr).length !== 1) continue;
         const later = stage.instructions.filter((i) => i.index > instr.index);
         const firstUse = later.find((i) => reads(i, decl.name));
-        if (!firstUse) {
-          if (decl.name === 'TARGETPLATFORM') continue;
-          edits.push(deleteLines(source, instr.line, instr.endLine, `nothing in the stage reads ${decl.name} any more; declared, it made every later step run once per platform`));
-          continue;
-        }
+        if (!firstUse) continue;
         // Only steps that do work gain from running once; ENV/LABEL/WORKDIR lines cost nothing.
         // A step that already depends on the target (xx-apk after ARG TARGETPLATFORM) forks anyway.
         const independent = (i: Instruction) => ![...TARGET_ARGS].some((n) => reads(i, n));

@@ -5,6 +5,7 @@
  */
 import { dockerfileRecipes } from '../../migrations/index.ts';
 import { reviewDockerfile } from '../review/review.ts';
+import { reviewChange } from '../review/change.ts';
 import { applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
 import { buildPlatformStages } from '../dockerfile/analysis.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
@@ -36,11 +37,11 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
   const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
-  let errors = reviewDockerfile(model, reviewOpts, analysis).filter((f) => f.severity === 'error');
+  const inputModel = parseDockerfile(text, path);
+  let errors = [...reviewDockerfile(model, reviewOpts, analysis), ...reviewChange(inputModel, model, reviewOpts)].filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     // A problem the input already had, on a line we left alone, in a stage we did not move to the
     // build platform, is the owner's to fix: reported, not a reason to refuse the migration.
-    const inputModel = parseDockerfile(text, path);
     const before = reviewDockerfile(inputModel, reviewOpts).filter((f) => f.severity === 'error');
     const moved = buildPlatformStages(analysis);
     const stageAt = (line: number) => model.stages.filter((st) => st.from.line <= line).at(-1);
