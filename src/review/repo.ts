@@ -9,7 +9,8 @@ import type { DockerfileModel } from '../dockerfile/model.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor']);
+// Hidden folders (.git, a checked-out tool, caches) and vendored code are not the repository's images.
+const SKIP_DIRS = new Set(['node_modules', 'vendor', 'testdata']);
 
 export function isDockerfileName(name: string): boolean {
   return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name.endsWith('.Dockerfile') || name.endsWith('.dockerfile');
@@ -22,7 +23,7 @@ export async function findDockerfiles(dir: string, rel = ''): Promise<string[]> 
   for (const e of entries) {
     const path = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) out.push(...(await findDockerfiles(dir, path)));
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) out.push(...(await findDockerfiles(dir, path)));
     } else if ((e.isFile() || e.isSymbolicLink()) && isDockerfileName(e.name)) {
       out.push(path);
     }
