@@ -186,3 +186,40 @@ describe('Dockerfile syntax the migration must keep working with', () => {
     expect(out).toContain('RUN xx-verify --static /out/x\nFROM scratch');
   });
 });
+
+describe('settings from repos.yaml', () => {
+  it('applies global defaults and the per-repository entry named like the folder; flags win', async () => {
+    const text = readFileSync(path.join(P1, 'before', 'Dockerfile'), 'utf8');
+    const parent = checkout({});
+    const dir = path.join(parent, 'image-build-widget');
+    mkdirSync(path.join(dir, 'build'), { recursive: true });
+    writeFileSync(path.join(dir, 'build', 'widget.Dockerfile'), text);
+    const reposFile = path.join(parent, 'repos.yaml');
+    writeFileSync(
+      reposFile,
+      [
+        'version: 1',
+        'defaults:',
+        '  xxImage: registry.example.com/mirror/xx:1.6.1',
+        'repos:',
+        '  example/image-build-widget:',
+        '    dockerfiles: [build/widget.Dockerfile]',
+        '',
+      ].join('\n'),
+    );
+    const r = await run('--local', dir, '--repos', reposFile, '--dry-run');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('+FROM --platform=$BUILDPLATFORM registry.example.com/mirror/xx:1.6.1 AS xx');
+    expect(r.out).toContain('--- a/build/widget.Dockerfile');
+    const flagged = await run('--local', dir, '--repos', reposFile, '--dry-run', '--xx-image', 'registry.example.com/other/xx:1.6.1');
+    expect(flagged.out).toContain('registry.example.com/other/xx:1.6.1 AS xx');
+  });
+
+  it('a malformed repos.yaml is bad input: exit 2 with file and line', async () => {
+    const parent = checkout({ 'repos.yaml': 'version: 1\nrepos:\n  example/x:\n    dockerfilez: [a]\n' });
+    const r = await run('--local', parent, '--repos', path.join(parent, 'repos.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/repos\.yaml:4/);
+  });
+});
