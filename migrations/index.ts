@@ -25,10 +25,9 @@ import { unameTargetArch } from './uname-target-arch/index.ts';
  * for insertions at the same place.
  */
 export const recipePhases: DockerfileRecipe[][] = [
-  // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes.
-  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform],
-  // Within stages: stale GOARCH/GOOS, target ARGs declared where first used.
-  [staleGoEnv, targetArgsLate],
+  // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes, stale
+  // GOARCH/GOOS, target ARGs declared where first used.
+  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform, staleGoEnv, targetArgsLate],
   // The cross toolchain around the compile.
   [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec, unameTargetArch],
 ];

@@ -14,7 +14,7 @@
 import { attachedCommentStart, deleteLines, insertLinesBefore, replace, type Edit } from '../../src/edits/edit.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
-import { commandsOf } from '../../src/dockerfile/cross.ts';
+import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 import type { Instruction, Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -32,6 +32,17 @@ export function downloadsTool(instr: Instruction): boolean {
     if ((n === 'curl' || n === 'wget') && args.some((a) => /^(\/usr\/local\/bin|\/usr\/bin|\/bin)\//.test(a))) return true;
   }
   return false;
+}
+
+/** Ranges of GOARCH/GOOS/GOARM settings (command prefixes and ENV pairs) in an instruction. */
+function staleRanges(instr: Instruction, text: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const c of instr.shell?.commands ?? []) for (const a of c.assigns) if (STALE_GO_VARS.has(a.name)) out.push([a.start, a.end]);
+  if (instr.keyword === 'ENV') {
+    const args = text.slice(instr.argsStart, instr.argsEnd);
+    for (const m of args.matchAll(/(^|\s)(GOARCH|GOOS|GOARM)(=|\s+)(\S*)/g)) out.push([instr.argsStart + m.index!, instr.argsStart + m.index! + m[0].length]);
+  }
+  return out;
 }
 
 interface Rename {
@@ -81,7 +92,10 @@ export const archBuildArg: DockerfileRecipe = {
             ? instr.shell.varRefs.filter((v) => v.name !== 'ARCH')
             : instr.shell.varRefs
           : instr.vars;
+        // `GOARCH=${ARCH}` in a stage that cross-compiles goes away whole (stale-go-env).
+        const stale = onBuild ? staleRanges(instr, source.text) : [];
         for (const v of refs) {
+          if (stale.some(([s, e]) => s <= v.start && v.end <= e)) continue;
           if (v.name === 'ARCH' && archInScope) {
             renames.push({ start: v.start, end: v.end, to: tool ? 'BUILDARCH' : 'TARGETARCH', instr });
           } else if (tool && (v.name === 'TARGETARCH' || v.name === 'TARGETOS')) {

@@ -5,9 +5,10 @@
  */
 import { deleteLines, replace, type Edit } from '../../src/edits/edit.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
+import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
-const STALE = new Set(['GOARCH', 'GOOS', 'GOARM', 'GOAMD64', 'GOARM64']);
+const STALE = STALE_GO_VARS;
 
 export const staleGoEnv: DockerfileRecipe = {
   id: 'stale-go-env',

@@ -8,6 +8,8 @@ import { lineage, type Instruction, type Stage } from './model.ts';
 import type { Analysis, StageFacts } from './analysis.ts';
 
 export const TARGET_ARGS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT']);
+/** Go settings an emulated build forced and xx-go sets for the target instead. */
+export const STALE_GO_VARS = new Set(['GOARCH', 'GOOS', 'GOARM', 'GOAMD64', 'GOARM64']);
 const XX_TOOLS = /^xx-(go|apk|apt-get|apt|verify|info|clang|cc|c\+\+|cargo|ld|windres)$/;
 
 /** Names of variables an instruction reads (shell refs for RUN, Dockerfile substitution otherwise). */

@@ -29,10 +29,11 @@ export interface EngineOptions extends MigrateOptions {
   recipes?: DockerfileRecipe[];
 }
 
-/** The output's final model and analysis, for the checks that follow. */
+/** The input's and the output's models, for the checks that follow. */
 export interface Applied extends DockerfileMigration {
   model: DockerfileModel;
   analysis: Analysis;
+  inputModel: DockerfileModel;
 }
 
 export function analysisFor(model: DockerfileModel, opts: EngineOptions): Analysis {
@@ -43,7 +44,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   const phases = opts.recipes ? opts.recipes.map((r) => [r]) : recipePhases;
   let model = parseDockerfile(text, path, cache);
   let analysis = analysisFor(model, opts);
-  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis };
+  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis, inputModel: model };
 
   const compiles = [...analysis.facts.values()].some((f) => f.compiles.length > 0 || f.cBuilds.length > 0);
   if (!compiles) {

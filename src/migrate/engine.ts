@@ -8,7 +8,6 @@ import { reviewDockerfile } from '../review/review.ts';
 import { reviewChange } from '../review/change.ts';
 import { applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
 import { buildPlatformStages } from '../dockerfile/analysis.ts';
-import { parseDockerfile } from '../dockerfile/model.ts';
 
 export type { DockerfileMigration, EngineOptions } from './apply.ts';
 
@@ -37,7 +36,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
   const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
-  const inputModel = parseDockerfile(text, path);
+  const { inputModel } = applied;
   let errors = [...reviewDockerfile(model, reviewOpts, analysis), ...reviewChange(inputModel, model, reviewOpts)].filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     // A problem the input already had, on a line we left alone, in a stage we did not move to the
@@ -78,6 +77,6 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
 }
 
 function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
-  const { model: _m, analysis: _a, ...rest } = a;
+  const { model: _m, analysis: _a, inputModel: _i, ...rest } = a;
   return rest;
 }
