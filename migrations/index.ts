@@ -26,8 +26,11 @@ import { unameTargetArch } from './uname-target-arch/index.ts';
  */
 export const recipePhases: DockerfileRecipe[][] = [
   // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes, stale
-  // GOARCH/GOOS, target ARGs declared where first used.
-  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform, staleGoEnv, targetArgsLate],
+  // GOARCH/GOOS.
+  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform, staleGoEnv],
+  // Target ARGs declared where first read, once the ARCH clean-up has settled who reads them.
+  // (A phase that changes nothing costs nothing.)
+  [targetArgsLate],
   // The cross toolchain around the compile.
   [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec, unameTargetArch],
 ];

@@ -54,6 +54,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           cacheDir: o.cacheDir,
           json: o.json,
           out,
+          err,
         });
       }
     });

@@ -15,7 +15,7 @@ import { attachedCommentStart, deleteLines, insertLinesBefore, replace, type Edi
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
 import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
-import type { Instruction, Stage } from '../../src/dockerfile/model.ts';
+import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
 const BIN_DIRS = /(^|[\s=])(\/usr\/local\/bin|\/usr\/bin|\/bin|\/usr\/local\/sbin|\/usr\/local|\$\{?GOPATH\}?\/bin|\/go\/bin|\/root\/go\/bin)\/?(\s|$)/;
@@ -74,7 +74,8 @@ export const archBuildArg: DockerfileRecipe = {
     for (const stage of model.stages) {
       if (stage.instructions.some((i) => i.keyword === 'ENV' && /(^|\s)ARCH[=\s]/.test(i.args))) continue;
       const inStageArch = stage.args.filter((a) => a.name === 'ARCH');
-      const archInScope = globalArch.length > 0 || inStageArch.length > 0;
+      // A stage built FROM another sees the ARGs its parent declared (BuildKit passes them down).
+      const archInScope = globalArch.length > 0 || lineage(stage).some((s) => s.args.some((a) => a.name === 'ARCH'));
       const onBuild = buildStages.has(stage);
       const renames: Rename[] = [];
 

@@ -23,7 +23,7 @@ export interface BuildFileRecipe {
 
 const WHY = 'the Dockerfile no longer declares ARG ARCH (BuildKit sets TARGETARCH per platform): stop passing the ARCH build-arg';
 /** `--build-arg ARCH=...`, `--build-arg=ARCH=...`, quoted or not. */
-const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH=(?:\$\{\{[^}]*\}\}|[^ \t"'\\])*["']?(?=[ \t]|\\|$)/g;
+const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH(?:=(?:\$\{\{[^}]*\}\}|[^ \t"'\\])*)?["']?(?=[ \t]|\\|$)/g;
 
 export const buildArgsArch: BuildFileRecipe = {
   id: 'build-args-arch',
@@ -49,7 +49,16 @@ export const buildArgsArch: BuildFileRecipe = {
           continue;
         }
         const start = src.lineStart(line);
-        for (const m of flags) edits.push(replace(start + m.index!, start + m.index! + m[0].length, '', WHY));
+        for (const m of flags) {
+          let from = start + m.index!;
+          let to = from + m[0].length;
+          // First on its line: keep the line's indentation, take the blank after the flag instead.
+          if (/^[ \t]*$/.test(text.slice(0, m.index! + m[1]!.length))) {
+            from += m[1]!.length;
+            while (/[ \t]/.test(file.text[to] ?? '')) to++;
+          }
+          edits.push(replace(from, to, '', WHY));
+        }
         continue;
       }
       if (file.kind !== 'workflow') continue;
@@ -61,7 +70,7 @@ export const buildArgsArch: BuildFileRecipe = {
         else edits.push(deleteLines(src, line, line, WHY));
         continue;
       }
-      if (/^\s*build-args:\s*["']?ARCH=[^\s"']*["']?\s*$/.test(text)) edits.push(deleteLines(src, line, line, WHY));
+      if (/^\s*build-args:\s*["']?ARCH=(?:\$\{\{[^}]*\}\}|[^\s"'])*["']?\s*$/.test(text)) edits.push(deleteLines(src, line, line, WHY));
     }
     if (edits.length > 0 && file.kind === 'workflow') {
       // The edit must leave a workflow that still parses.

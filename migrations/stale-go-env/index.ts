@@ -4,6 +4,9 @@
  * cross-compile: from `ENV` lines and from the compile commands' own `VAR=value` prefixes.
  */
 import { deleteLines, replace, type Edit } from '../../src/edits/edit.ts';
+import { editWordList } from '../../src/edits/words.ts';
+import { removeCommand } from '../../src/edits/shell-edits.ts';
+import type { ShellCommand, ShellWord } from '../../src/dockerfile/shell.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
@@ -19,9 +22,11 @@ export const staleGoEnv: DockerfileRecipe = {
     for (const stage of model.stages) {
       if (!build.has(stage) || analysis.facts.get(stage)?.emulatedReason) continue;
       for (const instr of stage.instructions) {
-        if (instr.keyword === 'ENV') {
+        if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
           const text = source.text.slice(instr.argsStart, instr.argsEnd);
-          const pairs = [...text.matchAll(/(^|\s)([A-Za-z_][A-Za-z0-9_]*)(=("[^"]*"|'[^']*'|\S*))/g)];
+          // ARG may declare a name without a value (`ARG GOARCH`); ENV pairs always have `=`.
+          const pairRe = instr.keyword === 'ARG' ? /(^|\s)([A-Za-z_][A-Za-z0-9_]*)((?:=("[^"]*"|'[^']*'|\S*))?)/g : /(^|\s)([A-Za-z_][A-Za-z0-9_]*)(=("[^"]*"|'[^']*'|\S*))/g;
+          const pairs = [...text.matchAll(pairRe)];
           if (pairs.length === 0) {
             // Legacy form `ENV GOARCH amd64`: one variable per instruction.
             const name = text.trim().split(/\s+/)[0] ?? '';
@@ -34,24 +39,29 @@ export const staleGoEnv: DockerfileRecipe = {
             edits.push(deleteLines(source, instr.line, instr.endLine, `${stale.map((p) => p[2]).join('/')} set for the emulated build would override the target that xx-go sets`));
             continue;
           }
-          for (const p of stale) {
+          // The pairs as a word list: removing one keeps the layout of the others (continued
+          // lines included) the way package lists keep theirs.
+          const words: ShellWord[] = pairs.map((p) => {
             const start = instr.argsStart + p.index! + p[1]!.length;
-            let end = start + p[2]!.length + p[3]!.length;
-            while (end < instr.argsEnd && /[ \t]/.test(source.text[end]!)) end++;
-            if (source.text[end] === model.escapeChar && /^\r?\n/.test(source.text.slice(end + 1, end + 3))) {
-              // `GOARCH=x \` on a line of its own: drop the whole continued line.
-              end = source.text.indexOf('\n', end) + 1;
-              const lineStart = source.text.lastIndexOf('\n', start - 1) + 1;
-              if (/^\s*$/.test(source.text.slice(lineStart, start))) {
-                edits.push(replace(lineStart, end, '', `${p[2]} set for the emulated build would override the target that xx-go sets`));
-                continue;
-              }
-            }
-            edits.push(replace(start, end, '', `${p[2]} set for the emulated build would override the target that xx-go sets`));
-          }
+            const raw = p[2]! + p[3]!;
+            return { raw, value: raw, start, end: start + raw.length };
+          });
+          const pseudo = { args: words, nameWord: undefined, start: instr.start + instr.keywordRaw.length } as unknown as ShellCommand;
+          const remove = words.filter((_, i) => STALE.has(pairs[i]![2]!));
+          edits.push(...editWordList(source.text, pseudo, words, remove, [], `${stale.map((p) => p[2]).join('/')} set for the emulated build would override the target that xx-go sets`));
           continue;
         }
         for (const cmd of instr.shell?.commands ?? []) {
+          if (cmd.name === 'export' && instr.shell?.errorAt === undefined) {
+            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!));
+            if (stale.length === 0) continue;
+            const why = `export ${stale.map((w) => w.value.split('=')[0]).join(' ')} on the build platform would override the target that xx-go sets`;
+            if (stale.length === cmd.args.length) {
+              const e = removeCommand(source, instr, cmd, why);
+              if (e) edits.push(e);
+            } else edits.push(...editWordList(source.text, cmd, cmd.args, stale, [], why));
+            continue;
+          }
           for (const a of cmd.assigns) {
             if (!STALE.has(a.name)) continue;
             let end = a.end;

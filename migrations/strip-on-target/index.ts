@@ -8,6 +8,7 @@
 import { editWordList } from '../../src/edits/words.ts';
 import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
+import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
 import { copySources } from '../../src/dockerfile/cross.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
@@ -20,11 +21,14 @@ export const stripOnTarget: DockerfileRecipe = {
   apply(ctx) {
     const edits: Edit[] = [];
     const taken = new Set(ctx.model.stages.map((s) => s.name?.toLowerCase()));
+    const inserted: number[] = [];
     for (const f of ctx.analysis.facts.values()) {
       if (!f.crossCompile) continue;
-      edits.push(...moveStrip(ctx, f, taken));
+      const e = moveStrip(ctx, f, taken);
+      if (e.some((x) => x.text.includes('AS strip_binary') || x.text.includes('as strip_binary'))) inserted.push(f.stage.index + 1);
+      edits.push(...e);
     }
-    return edits;
+    return [...edits, ...renumberStageRefs(ctx.model, inserted)];
   },
 };
 
@@ -78,6 +82,8 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const stage = f.stage;
   const edits: Edit[] = [];
   const stripped: string[] = [];
+  /** strip options per stripped path (`--strip-debug` must stay `--strip-debug`). */
+  const options = new Map<string, string>();
   for (const instr of stage.instructions) {
     for (const cmd of instr.shell?.commands ?? []) {
       const inst = installStrip(cmd);
@@ -94,6 +100,11 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       }
       const files = stripTargets(cmd);
       if (files) {
+        const opts = cmd.args.filter((a) => a.value.startsWith('-')).map((a) => a.raw);
+        if (opts.some((o) => /^(-o|-R|-K|-N)$/.test(o))) {
+          throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: strip with -o/-R/-K/-N`, instr.line, 'move this strip to a stage on the target platform by hand');
+        }
+        for (const file of files) options.set(file, opts.join(' '));
         const e = removeCommand(source, instr, cmd, 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform');
         if (!e) throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
         edits.push(e);
@@ -102,6 +113,21 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     }
   }
   if (stripped.length === 0) return edits;
+
+  const mentions = (text: string) => stripped.some((p) => !basename(p).includes('*') && text.includes(basename(p)));
+  for (const s of model.stages) {
+    if (s === stage) continue;
+    // A binary used through RUN --mount=from=<stage> never passes through a strip stage.
+    for (const ref of s.refs) {
+      if (ref.kind === 'mount' && ref.stage === stage) {
+        throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: RUN --mount from "${stage.name ?? stage.index}" uses files that were stripped on install`, ref.instruction.line, 'copy the binaries from a stage on the target platform, or keep the stage emulated (repos.yaml emulatedStages)');
+      }
+    }
+    // A stage built on this one works with the files where they are: it would get them unstripped.
+    if (s.base === stage && s.instructions.some((i) => i.keyword === 'RUN' && mentions(source.text.slice(i.start, i.end)))) {
+      throw new UnsafeMigrationError(`line ${ctx.originalLine(s.from.line)}: stage "${s.name ?? s.index}" is built on "${stage.name ?? stage.index}" and uses the files stripped there`, s.from.line, 'strip in that stage on the target platform by hand, or keep the stages emulated (repos.yaml emulatedStages)');
+    }
+  }
 
   // The stripped files reach images through COPY --from this stage (or a stage built on it).
   const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && s.platform === stage.platform)]);
@@ -155,7 +181,18 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     }
   }
   const binutils = lineage(stage).some((s) => analysis.facts.get(s)?.packageInstalls.some((p) => p.manager === 'apk' && p.packages.some((w) => packageName(w.value) === 'binutils')));
-  lines.push(`${k('RUN')} ${binutils ? 'apk add --no-cache binutils && ' : ''}strip ${toStrip.join(' ')}`);
+  // One strip per set of options, as the old steps had them.
+  const groups = new Map<string, string[]>();
+  for (const p of toStrip) {
+    const rel = stripped.find((x) => (x.startsWith('/') ? x : `/${x}`) === p) ?? [...options.keys()].find((x) => basename(x) === basename(p));
+    const o = (rel !== undefined ? options.get(rel) : undefined) ?? '';
+    groups.set(o, [...(groups.get(o) ?? []), p]);
+  }
+  let first = true;
+  for (const [o, files] of groups) {
+    lines.push(`${k('RUN')} ${binutils && first ? 'apk add --no-cache binutils && ' : ''}strip ${o ? o + ' ' : ''}${files.join(' ')}`);
+    first = false;
+  }
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
   edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${toStrip.join(', ')} on the target platform, as install -s/strip did before`));
   for (const c of consumers) {

@@ -8,6 +8,7 @@
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
 import { commandsOf, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
+import { baseName } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const targetArgsLate: DockerfileRecipe = {
@@ -21,8 +22,12 @@ export const targetArgsLate: DockerfileRecipe = {
       if (!f.crossCompile || f.wraps.length > 0) continue;
       const stage = f.stage;
       const compileInstrs = new Set(f.compiles.map((c) => c.instruction));
+      // An ARG is an environment variable for RUN: make and scripts may read it unseen, so a
+      // RUN that runs them counts as a reader too.
+      const opaque = (instr: Instruction) =>
+        compileInstrs.has(instr) || commandsOf(instr).some((c) => /^g?make$/.test(baseName(c.name)) || c.name.includes('/') || c.name.endsWith('.sh'));
       const reads = (instr: Instruction, name: string) =>
-        varsUsed(instr).includes(name) || (name === 'TARGETPLATFORM' && (compileInstrs.has(instr) || commandsOf(instr).some(isXxTool)));
+        varsUsed(instr).includes(name) || opaque(instr) || (name === 'TARGETPLATFORM' && commandsOf(instr).some(isXxTool));
       for (const decl of stage.args) {
         if (!TARGET_ARGS.has(decl.name) || decl.defaultValue !== undefined) continue;
         const instr = decl.instruction;

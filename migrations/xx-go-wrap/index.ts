@@ -7,6 +7,7 @@
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
 import { lineage } from '../../src/dockerfile/model.ts';
+import { makeMixesCodegen, swallowedByWrap } from '../../src/dockerfile/commands.ts';
 import type { CommandSite, StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -28,14 +29,23 @@ const order = (s: CommandSite) => s.instruction.index * 1e7 + s.command.start;
 
 function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
   const stage = f.stage;
+  // Spec item 5's bug: `xx-go --wrap \` + newline + command. Give the wrap its `&&` back.
+  const broken = f.wraps.find((w) => swallowedByWrap(w.command));
+  if (broken) {
+    const flag = broken.command.args[0]!;
+    return replace(flag.end, flag.end, ' &&', `"xx-go --wrap" followed by a line continuation made "${broken.command.args[1]!.value}" its argument, so it never ran: "&&" separates them`);
+  }
   const compiles = [...f.compiles].sort((a, b) => order(a) - order(b));
   const first = compiles[0];
   if (!first) return undefined;
   // An earlier wrap in this stage or a parent stage already applies (it lives in the go env file).
   const ancestorsWrapped = lineage(stage).slice(1).some((s) => (ctx.analysis.facts.get(s)?.wraps.length ?? 0) > 0);
-  const wrapsBefore = f.wraps.filter((w) => order(w) < order(first));
+  const wrapsBefore = f.wraps.filter((w) => order(w) <= order(first));
+  if (first.command.name === 'xx-go') return undefined;
   if (ancestorsWrapped || wrapsBefore.length > 0) return undefined;
-  const lastNative = [...f.nativeGo].sort((a, b) => order(b) - order(a))[0];
+  // Tests that run before the compile are native steps too: the wrap goes after them.
+  const natives = [...f.nativeGo, ...f.tests.filter((t) => order(t) < order(first))];
+  const lastNative = natives.sort((a, b) => order(b) - order(a))[0];
   if (lastNative && order(first) < order(lastNative)) {
     throw new UnsafeMigrationError(
       `the compile at line ${ctx.originalLine(first.instruction.line)} runs before the native Go step at line ${ctx.originalLine(lastNative.instruction.line)} ("${lastNative.command.name} ${lastNative.command.args[0]?.value ?? ''}"); no single place for xx-go --wrap builds both right`,
@@ -46,6 +56,21 @@ function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
   const target = lastNative ? compiles.find((c) => order(c) > order(lastNative)) : first;
   if (!target) return undefined;
   const cmd = target.command;
+  const goInstall = f.compiles.find((c) => c.kind === 'go-install');
+  if (goInstall) {
+    throw new UnsafeMigrationError(
+      `line ${ctx.originalLine(goInstall.instruction.line)}: "go install" of the repository's own package puts a cross-compiled binary in $GOPATH/bin/linux_<arch>/, a different path for each platform`,
+      goInstall.instruction.line,
+      'build it with "go build -o $GOPATH/bin/<name> <package>" instead, then run the migration again',
+    );
+  }
+  if (makeMixesCodegen(cmd)) {
+    throw new UnsafeMigrationError(
+      `line ${ctx.originalLine(target.instruction.line)}: "${cmd.name} ${cmd.args.map((a) => a.value).join(' ')}" generates code and compiles in one call: the generators must run natively, the compile cross`,
+      target.instruction.line,
+      'split it into two make calls (generation first), then run the migration again',
+    );
+  }
   if (target.instruction.shell?.errorAt !== undefined) {
     throw new UnsafeMigrationError(`the shell command at line ${ctx.originalLine(target.instruction.line)} does not parse`, target.instruction.line, 'fix the RUN syntax first');
   }

@@ -4,6 +4,7 @@
  * ARGs, and uses the configured image (the Rancher mirror by default, never the upstream image).
  */
 import { attachedCommentStart, insertLinesBefore } from '../../src/edits/edit.ts';
+import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const xxStage: DockerfileRecipe = {
@@ -21,6 +22,7 @@ export const xxStage: DockerfileRecipe = {
     // A blank line on each side, as between the other stages.
     const before = line > 1 && source.lineText(line - 1).trim() !== '' ? [''] : [];
     return [
+      ...renumberStageRefs(model, [0]),
       insertLinesBefore(
         source,
         line,

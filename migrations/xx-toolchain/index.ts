@@ -20,7 +20,9 @@ export const xxToolchain: DockerfileRecipe = {
   title: 'Set up native tools and target libraries for cross-compilation',
   apply(ctx) {
     const edits: Edit[] = [];
-    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f));
+    // Install commands already edited for a sibling compile stage that shares the base stage.
+    const edited = new Set<number>();
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited));
     return edits;
   },
 };
@@ -30,7 +32,7 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
-function setUp(ctx: RecipeContext, f: StageFacts): Edit[] {
+function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -55,12 +57,14 @@ function setUp(ctx: RecipeContext, f: StageFacts): Edit[] {
   const installed = new Set(nativeInstalls.flatMap((p) => p.packages.map((w) => packageName(w.value))));
   const wantNative = (cgo === '1' ? ['clang', 'lld'] : []).concat(['file']).filter((p) => !installed.has(p));
   const movedLibs: string[] = [];
-  let added = false;
+  let added = nativeInstalls.some((p) => edited.has(p.command.start));
   for (const p of nativeInstalls) {
     const libs: ShellWord[] = p.packages.filter((w) => isTargetLibrary(w.value, native));
     for (const w of libs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
+    if (edited.has(p.command.start)) continue;
     const add = !added ? wantNative : [];
     if (libs.length === 0 && add.length === 0) continue;
+    edited.add(p.command.start);
     if (p.instruction.shell?.errorAt !== undefined) {
       throw new UnsafeMigrationError(`the shell command at line ${ctx.originalLine(p.instruction.line)} does not parse`, p.instruction.line, 'fix the RUN syntax first');
     }

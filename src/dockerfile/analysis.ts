@@ -8,6 +8,7 @@ import { baseName, type ShellCommand } from './shell.ts';
 import {
   compileKind,
   isCBuild,
+  isGoTest,
   isNativeGoTool,
   packageInstall,
   type CompileKind,
@@ -32,6 +33,8 @@ export interface StageFacts {
   /** C compilers and non-Go build systems (P10). */
   cBuilds: CommandSite[];
   nativeGo: CommandSite[];
+  /** `go test` runs: they build and run test binaries, so only natively. */
+  tests: CommandSite[];
   packageInstalls: (PackageInstall & { instruction: Instruction })[];
   /** Package manager family of the stage lineage. */
   distro: 'alpine' | 'debian' | 'unknown';
@@ -110,12 +113,14 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   const compiles: CompileSite[] = [];
   const cBuilds: CommandSite[] = [];
   const nativeGo: CommandSite[] = [];
+  const tests: CommandSite[] = [];
   const wraps: CommandSite[] = [];
   for (const c of commands) {
     const kind = compileKind(c.command, goStage);
     if (kind) compiles.push({ ...c, kind });
     if (isCBuild(c.command)) cBuilds.push(c);
     if (isNativeGoTool(c.command)) nativeGo.push(c);
+    if (isGoTest(c.command)) tests.push(c);
     if (baseName(c.command.name) === 'xx-go' && c.command.args.some((a) => a.value === '--wrap')) wraps.push(c);
   }
   let distro: StageFacts['distro'] = parent?.distro ?? 'unknown';
@@ -132,6 +137,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     compiles,
     cBuilds,
     nativeGo,
+    tests,
     packageInstalls,
     distro,
     wraps,
@@ -152,7 +158,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
     f.emulatedReason = configured.reason;
     f.emulatedBy = 'config';
   } else if (marker) {
-    f.emulatedReason = marker.text.replace(/^#\s*/, '');
+    f.emulatedReason = marker.text.replace(/^#\s*/, '').replace(/^kept emulated:\s*/i, '');
     f.emulatedBy = 'comment';
   }
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;

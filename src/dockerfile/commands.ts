@@ -12,15 +12,27 @@ const BUILD_SCRIPT = /(^|[-_./])build([-_.][A-Za-z0-9_.-]*)?(\.sh)?$|^(go-)?buil
 
 const GO_BUILD_SCRIPTS = new Set(['go-build-static.sh', 'go-build-static', 'go-build.sh']);
 
-export type CompileKind = 'go-build' | 'go-build-script' | 'make' | 'script';
+export type CompileKind = 'go-build' | 'go-install' | 'go-build-script' | 'make' | 'script';
+
+/** `go install ./cmd/x` builds the repository's own binary; `go install tool@v1` fetches a tool. */
+function installsLocalPackage(cmd: ShellCommand): boolean {
+  const pkgs = cmd.args.slice(1).filter((a) => !a.value.startsWith('-')).map((a) => a.value);
+  return pkgs.length > 0 && pkgs.every((p) => (p === '.' || p.startsWith('./') || p.startsWith('../')) && !p.includes('@'));
+}
 
 /** Is this command a Go compile (given that its stage is a Go stage)? */
 export function compileKind(cmd: ShellCommand, goStage: boolean): CompileKind | undefined {
   const name = baseName(cmd.name);
+  // `xx-go --wrap \` + newline + `make`: the compile became xx-go's argument (a hand-migration bug).
+  const swallowed = swallowedByWrap(cmd);
+  if (swallowed) return compileKind(swallowed, goStage);
+  // `xx-go build ...` is go build for the target.
+  if (name === 'xx-go' && firstNonFlag(cmd.args)?.value === 'build') return 'go-build';
   if (cmd.name === 'go') {
     const sub = firstNonFlag(cmd.args);
     if (sub?.value === 'build') return 'go-build';
     if (sub?.value === 'test' && cmd.args.some((a) => a.value === '-c')) return 'go-build';
+    if (sub?.value === 'install' && installsLocalPackage(cmd)) return 'go-install';
     return undefined;
   }
   if (GO_BUILD_SCRIPTS.has(name)) return 'go-build-script';
@@ -36,11 +48,24 @@ export function compileKind(cmd: ShellCommand, goStage: boolean): CompileKind | 
   return undefined;
 }
 
+/** The command that `xx-go --wrap <words>` swallowed as its arguments, if any. */
+export function swallowedByWrap(cmd: ShellCommand): ShellCommand | undefined {
+  if (baseName(cmd.name) !== 'xx-go' || cmd.args[0]?.value !== '--wrap' || cmd.args.length < 2) return undefined;
+  const [nameWord, ...args] = cmd.args.slice(1);
+  return { ...cmd, name: nameWord!.value, nameWord, args, assigns: [] };
+}
+
+/** `go test` that runs the tests (not `go test -c`, which only builds them). */
+export function isGoTest(cmd: ShellCommand): boolean {
+  return cmd.name === 'go' && firstNonFlag(cmd.args)?.value === 'test' && !cmd.args.some((a) => a.value === '-c');
+}
+
 /** Native Go commands that must run before `xx-go --wrap` (P7). */
 export function isNativeGoTool(cmd: ShellCommand): boolean {
   if (cmd.name === 'go') {
     const sub = firstNonFlag(cmd.args)?.value;
-    return sub === 'install' || sub === 'generate' || sub === 'run' || sub === 'get' || sub === 'tool';
+    if (sub === 'install') return !installsLocalPackage(cmd);
+    return sub === 'generate' || sub === 'run' || sub === 'get' || sub === 'tool';
   }
   const name = baseName(cmd.name);
   if (name === 'make' || name === 'gmake') {
@@ -50,6 +75,15 @@ export function isNativeGoTool(cmd: ShellCommand): boolean {
     return targets.length > 0 && targets.every((t) => /gen|manifests|deepcopy|proto/i.test(t));
   }
   return false;
+}
+
+/** `make generate build`: code generation and the compile in one make call (P7 has no place for the wrap). */
+export function makeMixesCodegen(cmd: ShellCommand): boolean {
+  const name = baseName(cmd.name);
+  if (name !== 'make' && name !== 'gmake') return false;
+  const targets = makeTargets(cmd);
+  const gen = targets.filter((t) => /gen|manifests|deepcopy|proto/i.test(t));
+  return gen.length > 0 && gen.length < targets.length;
 }
 
 export function makeTargets(cmd: ShellCommand): string[] {
@@ -207,15 +241,37 @@ export function stripTargets(cmd: ShellCommand): string[] | undefined {
   return out;
 }
 
-/** Output paths named by `-o` in a compile command. */
-export function compileOutputs(cmd: ShellCommand): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < cmd.args.length; i++) {
-    const v = cmd.args[i]!.value;
-    if (v === '-o' && cmd.args[i + 1]) out.push(cmd.args[++i]!.value);
-    else if (v.startsWith('-o=')) out.push(v.slice(3));
+const GO_VALUE_FLAGS = new Set(['-o', '-ldflags', '-gcflags', '-asmflags', '-gccgoflags', '-tags', '-mod', '-p', '-buildmode', '-compiler', '-installsuffix', '-pkgdir', '-toolexec', '-overlay', '-pgo', '-C', '-modfile', '-covermode', '-coverpkg', '-buildvcs']);
+
+/** `-o` and the package arguments of a `go build` (or go-build-static.sh) command. */
+export function goBuildArgs(cmd: ShellCommand): { output?: string; packages: string[] } {
+  let output: string | undefined;
+  const packages: string[] = [];
+  const args = cmd.name === 'go' ? cmd.args.slice(cmd.args.findIndex((a) => a.value === 'build' || a.value === 'test') + 1) : cmd.args;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    const flag = v.replace(/^--/, '-');
+    if (flag === '-o') output = args[++i]?.value;
+    else if (flag.startsWith('-o=')) output = flag.slice(3);
+    else if (GO_VALUE_FLAGS.has(flag)) i++;
+    else if (!v.startsWith('-')) packages.push(v);
   }
-  return out;
+  return { output, packages };
+}
+
+/**
+ * Binary paths a compile command writes, from `-o`: a file, or with `-o DIR/` (or several main
+ * packages) one file per package named after its last path element, as `go build` does.
+ */
+export function compileOutputs(cmd: ShellCommand): string[] {
+  const { output, packages } = goBuildArgs(cmd);
+  if (!output) return [];
+  const isDir = output.endsWith('/') || packages.length > 1;
+  if (!isDir) return [output];
+  const dir = output.replace(/\/+$/, '');
+  const names = packages.map((p) => p.replace(/\/+$/, '').split('/').at(-1) ?? '');
+  if (names.length === 0 || names.some((n) => !n || n === '.' || n === '...' || n.includes('$'))) return [`${dir}/`];
+  return names.map((n) => `${dir}/${n}`);
 }
 
 /** Does the compile ask for a static binary (or link externally, which go-build-static does)? */

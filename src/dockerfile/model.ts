@@ -253,6 +253,22 @@ function attachShell(instr: Instruction, source: SourceText, escapeChar: string,
       const parsed: unknown = JSON.parse(trimmed.replace(new RegExp(`\\${escapeChar}\\r?\\n`, 'g'), ''));
       if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) {
         instr.execForm = parsed as string[];
+        // The command is still a command: give it a (position-less) shell view so it is
+        // classified like any other; no recipe can edit inside it.
+        const at = instr.argsStart;
+        const words = (parsed as string[]).map((v) => ({ raw: v, value: v, start: at, end: at }));
+        const statement = { start: at, end: instr.argsEnd, elements: [{ start: at, end: instr.argsEnd, op: null }] };
+        instr.shell = {
+          offset: at,
+          text: '',
+          statements: [statement],
+          commands: words.length
+            ? [{ name: words[0]!.value, nameWord: words[0], args: words.slice(1), assigns: [], start: at, end: instr.argsEnd, statement, element: 0, nested: false, viaShellString: false, writes: [] }]
+            : [],
+          varRefs: [],
+          assigned: new Set(),
+          errorAt: at,
+        };
         return;
       }
     } catch {

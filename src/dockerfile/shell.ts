@@ -51,6 +51,8 @@ export interface ShellCommand {
   nested: boolean;
   /** True when the command is `sh -c '...'` style: its real work hides in a string. */
   viaShellString: boolean;
+  /** Files its output is redirected to (`> file`, `>> file`), not counting /dev/null. */
+  writes: string[];
 }
 
 export interface ShellElement {
@@ -173,7 +175,7 @@ function parseShellUncached(text: string, offset: number): ShellScript {
       const statement: ShellStatement = { start: offset + child.startIndex, end: offset + child.endIndex, elements: [] };
       flattenAndOr(child, statement, offset);
       script.statements.push(statement);
-      collect(child, script, statement, offset, false);
+      collect(child, script, statement, offset, false, []);
     }
   } finally {
     tree.delete();
@@ -221,11 +223,48 @@ const NESTING = new Set([
   'process_substitution',
 ]);
 
-function collect(node: Node, script: ShellScript, statement: ShellStatement, offset: number, nested: boolean): void {
+function collect(node: Node, script: ShellScript, statement: ShellStatement, offset: number, nested: boolean, writes: string[]): void {
   switch (node.type) {
     case 'command':
-      script.commands.push(commandOf(node, script, statement, offset, nested));
+      script.commands.push({ ...commandOf(node, script, statement, offset, nested), writes });
       break;
+    case 'declaration_command': {
+      // `export A=1 B`, `local X=...`: a command whose arguments are the assignments.
+      const keyword = node.child(0);
+      const words = node.namedChildren.filter((c): c is Node => !!c).map((c) => word(c, offset));
+      const start = offset + node.startIndex;
+      for (const c of node.namedChildren) {
+        if (c?.type === 'variable_assignment') {
+          const n = c.childForFieldName('name');
+          if (n) script.assigned.add(n.text);
+        } else if (c?.type === 'variable_name') script.assigned.add(c.text);
+      }
+      script.commands.push({
+        name: keyword?.text ?? 'export',
+        nameWord: keyword ? word(keyword, offset) : undefined,
+        args: words,
+        assigns: [],
+        start,
+        end: offset + node.endIndex,
+        statement,
+        element: elementIndex(statement, start),
+        nested,
+        viaShellString: false,
+        writes,
+      });
+      break;
+    }
+    case 'redirected_statement': {
+      const files: string[] = [...writes];
+      for (const r of node.namedChildren) {
+        if (r?.type !== 'file_redirect') continue;
+        const op = r.children.find((c) => c && /^(>|>>|&>|&>>|>\|)$/.test(c.type));
+        const dest = r.childForFieldName('destination');
+        if (op && dest && dest.text !== '/dev/null') files.push(unquote(dest.text));
+      }
+      for (const c of node.namedChildren) if (c && c.type !== 'file_redirect') collect(c, script, statement, offset, nested, files);
+      return;
+    }
     case 'variable_assignment': {
       const name = node.childForFieldName('name');
       if (name) script.assigned.add(name.text);
@@ -246,7 +285,7 @@ function collect(node: Node, script: ShellScript, statement: ShellStatement, off
       return;
   }
   const inner = nested || NESTING.has(node.type);
-  for (const c of node.namedChildren) if (c) collect(c, script, statement, offset, inner);
+  for (const c of node.namedChildren) if (c) collect(c, script, statement, offset, inner, writes);
 }
 
 function commandOf(node: Node, script: ShellScript, statement: ShellStatement, offset: number, nested: boolean): ShellCommand {
@@ -299,6 +338,7 @@ function commandOf(node: Node, script: ShellScript, statement: ShellStatement, o
     element: elementIndex(statement, start),
     nested,
     viaShellString: (name === 'sh' || name === 'bash' || name === 'ash') && words.some((w) => w.value === '-c'),
+    writes: [],
   };
 }
 

@@ -54,9 +54,20 @@ export function replace(start: number, end: number, text: string, reason: string
   return { start, end, text, reason };
 }
 
-/** First line of the comment block directly above `line` (the comments that belong to it). */
+/** Number of parser-directive lines (`# syntax=`, `# escape=`, `# check=`) heading the file. */
+export function directiveLines(src: SourceText): number {
+  let n = 0;
+  while (n < src.lineCount && /^\s*#\s*[A-Za-z]+\s*=/.test(src.lineText(n + 1))) n++;
+  return n;
+}
+
+/**
+ * First line of the comment block directly above `line` (the comments that belong to it).
+ * Parser directives are never part of it: they must stay the first lines of the file.
+ */
 export function attachedCommentStart(src: SourceText, line: number): number {
+  const floor = directiveLines(src) + 1;
   let l = line;
-  while (l > 1 && src.lineText(l - 1).trim().startsWith('#')) l--;
+  while (l > floor && src.lineText(l - 1).trim().startsWith('#')) l--;
   return l;
 }

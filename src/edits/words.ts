@@ -35,8 +35,9 @@ export function editWordList(text: string, cmd: ShellCommand, list: ShellWord[],
   if (add.length > 0) {
     const anchor = kept[kept.length - 1] ?? args[args.length - 1];
     if (!anchor) return edits;
-    const idx = kept.length;
-    const sep = idx >= 2 ? text.slice(kept[idx - 2]!.end, kept[idx - 1]!.start) : ' ';
+    // The list's own separator (one word per continued line stays so), from two neighbours.
+    const n = list.length;
+    const sep = n >= 2 ? text.slice(list[n - 2]!.end, list[n - 1]!.start) : ' ';
     const cleanSep = /\S/.test(sep.replace(/\\\r?\n/g, '')) ? ' ' : sep;
     edits.push(replace(anchor.end, anchor.end, add.map((w) => cleanSep + w).join(''), reason));
   }

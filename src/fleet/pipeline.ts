@@ -58,13 +58,13 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
           throw new StepFailure('lookup', 'repository not found: no folder of that name in the local source');
         }
         const r = await syncLocalRemote(ctx.cache, target.repo, target.folder, signal);
-        return { url: r.url, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit };
+        return { url: r.path, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit, shallow: false };
       }
       if (!ctx.client) throw new Error('no GitHub client');
       const info = await lookUpRepo(ctx.client, target.repo);
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
-      if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined };
-      return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined };
+      if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true };
+      return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true };
     });
     if (remote.archived) return result({ outcome: 'skipped', reason: 'archived on GitHub (read-only): nothing to migrate', branch: remote.branch });
 
@@ -78,6 +78,7 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
         auth: target.source === 'github' && ctx.token ? { token: ctx.token } : undefined,
         signal,
         knownCommit: remote.knownCommit,
+        shallow: remote.shallow,
       }),
     );
 

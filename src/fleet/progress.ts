@@ -52,7 +52,10 @@ class PlainProgress implements Progress {
   step(): void {}
   finish(name: string, outcome: RepoOutcome, reason: string): void {
     this.done++;
-    this.opts.stream.write(redact(`[${String(this.done).padStart(this.width)}/${this.opts.total}] ${name}: ${SYMBOL[outcome]}${reason ? ` - ${reason}` : ''}\n`));
+    // The codemod's summaries already start with the outcome ("would change Dockerfile ...").
+    const label = SYMBOL[outcome];
+    const text = !reason ? label : reason.toLowerCase().startsWith(label.toLowerCase()) ? reason : `${label} - ${reason}`;
+    this.opts.stream.write(redact(`[${String(this.done).padStart(this.width)}/${this.opts.total}] ${name}: ${text}\n`));
   }
   message(text: string): void {
     this.opts.stream.write(`${redact(text)}\n`);

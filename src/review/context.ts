@@ -189,7 +189,9 @@ export class ReviewContext {
         const cgo = cgoSetting
           ? { on: cgoSetting.value !== undefined && cgoSetting.value.trim() !== '0' && cgoSetting.value.trim() !== '', explicit: true, setting: cgoSetting }
           : { on: byScript, explicit: byScript };
-        out.push({ ...site, stage, native, wrap, explicitTarget, goarch, cross: native && (!!wrap || !!explicitTarget), cgo });
+        // `xx-go build` is go build for the target by itself.
+        const viaXxGo = baseName(site.command.name) === 'xx-go';
+        out.push({ ...site, stage, native, wrap, explicitTarget, goarch, cross: native && (!!wrap || !!explicitTarget || viaXxGo), cgo });
       }
     }
     this.compileCache = out;

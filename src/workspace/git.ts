@@ -26,22 +26,18 @@ export interface GitOptions {
   signal?: AbortSignal;
   /** Kill git when it prints nothing for this long (a hung network). */
   idleTimeoutMs?: number;
-  /** Extra environment (e.g. GIT_INDEX_FILE for building a commit from a folder). */
+  /** Extra environment (only names in ALLOWED_GIT_ENV reach git). */
   env?: Record<string, string>;
   /**
    * Never look for a repository above this folder: a workspace whose `.git` went missing must
    * not make git find an enclosing repository (the cache may live inside the project's own clone).
    */
   ceiling?: string;
-  /** Bytes for git's stdin (fast-import). */
-  input?: Buffer;
-  /** Permit `--work-tree` (simple-git guards it): only for paths the bot chose itself. */
-  allowWorkTree?: boolean;
 }
 
 const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'USER', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
 
-const ALLOWED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_ALLOW_PROTOCOL', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_INDEX_FILE', 'GIT_CEILING_DIRECTORIES'];
+const ALLOWED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_ALLOW_PROTOCOL', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_CEILING_DIRECTORIES'];
 
 export function gitEnv(opts: Pick<GitOptions, 'remoteUrl' | 'auth' | 'env' | 'ceiling'>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -70,10 +66,9 @@ export function git(opts: GitOptions): SimpleGit {
     config: ['core.hooksPath=/dev/null', 'core.fsmonitor=false', 'user.name=image-build-migrator', 'user.email=image-build-migrator@users.noreply.github.com'],
     // simple-git refuses these by default because they can run commands; ours disable hooks and
     // carry only the auth header we build above.
-    unsafe: { allowUnsafeHooksPath: true, allowUnsafeConfigEnvCount: true, allowUnsafeFsMonitor: true, allowUnsafeConfigPaths: opts.allowWorkTree ?? false },
+    unsafe: { allowUnsafeHooksPath: true, allowUnsafeConfigEnvCount: true, allowUnsafeFsMonitor: true },
     allowEnvironment: ALLOWED_GIT_ENV,
     abort: opts.signal,
-    ...(opts.input ? { input: () => opts.input } : {}),
     timeout: opts.idleTimeoutMs ? { block: opts.idleTimeoutMs } : undefined,
   }).env(gitEnv(opts));
 }

@@ -2,25 +2,27 @@
  * Local sources (the example fleet, the benchmark): a plain folder becomes a bare git repository
  * in the cache, so the rest of the pipeline clones and fetches exactly as it does from GitHub.
  *
- * The folder is only read. Its files are streamed into one `git fast-import` (one process builds
- * blobs, tree, commit and branch: spawning git is the dominant cost of a fleet run), and only when
- * the folder changed since the last run (paths, modes, sizes, mtimes), so a run over an unchanged
- * folder starts no git process here at all. Every file is committed except `.git`.
+ * The folder is only read. Its files are written as git objects by git-objects.ts (no git process:
+ * spawning git is the dominant cost of a fleet run), and only when the folder changed since the
+ * last run (paths, modes, sizes, mtimes). Every file is committed except `.git`.
  */
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile, access } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RepoName } from '../config/names.ts';
 import type { Cache } from './cache.ts';
-import { git } from './git.ts';
+import { writeCommit, writeFolderTree, type FileEntry } from './git-objects.ts';
 import { readRef } from './refs.ts';
 
 export const LOCAL_BRANCH = 'main';
 
 export interface LocalRemote {
-  /** file:// URL (a plain path would make git ignore --depth). */
+  /** file:// URL, for a shallow clone through the pack protocol like a network remote. */
   url: string;
+  /** Plain path, for git's cheaper local transport (what the fleet uses: see WorkspaceRequest.shallow). */
+  path: string;
   bareDir: string;
   branch: string;
   /** The branch's commit, so an up-to-date workspace can skip the fetch. */
@@ -34,12 +36,6 @@ echo "push attempt $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GIT_DIR/push-attempts.lo
 echo "image-build-migrator: this generated example remote is read-only" >&2
 exit 1
 `;
-
-interface Entry {
-  rel: string;
-  mode: '100644' | '100755' | '120000';
-  abs: string;
-}
 
 export async function syncLocalRemote(cache: Cache, repo: RepoName, folder: string, signal?: AbortSignal): Promise<LocalRemote> {
   const bareDir = path.join(cache.remotesDir, repo.owner, `${repo.name}.git`);
@@ -55,15 +51,18 @@ export async function syncLocalRemote(cache: Cache, repo: RepoName, folder: stri
   const stampFile = path.join(bareDir, 'folder-stamp');
   const [oldStamp, oldCommit] = (await readFile(stampFile, 'utf8').catch(() => '')).split('\n');
   if (!fresh && oldStamp === stamp && oldCommit && /^[0-9a-f]{40}$/.test(oldCommit)) {
-    return { url, bareDir, branch: LOCAL_BRANCH, commit: oldCommit };
+    return { url, path: bareDir, bareDir, branch: LOCAL_BRANCH, commit: oldCommit };
   }
   const parent = fresh ? undefined : await readRef(bareDir, `refs/heads/${LOCAL_BRANCH}`);
-  const stream = await fastImportStream(entries, parent, `Snapshot of ${path.basename(folder)}`);
-  await git({ baseDir: bareDir, signal, input: stream }).raw(['fast-import', '--force', '--stats']);
-  const commit = await readRef(bareDir, `refs/heads/${LOCAL_BRANCH}`);
-  if (!commit) throw new Error(`could not build a commit from ${folder}`);
+  signal?.throwIfAborted();
+  const tree = await writeFolderTree(bareDir, entries);
+  const parentTree = parent ? await readCommitTree(bareDir, parent) : undefined;
+  // Same content as the last snapshot (a touched file): keep the commit, so workspaces stay valid.
+  const commit = parent && parentTree === tree ? parent : await writeCommit(bareDir, tree, parent, `Snapshot of ${path.basename(folder)}`);
+  // A loose ref is one line; the bare repository is ours alone while we hold the cache lock.
+  await writeFile(path.join(bareDir, 'refs', 'heads', LOCAL_BRANCH), `${commit}\n`);
   await writeFile(stampFile, `${stamp}\n${commit}`);
-  return { url, bareDir, branch: LOCAL_BRANCH, commit };
+  return { url, path: bareDir, bareDir, branch: LOCAL_BRANCH, commit };
 }
 
 /** A bare repository is HEAD + config + objects/ + refs/: written directly, it saves a `git init`. */
@@ -87,9 +86,9 @@ async function createBare(cache: Cache, bareDir: string): Promise<void> {
 }
 
 /** Files to commit, and a stamp that changes whenever any of them does. */
-async function scanFolder(folder: string): Promise<{ entries: Entry[]; stamp: string }> {
+async function scanFolder(folder: string): Promise<{ entries: FileEntry[]; stamp: string }> {
   const hash = createHash('sha256');
-  const entries: Entry[] = [];
+  const entries: FileEntry[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     const list = await readdir(dir, { withFileTypes: true });
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -107,29 +106,12 @@ async function scanFolder(folder: string): Promise<{ entries: Entry[]; stamp: st
   return { entries, stamp: hash.digest('hex') };
 }
 
-function quotePath(rel: string): string {
-  if (/[\n\r]/.test(rel)) throw new Error(`cannot commit a file name with a line break: ${JSON.stringify(rel)}`);
-  return /^"|["\\]/.test(rel) ? `"${rel.replace(/[\\"]/g, (c) => `\\${c}`)}"` : rel;
-}
-
-async function fastImportStream(entries: Entry[], parent: string | undefined, message: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const text = (s: string) => parts.push(Buffer.from(s));
-  const data = (b: Buffer) => {
-    text(`data ${b.length}\n`);
-    parts.push(b);
-    text('\n');
-  };
-  const now = Math.floor(Date.now() / 1000);
-  text(`commit refs/heads/${LOCAL_BRANCH}\n`);
-  text(`committer image-build-migrator <image-build-migrator@users.noreply.github.com> ${now} +0000\n`);
-  data(Buffer.from(message));
-  if (parent) text(`from ${parent}\n`);
-  text('deleteall\n');
-  for (const e of entries) {
-    text(`M ${e.mode} inline ${quotePath(e.rel)}\n`);
-    data(e.mode === '120000' ? Buffer.from(await readlink(e.abs)) : await readFile(e.abs));
+/** The tree of a commit we wrote (a loose object), or undefined if it cannot be read. */
+async function readCommitTree(gitDir: string, commit: string): Promise<string | undefined> {
+  try {
+    const raw = inflateSync(await readFile(path.join(gitDir, 'objects', commit.slice(0, 2), commit.slice(2)))).toString('utf8');
+    return /\0tree ([0-9a-f]{40})\n/.exec(raw)?.[1];
+  } catch {
+    return undefined;
   }
-  text('done\n');
-  return Buffer.concat(parts);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RepoName } from '../config/names.ts';
 import type { Cache } from './cache.ts';
 import { git, gitErrorMessage, type GitAuth } from './git.ts';
+import { isPristine, recordPristine } from './pristine.ts';
 import { readHeadRef, readRef } from './refs.ts';
 
 export interface WorkspaceRequest {
@@ -20,6 +21,12 @@ export interface WorkspaceRequest {
   idleTimeoutMs?: number;
   /** The remote branch's commit when already known (local remotes): an up-to-date workspace skips the fetch. */
   knownCommit?: string;
+  /**
+   * Shallow clone and fetch (default). Local remotes pass false with a plain path URL: git's local
+   * transport hardlinks objects instead of running the pack protocol, about half the cost, and
+   * depth means nothing for a repository on the same disk.
+   */
+  shallow?: boolean;
 }
 
 export interface Workspace {
@@ -57,6 +64,10 @@ export async function prepareWorkspace(cache: Cache, req: WorkspaceRequest): Pro
   return cloneInto(cache, dir, req);
 }
 
+function depth(req: WorkspaceRequest): string[] {
+  return req.shallow === false ? [] : ['--depth', '1'];
+}
+
 async function exists(p: string): Promise<boolean> {
   try {
     await access(p);
@@ -74,12 +85,15 @@ async function removeStaleLocks(gitDir: string, branch: string): Promise<void> {
 async function refresh(dir: string, req: WorkspaceRequest): Promise<Workspace> {
   const g = git({ baseDir: dir, ceiling: path.dirname(dir), remoteUrl: req.url, auth: req.auth, signal: req.signal, idleTimeoutMs: req.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
   const remoteRef = `refs/remotes/origin/${req.branch}`;
+  if (req.knownCommit && (await isPristine(dir, req.knownCommit))) {
+    return { dir, branch: req.branch, commit: req.knownCommit, reused: true };
+  }
   const have = req.knownCommit ? await readRef(path.join(dir, '.git'), remoteRef) : undefined;
   if (!req.knownCommit || have !== req.knownCommit) {
     try {
       // Fetch from the URL of this run rather than the stored `origin`: the URL may have moved (a GHE
       // migration, a regenerated local remote) and this saves a `remote set-url` per repository.
-      await g.raw(['fetch', '--no-auto-maintenance', '--depth', '1', '--no-tags', '--', req.url, `+refs/heads/${req.branch}:${remoteRef}`]);
+      await g.raw(['fetch', '--no-auto-maintenance', ...depth(req), '--no-tags', '--', req.url, `+refs/heads/${req.branch}:${remoteRef}`]);
     } catch (err) {
       throw new WorkspaceError('fetch', `fetch failed: ${gitErrorMessage(err)}`);
     }
@@ -90,7 +104,9 @@ async function refresh(dir: string, req: WorkspaceRequest): Promise<Workspace> {
     // Not --quiet: simple-git waits an extra 50 ms after any command that printed nothing.
     await g.raw(['checkout', '--force', '-B', req.branch, remoteRef]);
     await g.raw(['clean', '-ffdxq']);
-    return { dir, branch: req.branch, commit: await headCommit(dir, g), reused: true };
+    const commit = await headCommit(dir, g);
+    await recordPristine(dir, commit);
+    return { dir, branch: req.branch, commit, reused: true };
   } catch (err) {
     throw new WorkspaceError('reset', `reset failed: ${gitErrorMessage(err)}`);
   }
@@ -109,7 +125,7 @@ async function cloneInto(cache: Cache, dir: string, req: WorkspaceRequest): Prom
   try {
     const g = git({ baseDir: tmp, remoteUrl: req.url, auth: req.auth, signal: req.signal, idleTimeoutMs: req.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
     try {
-      await g.raw(['clone', '--depth', '1', '--single-branch', '--no-tags', '--branch', req.branch, '--', req.url, 'checkout']);
+      await g.raw(['clone', ...depth(req), '--single-branch', '--no-tags', '--branch', req.branch, '--', req.url, 'checkout']);
     } catch (err) {
       throw new WorkspaceError('clone', `clone failed: ${gitErrorMessage(err)}`);
     }
@@ -117,6 +133,7 @@ async function cloneInto(cache: Cache, dir: string, req: WorkspaceRequest): Prom
     const commit = await headCommit(checkout, git({ baseDir: checkout, ceiling: tmp, signal: req.signal }));
     req.signal?.throwIfAborted();
     await mkdir(path.dirname(dir), { recursive: true });
+    await recordPristine(checkout, commit);
     await rename(checkout, dir);
     return { dir, branch: req.branch, commit, reused: false };
   } finally {

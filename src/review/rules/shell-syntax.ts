@@ -13,6 +13,8 @@ export const shellSyntax: Rule = {
   docs: DOCS.dockerfileParse,
   check(ctx: ReviewContext) {
     for (const instr of ctx.model.instructions) {
+      // Exec form has no shell to be wrong: its view is marked not editable, not broken.
+      if (instr.execForm) continue;
       const at = instr.shell?.errorAt;
       if (at === undefined) continue;
       ctx.report(this, { start: at, end: at + 1 }, 'the shell cannot parse this RUN here (a dangling &&, an unclosed quote or a lost line continuation?)', 'check the operators and the line continuations around this point');

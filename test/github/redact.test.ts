@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearSecrets, redact, redactDeep, redactError, registerSecret } from '../../src/github/redact.ts';
+
+const TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+
+describe('redact', () => {
+  afterEach(() => clearSecrets());
+
+  it('masks a registered secret in any of the encodings we hand out', () => {
+    registerSecret('s3cr3t-value-not-token-shaped');
+    const basic = Buffer.from('x-access-token:s3cr3t-value-not-token-shaped').toString('base64');
+    expect(redact('token s3cr3t-value-not-token-shaped and Basic ' + basic)).not.toMatch(/s3cr3t|${basic}/);
+    expect(redact(`x=${encodeURIComponent('a/b+c=secret')}`)).toContain('a%2Fb');
+    registerSecret('a/b+c=secret');
+    expect(redact(`x=${encodeURIComponent('a/b+c=secret')}`)).toBe('x=***');
+  });
+
+  it('masks GitHub token shapes it was never told about', () => {
+    for (const t of [TOKEN, 'gho_' + 'a'.repeat(36), 'ghs_' + 'B'.repeat(36), 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz']) {
+      expect(redact(`failed with ${t}.`)).toBe('failed with ***.');
+    }
+  });
+
+  it('masks credentials in URLs, headers and git config dumps', () => {
+    expect(redact('fatal: unable to access https://x-access-token:abc123@github.com/rancher/x.git/')).toBe('fatal: unable to access https://***@github.com/rancher/x.git/');
+    expect(redact('Authorization: Basic eC1hY2Nlc3M6YWJj')).toBe('Authorization: Basic ***');
+    expect(redact('authorization: token abc')).toBe('authorization: token ***');
+    expect(redact('http.https://github.com/.extraheader=AUTHORIZATION: basic Zm9v')).toBe('http.https://github.com/.extraheader=***');
+    expect(redact('GET /x?access_token=abc&per_page=1')).toBe('GET /x?access_token=***&per_page=1');
+  });
+
+  it('leaves ordinary text alone', () => {
+    const text = 'rancher/image-build-calico: would change (Dockerfile: 12 edits) https://github.com/rancher/image-build-calico';
+    expect(redact(text)).toBe(text);
+  });
+
+  it('redacts errors and nested report values', () => {
+    registerSecret(TOKEN);
+    expect(redactError(new Error(`boom ${TOKEN}`))).toBe('boom ***');
+    expect(redactDeep({ a: [`x ${TOKEN}`], b: { c: TOKEN }, n: 3 })).toEqual({ a: ['x ***'], b: { c: '***' }, n: 3 });
+  });
+});
