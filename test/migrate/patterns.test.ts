@@ -6,12 +6,12 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { diffLines } from 'diff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS, type MigrateOptions } from '../../src/migrate/types.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
+import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 
 const root = path.resolve('test/fixtures/patterns');
 const patterns = readdirSync(root).sort();
@@ -76,24 +76,8 @@ describe.each(patterns)('%s', (name) => {
       const a = readFileSync(path.join(before, f), 'utf8');
       const b = readFileSync(path.join(after, f), 'utf8');
       if (/\r\n/.test(a)) expect(b.split('\n').slice(0, -1).every((l) => l.endsWith('\r')), `${f} keeps CRLF`).toBe(true);
-      const edited = (report.files.find((x) => x.path === f)?.edits ?? []).map((e) => [e.line, e.endLine ?? e.line] as const);
-      // Every line of "before" that is not in "after" must be a line some edit touched.
-      let line = 1;
-      const chunks = diffLines(a, b);
-      // A line the diff shows as removed and added again unchanged was not edited (diff alignment).
-      const added = new Set(chunks.filter((c) => c.added).flatMap((c) => c.value.split('\n')));
-      for (const c of chunks) {
-        if (c.added) continue;
-        const n = c.count ?? 0;
-        if (c.removed) {
-          const lines = c.value.split('\n');
-          for (let l = line; l < line + n; l++) {
-            if (added.has(lines[l - line]!)) continue;
-            expect(edited.some(([s, e]) => s <= l && l <= e), `${f}:${l} changed without an edit`).toBe(true);
-          }
-        }
-        line += n;
-      }
+      const edits = report.files.find((x) => x.path === f)?.edits ?? [];
+      expect(linesChangedOutsideEdits(a, b, edits), `${f}: lines changed without an edit`).toEqual([]);
     }
   });
 });

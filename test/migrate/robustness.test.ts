@@ -35,6 +35,7 @@ import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
+import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 
 const corpusDir = path.resolve('test/fixtures/corpus');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.Dockerfile')).sort();
@@ -174,24 +175,9 @@ function checkMigrated(input: string, file: string, m: DockerfileMigration): voi
   // Every stage reference still resolves.
   for (const s of after.stages) for (const r of s.refs) if (before.stages.some((x) => x.refs.some((y) => y.ref === r.ref && y.stage))) expect(r.stage, `${file}: --from=${r.ref}`).toBeDefined();
   // No line outside the reported edits changes (lines that only moved are fine); new lines are tidy.
-  const chunks = diffLines(input, m.output);
-  const addedLines = chunks.filter((c) => c.added).flatMap((c) => c.value.split('\n'));
-  const added = new Set(addedLines);
+  const addedLines = diffLines(input, m.output).filter((c) => c.added).flatMap((c) => c.value.split('\n'));
   for (const l of addedLines) expect(/[ \t]+\r?$/.test(l), `trailing blank in "${l}"`).toBe(false);
-  const edited = m.edits.map((e) => [e.line, e.endLine ?? e.line] as const);
-  let line = 1;
-  for (const c of chunks) {
-    if (c.added) continue;
-    const n = c.count ?? 0;
-    if (c.removed) {
-      const lines = c.value.split('\n');
-      for (let l = line; l < line + n; l++) {
-        if (added.has(lines[l - line]!)) continue;
-        expect(edited.some(([a, b]) => a <= l && l <= b), `${file}:${l} changed outside the edits`).toBe(true);
-      }
-    }
-    line += n;
-  }
+  expect(linesChangedOutsideEdits(input, m.output, m.edits), `${file}: lines changed outside the edits`).toEqual([]);
 }
 
 describe('corpus', () => {
