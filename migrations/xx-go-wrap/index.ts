@@ -90,5 +90,5 @@ function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
     }
     at = st.elements[m]!.start;
   }
-  return replace(at, at, 'xx-go --wrap && ', `xx-go --wrap makes "${cmd.name}${cmd.args[0] ? ' ' + cmd.args[0].value : ''}" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively`);
+  return replace(at, at, 'xx-go --wrap && ', `xx-go --wrap makes "${cmd.name === 'go' || /^g?make$/.test(cmd.name) ? [cmd.name, ...cmd.args.slice(0, 1).map((a) => a.value)].join(' ') : cmd.name}" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively`);
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { migrateCheckout } from '../migrate/checkout.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
+import { reasonLines } from '../report/reasons.ts';
 import { loadReposConfig, migrateOptionsFor } from '../config/repos-config.ts';
 
 export interface LocalArgs {
@@ -57,14 +58,7 @@ function printReport(report: CheckoutReport, dryRun: boolean, out: NodeJS.Writab
     }
     const head = { changed: dryRun ? 'would change' : 'changed', unchanged: 'unchanged', skipped: 'skipped', error: 'error' }[f.status];
     out.write(`${f.path}: ${head}\n`);
-    const seen = new Set<string>();
-    for (const e of f.edits) {
-      const line = `  line ${e.line} [${e.recipe}] ${e.reason}\n`;
-      if (!seen.has(line)) out.write(line);
-      seen.add(line);
-    }
-    for (const s of f.skips) out.write(`  note: ${s.reason}\n`);
-    for (const w of f.warnings) out.write(`  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}\n`);
   }
+  for (const line of reasonLines(report.files.filter((f) => f.status !== 'error'))) out.write(line + '\n');
   out.write(`${report.summary}\n`);
 }

@@ -3,6 +3,7 @@
  * repository grouped by outcome with its reason, then the totals.
  */
 import { displayName } from '../config/names.ts';
+import { reasonLines } from './reasons.ts';
 import { OUTCOME_ORDER, OUTCOME_TITLES, type FleetReport, type RepoResult } from './types.ts';
 
 export interface TextOptions {
@@ -17,7 +18,10 @@ export function renderText(report: FleetReport, opts: TextOptions = {}): string 
   if (opts.diffs ?? true) {
     for (const r of report.repos) {
       if (!r.diff || (r.outcome !== 'would-change' && r.outcome !== 'changed')) continue;
-      lines.push(c.bold(`── ${r.name} (${r.branch ?? '?'}@${(r.commit ?? '').slice(0, 12)}) ──`), r.diff.trimEnd(), '');
+      lines.push(c.bold(`── ${r.name} (${r.branch ?? '?'}@${(r.commit ?? '').slice(0, 12)}) ──`), r.diff.trimEnd());
+      const why = reasonLines(r.files ?? []);
+      if (why.length) lines.push('Why:', ...why);
+      lines.push('');
     }
   }
   lines.push(c.bold(report.dryRun ? 'Dry run summary' : 'Run summary'));
