@@ -189,16 +189,14 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
   const end = source.offsetAt(r.end.line, r.end.character);
   const keywordRaw = node.getInstruction();
   const keyword = keywordRaw.toUpperCase();
+  // Flags and FROM's words are read here, once: dockerfile-ast recomputes its argument list on
+  // every accessor call, which made it most of the cost of a parse.
   const flags: Flag[] = [];
-  const withFlags = node as unknown as { getFlags?: () => { getName(): string; getValue(): string | null; getRange(): typeof r }[] };
-  for (const f of withFlags.getFlags?.() ?? []) {
-    const fr = f.getRange();
-    flags.push({
-      name: f.getName(),
-      value: f.getValue() ?? '',
-      start: source.offsetAt(fr.start.line, fr.start.character),
-      end: source.offsetAt(fr.end.line, fr.end.character),
-    });
+  const words = FLAGGED.has(keyword) ? scanWords(source.text, start + keywordRaw.length, end, escapeChar, keyword === 'FROM' ? 8 : 0) : [];
+  for (const w of words) {
+    if (!w.text.startsWith('--')) break;
+    const eq = w.text.indexOf('=');
+    flags.push({ name: eq > 0 ? w.text.slice(2, eq) : w.text.slice(2), value: eq > 0 ? w.text.slice(eq + 1) : '', start: w.start, end: w.end });
   }
   // Arguments start after the keyword and flags, past blanks and line continuations. Computed
   // here because dockerfile-ast recomputes its argument list on every accessor call.
@@ -219,11 +217,48 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
     heredoc: false,
     index,
   };
+  if (keyword === 'FROM') fromWords.set(instr, words.slice(flags.length));
   let args: string | undefined;
   Object.defineProperty(instr, 'args', { get: () => (args ??= node.getArgumentsContent() ?? ''), enumerable: true });
   if (keyword === 'RUN') attachShell(instr, source, escapeChar, cache);
   else instr.vars = scanVarRefs(source.text, argsStart, argsEnd, escapeChar);
   return instr;
+}
+
+/** Instructions that take `--flags`. */
+const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
+
+/** FROM's words after its flags (image, AS, name), kept for toStage. */
+const fromWords = new WeakMap<Instruction, { text: string; start: number; end: number }[]>();
+
+/**
+ * Whitespace-separated words of an instruction's arguments, quotes kept inside a word, line
+ * continuations and the comment lines inside them skipped. Stops after the flags plus `extra`
+ * more words (the rest of a RUN is the shell's business).
+ */
+function scanWords(text: string, from: number, to: number, escapeChar: string, extra: number): { text: string; start: number; end: number }[] {
+  const out: { text: string; start: number; end: number }[] = [];
+  let i = from;
+  let plain = 0;
+  while (i < to) {
+    i = skipBlanks(text, i, to, escapeChar);
+    if (i >= to) break;
+    const start = i;
+    let quote = '';
+    while (i < to) {
+      const c = text[i]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') break;
+      else if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) break;
+      i++;
+    }
+    const word = text.slice(start, i);
+    out.push({ text: word, start, end: i });
+    if (!word.startsWith('--') && ++plain > extra) break;
+  }
+  return out;
 }
 
 function skipBlanks(text: string, from: number, to: number, escapeChar: string): number {
@@ -341,17 +376,18 @@ function argDecls(instr: Instruction): ArgDecl[] {
 
 function toStage(node: From, instr: Instruction, stages: Stage[], source: SourceText): Stage {
   const text = source.text;
-  const imageRange = node.getImageRange();
-  const imageStart = imageRange ? source.offsetAt(imageRange.start.line, imageRange.start.character) : instr.argsStart;
-  const imageEnd = imageRange ? source.offsetAt(imageRange.end.line, imageRange.end.character) : instr.argsStart;
-  const nameR = node.getBuildStageRange();
+  const [imageWord, asWord, nameWord] = fromWords.get(instr) ?? [];
+  const imageStart = imageWord?.start ?? instr.argsStart;
+  const imageEnd = imageWord?.end ?? instr.argsStart;
   let asKeyword: Stage['asKeyword'];
   let nameRange: Stage['nameRange'];
-  if (nameR) {
-    nameRange = { start: source.offsetAt(nameR.start.line, nameR.start.character), end: source.offsetAt(nameR.end.line, nameR.end.character) };
-    const m = /([Aa][Ss])\s+$/.exec(text.slice(imageEnd, nameRange.start));
-    if (m) asKeyword = { text: m[1]!, start: imageEnd + m.index, end: imageEnd + m.index + 2 };
+  let name: string | undefined;
+  if (asWord && nameWord && asWord.text.toLowerCase() === 'as') {
+    asKeyword = { text: asWord.text, start: asWord.start, end: asWord.end };
+    nameRange = { start: nameWord.start, end: nameWord.end };
+    name = nameWord.text;
   }
+  void node;
   const leadingComments: Stage['leadingComments'] = [];
   for (let line = instr.line - 1; line >= 1; line--) {
     const t = source.lineText(line).trim();
@@ -360,7 +396,7 @@ function toStage(node: From, instr: Instruction, stages: Stage[], source: Source
   }
   return {
     index: stages.length,
-    name: node.getBuildStage() ?? undefined,
+    name,
     from: instr,
     asKeyword,
     nameRange,
