@@ -2,7 +2,6 @@
  * One repository, start to finish: look it up, get a workspace, run the codemod, turn what
  * happened into a RepoResult. Every failure is caught here and becomes this repository's outcome.
  */
-import { access } from 'node:fs/promises';
 import type { ReposConfig } from '../config/repos-config.ts';
 import { migrateOptionsFor } from '../config/repos-config.ts';
 import type { RepoTarget } from '../discovery/discover.ts';
@@ -13,7 +12,7 @@ import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
 import type { RepoResult } from '../report/types.ts';
 import type { Cache } from '../workspace/cache.ts';
 import { syncLocalRemote } from '../workspace/local-remote.ts';
-import { prepareWorkspace, WorkspaceError } from '../workspace/workspace.ts';
+import { exists, prepareWorkspace, WorkspaceError } from '../workspace/workspace.ts';
 
 export type MigrateFn = (dir: string, options: MigrateOptions) => Promise<CheckoutReport>;
 
@@ -106,13 +105,4 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 function failureReason(report: CheckoutReport): string {
   const errors = report.files.filter((f) => f.status === 'error' && f.error).map((f) => f.error!.message);
   return errors.length ? errors.join('; ') : report.summary;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -68,7 +68,8 @@ function depth(req: WorkspaceRequest): string[] {
   return req.shallow === false ? [] : ['--depth', '1'];
 }
 
-async function exists(p: string): Promise<boolean> {
+/** Does the path exist (any kind of entry)? */
+export async function exists(p: string): Promise<boolean> {
   try {
     await access(p);
     return true;
