@@ -23,7 +23,7 @@ export interface BuildFileRecipe {
 
 const WHY = 'the Dockerfile no longer declares ARG ARCH (BuildKit sets TARGETARCH per platform): stop passing the ARCH build-arg';
 /** `--build-arg ARCH=...`, `--build-arg=ARCH=...`, quoted or not. */
-const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH(?:=(?:\$\{\{[^}]*\}\}|[^ \t"'\\])*)?["']?(?=[ \t]|\\|$)/g;
+const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH(?:=(?:\$\{\{[^}]*\}\}|"[^"]*"|'[^']*'|[^ \t"'\\])*)?["']?(?=[ \t]|\\|$)/g;
 
 export const buildArgsArch: BuildFileRecipe = {
   id: 'build-args-arch',

@@ -9,7 +9,7 @@ import { editWordList } from '../../src/edits/words.ts';
 import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
-import { installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
+import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
 import { copySources } from '../../src/dockerfile/cross.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
@@ -97,6 +97,13 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
         if (inst.destIsDir) for (const s of inst.sources) stripped.push(join(inst.destination, basename(s)));
         else stripped.push(inst.destination);
         continue;
+      }
+      if (indirectStrip(cmd)) {
+        throw new UnsafeMigrationError(
+          `line ${ctx.originalLine(instr.line)}: "${cmd.name} ... strip" strips files found at build time with the build machine's strip`,
+          instr.line,
+          'name the binaries to strip (or strip them in a stage on the target platform by hand), then run the migration again',
+        );
       }
       const files = stripTargets(cmd);
       if (files) {

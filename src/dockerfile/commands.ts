@@ -38,6 +38,7 @@ export function compileKind(cmd: ShellCommand, goStage: boolean): CompileKind | 
   if (GO_BUILD_SCRIPTS.has(name)) return 'go-build-script';
   if (!goStage) return undefined;
   if (name === 'make' || name === 'gmake') {
+    if (makeBuildsC(cmd)) return undefined;
     const targets = makeTargets(cmd);
     const what = cmd.args.find((a) => a.value.startsWith('WHAT='))?.value.slice(5) ?? '';
     if (what && CODEGEN_TARGET.test(what)) return undefined;
@@ -104,9 +105,21 @@ function firstNonFlag(words: ShellWord[]): ShellWord | undefined {
   return words.find((w) => !w.value.startsWith('-'));
 }
 
+/** `make -C bpf`, `make libbpf.a`: a make that builds C (BPF programs, libraries), not Go. */
+export function makeBuildsC(cmd: ShellCommand): boolean {
+  const name = baseName(cmd.name);
+  if (name !== 'make' && name !== 'gmake') return false;
+  const values = cmd.args.map((a) => a.value);
+  const dirs = values.flatMap((v, i) => (v === '-C' ? [values[i + 1] ?? ''] : v.startsWith('-C') && v.length > 2 ? [v.slice(2)] : []));
+  const C_DIR = /(^|[\/_-])(bpf|bpf-gpl|bpf-apache|libbpf|csrc|native|kernel|c)([\/_-]|$)/i;
+  const C_TARGET = /(^|[\/_-])(bpf|libbpf)([\/_.-]|$)|\.(o|a|so)$/i;
+  return dirs.some((d) => C_DIR.test(d)) || makeTargets(cmd).some((t) => C_TARGET.test(t));
+}
+
 /** C toolchains and build systems that cannot be cross-compiled by xx-go (P10). */
 export function isCBuild(cmd: ShellCommand): boolean {
   const name = baseName(cmd.name);
+  if (makeBuildsC(cmd)) return true;
   if (['gcc', 'cc', 'g++', 'c++', 'clang', 'cmake', 'meson', 'ninja', 'autoreconf', 'autogen.sh', 'configure', 'bazel', 'cargo', 'rustc', 'scons'].includes(name)) return true;
   return false;
 }
@@ -223,6 +236,24 @@ export function installCommand(cmd: ShellCommand): (Omit<InstallStrip, 'flag'> &
   // A glob, several sources or a bin folder: the destination is a directory.
   const destIsDir = operands.length > 1 || destination.endsWith('/') || operands.some((o) => /[*?[]/.test(o)) || /(^|\/)(s?bin|lib|libexec)$/.test(destination);
   return { command: cmd, flag, sources: operands, destination, destIsDir };
+}
+
+/**
+ * `strip` reached through `find ... -exec strip {} +` or `... | xargs strip`: the files are only
+ * known at run time. Returns the folder `find` searches (or '' for xargs).
+ */
+export function indirectStrip(cmd: ShellCommand): { root: string } | undefined {
+  const name = baseName(cmd.name);
+  const values = cmd.args.map((a) => a.value);
+  if (name === 'find') {
+    const i = values.findIndex((v) => v === '-exec' || v === '-execdir');
+    if (i >= 0 && /^(.*\/)?strip$/.test(values[i + 1] ?? '')) return { root: values.find((v) => !v.startsWith('-')) ?? '.' };
+  }
+  if (name === 'xargs') {
+    const prog = values.find((v) => !v.startsWith('-'));
+    if (prog && /^(.*\/)?strip$/.test(prog)) return { root: '' };
+  }
+  return undefined;
 }
 
 /** `strip FILE...`: the files (flags skipped). */

@@ -3,7 +3,8 @@
  * (which add what is missing) and the review rules (which report what is missing).
  */
 import { baseName, type ShellCommand } from './shell.ts';
-import { compileIsStatic, compileOutputs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
+import { posix } from 'node:path';
+import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
 import type { Analysis, StageFacts } from './analysis.ts';
 
@@ -108,6 +109,8 @@ export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' 
 /** Was the old build static? (`xx-verify --static` only where it was.) */
 export function buildIsStatic(stage: Stage, facts: StageFacts, a: Analysis): boolean {
   if (facts.compiles.some((c) => compileIsStatic(c.command))) return true;
+  // The old build asserted it: go-assert-static.sh fails on a dynamic binary.
+  if (stage.instructions.some((i) => commandsOf(i).some((c) => /^go-assert-static(\.sh)?$/.test(baseName(c.name))))) return true;
   return effectiveCgo(stage, facts, a) === '0';
 }
 
@@ -150,16 +153,46 @@ export function copyDestination(instr: Instruction): string {
   return args.split(/\s+/).at(-1) ?? '';
 }
 
+/** Where a compile command writes, with a `cd DIR &&` before it in the same statement applied. */
+function outputsOf(c: { command: ShellCommand; instruction: Instruction }): string[] {
+  const outs = compileOutputs(c.command);
+  const cds = commandsOf(c.instruction).filter((x) => x.name === 'cd' && x.statement === c.command.statement && x.start < c.command.start && !x.nested);
+  const dir = cds.at(-1)?.args[0]?.value;
+  if (!dir || dir.includes('$')) return dir?.includes('$') ? outs.filter((o) => o.startsWith('/')) : outs;
+  return outs.map((o) => (o.startsWith('/') ? o : posix.normalize(posix.join(dir, o)) + (o.endsWith('/') ? '/' : '')));
+}
+
+/** Copied paths that are plausibly compiled binaries (not LICENSE, scripts, manifests, folders). */
+function looksLikeBinary(p: string, known: Set<string>): boolean {
+  const parts = p.replace(/\/+$/, '').split('/');
+  const base = parts.at(-1) ?? '';
+  if (!base || p.endsWith('/')) return false;
+  // Named by the compile or install, or a project's binary at its root (`.../runner/runner`).
+  if (known.has(base) || parts.at(-2) === base) return true;
+  if (base.includes('*')) return /(^|\/)(s?bin|_output|out)(\/|$)/.test(p);
+  if (/\.[A-Za-z0-9]+$/.test(base) || /^[A-Z0-9_]+$/.test(base)) return false;
+  return /(^|\/)(s?bin|_output|out|dist|build)(\/|$)/.test(p);
+}
+
 /** Binaries the compile produces: `-o` outputs, else what other stages copy out of the stage. */
 export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): { paths: string[]; fromOutputs: boolean } {
   const outputs: string[] = [];
+  let allNamed = true;
   for (const c of facts.compiles) {
-    for (const o of compileOutputs(c.command)) if (!outputs.includes(o)) outputs.push(o);
+    const outs = outputsOf(c);
+    // `-o bin/`, or a make/script build: which files it writes is only known from what is copied out.
+    if (outs.length === 0 || outs.some((o) => o.endsWith('/'))) allNamed = false;
+    for (const o of outs) if (!outputs.includes(o) && !o.endsWith('/')) outputs.push(o);
   }
-  // `-o bin/` names a folder: which files land in it is only known from what is copied out.
-  if (outputs.length > 0 && outputs.every((o) => !o.endsWith('/'))) return { paths: outputs, fromOutputs: true };
+  if (allNamed && outputs.length > 0) return { paths: outputs, fromOutputs: true };
+  const known = new Set(
+    facts.compiles
+      .flatMap((c) => [...goBuildArgs(c.command).packages, ...c.command.args.map((a) => a.value)].map((p) => p.replace(/\/+$/, '').split('/').at(-1) ?? ''))
+      .filter((n) => n && n !== '.' && n !== '...' && !n.startsWith('-')),
+  );
   const paths: string[] = [];
   const installs = stage.instructions.flatMap((i) => commandsOf(i).map(installCommand)).filter((x) => x !== undefined);
+  for (const x of installs) for (const s of x.sources) known.add(s.split('/').at(-1) ?? '');
   for (const e of exportedPaths(stage, a)) {
     const dir = e.path.replace(/\/+$/, '');
     const into = installs.filter((x) => x.destIsDir && x.destination.replace(/\/+$/, '') === dir);
@@ -168,10 +201,9 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
       for (const x of into) for (const s of x.sources) paths.push(`${dir}/${s.split('/').at(-1)}`);
       continue;
     }
-    if (e.path.endsWith('/')) continue;
-    paths.push(e.path);
+    if (looksLikeBinary(e.path, known)) paths.push(e.path);
   }
-  return { paths: [...new Set(paths)], fromOutputs: false };
+  return { paths: [...new Set([...outputs, ...paths])], fromOutputs: false };
 }
 
 /** Names a built binary may be run by: basenames of outputs, installed and exported files. */

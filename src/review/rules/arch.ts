@@ -69,7 +69,8 @@ export const archInBuildPlatformStage: Rule = {
       const refs = archRefs(ctx, stage);
       const decl = stage.args.find((a) => a.name === 'ARCH');
       if (decl && refs.some((r) => r.instruction.start > decl.instruction.start)) {
-        const lines = [...new Set(refs.map((r) => r.instruction.line))].join(', ');
+        // The line of each use itself (a heredoc body is many lines below its RUN).
+        const lines = [...new Set(refs.map((r) => ctx.model.source.lineOf(r.span.start)))].join(', ');
         ctx.report(
           this,
           decl.instruction,

@@ -2,7 +2,7 @@
  * The host `strip` reads only the build machine's arch: on a cross-compiled binary it fails
  * ("Unable to recognise the format") or, with `install -s`, breaks the install (spec item 7).
  */
-import { installStrip, stripTargets } from '../../dockerfile/commands.ts';
+import { indirectStrip, installStrip, stripTargets } from '../../dockerfile/commands.ts';
 import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
@@ -30,7 +30,7 @@ export const hostStripCrossOutput: Rule = {
           continue;
         }
         // `<triple>-strip` and llvm-strip understand foreign binaries; plain strip does not.
-        if (baseName(command.name) === 'strip' && stripTargets(command)) {
+        if ((baseName(command.name) === 'strip' && stripTargets(command)) || indirectStrip(command)) {
           ctx.report(
             this,
             command,

@@ -1,0 +1,160 @@
+/**
+ * Generic properties of a migrated Dockerfile, for corpus tests (robustness2.test.ts). The same
+ * kind of checks as robustness.test.ts's `checkMigrated` (which that file does not export), plus
+ * a few the spec states outright: no ARCH left, line endings kept, and no BuildKit-check or
+ * spec-level warning that the input did not already have.
+ */
+import { diffLines } from 'diff';
+import { expect } from 'vitest';
+import { DockerfileError } from '../../src/dockerfile/errors.ts';
+import { parseDockerfile, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
+import { commandsOf, copyDestination, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
+import { analyze } from '../../src/dockerfile/analysis.ts';
+import { packageInstall } from '../../src/dockerfile/commands.ts';
+import { InvariantError, migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
+import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
+import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { reviewDockerfile, type Finding } from '../../src/review/review.ts';
+
+export const opts = { ...DEFAULT_OPTIONS };
+
+export type Outcome = 'migrated' | 'unchanged' | 'skipped' | 'refused';
+export type RunResult = { outcome: 'migrated' | 'unchanged' | 'skipped'; m: DockerfileMigration } | { outcome: 'refused'; error: UnsafeMigrationError | InvariantError | DockerfileError };
+
+/** Migrate; a clear refusal is an outcome, any other exception (a crash) propagates and fails the test. */
+export function run(input: string, file: string): RunResult {
+  let m: DockerfileMigration;
+  try {
+    m = migrateDockerfile(input, file, opts);
+  } catch (err) {
+    if (err instanceof UnsafeMigrationError || err instanceof InvariantError || err instanceof DockerfileError) return { outcome: 'refused', error: err };
+    throw err;
+  }
+  if (m.skipped) return { outcome: 'skipped', m };
+  return { outcome: m.output === input ? 'unchanged' : 'migrated', m };
+}
+
+const RUNTIME = new Set(['ENTRYPOINT', 'CMD', 'LABEL', 'EXPOSE', 'USER']);
+
+function imageShape(stage: Stage): string[] {
+  const out = [`platform=${stage.platformFlag?.value ?? ''}`];
+  for (const i of stage.instructions) {
+    if (RUNTIME.has(i.keyword)) out.push(`${i.keyword} ${i.args.trim()}`);
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') out.push(`${i.keyword} -> ${copyDestination(i)}`);
+  }
+  return out;
+}
+
+const archToTarget = (x: string) => x.replace(/\bARCH\b/g, 'TARGETARCH').replace(/TARGETTARGETARCH/g, 'TARGETARCH');
+
+/**
+ * Warnings the output must not add (the spec: BuildKit's checks, xx-verify after the compile,
+ * explicit CGO_ENABLED, P10 notes, native Go before the wrap, no ARCH build-arg).
+ */
+const NO_NEW_WARNINGS = [
+  'from-as-casing',
+  'undefined-arg-in-from',
+  'redundant-target-platform',
+  'from-platform-flag-const-disallowed',
+  'stage-name-casing',
+  'xx-verify-missing',
+  'xx-verify-without-file',
+  'cgo-implicit',
+  'emulated-stage-unmarked',
+  'native-go-after-wrap',
+  'arch-build-arg',
+  'xx-image-not-mirror',
+  'xx-image-unpinned',
+];
+
+const show = (fs: Finding[]) => fs.map((f) => `${f.line} ${f.severity} ${f.rule}: ${f.message}`).join('\n');
+
+export function checkMigrated(input: string, file: string, m: DockerfileMigration): void {
+  const before = parseDockerfile(input, file);
+  const after = parseDockerfile(m.output, file);
+  const findings = reviewDockerfile(after, {});
+  // Zero error-level findings, and a second run changes nothing.
+  expect(findings.filter((f) => f.severity === 'error'), show(findings)).toEqual([]);
+  expect(migrateDockerfile(m.output, file, opts).output, 'idempotent').toBe(m.output);
+  // No spec-level warning the input did not have already.
+  const inputFindings = reviewDockerfile(before, {});
+  for (const rule of NO_NEW_WARNINGS) {
+    const n = (fs: Finding[]) => fs.filter((f) => f.rule === rule).length;
+    expect(n(findings), `${file}: new "${rule}" warnings in the output\n${show(findings.filter((f) => f.rule === rule))}`).toBeLessThanOrEqual(n(inputFindings));
+  }
+  // Parser directives stay directives.
+  expect(after.directives).toEqual(before.directives);
+  // Global ARGs other than ARCH are kept, defaults included; ARCH itself is gone everywhere (P2).
+  for (const a of before.globalArgs.filter((x) => x.name !== 'ARCH')) {
+    expect(after.globalArgs.some((b) => b.name === a.name && b.defaultValue === a.defaultValue), `global ARG ${a.name}`).toBe(true);
+  }
+  expect(m.output, 'no ARG ARCH left').not.toMatch(/^\s*ARG\s+ARCH\b/im);
+  expect(m.output, 'no $ARCH / ${ARCH} left').not.toMatch(/\$\{?ARCH\b/);
+  // Line endings: a CRLF file stays CRLF, inserted lines included; an LF file gets no CR.
+  if (input.includes('\r\n')) expect(m.output.split('\n').slice(0, -1).every((l) => l.endsWith('\r')), 'CRLF kept').toBe(true);
+  else expect(m.output.includes('\r'), 'no CR in an LF file').toBe(false);
+  // Final images keep platform, runtime settings and COPY destinations; the last stage stays last.
+  const beforeAnalysis = analyze(before);
+  const finalsBefore = [...beforeAnalysis.finalStages].filter((s) => !beforeAnalysis.facts.get(s)?.isXx);
+  for (const b of finalsBefore) {
+    const a = b.name ? after.stages.find((s) => s.name?.toLowerCase() === b.name!.toLowerCase()) : after.stages[after.stages.length - (before.stages.length - b.index)];
+    expect(a, `final stage ${b.name ?? b.index}`).toBeDefined();
+    expect(a!.platform, `final stage ${b.name ?? b.index} platform`).toBe(b.platform);
+    expect(imageShape(a!).map(archToTarget)).toEqual(imageShape(b).map(archToTarget));
+  }
+  expect(after.stages.at(-1)!.image).toBe(before.stages.at(-1)!.image);
+  // Spec item 4, as robustness.test.ts checks it: in a stage moved to the build platform, work
+  // that came before every target-dependent step in the input stays before the target ARG.
+  const facts = analyze(after);
+  for (const s of after.stages) {
+    const was = before.stages.find((b) => b.name && b.name === s.name);
+    if (s.platform !== 'build' || !was || was.platform === 'build') continue;
+    const compiles = new Set(facts.facts.get(s)?.compiles.map((c) => c.instruction));
+    const dependent = (i: Instruction) =>
+      compiles.has(i) || varsUsed(i).some((v) => TARGET_ARGS.has(v)) || commandsOf(i).some((c) => isXxTool(c) || packageInstall(c)?.manager.startsWith('xx-') || /^g?make$/.test(c.name) || c.name.includes('/'));
+    const firstArg = s.instructions.find((i) => i.keyword === 'ARG' && s.args.some((a) => a.instruction === i && TARGET_ARGS.has(a.name)));
+    if (!firstArg) continue;
+    const wasCompiles = new Set(beforeAnalysis.facts.get(was)?.compiles.map((c) => c.instruction));
+    const inputDependent = was.instructions.findIndex((i) => ['RUN', 'COPY', 'ADD'].includes(i.keyword) && (wasCompiles.has(i) || dependent(i) || varsUsed(i).includes('ARCH')));
+    for (const i of s.instructions.filter((x) => x.index > firstArg.index && ['RUN', 'COPY', 'ADD'].includes(x.keyword) && !dependent(x))) {
+      const text = m.output.slice(i.start, i.end);
+      const at = was.instructions.findIndex((x) => input.slice(x.start, x.end) === text);
+      if (at < 0 || inputDependent < 0 || at > inputDependent) continue;
+      expect.fail(`${file}:${i.line} "${text.split('\n')[0]}" runs once per platform after the target ARG at line ${firstArg.line}`);
+    }
+  }
+  // Every stage reference still resolves.
+  for (const s of after.stages) for (const r of s.refs) if (before.stages.some((x) => x.refs.some((y) => y.ref === r.ref && y.stage))) expect(r.stage, `${file}: --from=${r.ref}`).toBeDefined();
+  // No line outside the reported edits changes (lines that only moved are fine); new lines are tidy.
+  const chunks = diffLines(input, m.output);
+  const addedLines = chunks.filter((c) => c.added).flatMap((c) => c.value.split('\n'));
+  const added = new Set(addedLines);
+  for (const l of addedLines) expect(/[ \t]+\r?$/.test(l), `trailing blank in "${l}"`).toBe(false);
+  const edited = m.edits.map((e) => [e.line, e.endLine ?? e.line] as const);
+  let line = 1;
+  for (const c of chunks) {
+    if (c.added) continue;
+    const n = c.count ?? 0;
+    if (c.removed) {
+      const lines = c.value.split('\n');
+      for (let l = line; l < line + n; l++) {
+        if (added.has(lines[l - line]!)) continue;
+        expect(edited.some(([a, b]) => a <= l && l <= b), `${file}:${l} changed outside the edits`).toBe(true);
+      }
+    }
+    line += n;
+  }
+}
+
+/** The text of one stage of `text` (from its FROM to the next FROM), by name. */
+export function stageText(text: string, name: string): string {
+  const model = parseDockerfile(text);
+  const s = model.stages.find((x) => x.name?.toLowerCase() === name.toLowerCase());
+  if (!s) throw new Error(`no stage ${name}`);
+  return text.slice(s.from.start, s.end);
+}
+
+/** Words after `xx-verify [--static]` on every xx-verify line of the text. */
+export function xxVerifyArgs(text: string): { static: boolean; paths: string[] }[] {
+  return [...text.matchAll(/xx-verify((?:\s+--\w+)*)((?:[ \t]+[^\s;&|]+)+)/g)].map((m) => ({ static: /--static/.test(m[1]!), paths: m[2]!.trim().split(/\s+/) }));
+}
