@@ -9,9 +9,6 @@
  * For each file: the expected outcome (migrated / unchanged / skipped / refused with a clear
  * error naming a line), the generic properties of corpus-properties.ts on success, and a few
  * spec-level expectations on what the output must show.
- *
- * Tests marked `it.fails` document a bug of the tool (see the "BUG:" comment above each): they
- * pass while the bug is there and start failing once it is fixed — then turn them into `it`.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
