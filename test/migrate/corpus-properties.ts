@@ -5,6 +5,7 @@
  * spec-level warning that the input did not already have.
  */
 import { diffLines } from 'diff';
+import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 import { expect } from 'vitest';
 import { DockerfileError } from '../../src/dockerfile/errors.ts';
 import { parseDockerfile, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
@@ -126,24 +127,9 @@ export function checkMigrated(input: string, file: string, m: DockerfileMigratio
   // Every stage reference still resolves.
   for (const s of after.stages) for (const r of s.refs) if (before.stages.some((x) => x.refs.some((y) => y.ref === r.ref && y.stage))) expect(r.stage, `${file}: --from=${r.ref}`).toBeDefined();
   // No line outside the reported edits changes (lines that only moved are fine); new lines are tidy.
-  const chunks = diffLines(input, m.output);
-  const addedLines = chunks.filter((c) => c.added).flatMap((c) => c.value.split('\n'));
-  const added = new Set(addedLines);
+  const addedLines = diffLines(input, m.output).filter((c) => c.added).flatMap((c) => c.value.split('\n'));
   for (const l of addedLines) expect(/[ \t]+\r?$/.test(l), `trailing blank in "${l}"`).toBe(false);
-  const edited = m.edits.map((e) => [e.line, e.endLine ?? e.line] as const);
-  let line = 1;
-  for (const c of chunks) {
-    if (c.added) continue;
-    const n = c.count ?? 0;
-    if (c.removed) {
-      const lines = c.value.split('\n');
-      for (let l = line; l < line + n; l++) {
-        if (added.has(lines[l - line]!)) continue;
-        expect(edited.some(([a, b]) => a <= l && l <= b), `${file}:${l} changed outside the edits`).toBe(true);
-      }
-    }
-    line += n;
-  }
+  expect(linesChangedOutsideEdits(input, m.output, m.edits), `${file}: lines changed outside the edits`).toEqual([]);
 }
 
 /** The text of one stage of `text` (from its FROM to the next FROM), by name. */

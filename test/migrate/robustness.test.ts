@@ -23,25 +23,17 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { diffLines } from 'diff';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DockerfileError } from '../../src/dockerfile/errors.ts';
-import { parseDockerfile, type DockerfileModel, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
-import { commandsOf, copyDestination, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
-import { analyze } from '../../src/dockerfile/analysis.ts';
-import { packageInstall } from '../../src/dockerfile/commands.ts';
-import { InvariantError, migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
+import { checkMigrated, opts, run, type Outcome } from './corpus-properties.ts';
+import { parseDockerfile } from '../../src/dockerfile/model.ts';
+import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
 import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
-import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
-import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
+import { packageInstall } from '../../src/dockerfile/commands.ts';
 
 const corpusDir = path.resolve('test/fixtures/corpus');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.Dockerfile')).sort();
-const opts = { ...DEFAULT_OPTIONS };
 
-type Outcome = 'migrated' | 'unchanged' | 'skipped' | 'refused';
 
 /** What each corpus file should give. Several values: any of them is fine. */
 const EXPECTED: Record<string, Outcome[]> = {
@@ -99,86 +91,6 @@ const EXPECTED: Record<string, Outcome[]> = {
   // `make generate build`: codegen and compile in one make call, no place for the wrap (P7).
   'c45-make-generate-build.Dockerfile': ['refused'],
 };
-
-type RunResult = { outcome: 'migrated' | 'unchanged' | 'skipped'; m: DockerfileMigration } | { outcome: 'refused'; error: Error };
-
-/** Migrate; a clear refusal is an outcome, any other exception (a crash) fails the test. */
-function run(input: string, file: string): RunResult {
-  let m: DockerfileMigration;
-  try {
-    m = migrateDockerfile(input, file, opts);
-  } catch (err) {
-    if (err instanceof UnsafeMigrationError || err instanceof InvariantError || err instanceof DockerfileError) return { outcome: 'refused', error: err };
-    throw err;
-  }
-  if (m.skipped) return { outcome: 'skipped', m };
-  return { outcome: m.output === input ? 'unchanged' : 'migrated', m };
-}
-
-const RUNTIME = new Set(['ENTRYPOINT', 'CMD', 'LABEL', 'EXPOSE', 'USER']);
-
-/** What a final image is made of, as far as the migration must keep it. */
-function imageShape(stage: Stage): string[] {
-  const out = [`platform=${stage.platformFlag?.value ?? ''}`];
-  for (const i of stage.instructions) {
-    if (RUNTIME.has(i.keyword)) out.push(`${i.keyword} ${i.args.trim()}`);
-    if (i.keyword === 'COPY' || i.keyword === 'ADD') out.push(`${i.keyword} -> ${copyDestination(i)}`);
-  }
-  return out;
-}
-
-/** The properties every successful migration must have, whatever the input looked like. */
-function checkMigrated(input: string, file: string, m: DockerfileMigration): void {
-  const before = parseDockerfile(input, file);
-  const after = parseDockerfile(m.output, file);
-  // Zero error-level findings, and a second run changes nothing.
-  expect(reviewDockerfile(after, {}).filter((f) => f.severity === 'error')).toEqual([]);
-  expect(migrateDockerfile(m.output, file, opts).output, 'idempotent').toBe(m.output);
-  // Parser directives stay directives.
-  expect(after.directives).toEqual(before.directives);
-  // Global ARGs other than ARCH are kept, defaults included.
-  for (const a of before.globalArgs.filter((x) => x.name !== 'ARCH')) {
-    expect(after.globalArgs.some((b) => b.name === a.name && b.defaultValue === a.defaultValue), `global ARG ${a.name}`).toBe(true);
-  }
-  // Final images keep platform, runtime settings and COPY destinations; the last stage stays last.
-  const finalsBefore = [...analyze(before).finalStages].filter((s) => !analyze(before).facts.get(s)?.isXx);
-  for (const b of finalsBefore) {
-    const a = b.name ? after.stages.find((s) => s.name?.toLowerCase() === b.name!.toLowerCase()) : after.stages[after.stages.length - (before.stages.length - b.index)];
-    expect(a, `final stage ${b.name ?? b.index}`).toBeDefined();
-    expect(imageShape(a!).map((x) => x.replace(/\bARCH\b/g, 'TARGETARCH').replace(/TARGETTARGETARCH/g, 'TARGETARCH'))).toEqual(imageShape(b).map((x) => x.replace(/\bARCH\b/g, 'TARGETARCH').replace(/TARGETTARGETARCH/g, 'TARGETARCH')));
-  }
-  expect(after.stages.at(-1)!.image).toBe(before.stages.at(-1)!.image);
-  // Spec item 4: in a stage the migration moved to the build platform, the target ARG does not
-  // come before work that does not depend on the target (it would run once per platform).
-  const facts = analyze(after);
-  for (const s of after.stages) {
-    const was = before.stages.find((b) => b.name && b.name === s.name);
-    if (s.platform !== 'build' || !was || was.platform === 'build') continue;
-    const compiles = new Set(facts.facts.get(s)?.compiles.map((c) => c.instruction));
-    const dependent = (i: Instruction) =>
-      compiles.has(i) || varsUsed(i).some((v) => TARGET_ARGS.has(v)) || commandsOf(i).some((c) => isXxTool(c) || packageInstall(c)?.manager.startsWith('xx-') || /^g?make$/.test(c.name) || c.name.includes('/'));
-    const firstArg = s.instructions.find((i) => i.keyword === 'ARG' && s.args.some((a) => a.instruction === i && TARGET_ARGS.has(a.name)));
-    if (!firstArg) continue;
-    const wasCompiles = new Set(analyze(before).facts.get(was)?.compiles.map((c) => c.instruction));
-    const inputDependent = was.instructions.findIndex(
-      (i) => ['RUN', 'COPY', 'ADD'].includes(i.keyword) && (wasCompiles.has(i) || dependent(i) || varsUsed(i).includes('ARCH')),
-    );
-    for (const i of s.instructions.filter((x) => x.index > firstArg.index && ['RUN', 'COPY', 'ADD'].includes(x.keyword) && !dependent(x))) {
-      // Only work that came before every target-dependent step in the input must stay before
-      // the target ARG; what followed the compile (install, asserts) works on its output.
-      const text = m.output.slice(i.start, i.end);
-      const at = was.instructions.findIndex((x) => input.slice(x.start, x.end) === text);
-      if (at < 0 || inputDependent < 0 || at > inputDependent) continue;
-      expect.fail(`${file}:${i.line} "${text.split('\n')[0]}" runs once per platform after the target ARG at line ${firstArg.line}`);
-    }
-  }
-  // Every stage reference still resolves.
-  for (const s of after.stages) for (const r of s.refs) if (before.stages.some((x) => x.refs.some((y) => y.ref === r.ref && y.stage))) expect(r.stage, `${file}: --from=${r.ref}`).toBeDefined();
-  // No line outside the reported edits changes (lines that only moved are fine); new lines are tidy.
-  const addedLines = diffLines(input, m.output).filter((c) => c.added).flatMap((c) => c.value.split('\n'));
-  for (const l of addedLines) expect(/[ \t]+\r?$/.test(l), `trailing blank in "${l}"`).toBe(false);
-  expect(linesChangedOutsideEdits(input, m.output, m.edits), `${file}: lines changed outside the edits`).toEqual([]);
-}
 
 describe('corpus', () => {
   it('every corpus file has an expected outcome, and every expectation a file', () => {
