@@ -12,6 +12,8 @@ import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 const STALE = STALE_GO_VARS;
+/** `GOARCH=$TARGETARCH` is cross-compiling already (Docker's guide does it so): not stale. */
+const FROM_TARGET = /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|xx-info/;
 
 export const staleGoEnv: DockerfileRecipe = {
   id: 'stale-go-env',
@@ -33,7 +35,7 @@ export const staleGoEnv: DockerfileRecipe = {
             if (STALE.has(name)) edits.push(deleteLines(source, instr.line, instr.endLine, `${name} set for the emulated build would override the target that xx-go sets`));
             continue;
           }
-          const stale = pairs.filter((p) => STALE.has(p[2]!));
+          const stale = pairs.filter((p) => STALE.has(p[2]!) && !FROM_TARGET.test(p[3] ?? ''));
           if (stale.length === 0) continue;
           if (stale.length === pairs.length) {
             edits.push(deleteLines(source, instr.line, instr.endLine, `${stale.map((p) => p[2]).join('/')} set for the emulated build would override the target that xx-go sets`));
@@ -53,7 +55,7 @@ export const staleGoEnv: DockerfileRecipe = {
         }
         for (const cmd of instr.shell?.commands ?? []) {
           if (cmd.name === 'export' && instr.shell?.errorAt === undefined) {
-            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!));
+            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !FROM_TARGET.test(w.value));
             if (stale.length === 0) continue;
             const why = `export ${stale.map((w) => w.value.split('=')[0]).join(' ')} on the build platform would override the target that xx-go sets`;
             if (stale.length === cmd.args.length) {
@@ -63,7 +65,7 @@ export const staleGoEnv: DockerfileRecipe = {
             continue;
           }
           for (const a of cmd.assigns) {
-            if (!STALE.has(a.name)) continue;
+            if (!STALE.has(a.name) || FROM_TARGET.test(a.value)) continue;
             let end = a.end;
             while (end < source.text.length && /[ \t]/.test(source.text[end]!)) end++;
             edits.push(replace(a.start, end, '', `${a.name}=${a.value} on the build platform would override the target that xx-go sets`));

@@ -88,7 +88,11 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
 
   // Target side: ARG TARGETPLATFORM, then the target's libraries.
   const targetLines: string[] = [];
-  if (!declaredBefore(stage, 'TARGETPLATFORM', point) && !(point.keyword === 'ARG' && /(^|\s)TARGETPLATFORM(\s|=|$)/.test(point.args))) {
+  // xx reads TARGETPLATFORM, or TARGETARCH (with TARGETOS): a stage someone already set up with
+  // the latter is left as it is; a stage we set up gets ARG TARGETPLATFORM, as the spec shows.
+  const declares = (name: string) => declaredBefore(stage, name, point) || (point.keyword === 'ARG' && new RegExp(`(^|\\s)${name}(\\s|=|$)`).test(point.args));
+  const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
+  if (!declares('TARGETPLATFORM') && !(setUpBefore && declares('TARGETARCH'))) {
     targetLines.push(`${kw(ctx, 'ARG')} TARGETPLATFORM`);
   }
   const wantTarget = cgo === '1' || movedLibs.length > 0 ? (distro === 'alpine' ? ['musl-dev', 'gcc'] : ['libc6-dev', 'gcc']) : [];
@@ -110,7 +114,7 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
       ? 'target-dependent steps start here: everything above runs once for all platforms; the C libraries for cgo come through xx so they match the target'
       : 'target-dependent steps start here: everything above runs once for all platforms';
     // A target ARG already marks the point: the libraries go right after it, never above it.
-    if (point.keyword === 'ARG' && declaredBefore(stage, 'TARGETPLATFORM', { ...point, index: point.index + 1 })) {
+    if (point.keyword === 'ARG' && (declaredBefore(stage, 'TARGETPLATFORM', { ...point, index: point.index + 1 }) || (setUpBefore && declaredBefore(stage, 'TARGETARCH', { ...point, index: point.index + 1 })))) {
       edits.push(insertLinesAfter(source, point.endLine, targetLines, why));
     }
     else edits.push(insertLinesBefore(source, attachedCommentStart(source, point.line), targetLines, why));

@@ -67,6 +67,16 @@ export interface AnalysisOptions {
   /** `--target` names from the Makefile and workflows. */
   targets?: string[];
   xxImage?: string;
+  /**
+   * Stages (by stageKey) that were on the build platform in the file as the user wrote it. A
+   * migration moves stages there itself; only the user's own cross set-up is left alone.
+   */
+  inputBuildStages?: Set<string>;
+}
+
+/** A stage's identity across edits that insert stages: its name, or its place from the end. */
+export function stageKey(stage: Stage, count: number): string {
+  return stage.name?.toLowerCase() ?? `#-${count - stage.index}`;
 }
 
 const GO_IMAGE = /(^|[/:_-])(golang|go|hardened-build-base|build-base)([/:_@-]|$)|GO_IMAGE|GOLANG/i;
@@ -171,7 +181,20 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
     f.emulatedBy = 'detected';
     return;
   }
+  // Already cross-compiling without xx (GOOS/GOARCH from TARGETOS/TARGETARCH on $BUILDPLATFORM,
+  // as Docker's own guide does it): correct as it is, so not ours to rewrite.
+  const wasBuild = opts.inputBuildStages ? opts.inputBuildStages.has(stageKey(stage, facts.size)) : stage.platform === 'build';
+  if (stage.platform === 'build' && wasBuild && f.wraps.length === 0 && f.compiles.every((c) => explicitTarget(c.command, stage))) return;
   if (f.compiles.length > 0) f.crossCompile = true;
+}
+
+const TARGET_VALUE = /\$\{?(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
+
+/** Does the compile get GOARCH from the target (on the command, or from ENV in its lineage)? */
+function explicitTarget(cmd: ShellCommand, stage: Stage): boolean {
+  if (baseName(cmd.name) === 'xx-go') return true;
+  if (cmd.assigns.some((a) => a.name === 'GOARCH' && TARGET_VALUE.test(a.value))) return true;
+  return lineage(stage).some((s) => s.instructions.some((i) => i.keyword === 'ENV' && /(^|\s)GOARCH[=\s]+\S*\$\{?(TARGETARCH|TARGETPLATFORM)\b/.test(i.args)));
 }
 
 function detectEmulatedReason(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): string | undefined {

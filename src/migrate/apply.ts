@@ -4,7 +4,7 @@
  * engine.ts.
  */
 import { recipePhases } from '../../migrations/index.ts';
-import { analyze, type Analysis } from '../dockerfile/analysis.ts';
+import { analyze, stageKey, type Analysis } from '../dockerfile/analysis.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
@@ -36,14 +36,15 @@ export interface Applied extends DockerfileMigration {
   inputModel: DockerfileModel;
 }
 
-export function analysisFor(model: DockerfileModel, opts: EngineOptions): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage });
+export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache()): Applied {
   const phases = opts.recipes ? opts.recipes.map((r) => [r]) : recipePhases;
   let model = parseDockerfile(text, path, cache);
-  let analysis = analysisFor(model, opts);
+  const inputBuild = new Set(model.stages.filter((s) => s.platform === 'build').map((s) => stageKey(s, model.stages.length)));
+  let analysis = analysisFor(model, opts, inputBuild);
   const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis, inputModel: model };
 
   const compiles = [...analysis.facts.values()].some((f) => f.compiles.length > 0 || f.cBuilds.length > 0);
@@ -102,7 +103,15 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       }
       throw err;
     }
-    analysis = analysisFor(model, opts);
+    analysis = analysisFor(model, opts, inputBuild);
+  }
+  // Casing alone is no migration: an already migrated file keeps its `as` (P13 before P12).
+  if (!opts.recipes && result.edits.every((e) => COSMETIC.has(e.recipe))) {
+    result.edits = [];
+    result.output = text;
+    result.model = result.inputModel;
+    result.analysis = analysisFor(result.inputModel, opts, inputBuild);
+    return result;
   }
   // Read top to bottom, like the diff.
   result.edits.sort((a, b) => a.line - b.line);
@@ -116,6 +125,9 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   }
   return result;
 }
+
+/** Recipes whose edits alone do not make a file worth changing. */
+const COSMETIC = new Set(['from-as-casing']);
 
 /** Position in the original text of a position in the text after `steps` were applied. */
 function mapBack(pos: number, steps: Edit[][]): number {

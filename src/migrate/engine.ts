@@ -6,7 +6,7 @@
 import { dockerfileRecipes } from '../../migrations/index.ts';
 import { reviewDockerfile } from '../review/review.ts';
 import { reviewChange } from '../review/change.ts';
-import { applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
+import { analysisFor, applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
 import { buildPlatformStages } from '../dockerfile/analysis.ts';
 
 export type { DockerfileMigration, EngineOptions } from './apply.ts';
@@ -32,7 +32,9 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   const recipes = opts.recipes ?? dockerfileRecipes;
   const applied = applyRecipes(text, path, opts);
   if (applied.skipped) return strip(applied);
-  const { model, analysis } = applied;
+  // The output judged as a file of its own, as a reviewer (or the next run) sees it.
+  const { model } = applied;
+  const analysis = analysisFor(model, opts);
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
   const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
