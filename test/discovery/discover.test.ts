@@ -22,7 +22,8 @@ const LIST = `# RKE2 dependencies
 
 const SCRIPT = `#!/bin/sh\nREPOS="rancher/image-build-alpha\nrancher/image-build-gamma"\nfor r in $REPOS; do echo $r; done\n`;
 
-const TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+// A fake token, assembled so that secret scanners do not take the source for a leak.
+const TOKEN = ['ghp', '0123456789abcdefghijABCDEFGHIJ012345'].join('_');
 
 describe('discovery against a GitHub that follows the OpenAPI description', () => {
   let gh: FakeGitHub;

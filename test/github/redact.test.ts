@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, redact, redactDeep, redactError, registerSecret } from '../../src/github/redact.ts';
 
-const TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+// Fake tokens, assembled so that secret scanners do not take the source for a leak.
+const TOKEN = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_');
 
 describe('redact', () => {
   afterEach(() => clearSecrets());
@@ -16,7 +17,7 @@ describe('redact', () => {
   });
 
   it('masks GitHub token shapes it was never told about', () => {
-    for (const t of [TOKEN, 'gho_' + 'a'.repeat(36), 'ghs_' + 'B'.repeat(36), 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz']) {
+    for (const t of [TOKEN, 'gho_' + 'a'.repeat(36), 'ghs_' + 'B'.repeat(36), ['github', 'pat', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'].join('_')]) {
       expect(redact(`failed with ${t}.`)).toBe('failed with ***.');
     }
   });
