@@ -23,6 +23,14 @@ function installsLocalPackage(cmd: ShellCommand): boolean {
 /** Is this command a Go compile (given that its stage is a Go stage)? */
 export function compileKind(cmd: ShellCommand, goStage: boolean): CompileKind | undefined {
   const name = baseName(cmd.name);
+  // `bash -c "go build ..."`: the compile is in the string.
+  if (cmd.inner) {
+    for (const c of cmd.inner) {
+      const k = compileKind(c, goStage);
+      if (k) return k;
+    }
+    return undefined;
+  }
   // `xx-go --wrap \` + newline + `make`: the compile became xx-go's argument (a hand-migration bug).
   const swallowed = swallowedByWrap(cmd);
   if (swallowed) return compileKind(swallowed, goStage);
@@ -63,6 +71,7 @@ export function isGoTest(cmd: ShellCommand): boolean {
 
 /** Native Go commands that must run before `xx-go --wrap` (P7). */
 export function isNativeGoTool(cmd: ShellCommand): boolean {
+  if (cmd.inner) return cmd.inner.some(isNativeGoTool);
   if (cmd.name === 'go') {
     const sub = firstNonFlag(cmd.args)?.value;
     if (sub === 'install') return !installsLocalPackage(cmd);
@@ -295,6 +304,7 @@ export function goBuildArgs(cmd: ShellCommand): { output?: string; packages: str
  * packages) one file per package named after its last path element, as `go build` does.
  */
 export function compileOutputs(cmd: ShellCommand): string[] {
+  if (cmd.inner) return cmd.inner.flatMap((c) => (compileKind(c, true) ? compileOutputs(c) : []));
   const { output, packages } = goBuildArgs(cmd);
   if (!output) return [];
   const isDir = output.endsWith('/') || packages.length > 1;

@@ -68,7 +68,7 @@ export function explicitCgo(stage: Stage, facts: StageFacts): string | undefined
   for (const c of facts.compiles) {
     // rancher's go-build-static.sh runs `CGO_ENABLED=1 go build ... -extldflags -static` itself.
     if (/^go-build-static(\.sh)?$/.test(baseName(c.command.name))) return '1';
-    const a = c.command.assigns.find((x) => x.name === 'CGO_ENABLED');
+    const a = [c.command, ...(c.command.inner ?? [])].flatMap((x) => x.assigns).find((x) => x.name === 'CGO_ENABLED');
     if (a) return a.value;
     // `export CGO_ENABLED=1 && go build` or `CGO_ENABLED=0; go build` earlier in the same RUN.
     const sh = c.instruction.shell;

@@ -113,8 +113,9 @@ export const KNOWN_INSTRUCTIONS = new Set([
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ]);
 
-const BUILD_PLATFORM = /^\$\{?BUILDPLATFORM\}?$/;
-const TARGET_PLATFORM = /^\$\{?TARGETPLATFORM\}?$/;
+// `$BUILDPLATFORM`, `${BUILDPLATFORM}`, `${BUILDPLATFORM:-linux/amd64}` (BuildKit always sets it).
+const BUILD_PLATFORM = /^\$(BUILDPLATFORM|\{BUILDPLATFORM(:?[-+][^}]*)?\})$/;
+const TARGET_PLATFORM = /^\$(TARGETPLATFORM|\{TARGETPLATFORM(:?[-+][^}]*)?\})$/;
 
 export function platformOfFlag(value: string | undefined): Platform | undefined {
   if (value === undefined) return undefined;
@@ -126,6 +127,10 @@ export function platformOfFlag(value: string | undefined): Platform | undefined 
 /** Parse a Dockerfile. Throws DockerfileError (with file and line) when it cannot be understood. */
 export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: ShellCache): DockerfileModel {
   const source = new SourceText(path, text);
+  const loneCr = /\r(?!\n)/.exec(text);
+  if (loneCr) {
+    throw new DockerfileError(path, source.lineOf(loneCr.index), 'has a carriage return that does not end a CRLF line', 'save the file with LF (or CRLF) line endings: BuildKit splits lines on LF only');
+  }
   const ast = DockerfileParser.parse(text);
   const escapeChar = ast.getEscapeCharacter?.() ?? '\\';
   const directives = (ast.getDirectives?.() ?? []).map((d) => ({ name: d.getName().toLowerCase(), value: d.getValue() }));
@@ -339,6 +344,14 @@ function attachShell(instr: Instruction, source: SourceText, escapeChar: string,
       } else if (escapeChar !== '\\') {
         const m = new RegExp(`\\${escapeChar}[ \\t]*\\r?$`).exec(line);
         if (m && i < chars.length) for (let j = lineStart + m.index; j <= i; j++) chars[j] = ' ';
+      } else if (i < chars.length) {
+        // BuildKit continues a line after `\` plus trailing blanks; the shell would read an escaped
+        // blank and end the command. Move the backslash next to the line end (same offsets).
+        const m = /\\[ \t]+\r?$/.exec(line);
+        if (m) {
+          chars[lineStart + m.index] = ' ';
+          chars[i - 1] = '\\';
+        }
       }
       first = false;
       lineStart = i + 1;

@@ -53,6 +53,11 @@ export interface ShellCommand {
   viaShellString: boolean;
   /** Files its output is redirected to (`> file`, `>> file`), not counting /dev/null. */
   writes: string[];
+  /**
+   * For `sh -c '...'`: the commands of that script, for classification only (their offsets are
+   * the outer command's: nothing edits inside the string).
+   */
+  inner?: ShellCommand[];
 }
 
 export interface ShellElement {
@@ -133,15 +138,18 @@ function shiftScript(s: ShellScript, by: number): ShellScript {
     offset: s.offset + by,
     text: s.text,
     statements: s.statements.map(shiftStmt),
-    commands: s.commands.map((c) => ({
-      ...c,
-      args: c.args.map(w),
-      assigns: c.assigns.map((a) => ({ ...a, start: a.start + by, end: a.end + by })),
-      nameWord: c.nameWord && w(c.nameWord),
-      start: c.start + by,
-      end: c.end + by,
-      statement: shiftStmt(c.statement),
-    })),
+    commands: s.commands.map(function shiftCmd(c: ShellCommand): ShellCommand {
+      return {
+        ...c,
+        args: c.args.map(w),
+        assigns: c.assigns.map((a) => ({ ...a, start: a.start + by, end: a.end + by })),
+        nameWord: c.nameWord && w(c.nameWord),
+        start: c.start + by,
+        end: c.end + by,
+        statement: shiftStmt(c.statement),
+        inner: c.inner?.map(shiftCmd),
+      };
+    }),
     varRefs: s.varRefs.map((v) => ({ ...v, start: v.start + by, end: v.end + by })),
     assigned: s.assigned,
     errorAt: s.errorAt === undefined ? undefined : s.errorAt + by,
@@ -327,18 +335,41 @@ function commandOf(node: Node, script: ShellScript, statement: ShellStatement, o
     }
   }
   const start = offset + node.startIndex;
+  const end = offset + node.endIndex;
+  const viaShellString = SHELLS.has(baseName(name)) && words.some((w) => w.value === '-c');
+  let inner: ShellCommand[] | undefined;
+  if (viaShellString) {
+    const scriptWord = words[words.findIndex((w) => w.value === '-c') + 1];
+    if (scriptWord) {
+      const sub = parseShellUncached(scriptWord.value, 0);
+      const at = (c: ShellCommand): ShellCommand => ({
+        ...c,
+        args: c.args.map((a) => ({ ...a, start, end })),
+        assigns: c.assigns.map((a) => ({ ...a, start, end })),
+        nameWord: c.nameWord && { ...c.nameWord, start, end },
+        start,
+        end,
+        statement,
+        element: elementIndex(statement, start),
+        nested: true,
+        inner: c.inner?.map(at),
+      });
+      inner = sub.commands.map(at);
+    }
+  }
   return {
     name,
     args: words,
     assigns,
     nameWord,
     start,
-    end: offset + node.endIndex,
+    end,
     statement,
     element: elementIndex(statement, start),
     nested,
-    viaShellString: (name === 'sh' || name === 'bash' || name === 'ash') && words.some((w) => w.value === '-c'),
+    viaShellString,
     writes: [],
+    inner,
   };
 }
 

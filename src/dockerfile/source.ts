@@ -1,3 +1,6 @@
+/** Dockerfiles above this size are refused: real ones are a few KB, so this is not a Dockerfile. */
+export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+
 /**
  * A text file as the migration sees it: offsets for edits, 1-based lines for humans, and the
  * line-ending convention of the file so that inserted lines match their neighbours.
@@ -37,9 +40,10 @@ export class SourceText {
     return lo + 1;
   }
 
-  /** Offset where the 1-based line starts. */
+  /** Offset where the 1-based line starts (after a byte-order mark: it stays first). */
   lineStart(line: number): number {
-    return this.lineStarts[Math.max(0, Math.min(line - 1, this.lineStarts.length - 1))]!;
+    const at = this.lineStarts[Math.max(0, Math.min(line - 1, this.lineStarts.length - 1))]!;
+    return at === 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : at;
   }
 
   /** Offset just after the line's end-of-line characters (start of the next line). */

@@ -15,8 +15,9 @@ import { InvariantError, migrateDockerfile } from './engine.ts';
 import { UnsafeMigrationError } from './recipe.ts';
 import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
 
-/** Dockerfiles above this size are refused: real ones are a few KB, so this is not a Dockerfile. */
-export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
+
+export { MAX_DOCKERFILE_BYTES };
 
 interface Planned {
   report: FileReport;

@@ -3,6 +3,7 @@
  * when any error-level finding, 0 otherwise, 2 on bad usage or an unreadable path.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
 import { join } from 'node:path';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
@@ -35,6 +36,15 @@ function describe(err: unknown): string {
 }
 
 async function readText(path: string): Promise<string> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${describe(err)}`);
+  }
+  // A FIFO or device would block the read forever; a huge file is not a Dockerfile.
+  if (!st.isFile()) throw new UsageError(`cannot read ${path}: not a regular file`);
+  if (st.size > MAX_DOCKERFILE_BYTES) throw new UsageError(`cannot read ${path}: ${(st.size / 1048576).toFixed(1)} MB is not a Dockerfile (limit ${MAX_DOCKERFILE_BYTES / 1048576} MB)`);
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

@@ -3,7 +3,7 @@
  * workflows tell the build (`--target` names are final stages; `--build-arg`s must still mean
  * something to the Dockerfile).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
 import { DOCS } from './docs.ts';
@@ -86,6 +86,8 @@ export function scanBuildHints(text: string, file: string, yaml: boolean): RepoH
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
+    // Only regular files: a FIFO named Makefile would block the read forever.
+    if (!(await stat(path)).isFile()) return undefined;
     return await readFile(path, 'utf8');
   } catch {
     return undefined;
