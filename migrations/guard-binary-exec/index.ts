@@ -44,7 +44,6 @@ export const guardBinaryExec: DockerfileRecipe = {
           }
           edits.push(
             ...wrapInCondition(
-              instr,
               cmd,
               '! xx-info is-cross',
               test

@@ -174,7 +174,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const reason = detectEmulatedReason(f, facts, finalStages);
+  const reason = detectEmulatedReason(f, finalStages);
   if (reason) {
     if (stage.platform === 'build') return; // someone already moved it; the review judges it.
     f.emulatedReason = reason;
@@ -197,7 +197,7 @@ function explicitTarget(cmd: ShellCommand, stage: Stage): boolean {
   return lineage(stage).some((s) => s.instructions.some((i) => i.keyword === 'ENV' && /(^|\s)GOARCH[=\s]+\S*\$\{?(TARGETARCH|TARGETPLATFORM)\b/.test(i.args)));
 }
 
-function detectEmulatedReason(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): string | undefined {
+function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | undefined {
   const { stage } = f;
   if (f.cBuilds.length > 0) {
     const names = [...new Set(f.cBuilds.map((c) => baseName(c.command.name)))].join(', ');
@@ -216,7 +216,6 @@ function detectEmulatedReason(f: StageFacts, facts: Map<Stage, StageFacts>, fina
   for (const c of f.compiles) {
     if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
   }
-  void facts;
   return undefined;
 }
 

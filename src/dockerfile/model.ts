@@ -5,7 +5,7 @@
  *
  * Nothing outside this folder parses Dockerfile text.
  */
-import { DockerfileParser, type Instruction as AstInstruction, type From } from 'dockerfile-ast';
+import { DockerfileParser, type Instruction as AstInstruction } from 'dockerfile-ast';
 import { SourceText } from './source.ts';
 import { parseShell, ShellCache, type ShellScript } from './shell.ts';
 import { scanVarRefs, substitute, type VarRef } from './vars.ts';
@@ -147,7 +147,7 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
     }
     instructions.push(instr);
     if (instr.keyword === 'FROM') {
-      current = toStage(node as From, instr, stages, source);
+      current = toStage(instr, stages, source);
       stages.push(current);
       instr.stage = current;
       continue;
@@ -387,7 +387,7 @@ function argDecls(instr: Instruction): ArgDecl[] {
   return out;
 }
 
-function toStage(node: From, instr: Instruction, stages: Stage[], source: SourceText): Stage {
+function toStage(instr: Instruction, stages: Stage[], source: SourceText): Stage {
   const text = source.text;
   const [imageWord, asWord, nameWord] = fromWords.get(instr) ?? [];
   const imageStart = imageWord?.start ?? instr.argsStart;
@@ -400,7 +400,6 @@ function toStage(node: From, instr: Instruction, stages: Stage[], source: Source
     nameRange = { start: nameWord.start, end: nameWord.end };
     name = nameWord.text;
   }
-  void node;
   const leadingComments: Stage['leadingComments'] = [];
   for (let line = instr.line - 1; line >= 1; line--) {
     const t = source.lineText(line).trim();

@@ -28,9 +28,8 @@ export function removeCommand(src: SourceText, instr: Instruction, cmd: ShellCom
 /**
  * Wrap the and-or element holding `cmd` in `if <cond>; then ...; fi`.
  */
-export function wrapInCondition(instr: Instruction, cmd: ShellCommand, condition: string, reason: string): Edit[] {
+export function wrapInCondition(cmd: ShellCommand, condition: string, reason: string): Edit[] {
   const st = cmd.statement;
   const el = st.elements[cmd.element] ?? { start: st.start, end: st.end };
-  void instr;
   return [replace(el.start, el.start, `if ${condition}; then `, reason), replace(el.end, el.end, '; fi', reason)];
 }
