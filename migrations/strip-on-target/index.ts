@@ -24,8 +24,8 @@ export const stripOnTarget: DockerfileRecipe = {
     const inserted: number[] = [];
     for (const f of ctx.analysis.facts.values()) {
       if (!f.crossCompile) continue;
-      const e = moveStrip(ctx, f, taken);
-      if (e.some((x) => x.text.includes('AS strip_binary') || x.text.includes('as strip_binary'))) inserted.push(f.stage.index + 1);
+      const { edits: e, addsStage } = moveStrip(ctx, f, taken);
+      if (addsStage) inserted.push(f.stage.index + 1);
       edits.push(...e);
     }
     return [...edits, ...renumberStageRefs(ctx.model, inserted)];
@@ -77,7 +77,7 @@ function strippedBy(src: string, stripped: string[]): string[] {
   return out;
 }
 
-function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): Edit[] {
+function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
   const { source, analysis, model } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -119,7 +119,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       }
     }
   }
-  if (stripped.length === 0) return edits;
+  if (stripped.length === 0) return { edits, addsStage: false };
 
   const mentions = (text: string) => stripped.some((p) => !basename(p).includes('*') && text.includes(basename(p)));
   for (const s of model.stages) {
@@ -162,7 +162,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       if (strip.length > 0) consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs, strip });
     }
   }
-  if (consumers.length === 0) return edits;
+  if (consumers.length === 0) return { edits, addsStage: false };
 
   let name = 'strip_binary';
   for (let n = 2; taken.has(name); n++) name = `strip_binary${n}`;
@@ -206,5 +206,5 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     const flag = c.instr.flags.find((fl) => fl.name.toLowerCase() === 'from')!;
     edits.push(replace(flag.start, flag.end, `--from=${name}`, `copy the stripped binary from "${name}"`));
   }
-  return edits;
+  return { edits, addsStage: true };
 }
