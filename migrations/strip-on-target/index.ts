@@ -10,8 +10,10 @@ import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
-import { copySources } from '../../src/dockerfile/cross.ts';
+import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/cross.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
+import type { ShellCommand } from '../../src/dockerfile/shell.ts';
+import { commandsOf } from '../../src/dockerfile/cross.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -46,7 +48,7 @@ function join(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-const SYSTEM_DIRS = new Set(['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/sbin', '/go/bin', '/usr/local/go/bin', '']);
+const SYSTEM_DIRS = SYSTEM_BIN_DIRS;
 
 function trimSlash(p: string): string {
   return p.replace(/\/+$/, '');
@@ -77,6 +79,9 @@ function strippedBy(src: string, stripped: string[]): string[] {
   return out;
 }
 
+/** Marks a consumer whose stripped files are named by a name list, not by a path. */
+const NAMED_LATER = '\0named-later';
+
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
   const { source, analysis, model } = ctx;
   const stage = f.stage;
@@ -84,6 +89,10 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const stripped: string[] = [];
   /** strip options per stripped path (`--strip-debug` must stay `--strip-debug`). */
   const options = new Map<string, string>();
+  /** `install -s bin/* DIR`: the glob, to know which files of DIR were installed (and stripped). */
+  const globInstalls = new Map<string, { source: string; instr: Instruction; cmd: ShellCommand }>();
+  /** Folders whose installed files are named only at build time: strip them by the sources' names. */
+  const nameLists: { dir: string; source: string; from: Stage; instr: Instruction; cmd: ShellCommand }[] = [];
   for (const instr of stage.instructions) {
     for (const cmd of instr.shell?.commands ?? []) {
       const inst = installStrip(cmd);
@@ -94,8 +103,13 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
           const i = inst.flag.raw.indexOf('s', 1);
           edits.push(replace(inst.flag.start + i, inst.flag.start + i + 1, '', why));
         }
-        if (inst.destIsDir) for (const s of inst.sources) stripped.push(join(inst.destination, basename(s)));
-        else stripped.push(inst.destination);
+        if (inst.destIsDir) {
+          for (const s of inst.sources) {
+            const p = join(inst.destination, basename(s));
+            stripped.push(p);
+            if (s.includes('*')) globInstalls.set(p, { source: s, instr, cmd });
+          }
+        } else stripped.push(inst.destination);
         continue;
       }
       if (indirectStrip(cmd)) {
@@ -150,12 +164,16 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
         if (found.length === 0) continue;
         if (x.includes('$')) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
         if (found.some((p) => p.includes('*')) && SYSTEM_DIRS.has(trimSlash(x))) {
-          // `strip /usr/local/bin/*` would also hit the image's own scripts there.
-          throw new UnsafeMigrationError(
-            `line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}", which holds more than the files stripped on install`,
-            ref.instruction.line,
-            'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)',
-          );
+          // `strip /usr/local/bin/*` would also hit the image's own scripts there: strip the
+          // files named like the install's sources instead.
+          for (const p of found.filter((q) => q.includes('*'))) {
+            const g = globInstalls.get(p);
+            if (!g) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}", which holds more than the files stripped`, ref.instruction.line, 'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)');
+            if (!nameLists.some((n) => n.dir === trimSlash(x) && n.source === g.source)) nameLists.push({ dir: trimSlash(x), source: g.source, from: ref.stage, instr: g.instr, cmd: g.cmd });
+          }
+          for (const p of found.filter((q) => !q.includes('*'))) if (!strip.includes(p)) strip.push(p);
+          if (!strip.includes(NAMED_LATER)) strip.push(NAMED_LATER);
+          continue;
         }
         for (const p of found) if (!strip.includes(p)) strip.push(p);
       }
@@ -183,10 +201,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
     }
     for (const p of c.strip) {
+      if (p === NAMED_LATER) continue;
       const abs = p.startsWith('/') ? p : `/${p}`;
       if (!toStrip.includes(abs)) toStrip.push(abs);
     }
   }
+  const listLines = nameListLines(ctx, stage, nameLists, k);
   const binutils = lineage(stage).some((s) => analysis.facts.get(s)?.packageInstalls.some((p) => p.manager === 'apk' && p.packages.some((w) => packageName(w.value) === 'binutils')));
   // One strip per set of options, as the old steps had them.
   const groups = new Map<string, string[]>();
@@ -200,11 +220,44 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     lines.push(`${k('RUN')} ${binutils && first ? 'apk add --no-cache binutils && ' : ''}strip ${o ? o + ' ' : ''}${files.join(' ')}`);
     first = false;
   }
+  lines.push(...listLines.map((l) => (binutils && first && l.startsWith(k('RUN')) ? l.replace(/^(\S+) /, '$1 apk add --no-cache binutils && ') : l)));
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
-  edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${toStrip.join(', ')} on the target platform, as install -s/strip did before`));
+  const what = [...toStrip, ...nameLists.map((n) => `${n.dir}/<each ${n.source}>`)].join(', ');
+  edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${what} on the target platform, as install -s/strip did before`));
   for (const c of consumers) {
     const flag = c.instr.flags.find((fl) => fl.name.toLowerCase() === 'from')!;
     edits.push(replace(flag.start, flag.end, `--from=${name}`, `copy the stripped binary from "${name}"`));
   }
   return { edits, addsStage: true };
+}
+
+/**
+ * For `install -s bin/* /usr/local/bin` whose folder is copied whole: copy the install's sources
+ * too, and strip in the folder exactly the files named like them.
+ */
+function nameListLines(ctx: RecipeContext, stage: Stage, lists: { dir: string; source: string; from: Stage; instr: Instruction; cmd: ShellCommand }[], k: (w: string) => string): string[] {
+  const out: string[] = [];
+  const declared = new Set<string>();
+  lists.forEach((n, i) => {
+    const src = n.source;
+    const cd = commandsOf(n.instr).some((c) => c.name === 'cd' && c.statement === n.cmd.statement && c.start < n.cmd.start);
+    const wd = workdirAt(stage, n.instr);
+    if (cd || src.startsWith('/') || src.includes('..') || src.includes('$') || !wd || !wd.path.startsWith('/') && !wd.path.startsWith('$')) {
+      throw new UnsafeMigrationError(`line ${ctx.originalLine(n.instr.line)}: cannot tell which files "install -s ${src}" put in ${n.dir}`, n.instr.line, 'install the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)');
+    }
+    // The WORKDIR may read the stage's ARGs/ENVs: the strip stage declares them the same way.
+    for (const v of wd.instruction.vars) {
+      if (declared.has(v.name)) continue;
+      const decl = lineage(stage).flatMap((s) => s.instructions).find((x) => (x.keyword === 'ARG' || x.keyword === 'ENV') && new RegExp(`(^|\\s)${v.name}(=|\\s|$)`).test(x.args));
+      if (decl) {
+        out.push(`${k(decl.keyword)} ${decl.args.trim()}`);
+        declared.add(v.name);
+      }
+    }
+    const dir = src.includes('/') ? src.slice(0, src.lastIndexOf('/')) : '.';
+    const tmp = `/tmp/strip-names-${i}`;
+    out.push(`${k('COPY')} --from=${n.from.name ?? n.from.index} ${wd.path.replace(/\/+$/, '')}/${dir === '.' ? '' : dir + '/'} ${tmp}/${dir === '.' ? '' : dir + '/'}`);
+    out.push(`${k('RUN')} cd ${tmp} && for f in ${src}; do strip "${n.dir}/\${f##*/}"; done && rm -rf ${tmp}`);
+  });
+  return out;
 }

@@ -162,6 +162,18 @@ function outputsOf(c: { command: ShellCommand; instruction: Instruction }): stri
   return outs.map((o) => (o.startsWith('/') ? o : posix.normalize(posix.join(dir, o)) + (o.endsWith('/') ? '/' : '')));
 }
 
+/** System folders that hold more than what a build installs into them (the image's own tools). */
+export const SYSTEM_BIN_DIRS = new Set(['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/sbin', '/go/bin', '/usr/local/go/bin', '']);
+
+/** The WORKDIR in effect at `instr` (as written, variables unexpanded), from the stage lineage. */
+export function workdirAt(stage: Stage, instr: Instruction): { path: string; instruction: Instruction } | undefined {
+  for (const s of lineage(stage)) {
+    const w = [...s.instructions].reverse().find((i) => i.keyword === 'WORKDIR' && (s !== stage || i.index < instr.index));
+    if (w) return { path: w.args.trim(), instruction: w };
+  }
+  return undefined;
+}
+
 /** Copied paths that are plausibly compiled binaries (not LICENSE, scripts, manifests, folders). */
 function looksLikeBinary(p: string, known: Set<string>): boolean {
   const parts = p.replace(/\/+$/, '').split('/');
@@ -197,8 +209,9 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
     const dir = e.path.replace(/\/+$/, '');
     const into = installs.filter((x) => x.destIsDir && x.destination.replace(/\/+$/, '') === dir);
     if (into.length > 0) {
-      // A copied folder that install filled: verify what was installed into it.
-      for (const x of into) for (const s of x.sources) paths.push(`${dir}/${s.split('/').at(-1)}`);
+      // A copied folder that install filled: verify what was installed into it — by the source
+      // paths when the folder also holds the image's own tools (/usr/local/bin/* would hit them).
+      for (const x of into) for (const s of x.sources) paths.push(SYSTEM_BIN_DIRS.has(dir) && s.includes('*') ? s : `${dir}/${s.split('/').at(-1)}`);
       continue;
     }
     if (looksLikeBinary(e.path, known)) paths.push(e.path);
