@@ -18,7 +18,7 @@ import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
-const BIN_DIRS = /(^|[\s=])(\/usr\/local\/bin|\/usr\/bin|\/bin|\/usr\/local\/sbin|\/usr\/local|\$\{?GOPATH\}?\/bin|\/go\/bin|\/root\/go\/bin)\/?(\s|$)/;
+const BIN_DIRS = /(^|[\s=])(\/usr\/local\/bin|\/usr\/bin|\/bin|\/usr\/local\/sbin|\/usr\/local|\$\{?GOPATH\}?\/bin|\/go\/bin|\/root\/go\/bin)(\/[^\s/]*)?(\s|$)/;
 
 /** A RUN that downloads a program for this machine to execute (protoc, helm, kustomize...). */
 export function downloadsTool(instr: Instruction): boolean {
@@ -77,17 +77,20 @@ export const archBuildArg: DockerfileRecipe = {
       // A stage built FROM another sees the ARGs its parent declared (BuildKit passes them down).
       const archInScope = globalArch.length > 0 || lineage(stage).some((s) => s.args.some((a) => a.name === 'ARCH'));
       const onBuild = buildStages.has(stage);
+      const toolStage = lineage(stage).some((s) => analysis.toolStages.has(s));
       const renames: Rename[] = [];
 
       // FROM image-${ARCH}: TARGETARCH is an automatic global ARG, no declaration needed.
       for (const v of stage.from.vars) {
-        if (v.name === 'ARCH' && globalArch.length > 0) {
-          edits.push(replace(v.start, v.end, 'TARGETARCH', 'FROM picks the image of the target architecture: use the automatic TARGETARCH instead of the ARCH build-arg'));
-        }
+        if (v.name !== 'ARCH' || globalArch.length === 0) continue;
+        // A stage that runs on the build platform needs an image of the build machine's arch.
+        if (onBuild && !stage.base) edits.push(replace(v.start, v.end, 'BUILDARCH', 'this stage runs on the build platform: its base image must be for the build machine (BUILDARCH), or the compile runs under QEMU again'));
+        else edits.push(replace(v.start, v.end, 'TARGETARCH', 'FROM picks the image of the target architecture: use the automatic TARGETARCH instead of the ARCH build-arg'));
       }
       for (const instr of stage.instructions) {
         if (instr.keyword === 'ARG' && stage.args.some((a) => a.instruction === instr && a.name === 'ARCH')) continue;
-        const tool = onBuild && instr.keyword === 'RUN' && downloadsTool(instr);
+        // A stage that only provides a build tool, or a RUN that downloads one, wants the build arch.
+        const tool = onBuild && (toolStage || (instr.keyword === 'RUN' && downloadsTool(instr)));
         const refs = instr.shell
           ? instr.shell.assigned.has('ARCH')
             ? instr.shell.varRefs.filter((v) => v.name !== 'ARCH')

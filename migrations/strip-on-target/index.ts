@@ -189,7 +189,13 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const fromKw = stage.from.keywordRaw;
   const lower = fromKw === fromKw.toLowerCase();
   const k = (w: string) => (lower ? w.toLowerCase() : w);
-  const lines = ['', `${fromKw} ${root.image} ${k('AS')} ${name}`, '# strip runs on the target platform: the build platform\'s strip cannot read a foreign-arch binary'];
+  // The builder's base image, for the target: an image chosen by ${BUILDARCH} becomes ${TARGETARCH}.
+  let image = root.image;
+  for (const v of [...root.from.vars].reverse()) {
+    const to = { BUILDARCH: 'TARGETARCH', BUILDOS: 'TARGETOS', BUILDPLATFORM: 'TARGETPLATFORM', BUILDVARIANT: 'TARGETVARIANT' }[v.name];
+    if (to && v.start >= root.imageStart && v.end <= root.imageEnd) image = image.slice(0, v.start - root.imageStart) + to + image.slice(v.end - root.imageStart);
+  }
+  const lines = ['', `${fromKw} ${image} ${k('AS')} ${name}`, '# strip runs on the target platform: the build platform\'s strip cannot read a foreign-arch binary'];
   const toStrip: string[] = [];
   const seen = new Set<string>();
   for (const c of consumers) {

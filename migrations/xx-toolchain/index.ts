@@ -45,6 +45,7 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   const native = distro === 'alpine' ? 'apk' : 'apt-get';
   const cgo = effectiveCgo(stage, f, analysis);
 
+  const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
   // Lines that go right after FROM: the helpers, and a native install when the stage has none.
   const afterFrom: string[] = [];
   if (!xxCopy(stage, analysis)) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
@@ -59,7 +60,8 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   const movedLibs: string[] = [];
   let added = nativeInstalls.some((p) => edited.has(p.command.start));
   for (const p of nativeInstalls) {
-    const libs: ShellWord[] = p.packages.filter((w) => isTargetLibrary(w.value, native));
+    // Kernel headers are left where a stage someone already set up has them (they rarely matter).
+    const libs: ShellWord[] = p.packages.filter((w) => isTargetLibrary(w.value, native) && !(setUpBefore && /^linux-(headers|libc-dev)$/.test(packageName(w.value))));
     for (const w of libs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
     if (edited.has(p.command.start)) continue;
     const add = !added ? wantNative : [];
@@ -91,7 +93,6 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   // xx reads TARGETPLATFORM, or TARGETARCH (with TARGETOS): a stage someone already set up with
   // the latter is left as it is; a stage we set up gets ARG TARGETPLATFORM, as the spec shows.
   const declares = (name: string) => declaredBefore(stage, name, point) || (point.keyword === 'ARG' && new RegExp(`(^|\\s)${name}(\\s|=|$)`).test(point.args));
-  const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
   if (!declares('TARGETPLATFORM') && !(setUpBefore && declares('TARGETARCH'))) {
     targetLines.push(`${kw(ctx, 'ARG')} TARGETPLATFORM`);
   }

@@ -15,6 +15,7 @@ import {
   type PackageInstall,
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
+import { copyDestination, copySources } from './cross.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -60,6 +61,11 @@ export interface Analysis {
   finalStages: Set<Stage>;
   /** At least one stage compiles Go. */
   compilesGo: boolean;
+  /**
+   * Stages that provide a tool a cross-compiling stage runs during the build (a downloaded helm,
+   * protoc): they move to the build platform with it, so the tool is the build machine's.
+   */
+  toolStages: Set<Stage>;
 }
 
 export interface AnalysisOptions {
@@ -101,7 +107,7 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
 
   for (const f of facts.values()) decideCross(f, facts, finalStages, opts);
 
-  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0) };
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages) };
 }
 
 function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {
@@ -219,10 +225,35 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
   return undefined;
 }
 
+function findToolStages(facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): Set<Stage> {
+  const out = new Set<Stage>();
+  for (const f of facts.values()) {
+    if (!f.crossCompile) continue;
+    for (const s of lineage(f.stage)) {
+      for (const ref of s.refs) {
+        const t = ref.stage;
+        if (ref.kind !== 'copy' || !t || t.platform === 'build' || finalStages.has(t)) continue;
+        const tf = facts.get(t);
+        if (!tf || tf.isXx || tf.compiles.length > 0 || tf.cBuilds.length > 0 || tf.emulatedReason) continue;
+        const dest = copyDestination(ref.instruction);
+        const names = new Set([...copySources(ref.instruction), dest.endsWith('/') ? '' : dest].map((p) => p.replace(/\/+$/, '').split('/').at(-1) ?? '').filter(Boolean));
+        const runs = [...lineage(f.stage)].flatMap((x) => x.instructions).filter((i) => i.shell && i.index > ref.instruction.index - (i.stage === s ? 0 : Infinity));
+        if (!runs.some((i) => i.shell!.commands.some((c) => names.has(baseName(c.name))))) continue;
+        // Moving it must not drag a final image along.
+        const root = lineage(t).at(-1)!;
+        if ([root, ...downstream(root)].some((d) => finalStages.has(d) && lineage(d).includes(root))) continue;
+        out.add(t);
+      }
+    }
+  }
+  return out;
+}
+
 /** Stages whose platform the migration sets to $BUILDPLATFORM: the lineage roots of cross-compile stages. */
 export function buildPlatformRoots(a: Analysis): Set<Stage> {
   const roots = new Set<Stage>();
   for (const f of a.facts.values()) if (f.crossCompile) roots.add(lineage(f.stage).at(-1)!);
+  for (const t of a.toolStages) roots.add(lineage(t).at(-1)!);
   return roots;
 }
 

@@ -192,8 +192,9 @@ export function packageName(word: string): string {
 /** Target-side libraries: they must match the target arch, so xx-apk/xx-apt-get installs them. */
 export function isTargetLibrary(pkg: string, manager: 'apk' | 'apt-get'): boolean {
   const n = packageName(pkg);
-  if (manager === 'apk') return n === 'gcc' || n === 'musl-dev' || n === 'g++' || /-(dev|static)$/.test(n);
-  return n === 'gcc' || n === 'g++' || /^libc6?-dev$/.test(n) || /-(dev|static)$/.test(n) || /^lib.*-dev(:.*)?$/.test(n);
+  // Kernel headers are per architecture too (asm/): cgo compiles against the target's.
+  if (manager === 'apk') return n === 'gcc' || n === 'musl-dev' || n === 'g++' || n === 'linux-headers' || /-(dev|static)$/.test(n);
+  return n === 'gcc' || n === 'g++' || n === 'linux-libc-dev' || /^libc6?-dev$/.test(n) || /-(dev|static)$/.test(n) || /^lib.*-dev(:.*)?$/.test(n);
 }
 
 export interface InstallStrip {

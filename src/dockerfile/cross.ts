@@ -174,6 +174,14 @@ export function workdirAt(stage: Stage, instr: Instruction): { path: string; ins
   return undefined;
 }
 
+/** Variables every Go builder image sets. */
+const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
+
+/** Does the stage (or a parent) declare `name` with ARG or ENV? */
+function declaresVar(stage: Stage, name: string): boolean {
+  return lineage(stage).some((s) => s.args.some((a) => a.name === name) || s.instructions.some((i) => i.keyword === 'ENV' && new RegExp(`(^|\\s)${name}[=\\s]`).test(i.args)));
+}
+
 /** Copied paths that are plausibly compiled binaries (not LICENSE, scripts, manifests, folders). */
 function looksLikeBinary(p: string, known: Set<string>): boolean {
   const parts = p.replace(/\/+$/, '').split('/');
@@ -191,10 +199,14 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
   const outputs: string[] = [];
   let allNamed = true;
   for (const c of facts.compiles) {
+    // A path with a variable is usable in a later RUN only when the stage declares it (ARG/ENV or
+    // the image's GOPATH); `-o bin/${cmd}` in a loop is not.
+    const usable = (o: string) => [...o.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].every((m) => STAGE_ENV.has(m[1]!) || declaresVar(stage, m[1]!));
     const outs = outputsOf(c);
-    // `-o bin/`, or a make/script build: which files it writes is only known from what is copied out.
-    if (outs.length === 0 || outs.some((o) => o.endsWith('/'))) allNamed = false;
-    for (const o of outs) if (!outputs.includes(o) && !o.endsWith('/')) outputs.push(o);
+    // `-o bin/`, `-o bin/${cmd}` in a loop, or a make/script build: which files it writes is only
+    // known from what is copied out.
+    if (outs.length === 0 || outs.some((o) => o.endsWith('/') || !usable(o))) allNamed = false;
+    for (const o of outs) if (!outputs.includes(o) && !o.endsWith('/') && usable(o)) outputs.push(o);
   }
   if (allNamed && outputs.length > 0) return { paths: outputs, fromOutputs: true };
   const known = new Set(

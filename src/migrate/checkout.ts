@@ -89,7 +89,7 @@ async function planDockerfile(root: string, rel: string, options: MigrateOptions
   try {
     text = await readDockerfile(root, rel);
   } catch (err) {
-    if (err instanceof DockerfileError) return fail('input', err.message, err.line, err.hint);
+    if (err instanceof DockerfileError) return fail('input', `${err.file}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     throw err;
   }
   try {
@@ -109,7 +109,7 @@ async function planDockerfile(root: string, rel: string, options: MigrateOptions
     }
     return { report, abs };
   } catch (err) {
-    if (err instanceof DockerfileError) return fail('input', err.message, err.line, err.hint);
+    if (err instanceof DockerfileError) return fail('input', `${err.file}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     if (err instanceof UnsafeMigrationError) return fail('unsafe', `${rel}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     if (err instanceof InvariantError) return fail('unsafe', `${rel}${err.line ? `:${err.line}` : ''}: ${err.message}`, err.line, err.hint, err.invariant);
     throw err;

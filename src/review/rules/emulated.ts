@@ -49,7 +49,7 @@ export const emulatedStageUnmarked: Rule = {
       ctx.reportStage(
         this,
         f.stage,
-        `stage ${ctx.stageLabel(f.stage)} builds on the target platform (emulated): it ${f.emulatedReason}`,
+        `stage ${ctx.stageLabel(f.stage)} builds on the target platform (emulated): ${f.emulatedReason}`,
         'if it must stay emulated, say so in a comment containing "emulated" right above its FROM; otherwise move the compile to a $BUILDPLATFORM builder stage',
       );
     }
