@@ -8,6 +8,7 @@ import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
 import { targetArgsLate } from './target-args-late/index.ts';
+import { splitModuleDownload } from './split-module-download/index.ts';
 import { xxStage } from './xx-stage/index.ts';
 import { buildPlatform } from './build-platform/index.ts';
 import { xxToolchain } from './xx-toolchain/index.ts';
@@ -28,9 +29,10 @@ export const recipePhases: DockerfileRecipe[][] = [
   // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes, stale
   // GOARCH/GOOS.
   [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform, staleGoEnv],
-  // Target ARGs declared where first read, once the ARCH clean-up has settled who reads them.
+  // Module download out of the compile RUN; target ARGs declared where first read, once the ARCH
+  // clean-up has settled who reads them.
   // (A phase that changes nothing costs nothing.)
-  [targetArgsLate],
+  [splitModuleDownload, targetArgsLate],
   // The cross toolchain around the compile.
   [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec, unameTargetArch],
 ];
