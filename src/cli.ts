@@ -24,6 +24,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .description('migrate one checkout (--local DIR) or every repository of repos.yaml')
     .option('--local <dir>', 'migrate this checkout in place')
     .option('--dry-run', 'compute everything, print the diff, write nothing', false)
+    .option('--plan', 'fleet: print what delivery would do per repository (open / update / leave / close / blocked), with read calls only', false)
     .option('--json', 'print a machine-readable report', false)
     .option('--repos <file>', 'repository list and settings', undefined)
     .option('--repo <name>', 'with --local: the repository name whose repos.yaml settings apply')
@@ -48,6 +49,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         code = await runFleet({
           reposFile: o.repos ?? 'repos.yaml',
           dryRun: o.dryRun,
+          plan: o.plan,
           only: o.only ? String(o.only).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
           concurrency: o.concurrency,
           reportFile: o.report,
