@@ -12,7 +12,7 @@ import { ConfigError } from './config/repos-config.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code = 0;
   const program = new Command('image-build-migrator')
     .description('Migrate image-build repositories from QEMU-emulated multi-arch builds to cross-compilation')
@@ -57,6 +57,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           json: o.json,
           out,
           err,
+          env,
         });
       }
     });

@@ -73,6 +73,8 @@ export interface Fault {
   response?: FakeResponse;
   /** Hold the request this long, then destroy the socket without answering. */
   hangMs?: number;
+  /** Hold the request this long, then serve it normally (to order two racing clients). */
+  delayMs?: number;
 }
 
 const RAW_MEDIA = 'application/vnd.github.raw';
@@ -190,14 +192,17 @@ export class FakeGitHub {
     let response: FakeResponse;
     if (fault) {
       fault.left--;
-      record.fault = true;
+      record.fault = Boolean(fault.response || fault.hangMs !== undefined);
+      if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.hangMs !== undefined) {
         record.status = 0;
         await new Promise((r) => setTimeout(r, fault.hangMs));
         req.socket.destroy();
         return;
       }
-      response = fault.response!;
+    }
+    if (fault?.response) {
+      response = fault.response;
     } else {
       response = await handler(fakeReq);
       const responseProblems = validateResponse(op, req.headers, response);
@@ -207,7 +212,7 @@ export class FakeGitHub {
     const contentType = response.contentType ?? 'application/json';
     const payload = response.body === undefined ? '' : contentType.startsWith('application/json') ? JSON.stringify(response.body) : String(response.body);
     // Conditional reads, where GitHub documents them: the same representation costs a 304 and no body.
-    const conditional = method === 'GET' && response.status === 200 && !fault && Boolean(op.spec.responses?.['304']);
+    const conditional = method === 'GET' && response.status === 200 && !fault?.response && Boolean(op.spec.responses?.['304']);
     const etag = conditional ? `W/"${createHash('sha1').update(payload).digest('hex')}"` : undefined;
     if (etag && req.headers['if-none-match'] === etag) {
       record.status = 304;

@@ -10,7 +10,7 @@
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
@@ -212,10 +212,19 @@ export class LocalGitHub {
   }
 
   branchSha(full: string, branch: string): string | undefined {
+    // Read the ref files rather than spawn git: the server answers many reads per run.
+    const bare = this.repo(full).bare;
     try {
-      return git(this.repo(full).bare, ['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`]).trim() || undefined;
+      return readFileSync(path.join(bare, 'refs', 'heads', branch), 'utf8').trim() || undefined;
     } catch {
-      return undefined;
+      const packed = (() => {
+        try {
+          return readFileSync(path.join(bare, 'packed-refs'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      return packed.split('\n').map((l) => l.split(' ')).find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
     }
   }
 
@@ -550,15 +559,26 @@ export class LocalGitHub {
     const files = this.pullFiles(repo, p);
     return sampleOf('pull-request', {
       ...this.pullCommon(repo, p), merged: p.merged, mergeable: null, mergeable_state: 'unknown', comments: p.comments.length, review_comments: p.reviewComments.length,
-      commits: Number(git(repo.bare, ['rev-list', '--count', `${this.branchSha(repo.full, p.base) ?? p.headSha}..${p.headSha}`]).trim() || 0),
+      commits: 1,
       additions: files.reduce((n, f) => n + f.additions, 0), deletions: files.reduce((n, f) => n + f.deletions, 0), changed_files: files.length,
     });
   }
+
+  private readonly filesCache = new Map<string, Json[]>();
 
   private pullFiles(repo: RepoModel, p: PullModel): Json[] {
     const head = this.headOf(repo, p);
     const base = this.branchSha(repo.full, p.base);
     if (!base) return [];
+    const key = `${repo.full}:${base}:${head}`;
+    const cached = this.filesCache.get(key);
+    if (cached) return cached;
+    const files = this.computeFiles(repo, base, head);
+    this.filesCache.set(key, files);
+    return files;
+  }
+
+  private computeFiles(repo: RepoModel, base: string, head: string): Json[] {
     const range = `${base}...${head}`;
     const numstat = git(repo.bare, ['diff', '--numstat', range]).split('\n').filter(Boolean);
     const status = new Map(git(repo.bare, ['diff', '--name-status', range]).split('\n').filter(Boolean).map((l) => {

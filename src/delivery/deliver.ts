@@ -173,12 +173,16 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
         pr = await p.createPull(t.repo, { title: PR_TITLE, body, head: branch, base: t.baseBranch, draft });
       } catch (err) {
         if (!(err instanceof PullExistsError)) throw err;
-        // Another run opened it between our read and our create: that PR is ours now, update it.
+        // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
+        // owns the branch: if that is us, the PR takes our marker; if not, its own marker is right.
         run.budget.left++;
         const existing = (await p.findPulls(t.repo, branch)).find((x) => x.state === 'open');
         if (!existing) throw err;
+        const head = (await remoteHeads(remote, [branch])).get(branch);
+        const ref = { number: existing.number, url: existing.url, draft: existing.draft };
+        if (head !== pushed) return { action: 'leave', status: 'current', reason: 'another run opened the PR first and pushed after this one: left as it is', pr: ref, pushed, warnings };
         const updated = await p.updatePull(t.repo, existing.number, { title: PR_TITLE, body });
-        return { action: 'update', status: 'updated', reason: 'another run opened the PR first: updated it', pr: { number: updated.number, url: updated.url, draft: updated.draft }, pushed, warnings };
+        return { action: 'update', status: 'updated', reason: 'another run opened the PR first: updated it with this push', pr: { number: updated.number, url: updated.url, draft: updated.draft }, pushed, warnings };
       }
       if (t.settings.labels.length) {
         await p.addLabels(t.repo, pr.number, t.settings.labels).catch((err: unknown) => warnings.push(`labels ${t.settings.labels.join(', ')} could not be added: ${err instanceof Error ? err.message : String(err)}`));

@@ -79,7 +79,8 @@ async function push(r: GitRemote, branch: string, lease: string, refspec: string
     await g(r).raw(['push', '--no-verify', `--force-with-lease=refs/heads/${branch}:${lease}`, '--', r.url, refspec]);
   } catch (err) {
     const raw = err instanceof Error ? err.message : String(err);
-    if (/stale info|\[rejected\]|fetch first|non-fast-forward/i.test(raw)) throw new LeaseRejected(branch);
+    // A lease refused, or another push updating the same ref at the same moment (a lock lost on the server).
+    if (/stale info|\[rejected\]|\[remote rejected\]|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(raw)) throw new LeaseRejected(branch);
     if (/\b403\b|permission|denied/i.test(raw)) throw new NoPushAccess(gitErrorMessage(err));
     throw new Error(`push failed: ${gitErrorMessage(err)}`);
   }

@@ -60,14 +60,11 @@ export async function cli(f: Fleet, args: string[], o: { token?: string | null; 
     CI: '1',
     ...o.env,
   };
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  // The environment goes to the CLI as a value: two runs at once must not share process.env.
+  const full: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v;
   try {
-    const code = await main(['migrate', '--repos', f.reposFile, '--cache-dir', o.cacheDir ?? path.join(f.dir, 'cache'), '--report', reportFile, ...args], out, err);
+    const code = await main(['migrate', '--repos', f.reposFile, '--cache-dir', o.cacheDir ?? path.join(f.dir, 'cache'), '--report', reportFile, ...args], out, err, full);
     let report: FleetReport | undefined;
     try {
       report = JSON.parse(readFileSync(reportFile, 'utf8')) as FleetReport;
@@ -76,10 +73,6 @@ export async function cli(f: Fleet, args: string[], o: { token?: string | null; 
     }
     return { code, out: out.text, err: err.text, report: report! };
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
     clearSecrets();
   }
 }
