@@ -10,7 +10,7 @@
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
@@ -149,6 +149,21 @@ export class LocalGitHub {
   async close(): Promise<void> {
     await this.api.close();
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Seed a repository from a folder on disk (every file except `.git`). */
+  addRepoFromFolder(full: string, folder: string, o: Parameters<LocalGitHub['addRepo']>[2] = {}): RepoModel {
+    const files: Record<string, string> = {};
+    const walk = (rel: string) => {
+      for (const e of readdirSync(path.join(folder, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.name === '.git') continue;
+        if (e.isDirectory()) walk(r);
+        else if (e.isFile()) files[r] = readFileSync(path.join(folder, r), 'utf8');
+      }
+    };
+    walk('');
+    return this.addRepo(full, files, o);
   }
 
   /** Every call that changed something: API writes and git pushes. */
@@ -594,6 +609,11 @@ export class LocalGitHub {
         blob_url: `${this.serverUrl}/${repo.full}/blob/${head}/${filename}`, raw_url: `${this.serverUrl}/${repo.full}/raw/${head}/${filename}`, contents_url: `${this.url}/repos/${repo.full}/contents/${filename}?ref=${head}`, patch,
       });
     });
+  }
+
+  /** The PR's changed files as GitHub lists them (from the bare repository). */
+  filesOf(full: string, n: number): { filename: string; status: string; additions: number; deletions: number }[] {
+    return this.pullFiles(this.repo(full), this.pull(full, n)).map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions }));
   }
 
   /** Lines of the head side that are part of the PR's diff, per file (where review comments may go). */

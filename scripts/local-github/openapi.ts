@@ -102,7 +102,7 @@ export function validatorFor(schema: Json, opts: { coerce?: boolean } = {}): Val
   let v = compiled.get(key);
   if (!v) {
     const ajv = opts.coerce ? (coercingAjv ??= makeAjv(doc, true)) : (strictAjv ??= makeAjv(doc, false));
-    v = ajv.compile(rebase(schema));
+    v = ajv.compile(rebase(typedNullables(schema) as Json));
     compiled.set(key, v);
   }
   return v;

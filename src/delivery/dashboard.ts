@@ -123,7 +123,7 @@ function statusOf(r: DashboardInput['repos'][number], old: Row | undefined): str
     }
   }
   if (r.outcome === 'already-migrated') return 'already migrated';
-  if (r.outcome === 'skipped') return `skipped: ${short(r.reason)}`;
+  if (r.outcome === 'skipped') return `skipped: ${short(r.reason.replace(/^skipped:\s*/, ''))}`;
   if (r.outcome === 'cancelled') return old?.status ?? 'not run';
   return r.outcome;
 }

@@ -38,7 +38,8 @@ export function renderText(report: FleetReport, opts: TextOptions = {}): string 
   for (const outcome of OUTCOME_ORDER) {
     const group = report.repos.filter((r) => r.outcome === outcome);
     if (group.length === 0) continue;
-    lines.push('', c.heading(outcome, `${OUTCOME_TITLES[outcome]} (${group.length})`));
+    const title = outcome === 'changed' && group.some((r) => r.delivery) ? 'Changed (delivery below each)' : OUTCOME_TITLES[outcome];
+    lines.push('', c.heading(outcome, `${title} (${group.length})`));
     for (const r of group) lines.push(`  ${r.name.padEnd(width)}  ${reasonOf(r)}`);
   }
   if (report.excluded.length) {
