@@ -8,6 +8,7 @@ import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal } from './cli/local.ts';
 import { runFleet } from './fleet/run.ts';
 import { runReview } from './review/cli.ts';
+import { runPrReview } from './review/pr-cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -65,10 +66,16 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   program
     .command('review')
     .description('judge Dockerfiles (files or repository folders) with the cross-compilation rule set')
-    .argument('<paths...>', 'Dockerfiles or repository folders')
+    .argument('[paths...]', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--pr <owner/repo#n>', 'review a pull request\'s changed Dockerfiles and post one review (inline comments, suggestions)')
     .action(async (paths: string[], o) => {
+      if (o.pr) {
+        code = await runPrReview({ pr: o.pr, xxImage: o.xxImage, env }, out, err);
+        return;
+      }
+      if (!paths.length) throw new CommanderError(2, 'usage', 'review takes Dockerfiles or folders, or --pr OWNER/REPO#N');
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
       code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out);
     });

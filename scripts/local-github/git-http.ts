@@ -17,8 +17,13 @@ export interface GitHttpOptions {
    * an HTTP status to refuse (401 unknown token, 403 no push access, 404 no such repository).
    */
   authorize?: (r: { owner: string; name: string; push: boolean; authorization?: string }) => number | undefined;
-  /** Destroy the socket after this many bytes of a receive-pack (push) request body: a push cut mid-pack. */
+  /**
+   * Destroy the socket after this many bytes of a receive-pack (push) request body: a push cut
+   * mid-pack. Asked on every push request; git's 4-byte probe requests never count as the cut one.
+   */
   dropReceivePackAfterBytes?: () => number | undefined;
+  /** Called when a push was cut as `dropReceivePackAfterBytes` asked. */
+  onDropped?: () => void;
   /** Called after a push request completed (the local GitHub records the write). */
   onPush?: (r: { owner: string; name: string; status: number }) => void;
   /** Destroy the socket after this many bytes of an upload-pack (fetch/clone) response body. */
@@ -105,15 +110,22 @@ export function serveGit(req: http.IncomingMessage, res: http.ServerResponse, st
       };
       const cgi = spawn('git', ['http-backend'], { env });
       const dropAfter = isPush ? options.dropReceivePackAfterBytes?.() : undefined;
+      let dropped = false;
       if (dropAfter === undefined) req.pipe(cgi.stdin);
       else {
         let received = 0;
         req.on('data', (chunk: Buffer) => {
+          if (dropped) return;
           received += chunk.length;
-          if (received > dropAfter) {
+          if (received > Math.max(dropAfter, 4)) {
             // The network drops in the middle of the pack: git's receive-pack never sees it whole.
+            // A few bytes of an answer first: curl retries a request silently when a kept-alive
+            // connection dies before any answer, which would hide the fault.
+            dropped = true;
+            options.onDropped?.();
             cgi.kill();
-            req.socket.destroy();
+            if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/x-git-receive-pack-result', 'cache-control': 'no-cache' });
+            res.write('00', () => setTimeout(() => req.socket.destroy(), 20));
             return;
           }
           cgi.stdin.write(chunk);
@@ -126,6 +138,7 @@ export function serveGit(req: http.IncomingMessage, res: http.ServerResponse, st
       let sent = 0;
       const isUploadPackBody = req.method === 'POST' && service === 'git-upload-pack';
       cgi.stdout.on('data', (chunk: Buffer) => {
+        if (dropped) return;
         if (!headersDone) {
           head = Buffer.concat([head, chunk]);
           const sep = head.indexOf('\r\n\r\n');
@@ -156,6 +169,7 @@ export function serveGit(req: http.IncomingMessage, res: http.ServerResponse, st
         res.write(chunk);
       });
       cgi.stdout.on('end', () => {
+        if (dropped) return;
         if (!req.socket.destroyed) res.end();
         if (isPush && m && !req.socket.destroyed) options.onPush?.({ owner: m[1]!, name: m[2]!, status: pushStatus });
       });

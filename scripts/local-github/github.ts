@@ -119,11 +119,8 @@ export class LocalGitHub {
       git: {
         root: this.root,
         authorize: (r) => this.authorizeGit(r),
-        dropReceivePackAfterBytes: () => {
-          const n = this.dropNextPushAfter;
-          this.dropNextPushAfter = undefined;
-          return n;
-        },
+        dropReceivePackAfterBytes: () => this.dropNextPushAfter,
+        onDropped: () => (this.dropNextPushAfter = undefined),
         onPush: (r) => this.pushes.push({ repo: `${r.owner}/${r.name}`, status: r.status }),
       },
     });
@@ -268,6 +265,18 @@ export class LocalGitHub {
   pull(full: string, n: number): PullModel {
     const p = this.pullsOf(full).find((x) => x.number === n);
     if (!p) throw new Error(`no pull request ${full}#${n}`);
+    return p;
+  }
+
+  /** A human opens a PR from `head` to `base` (the default branch when omitted). */
+  openPull(full: string, head: string, title: string, base?: string, user = 'a-contributor'): PullModel {
+    const repo = this.repo(full);
+    const now = this.now();
+    const p: PullModel = {
+      number: repo.nextNumber++, title, body: '', state: 'open', user, labels: [], comments: [], created_at: now, updated_at: now, closed_at: null,
+      head, base: base ?? repo.defaultBranch, headSha: this.branchSha(full, head) ?? '', draft: false, merged: false, merged_at: null, requested_reviewers: [], reviews: [], reviewComments: [],
+    };
+    this.pullsOf(full).push(p);
     return p;
   }
 

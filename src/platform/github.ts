@@ -112,6 +112,11 @@ export class GitHubPlatform implements Platform {
     return data.map((c) => ({ path: c.path, line: c.line ?? c.original_line ?? 0, body: c.body, author: c.user?.login ?? '' }));
   }
 
+  async listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]> {
+    const { data } = await this.client.octokit.rest.pulls.listReviews({ ...r(repo), pull_number: number, per_page: 100 });
+    return data.map((x) => ({ body: x.body ?? '', author: x.user?.login ?? '' }));
+  }
+
   async createReview(repo: RepoName, number: number, review: NewReview): Promise<void> {
     await this.client.octokit.rest.pulls.createReview({
       ...r(repo), pull_number: number, commit_id: review.commitId, body: review.body, event: review.event,

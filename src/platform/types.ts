@@ -88,6 +88,8 @@ export interface Platform {
   /** A file's text at `ref`, or undefined when it does not exist there. */
   getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined>;
   listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]>;
+  /** Review bodies already posted on the PR (the bot finds its own by marker). */
+  listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]>;
   createReview(repo: RepoName, number: number, review: NewReview): Promise<void>;
   /** A token git can push with (a GitHub App's installation token is refreshed before it expires). */
   gitToken(): Promise<string | undefined>;
