@@ -12,6 +12,7 @@ import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
 import { displayName } from '../config/names.ts';
 import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
 import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
+import { gitHostFor } from '../github/git-host.ts';
 import { redact, redactDeep, redactError } from '../github/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
@@ -132,7 +133,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
 
   try {
     const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
-    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, migrate, onStep: (n: string, w: string) => progress.step(n, w) };
+    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w) };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
