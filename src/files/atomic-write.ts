@@ -146,7 +146,7 @@ export async function writeFileAtomically(file: string, content: string | Buffer
   await writeFilesAtomically([{ path: abs, content, mode }]);
 }
 
-/** The folder of `file` must exist: a typo in a path must not create folders anywhere. */
+/** The folder of `file` must exist (a typo in a path must not create folders anywhere) and `file` must not be a folder. */
 export async function requireFolder(file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const st = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -154,6 +154,8 @@ export async function requireFolder(file: string): Promise<void> {
     throw new FileError(file, describeFsError(err, 'use the folder of', file), 2, err.code);
   });
   if (!st.isDirectory()) throw new FileError(file, `cannot write ${file}: ${dir} is not a directory; choose another path`, 2, 'ENOTDIR');
+  const target = await fs.lstat(file).catch(() => undefined);
+  if (target?.isDirectory()) throw new FileError(file, `cannot write ${file}: it is a directory; give a file path`, 2, 'EISDIR');
 }
 
 /**
