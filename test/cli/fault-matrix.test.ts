@@ -5,10 +5,11 @@
  * 8-character fragment of the test token appears in stdout, stderr or any file written.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chattr, fillDisk, leakedFragment, leakInFiles, OPT_OUT_CHATTR, OPT_OUT_TMPFS, runCli, withTmpfs, snapshotTree, stackLines, strayTemps, TEST_TOKEN, type CliResult } from '../helpers/cli-process.ts';
+import { chattr, fillDisk, leakedFragment, leakInFiles, OPT_OUT_CHATTR, OPT_OUT_TMPFS, resizeTmpfs, runCli, withTmpfs, snapshotTree, stackLines, strayTemps, TEST_TOKEN, type CliResult } from '../helpers/cli-process.ts';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';
 import { makeBareRepo, removeDir, SIMPLE_DOCKERFILE, tempDir } from '../helpers/repos.ts';
@@ -318,4 +319,48 @@ describe('5. filesystem failures end as one line naming the path and what to do,
     const exists = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', file], { env: ENV });
     expectClean(exists, 1, /^error: cannot create the folder .*repos\.yaml: exists and is not a folder \(EEXIST\); remove it, or choose another path$/, [f.dir]);
   });
+});
+
+describe('4. a full disk never poisons the cache', () => {
+  it.skipIf(OPT_OUT_TMPFS)('ENOSPC while the cache is first filled (remote, clone): the repository fails naming the disk; with space the next run works', async () => {
+    const f = localFleet();
+    // Incompressible: its object cannot fit, so the disk fills while the remote's objects are written.
+    writeFileSync(path.join(f.dir, 'repos', 'image-build-gadget', 'blob.bin'), randomBytes(96 * 1024));
+    const mnt = fresh();
+    await withTmpfs(mnt, 64, async () => {
+      const cache = path.join(mnt, 'cache');
+      const full = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', cache, '--json'], { env: ENV });
+      expectClean(full, 1, undefined, [mnt]);
+      const failed = JSON.parse(full.stdout).repos[0];
+      expect(failed).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/no space left/i) });
+      resizeTmpfs(mnt, 16 * 1024);
+      const again = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', cache, '--json'], { env: ENV });
+      expectClean(again, 0, undefined, [mnt]);
+      expect(JSON.parse(again.stdout).repos[0]).toMatchObject({ outcome: 'would-change' });
+    });
+  }, 120_000);
+
+  it.skipIf(OPT_OUT_TMPFS)('ENOSPC during the fetch into an existing workspace: discarded; with space the next run re-clones and works', async () => {
+    const f = localFleet();
+    const mnt = fresh();
+    await withTmpfs(mnt, 16 * 1024, async () => {
+      const cache = path.join(mnt, 'cache');
+      const first = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', cache, '--json'], { env: ENV });
+      expectClean(first, 0, undefined, [mnt]);
+      // A new commit upstream, big enough not to fit: the sync or the fetch hits the full disk.
+      writeFileSync(path.join(f.dir, 'repos', 'image-build-gadget', 'blob.bin'), Buffer.alloc(256 * 1024, 7));
+      writeFileSync(path.join(f.dir, 'repos', 'image-build-gadget', 'Makefile'), readFileSync(path.join(P02, 'before', 'Makefile'), 'utf8') + '# touched\n');
+      fillDisk(mnt, 2);
+      const full = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', cache, '--json'], { env: ENV });
+      expectClean(full, 1, undefined, [mnt]);
+      expect(JSON.parse(full.stdout).repos[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/no space left/i) });
+      for (const n of readdirSync(mnt)) if (n.startsWith('.filler-')) rmSync(path.join(mnt, n));
+      const again = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', cache, '--json'], { env: ENV });
+      expectClean(again, 0, undefined, [mnt]);
+      const repo = JSON.parse(again.stdout).repos[0];
+      expect(repo).toMatchObject({ outcome: 'would-change' });
+      expect(readFileSync(path.join(cache, 'example', 'image-build-gadget', 'Makefile'), 'utf8')).toContain('# touched');
+      expect(existsSync(path.join(cache, 'example', 'image-build-gadget', 'blob.bin'))).toBe(true);
+    });
+  }, 120_000);
 });

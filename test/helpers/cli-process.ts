@@ -133,3 +133,8 @@ export function fillDisk(dir: string, pages: number): void {
   }
   for (const s of spares) rmSync(s);
 }
+
+/** Grow or shrink a tmpfs mounted by withTmpfs (tmpfs can be resized in place). */
+export function resizeTmpfs(dir: string, sizeKb: number): void {
+  execFileSync('mount', ['-o', `remount,size=${sizeKb}k`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
