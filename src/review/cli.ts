@@ -12,6 +12,8 @@ import { FORMATS, formatFindings, type Format } from './format.ts';
 import { findDockerfiles, readRepoHints, reviewBuildArgs } from './repo.ts';
 import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
+import { inActions } from '../actions/actions.ts';
+import { annotateFindings } from '../actions/findings.ts';
 
 export interface ReviewArgs {
   paths: string[];
@@ -119,6 +121,8 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): P
     repoFindings.push(...reviewBuildArgs(parsed, repo.hints, (file) => join(repo.dir, file)));
   }
   const all = sortFindings([...findings, ...repoFindings]);
-  out.write(formatFindings(all, argv.format, jobs.length));
+  // Inside Actions the annotations go through @actions/core; elsewhere (and for a captured stream) the same commands as text.
+  if (argv.format === 'github' && out === process.stdout && inActions()) await annotateFindings(all, jobs.length);
+  else out.write(formatFindings(all, argv.format, jobs.length));
   return hasErrors(all) ? 1 : 0;
 }
