@@ -15,6 +15,7 @@ import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
 import { redact, redactDeep, redactError } from '../github/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
+import { stamp } from '../report/exchange.ts';
 import { renderText } from '../report/text.ts';
 import { requireFolder } from '../files/atomic-write.ts';
 import { FileError } from '../files/fs-errors.ts';
@@ -155,8 +156,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
   results.sort((a, b) => a.name.localeCompare(b.name));
-  const report: FleetReport = redactDeep({
-    version: 1,
+  const report: FleetReport = redactDeep(stamp({
     dryRun: opts.dryRun,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
@@ -168,7 +168,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     excluded: discovery.excluded,
     errors: discovery.errors,
     notes: discovery.notes,
-  });
+  }));
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));
