@@ -11,10 +11,22 @@ import { runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './github/redact.ts';
+import { runReportMatrix, runReportMerge } from './cli/report.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+const wholeNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'usage', `${flag} takes a whole number >= 0`);
+  return n;
+};
+
+export interface MainHooks {
+  /** Receives the command definitions instead of running them (tests compare workflows against them). */
+  inspect?: (program: Command) => void;
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, hooks: MainHooks = {}): Promise<number> {
   registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
@@ -22,7 +34,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
 
-  program
+  const migrate = program
     .command('migrate')
     .description('migrate one checkout (--local DIR) or every repository of repos.yaml')
     .option('--local <dir>', 'migrate this checkout in place')
@@ -62,6 +74,30 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
     });
 
+  // Options of `migrate` (--json) are not options of `migrate report merge` (--json FILE).
+  program.enablePositionalOptions();
+  migrate.enablePositionalOptions();
+  const report = migrate.command('report').description('the nightly workflow\'s plan and summary stages (versioned JSON in, Markdown and JSON out)');
+  report
+    .command('matrix')
+    .description('the job matrix of a plan (a --dry-run --report file): one entry per repository that needs a migrate job')
+    .argument('<plan>', 'the plan JSON')
+    .option('--max-new <n>', 'at most this many jobs for repositories that would get a new PR', wholeNumber('--max-new'))
+    .option('--out <file>', 'write the plan as the summary must read it (deferred repositories marked)')
+    .action(async (plan: string, o) => {
+      code = await runReportMatrix({ plan, maxNew: o.maxNew, out: o.out }, out, err);
+    });
+  report
+    .command('merge')
+    .description('merge the result files of the migrate jobs (and the plan) into one summary')
+    .argument('<dir>', 'folder of result JSON files (searched recursively)')
+    .option('--plan <file>', 'the plan: planned repositories without a result become failed rows')
+    .option('--json <file>', 'write the merged report as JSON')
+    .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
+    .action(async (dir: string, o) => {
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err);
+    });
+
   program
     .command('review')
     .description('judge Dockerfiles (files or repository folders) with the cross-compilation rule set')
@@ -73,6 +109,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out, err);
     });
 
+  if (hooks.inspect) {
+    hooks.inspect(program);
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -16,6 +16,7 @@ import { gitHostFor } from '../github/git-host.ts';
 import { redact, redactDeep, redactError } from '../github/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
+import { stamp } from '../report/exchange.ts';
 import { renderText } from '../report/text.ts';
 import { requireFolder } from '../files/atomic-write.ts';
 import { FileError } from '../files/fs-errors.ts';
@@ -156,8 +157,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
   results.sort((a, b) => a.name.localeCompare(b.name));
-  const report: FleetReport = redactDeep({
-    version: 1,
+  const report: FleetReport = redactDeep(stamp({
     dryRun: opts.dryRun,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
@@ -169,7 +169,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     excluded: discovery.excluded,
     errors: discovery.errors,
     notes: discovery.notes,
-  });
+  }));
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));

@@ -14,6 +14,8 @@ import { FORMATS, formatFindings, type Format } from './format.ts';
 import { findDockerfiles, readRepoHints, reviewBuildArgs } from './repo.ts';
 import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
+import { inActions } from '../actions/actions.ts';
+import { annotateFindings } from '../actions/findings.ts';
 
 export interface ReviewArgs {
   paths: string[];
@@ -129,6 +131,9 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
     repoFindings.push(...reviewBuildArgs(parsed, repo.hints, (file) => join(repo.dir, file)));
   }
   const all = sortFindings([...findings, ...repoFindings]);
-  out.write(redact(formatFindings(all, argv.format, jobs.length)));
+  // Inside Actions the annotations go through @actions/core; elsewhere (and for a captured stream) the same commands as text.
+  if (argv.format === 'github' && out === process.stdout && inActions()) {
+    await annotateFindings(all.map((f) => ({ ...f, message: redact(f.message), hint: redact(f.hint) })), jobs.length);
+  } else out.write(redact(formatFindings(all, argv.format, jobs.length)));
   return hasErrors(all) ? 1 : 0;
 }
