@@ -9,10 +9,13 @@ import { runLocal } from './cli/local.ts';
 import { runFleet } from './fleet/run.ts';
 import { runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
+import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
+import { redact, registerEnvSecrets } from './github/redact.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
     .description('Migrate image-build repositories from QEMU-emulated multi-arch builds to cross-compilation')
@@ -67,7 +70,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--xx-image <image>', 'the expected xx image')
     .action(async (paths: string[], o) => {
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out);
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out, err);
     });
 
   try {
@@ -80,8 +83,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       return 2;
     }
     if (e instanceof DockerfileError || e instanceof ConfigError) {
-      err.write(`error: ${e.message}\n`);
+      err.write(`error: ${redact(e.message)}\n`);
       return 2;
+    }
+    // A filesystem failure anywhere is one line naming the path and what to do, never a stack.
+    if (e instanceof FileError) {
+      err.write(`error: ${redact(e.message)}\n`);
+      return e.exitCode;
+    }
+    if (isErrno(e)) {
+      err.write(`error: ${redact(describeFsError(e))}\n`);
+      return 1;
     }
     throw e;
   }
@@ -94,7 +106,7 @@ if (isMain) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.stderr.write(`internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
       process.exitCode = 1;
     },
   );

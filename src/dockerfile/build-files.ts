@@ -3,7 +3,11 @@
  * `--target`s they build (final stages), the `--build-arg`s they pass, with file and line. One
  * reader for the migration, the review and the timing, so they cannot disagree about a file.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readSafeTextIfAny } from '../files/safe-read.ts';
 import type { BuildFile } from '../migrate/recipe.ts';
+import { MAX_DOCKERFILE_BYTES } from './source.ts';
 
 export type { BuildFile };
 
@@ -66,4 +70,28 @@ export function scanBuildFile(file: BuildFile): BuildHints {
 /** The stage names the build files build with `--target` / `target:` (final stages). */
 export function buildTargets(file: BuildFile): string[] {
   return [...new Set(scanBuildFile(file).targets.map((t) => t.name))];
+}
+
+/**
+ * The checkout's build files: `Makefile` (any of make's three names) and
+ * `.github/workflows/*.y(a)ml`. Only regular text files inside the folder are read (a FIFO named
+ * Makefile would block forever, a symlink to a credentials file must not be read); others are
+ * not build files.
+ */
+export async function readBuildFiles(root: string): Promise<BuildFile[]> {
+  const out: BuildFile[] = [];
+  const opts = { maxBytes: MAX_DOCKERFILE_BYTES, folderWord: 'checkout' };
+  const read = (rel: string) => readSafeTextIfAny(root, rel, opts).catch(() => undefined);
+  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
+    const text = await read(name);
+    if (text !== undefined) out.push({ path: name, text, kind: 'makefile' });
+  }
+  const entries = await readdir(path.join(root, '.github', 'workflows')).catch(() => [] as string[]);
+  for (const e of entries.sort()) {
+    if (!/\.ya?ml$/.test(e)) continue;
+    const rel = `.github/workflows/${e}`;
+    const text = await read(rel);
+    if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
+  }
+  return out;
 }

@@ -3,10 +3,10 @@
  * workflows tell the build (`--target` names are final stages; `--build-arg`s must still mean
  * something to the Dockerfile).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
-import { scanBuildFile, type BuildHints } from '../dockerfile/build-files.ts';
+import { readBuildFiles, scanBuildFile, type BuildHints } from '../dockerfile/build-files.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
@@ -35,37 +35,14 @@ export async function findDockerfiles(dir: string, rel = ''): Promise<string[]> 
 export type { Mention } from '../dockerfile/build-files.ts';
 export type RepoHints = BuildHints;
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    // Only regular files: a FIFO named Makefile would block the read forever.
-    if (!(await stat(path)).isFile()) return undefined;
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /** `--target`s and `--build-arg`s named by the folder's Makefile and .github/workflows/*.yml. */
 export async function readRepoHints(dir: string): Promise<RepoHints> {
   const hints: RepoHints = { targets: [], buildArgs: [] };
-  const add = (h: RepoHints) => {
+  const root = await realpath(dir).catch(() => dir);
+  for (const file of await readBuildFiles(root)) {
+    const h = scanBuildFile(file);
     hints.targets.push(...h.targets);
     hints.buildArgs.push(...h.buildArgs);
-  };
-  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readIfExists(join(dir, name));
-    if (text !== undefined) add(scanBuildFile({ path: name, text, kind: 'makefile' }));
-  }
-  let workflows: string[] = [];
-  try {
-    workflows = (await readdir(join(dir, '.github', 'workflows'))).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch {
-    // no workflows folder
-  }
-  for (const w of workflows) {
-    const rel = `.github/workflows/${w}`;
-    const text = await readIfExists(join(dir, rel));
-    if (text !== undefined) add(scanBuildFile({ path: rel, text, kind: 'workflow' }));
   }
   return hints;
 }
