@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal } from './cli/local.ts';
 import { runFleet } from './fleet/run.ts';
-import { runReview } from './review/cli.ts';
+import { FAIL_ON, runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 
@@ -101,9 +101,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .argument('<paths...>', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
     .action(async (paths: string[], o) => {
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out);
+      if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out);
     });
 
   if (hooks.inspect) {
