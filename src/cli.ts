@@ -10,6 +10,8 @@ import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
+import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
+import { redact, registerEnvSecrets } from './github/redact.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -25,6 +27,7 @@ export interface MainHooks {
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, hooks: MainHooks = {}): Promise<number> {
+  registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
     .description('Migrate image-build repositories from QEMU-emulated multi-arch builds to cross-compilation')
@@ -105,7 +108,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .action(async (paths: string[], o) => {
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
       if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out);
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out, err);
     });
 
   if (hooks.inspect) {
@@ -122,8 +125,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       return 2;
     }
     if (e instanceof DockerfileError || e instanceof ConfigError) {
-      err.write(`error: ${e.message}\n`);
+      err.write(`error: ${redact(e.message)}\n`);
       return 2;
+    }
+    // A filesystem failure anywhere is one line naming the path and what to do, never a stack.
+    if (e instanceof FileError) {
+      err.write(`error: ${redact(e.message)}\n`);
+      return e.exitCode;
+    }
+    if (isErrno(e)) {
+      err.write(`error: ${redact(describeFsError(e))}\n`);
+      return 1;
     }
     throw e;
   }
@@ -136,7 +148,7 @@ if (isMain) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.stderr.write(`internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
       process.exitCode = 1;
     },
   );

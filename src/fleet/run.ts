@@ -17,6 +17,8 @@ import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
 import { stamp } from '../report/exchange.ts';
 import { renderText } from '../report/text.ts';
+import { requireFolder } from '../files/atomic-write.ts';
+import { FileError } from '../files/fs-errors.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../report/types.ts';
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
@@ -76,6 +78,17 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     say('error: --concurrency takes a whole number >= 1');
     return EXIT_USAGE;
+  }
+
+  // A report path whose folder is missing is a typo: say so before the run, create nothing.
+  if (opts.reportFile) {
+    try {
+      await requireFolder(opts.reportFile);
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      say(`error: --report: ${e.message}`);
+      return EXIT_USAGE;
+    }
   }
 
   const gh = githubEnvFrom(env);

@@ -21,6 +21,16 @@ export function registerSecret(secret: string | undefined): void {
   knownSecrets.add(Buffer.from(`x-access-token:${secret}`).toString('base64'));
 }
 
+// Environment variables whose values are secrets by their name (GITHUB_TOKEN, NPM_TOKEN, AWS_SECRET_ACCESS_KEY...).
+const SECRET_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|AUTH)/i;
+
+/** Register every secret-named variable of the environment, so that nothing echoes one (a file that turned out to be /proc/self/environ). */
+export function registerEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value && SECRET_ENV.test(name) && value.length >= 8) registerSecret(value.trim());
+  }
+}
+
 /** For tests: forget registered secrets. */
 export function clearSecrets(): void {
   knownSecrets.clear();

@@ -1,7 +1,7 @@
 /**
  * Migrate one checkout on disk: its Dockerfile(s), then the Makefile and workflows that pass the
  * ARCH build-arg. All files are computed first; only when every one of them is safe is anything
- * written, each file atomically (temp file + rename). Dry run computes the same and writes nothing.
+ * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { UnsafeMigrationError } from './recipe.ts';
 import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
 
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
+import { writeFilesAtomically } from '../files/atomic-write.ts';
+import { readSafeText, readSafeTextIfAny, realFolder, UnsafeInputError } from '../files/safe-read.ts';
 
 export { MAX_DOCKERFILE_BYTES };
 
@@ -26,8 +28,9 @@ interface Planned {
 }
 
 export async function migrateCheckout(dir: string, options: MigrateOptions): Promise<CheckoutReport> {
-  const root = await fs.realpath(dir).catch(() => {
-    throw new DockerfileError(dir, undefined, 'checkout folder does not exist', 'pass the folder of a cloned repository');
+  const root = await realFolder(dir).catch((err) => {
+    if (err instanceof UnsafeInputError) throw new DockerfileError(dir, undefined, err.problem === 'no such folder' ? 'checkout folder does not exist' : err.problem, 'pass the folder of a cloned repository');
+    throw err;
   });
   const buildFiles = await readBuildFiles(root);
   const targets = [...new Set(buildFiles.flatMap(buildTargets))];
@@ -118,40 +121,24 @@ async function planDockerfile(root: string, rel: string, options: MigrateOptions
 
 /** Read a Dockerfile, refusing what is not one: missing, outside the checkout, binary, empty, huge. */
 export async function readDockerfile(root: string, rel: string): Promise<string> {
-  const abs = path.resolve(root, rel);
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  if (!inside(abs)) throw new DockerfileError(rel, undefined, 'path is outside the checkout', 'give a path relative to the repository');
-  let real: string;
   try {
-    real = await fs.realpath(abs);
-  } catch {
-    throw new DockerfileError(rel, undefined, 'no such file', 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)');
+    return await readSafeText(root, rel, {
+      maxBytes: MAX_DOCKERFILE_BYTES,
+      what: 'Dockerfile',
+      folderWord: 'checkout',
+      missingHint: 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)',
+    });
+  } catch (err) {
+    if (err instanceof UnsafeInputError) throw new DockerfileError(err.file, err.line, err.problem, err.hint);
+    throw err;
   }
-  if (!inside(real)) throw new DockerfileError(rel, undefined, `is a symlink to ${real}, outside the checkout`, 'refused: the bot only edits files inside the repository');
-  const st = await fs.stat(real);
-  if (!st.isFile()) throw new DockerfileError(rel, undefined, 'is not a regular file', 'point the Dockerfile path at a file');
-  if (st.size > MAX_DOCKERFILE_BYTES) {
-    throw new DockerfileError(rel, undefined, `is ${(st.size / 1048576).toFixed(1)} MB; Dockerfiles are a few KB, the limit is ${MAX_DOCKERFILE_BYTES / 1048576} MB`, 'check that the path names the Dockerfile');
-  }
-  const buf = await fs.readFile(real);
-  if (buf.length === 0 || buf.toString('utf8').trim() === '') throw new DockerfileError(rel, 1, 'is empty', 'add the Dockerfile content or fix the path');
-  const nul = buf.indexOf(0);
-  if (nul >= 0) {
-    const line = buf.subarray(0, nul).toString('latin1').split('\n').length;
-    throw new DockerfileError(rel, line, 'is a binary file (NUL byte)', 'check that the path names the Dockerfile');
-  }
-  const text = buf.toString('utf8');
-  if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD'))) {
-    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
-    throw new DockerfileError(rel, line, 'is not valid UTF-8', 'save the file as UTF-8');
-  }
-  return text;
 }
 
 async function readBuildFiles(root: string): Promise<BuildFile[]> {
   const out: BuildFile[] = [];
+  const opts = { maxBytes: MAX_DOCKERFILE_BYTES, folderWord: 'checkout' };
   for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readIfInside(root, name);
+    const text = await readSafeTextIfAny(root, name, opts);
     if (text !== undefined) out.push({ path: name, text, kind: 'makefile' });
   }
   const wf = path.join(root, '.github', 'workflows');
@@ -159,41 +146,15 @@ async function readBuildFiles(root: string): Promise<BuildFile[]> {
   for (const e of entries.sort()) {
     if (!/\.ya?ml$/.test(e)) continue;
     const rel = path.join('.github', 'workflows', e);
-    const text = await readIfInside(root, rel);
+    const text = await readSafeTextIfAny(root, rel, opts);
     if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
   }
   return out;
 }
 
-async function readIfInside(root: string, rel: string): Promise<string | undefined> {
-  try {
-    const real = await fs.realpath(path.join(root, rel));
-    if (!real.startsWith(root + path.sep)) return undefined;
-    const st = await fs.stat(real);
-    if (!st.isFile() || st.size > MAX_DOCKERFILE_BYTES) return undefined;
-    const buf = await fs.readFile(real);
-    return buf.includes(0) ? undefined : buf.toString('utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Write every file or none: temp files first, then renames. */
+/** Write every file or none (one transaction: temp files first, then renames, rollback on failure). */
 async function writeAll(files: Planned[]): Promise<void> {
-  const temps: { tmp: string; abs: string }[] = [];
-  try {
-    for (const f of files) {
-      const real = await fs.realpath(f.abs);
-      const st = await fs.stat(real);
-      const tmp = path.join(path.dirname(real), `.${path.basename(real)}.ibm-${process.pid}-${Date.now()}.tmp`);
-      await fs.writeFile(tmp, f.output!, { mode: st.mode & 0o7777, flag: 'wx' });
-      temps.push({ tmp, abs: real });
-    }
-    for (const t of temps) await fs.rename(t.tmp, t.abs);
-  } catch (err) {
-    for (const t of temps) await fs.rm(t.tmp, { force: true });
-    throw err;
-  }
+  await writeFilesAtomically(files.map((f) => ({ path: f.abs, content: f.output!, followSymlink: true })));
 }
 
 export function unifiedDiff(rel: string, before: string, after: string): string {

@@ -3,7 +3,9 @@
  * workflows tell the build (`--target` names are final stages; `--build-arg`s must still mean
  * something to the Dockerfile).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
+import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
+import { readSafeTextIfAny } from '../files/safe-read.ts';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
 import { DOCS } from './docs.ts';
@@ -84,25 +86,20 @@ export function scanBuildHints(text: string, file: string, yaml: boolean): RepoH
   return hints;
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    // Only regular files: a FIFO named Makefile would block the read forever.
-    if (!(await stat(path)).isFile()) return undefined;
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+// Only regular text files inside the folder: a FIFO named Makefile would block the read forever,
+// a symlink to a credentials file must not be read.
+const readIfExists = (dir: string, rel: string) => readSafeTextIfAny(dir, rel, { maxBytes: MAX_DOCKERFILE_BYTES }).catch(() => undefined);
 
 /** `--target`s and `--build-arg`s named by the folder's Makefile and .github/workflows/*.yml. */
 export async function readRepoHints(dir: string): Promise<RepoHints> {
   const hints: RepoHints = { targets: [], buildArgs: [] };
+  const root = await realpath(dir).catch(() => dir);
   const add = (h: RepoHints) => {
     hints.targets.push(...h.targets);
     hints.buildArgs.push(...h.buildArgs);
   };
   for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readIfExists(join(dir, name));
+    const text = await readIfExists(root, name);
     if (text !== undefined) add(scanBuildHints(text, name, false));
   }
   let workflows: string[] = [];
@@ -113,7 +110,7 @@ export async function readRepoHints(dir: string): Promise<RepoHints> {
   }
   for (const w of workflows) {
     const rel = `.github/workflows/${w}`;
-    const text = await readIfExists(join(dir, rel));
+    const text = await readIfExists(root, rel);
     if (text !== undefined) add(scanBuildHints(text, rel, true));
   }
   return hints;

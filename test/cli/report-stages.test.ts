@@ -3,7 +3,7 @@
  * matrix, one `--only` job per entry each with its own cache, and the merge, which must show the
  * same rows as the one sequential run the plan is.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
@@ -11,7 +11,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
 
-const reposFile = path.resolve(import.meta.dirname, '../../examples/repos.yaml');
+const examples = path.resolve(import.meta.dirname, '../../examples');
 
 async function cli(...argv: string[]) {
   const out = new Capture();
@@ -24,6 +24,11 @@ const rows = (r: FleetReport) => r.repos.map(({ name, outcome, reason, step }) =
 
 describe('migrate report matrix / merge', () => {
   const dir = tempDir();
+  // The example fleet plus its broken-on-purpose repository: a repository's own failure in the mix.
+  const reposFile = path.join(dir, 'fleet', 'repos.yaml');
+  cpSync(path.join(examples, 'repos'), path.join(dir, 'fleet', 'repos'), { recursive: true });
+  cpSync(path.join(examples, 'faults', 'repos', 'image-build-broken'), path.join(dir, 'fleet', 'repos', 'image-build-broken'), { recursive: true });
+  writeFileSync(reposFile, readFileSync(path.join(examples, 'faults', 'repos.yaml'), 'utf8'));
   const saved = { ...process.env };
   afterEach(() => {
     for (const k of ['GITHUB_ACTIONS', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY']) {
@@ -37,7 +42,7 @@ describe('migrate report matrix / merge', () => {
   it('plan -> matrix -> one job per repository -> merge gives the rows of the sequential run', async () => {
     const planFile = path.join(dir, 'plan.json');
     const plan = await cli('migrate', '--dry-run', '--repos', reposFile, '--cache-dir', path.join(dir, 'cache-plan'), '--report', planFile, '--json');
-    expect(plan.code).toBe(1); // the example fleet has one broken repository on purpose
+    expect(plan.code).toBe(1); // the broken repository
     const sequential = JSON.parse(readFileSync(planFile, 'utf8')) as FleetReport;
 
     process.env.GITHUB_ACTIONS = 'true';
@@ -58,6 +63,7 @@ describe('migrate report matrix / merge', () => {
     expect(planSummary).toContain('| `example/image-build-broken` | failed [migrate]: Dockerfile:7: unknown instruction "RUNN" |');
 
     for (const { repo, slug } of matrix.include) {
+      mkdirSync(path.join(dir, 'results', `result-${slug}`), { recursive: true });
       const job = await cli('migrate', '--dry-run', '--repos', reposFile, '--only', repo, '--cache-dir', path.join(dir, `cache-${slug}`), '--report', path.join(dir, 'results', `result-${slug}`, 'result.json'), '--json');
       expect(job.code).toBe(0);
     }
@@ -83,6 +89,7 @@ describe('migrate report matrix / merge', () => {
 
   it('a job that left no result fails the merge (exit 1) with an error annotation, and every other row stands', async () => {
     const d = path.join(dir, 'partial');
+    mkdirSync(d);
     const planFile = path.join(dir, 'plan.json');
     const onlyWidget = path.join(dir, 'results', 'result-example--image-build-widget');
     expect(existsSync(onlyWidget)).toBe(true);

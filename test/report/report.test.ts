@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendStepSummary, renderMarkdown } from '../../src/report/markdown.ts';
@@ -53,6 +53,7 @@ describe('reports', () => {
     expect(content.startsWith('# earlier step\n## image-build-migrator dry run')).toBe(true);
 
     const json = path.join(dir, 'out', 'report.json');
+    mkdirSync(path.dirname(json), { recursive: true });
     await writeJsonReport(json, report);
     expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual(report);
   });
