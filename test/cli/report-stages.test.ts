@@ -63,6 +63,7 @@ describe('migrate report matrix / merge', () => {
     expect(planSummary).toContain('| `example/image-build-broken` | failed [migrate]: Dockerfile:7: unknown instruction "RUNN" |');
 
     for (const { repo, slug } of matrix.include) {
+      // --report never creates folders (a typo must not plant directories): the job makes its own.
       mkdirSync(path.join(dir, 'results', `result-${slug}`), { recursive: true });
       const job = await cli('migrate', '--dry-run', '--repos', reposFile, '--only', repo, '--cache-dir', path.join(dir, `cache-${slug}`), '--report', path.join(dir, 'results', `result-${slug}`, 'result.json'), '--json');
       expect(job.code).toBe(0);
