@@ -3,6 +3,7 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal } from './cli/local.ts';
@@ -25,6 +26,19 @@ const wholeNumber = (flag: string) => (v: string) => {
 export interface MainHooks {
   /** Receives the command definitions instead of running them (tests compare workflows against them). */
   inspect?: (program: Command) => void;
+}
+
+/** Usage mistakes that would otherwise run something else than asked: exit 2 before anything runs. */
+function usageChecks(o: { only?: string; dockerfile?: string[] }): void {
+  if (o.only !== undefined && String(o.only).split(',').every((s) => s.trim() === '')) {
+    throw new CommanderError(2, 'usage', '--only names no repository: give comma-separated names, or leave --only out for the whole fleet');
+  }
+  const seen = new Set<string>();
+  for (const d of o.dockerfile ?? []) {
+    const key = path.posix.normalize(d.replace(/\\/g, '/')).replace(/^\.\//, '');
+    if (seen.has(key)) throw new CommanderError(2, 'usage', `--dockerfile ${d} is given twice: list each Dockerfile once`);
+    seen.add(key);
+  }
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, hooks: MainHooks = {}): Promise<number> {
@@ -54,6 +68,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
         throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
       }
+      usageChecks(o);
       if (o.local) {
         code = await runLocal(
           { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo },
