@@ -140,7 +140,16 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       for (const e of es) {
         const start = mapBack(e.start, steps);
         const end = Math.max(start, mapBack(e.end, steps));
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+        const line = original.lineOf(start);
+        const endLine = original.lineOf(Math.max(start, end - 1));
+        // One text edit per word: a reader sees the change once per line and reason.
+        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine && (x.endLine ?? x.line) >= line);
+        if (same) {
+          same.line = Math.min(same.line, line);
+          same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          continue;
+        }
+        result.edits.push({ recipe: recipe.id, reason: e.reason, line, endLine });
       }
     }
     steps.push(edits);
