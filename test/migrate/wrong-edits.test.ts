@@ -73,3 +73,20 @@ describe('3: an emptied package list', () => {
     expect(downloads).toHaveLength(1);
   });
 });
+
+describe('7: a default on an automatic platform ARG', () => {
+  it('is dropped in a file that already cross-compiles, and that is the only edit, naming the finding', () => {
+    const { out, m } = migrate('07-platform-arg-default');
+    expect(m.alreadyMigrated).toBe(true);
+    expect(m.edits.map((e) => [e.recipe, e.line])).toEqual([
+      ['platform-arg-default', 7],
+      ['platform-arg-default', 8],
+    ]);
+    for (const e of m.edits) expect(e.reason).toContain(`(fixes platform-arg-default, line ${e.line})`);
+    const decls = out.stages.flatMap((s) => s.args).filter((a) => a.name.startsWith('TARGET'));
+    expect(decls.map((a) => [a.name, a.defaultValue])).toEqual([
+      ['TARGETOS', undefined],
+      ['TARGETARCH', undefined],
+    ]);
+  });
+});
