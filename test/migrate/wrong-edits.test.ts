@@ -90,3 +90,17 @@ describe('7: a default on an automatic platform ARG', () => {
     ]);
   });
 });
+
+describe('8: an edit that introduces a TARGETARCH use', () => {
+  it('declares ARG TARGETARCH in the stage before the use, in every stage that reads it', () => {
+    const { out } = migrate('08-targetarch-copy-path');
+    for (const stage of out.stages) {
+      for (const instr of stage.instructions) {
+        const uses = instr.shell ? instr.shell.varRefs.filter((r) => r.name === 'TARGETARCH') : instr.keyword === 'ARG' ? [] : instr.vars.filter((v) => v.name === 'TARGETARCH');
+        if (uses.length === 0) continue;
+        expect(stage.args.some((a) => a.name === 'TARGETARCH' && a.instruction.index < instr.index), `line ${instr.line}`).toBe(true);
+      }
+    }
+    expect(out.source.text).not.toMatch(/\$\{?ARCH\b/);
+  });
+});
