@@ -8,7 +8,11 @@ import { migrateCheckout } from '../migrate/checkout.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
-import { loadReposConfig, migrateOptionsFor } from '../config/repos-config.ts';
+import { loadReposConfig, migrateOptionsFor, overrideFor } from '../config/repos-config.ts';
+import { timeCheckout, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
+import { NoBuilderError } from '../timing/builder.ts';
+import { TimingResultError } from '../timing/result.ts';
+import { renderTimingTable } from '../timing/table.ts';
 
 export interface LocalArgs {
   dir: string;
@@ -19,7 +23,12 @@ export interface LocalArgs {
   emulate?: string[];
   reposFile?: string;
   repo?: string;
+  /** --timing: time cold before/after builds and print the table. */
+  timing?: TimingArgs;
 }
+
+/** platforms: from --platforms; else the repository's repos.yaml platforms; else the default pair. */
+export type TimingArgs = TimingSettings;
 
 export function parseEmulate(values: string[]): EmulatedStage[] {
   return values.map((v) => {
@@ -31,21 +40,42 @@ export function parseEmulate(values: string[]): EmulatedStage[] {
 
 export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let options: MigrateOptions = { ...DEFAULT_OPTIONS, dryRun: args.dryRun };
+  let platforms: string[] | undefined;
+  const name = args.repo ?? path.basename(path.resolve(args.dir));
   const reposFile = args.reposFile ?? (existsSync('repos.yaml') ? 'repos.yaml' : undefined);
   if (reposFile) {
     const config = await loadReposConfig(reposFile);
-    const name = args.repo ?? path.basename(path.resolve(args.dir));
     options = { ...migrateOptionsFor(config, name), dryRun: args.dryRun };
+    platforms = overrideFor(config, name).platforms ?? config.defaults.platforms;
   }
   if (args.xxImage) options.xxImage = args.xxImage;
   if (args.dockerfiles?.length) options.dockerfiles = args.dockerfiles;
   if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
 
+  // Timed on a scratch copy taken before the checkout is migrated in place.
+  const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun }, err) : undefined;
   const report = await migrateCheckout(args.dir, options);
-  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
-  else printReport(report, args.dryRun, out, err);
+  if (args.json) out.write(JSON.stringify(timing?.result ? { ...report, timing: timing.result } : report, null, 2) + '\n');
+  else {
+    printReport(report, args.dryRun, out, err);
+    if (timing?.result) out.write('\n' + renderTimingTable(timing.result));
+    else if (timing?.skipped) out.write(`timing: ${timing.skipped}\n`);
+  }
+  if (timing?.failed) return 1;
   if (report.outcome !== 'failed') return 0;
   return report.files.some((f) => f.error?.kind === 'input') ? 2 : 1;
+}
+
+async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingArgs, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
+  try {
+    return await timeCheckout(name, dir, options, settings, (line) => err.write(line + '\n'));
+  } catch (e) {
+    if (e instanceof NoBuilderError || e instanceof TimingResultError) {
+      err.write(`error: timing: ${e.message}\n`);
+      return { failed: true };
+    }
+    throw e;
+  }
 }
 
 function printReport(report: CheckoutReport, dryRun: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {

@@ -22,6 +22,8 @@ import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
+import { fleetTiming, type TimingSettings } from './timing.ts';
+import { renderTimingTable } from '../timing/table.ts';
 
 export interface RunFleetOptions {
   reposFile: string;
@@ -46,6 +48,8 @@ export interface RunFleetOptions {
   migrate?: MigrateFn;
   /** Receives the report object (benchmarks, embedding). */
   onReport?: (report: FleetReport) => void;
+  /** --timing: time cold before/after builds of every changed repository, one at a time. */
+  timing?: TimingSettings;
 }
 
 export const EXIT_OK = 0;
@@ -119,7 +123,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
 
   try {
     const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
-    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, migrate, onStep: (n: string, w: string) => progress.step(n, w) };
+    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, migrate, onStep: (n: string, w: string) => progress.step(n, w), time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: opts.dryRun }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -159,7 +163,10 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));
-  else out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+  else {
+    out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+    for (const r of report.repos) if (r.timing) out.write(`\n── ${r.name}: build times\n\n${renderTimingTable(r.timing)}`);
+  }
   if (opts.reportFile) {
     await writeJsonReport(opts.reportFile, report);
     say(`Report written to ${opts.reportFile}`);
