@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateCheckout } from '../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
+import { recipes } from '../migrations/index.ts';
 import { runProcess } from '../src/timing/run-process.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,7 +41,7 @@ export async function migrateExample(name: string): Promise<MigratedExample> {
   const dir = path.join(await mkdtemp(path.join(os.tmpdir(), `ibm-${name}-`)), name);
   await cp(path.join(ROOT, 'examples/repos', name), dir, { recursive: true });
   const before = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
-  const report = await migrateCheckout(dir, { ...DEFAULT_OPTIONS, xxImage: LOCAL_IMAGES.xx });
+  const report = await migrateCheckout(dir, { ...DEFAULT_OPTIONS, xxImage: LOCAL_IMAGES.xx }, recipes);
   if (report.outcome === 'failed') throw new Error(`${name}: the migration failed: ${report.files.map((f) => f.error?.message).filter(Boolean).join('; ')}`);
   const after = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
   return { dir, before, after };

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { migrateCheckout } from '../migrate/checkout.ts';
+import { recipes } from '../../migrations/index.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
@@ -28,7 +29,7 @@ export interface LocalArgs {
 }
 
 /** platforms: from --platforms; else the repository's repos.yaml platforms; else the default pair. */
-export type TimingArgs = TimingSettings;
+export type TimingArgs = Omit<TimingSettings, 'migrate'>;
 
 export function parseEmulate(values: string[]): EmulatedStage[] {
   return values.map((v) => {
@@ -53,8 +54,8 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
   if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
 
   // Timed on a scratch copy taken before the checkout is migrated in place.
-  const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun }, err) : undefined;
-  const report = await migrateCheckout(args.dir, options);
+  const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun, migrate: (d, o) => migrateCheckout(d, o, recipes) }, err) : undefined;
+  const report = await migrateCheckout(args.dir, options, recipes);
   if (args.json) out.write(JSON.stringify(timing?.result ? { ...report, timing: timing.result } : report, null, 2) + '\n');
   else {
     printReport(report, args.dryRun, out, err);
@@ -66,7 +67,7 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
   return report.files.some((f) => f.error?.kind === 'input') ? 2 : 1;
 }
 
-async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingArgs, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
+async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
   try {
     return await timeCheckout(name, dir, options, settings, (line) => err.write(line + '\n'));
   } catch (e) {

@@ -12,10 +12,14 @@ import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
 import { displayName } from '../config/names.ts';
 import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
 import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
+import { gitHostFor } from '../github/git-host.ts';
 import { redact, redactDeep, redactError } from '../github/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
+import { stamp } from '../report/exchange.ts';
 import { renderText } from '../report/text.ts';
+import { requireFolder } from '../files/atomic-write.ts';
+import { FileError } from '../files/fs-errors.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../report/types.ts';
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
@@ -24,6 +28,7 @@ import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
 import { fleetTiming, type TimingSettings } from './timing.ts';
 import { renderTimingTable } from '../timing/table.ts';
+import type { MigrateOptions } from '../migrate/types.ts';
 
 export interface RunFleetOptions {
   reposFile: string;
@@ -49,7 +54,7 @@ export interface RunFleetOptions {
   /** Receives the report object (benchmarks, embedding). */
   onReport?: (report: FleetReport) => void;
   /** --timing: time cold before/after builds of every changed repository, one at a time. */
-  timing?: TimingSettings;
+  timing?: Omit<TimingSettings, 'migrate'>;
 }
 
 export const EXIT_OK = 0;
@@ -79,6 +84,17 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     say('error: --concurrency takes a whole number >= 1');
     return EXIT_USAGE;
+  }
+
+  // A report path whose folder is missing is a typo: say so before the run, create nothing.
+  if (opts.reportFile) {
+    try {
+      await requireFolder(opts.reportFile);
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      say(`error: --report: ${e.message}`);
+      return EXIT_USAGE;
+    }
   }
 
   const gh = githubEnvFrom(env);
@@ -122,8 +138,11 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   for (const r of results) progress.finish(r.name, r.outcome, r.reason);
 
   try {
-    const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
-    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, migrate, onStep: (n: string, w: string) => progress.step(n, w), time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: opts.dryRun }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    // The engine is handed its recipes: src/migrate/ never imports migrations/.
+    const { migrateCheckout } = await import('../migrate/checkout.ts');
+    const { recipes } = await import('../../migrations/index.ts');
+    const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
+    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: opts.dryRun, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -146,8 +165,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
   results.sort((a, b) => a.name.localeCompare(b.name));
-  const report: FleetReport = redactDeep({
-    version: 1,
+  const report: FleetReport = redactDeep(stamp({
     dryRun: opts.dryRun,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
@@ -159,7 +177,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     excluded: discovery.excluded,
     errors: discovery.errors,
     notes: discovery.notes,
-  });
+  }));
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));

@@ -6,8 +6,7 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { migrateCheckout } from '../migrate/checkout.ts';
-import type { MigrateOptions } from '../migrate/types.ts';
+import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
 import pLimit from 'p-limit';
 import { overrideFor, type ReposConfig } from '../config/repos-config.ts';
 import { probeBuilder, type Builder } from '../timing/builder.ts';
@@ -18,6 +17,8 @@ import { FileTimingStore, type TimingStore } from '../timing/store.ts';
 const readOnly = (store: TimingStore): TimingStore => ({ get: (d) => store.get(d), put: async () => {} });
 
 export interface TimingSettings {
+  /** The migration (the engine with its recipes), run on the scratch copy. */
+  migrate: (dir: string, options: MigrateOptions) => Promise<CheckoutReport>;
   platforms?: string[];
   buildArgs: Record<string, string>;
   storeDir: string;
@@ -41,7 +42,7 @@ export async function timeCheckout(repo: string, dir: string, options: MigrateOp
     await cp(dir, copy, { recursive: true, filter: (src) => path.basename(src) !== '.git' });
     const dockerfile = options.dockerfiles[0] ?? 'Dockerfile';
     const before = await readFile(path.join(copy, dockerfile), 'utf8');
-    const report = await migrateCheckout(copy, { ...options, dryRun: false });
+    const report = await settings.migrate(copy, { ...options, dryRun: false });
     if (report.outcome !== 'changed') return { skipped: `nothing to time: the migration ${report.outcome === 'failed' ? 'failed' : `left the checkout ${report.outcome}`}` };
     const after = await readFile(path.join(copy, dockerfile), 'utf8');
     if (after === before) return { skipped: `nothing to time: ${dockerfile} is unchanged` };

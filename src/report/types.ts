@@ -41,7 +41,10 @@ export interface RepoResult {
 }
 
 export interface FleetReport {
-  version: 1;
+  /** The exchange schema (src/report/exchange.ts): bump it when a reader would misread the layout. */
+  schemaVersion: 2;
+  /** The bot that wrote it. */
+  tool: { name: string; version: string };
   dryRun: boolean;
   startedAt: string;
   durationMs: number;
