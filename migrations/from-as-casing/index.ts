@@ -8,6 +8,9 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const fromAsCasing: DockerfileRecipe = {
   id: 'from-as-casing',
   title: 'Make the AS keyword match the casing of FROM',
+  phase: 1,
+  cosmetic: true,
+  fixes: ['from-as-casing'],
   apply({ model }) {
     const edits: Edit[] = [];
     for (const stage of model.stages) {

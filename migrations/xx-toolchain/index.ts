@@ -18,6 +18,8 @@ import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from 
 export const xxToolchain: DockerfileRecipe = {
   id: 'xx-toolchain',
   title: 'Set up native tools and target libraries for cross-compilation',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'cross-setup-missing', 'xx-not-copied', 'cgo-without-target-libs', 'target-lib-native-install'],
   apply(ctx) {
     const edits: Edit[] = [];
     // Install commands already edited for a sibling compile stage that shares the base stage.

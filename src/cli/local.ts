@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { migrateCheckout } from '../migrate/checkout.ts';
+import { recipes } from '../../migrations/index.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
@@ -41,7 +42,7 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
   if (args.dockerfiles?.length) options.dockerfiles = args.dockerfiles;
   if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
 
-  const report = await migrateCheckout(args.dir, options);
+  const report = await migrateCheckout(args.dir, options, recipes);
   if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
   else printReport(report, args.dryRun, out, err);
   if (report.outcome !== 'failed') return 0;

@@ -20,6 +20,7 @@
  * migrated variants are equivalent to the migrated base modulo the variation.
 
  */
+import { recipes } from '../../migrations/index.ts';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -250,7 +251,7 @@ describe('corpus checkout: Makefile and workflow build-args follow the Dockerfil
     const work = mkdtempSync(path.join(tmpdir(), 'ibm-corpus-'));
     temps.push(work);
     cpSync(src, work, { recursive: true });
-    const report = await migrateCheckout(work, { ...opts, dryRun: false });
+    const report = await migrateCheckout(work, { ...opts, dryRun: false }, recipes);
     expect(report.outcome, report.summary).toBe('changed');
     const docker = readFileSync(path.join(work, 'Dockerfile'), 'utf8');
     const make = readFileSync(path.join(work, 'Makefile'), 'utf8');

@@ -10,6 +10,7 @@
  * error naming a line), the generic properties of corpus-properties.ts on success, and a few
  * spec-level expectations on what the output must show.
  */
+import { recipes } from '../../migrations/index.ts';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -436,7 +437,7 @@ describe('corpus2 checkout: several --target leaves, ARCH build-args in Makefile
     const work = mkdtempSync(path.join(tmpdir(), 'ibm-corpus2-'));
     temps.push(work);
     cpSync(src, work, { recursive: true });
-    const report = await migrateCheckout(work, { ...opts, dryRun: false });
+    const report = await migrateCheckout(work, { ...opts, dryRun: false }, recipes);
     expect(report.outcome, report.summary).toBe('changed');
     const get = (f: string) => readFileSync(path.join(work, f), 'utf8');
     return { docker: get('Dockerfile'), make: get('Makefile'), wf: get('.github/workflows/release.yml') };

@@ -12,6 +12,7 @@
  * For each file: the expected outcome, the generic properties of corpus-properties.ts on success,
  * the review verdict on input and output, and a few spec-level expectations on the output.
  */
+import { recipes } from '../../migrations/index.ts';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -317,7 +318,7 @@ describe('corpus3 checkout: the Makefile builds --target test and passes --build
     const work = mkdtempSync(path.join(tmpdir(), 'ibm-corpus3-'));
     temps.push(work);
     cpSync(path.join(dir, 'checkouts', 'k03-test-target'), work, { recursive: true });
-    const report = await migrateCheckout(work, { ...opts, dryRun: false });
+    const report = await migrateCheckout(work, { ...opts, dryRun: false }, recipes);
     expect(report.outcome, report.summary).toBe('changed');
     const make = readFileSync(path.join(work, 'Makefile'), 'utf8');
     const docker = readFileSync(path.join(work, 'Dockerfile'), 'utf8');

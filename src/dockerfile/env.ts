@@ -2,9 +2,9 @@
  * The environment a command sees, as far as the Dockerfile shows it: `ENV` (inherited through
  * `FROM <stage>`), in-stage `ARG` defaults, and assignments earlier in the same script.
  */
-import type { ArgDecl, Instruction, Stage } from '../dockerfile/model.ts';
-import { lineage } from '../dockerfile/model.ts';
-import type { ShellCommand, ShellScript } from '../dockerfile/shell.ts';
+import type { ArgDecl, Instruction, Stage } from './model.ts';
+import { lineage } from './model.ts';
+import type { ShellCommand, ShellScript } from './shell.ts';
 
 export interface EnvPair {
   name: string;
