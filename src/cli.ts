@@ -55,7 +55,7 @@ function usageChecks(o: { only?: string; dockerfile?: string[] }): void {
   }
 }
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, hooks: MainHooks = {}): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env, hooks: MainHooks = {}): Promise<number> {
   registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
@@ -130,7 +130,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--json <file>', 'write the merged report as JSON')
     .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
     .action(async (dir: string, o) => {
-      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err);
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err, env);
     });
 
   program
