@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { migrateDockerfile } from '../src/migrate/engine.ts';
 import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
+import { dockerfileRecipes } from '../migrations/index.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
@@ -41,7 +42,7 @@ const migrateAll = () => {
   let failed = 0;
   for (const f of files) {
     try {
-      migrateDockerfile(f.text, f.path, DEFAULT_OPTIONS);
+      migrateDockerfile(f.text, f.path, { ...DEFAULT_OPTIONS, recipes: dockerfileRecipes });
     } catch {
       failed++;
     }

@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { TimingOutcome } from '../fleet/timing.ts';
+import { measurement } from '../timing/result.ts';
+import { renderTimingTable } from '../timing/table.ts';
+
 /**
  * What delivery needs from timing (src/timing/, issue 10), defined here so the PR body and the
  * dashboard do not depend on how it is measured. All plain JSON.
@@ -23,4 +28,17 @@ export function notMeasuredText(t: TimingInput | undefined): string {
 export function speedup(t: TimingInput | undefined): string | undefined {
   if (!t?.arm64SecondsBefore || !t.arm64SecondsAfter) return undefined;
   return `${(t.arm64SecondsBefore / t.arm64SecondsAfter).toFixed(1)}×`;
+}
+
+/** From `--timing`'s outcome (src/fleet/timing.ts): the table, a digest of the numbers, arm64 before/after. */
+export function timingInputFrom(outcome: TimingOutcome | undefined): TimingInput | undefined {
+  if (!outcome) return undefined;
+  if (!outcome.result) return { markdownTable: '', digest: '', notMeasuredReason: outcome.skipped ?? 'nothing was measured' };
+  const r = outcome.result;
+  const ok = (v: 'before' | 'after') => {
+    const m = measurement(r, v, 'linux/arm64');
+    return m?.status === 'ok' ? m.wallSeconds : undefined;
+  };
+  const digest = createHash('sha256').update(JSON.stringify([r.digest, r.measurements.map((m) => [m.variant, m.platform, m.status, m.wallSeconds])])).digest('hex').slice(0, 16);
+  return { markdownTable: renderTimingTable(r), digest, arm64SecondsBefore: ok('before'), arm64SecondsAfter: ok('after') };
 }

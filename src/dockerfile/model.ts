@@ -124,6 +124,11 @@ export function platformOfFlag(value: string | undefined): Platform | undefined 
   return 'other';
 }
 
+/** At most the first 80 characters of input text in a message: a wrong file must not be echoed whole. */
+export function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 /** Parse a Dockerfile. Throws DockerfileError (with file and line) when it cannot be understood. */
 export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: ShellCache): DockerfileModel {
   const source = new SourceText(path, text);
@@ -143,7 +148,7 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
   for (const node of ast.getInstructions()) {
     const instr = toInstruction(node, source, escapeChar, instructions.length, shellCache);
     if (!KNOWN_INSTRUCTIONS.has(instr.keyword)) {
-      throw new DockerfileError(path, instr.line, `unknown instruction "${instr.keywordRaw}"`, 'fix the typo or remove the line; the Dockerfile does not build as it is');
+      throw new DockerfileError(path, instr.line, `unknown instruction "${clip(instr.keywordRaw)}"`, 'fix the typo or remove the line; the Dockerfile does not build as it is');
     }
     instructions.push(instr);
     if (instr.keyword === 'FROM') {
@@ -390,6 +395,7 @@ function argDecls(instr: Instruction): ArgDecl[] {
 function toStage(instr: Instruction, stages: Stage[], source: SourceText): Stage {
   const text = source.text;
   const [imageWord, asWord, nameWord] = fromWords.get(instr) ?? [];
+  if (!imageWord) throw new DockerfileError(source.path, instr.line, 'FROM names no image', 'write FROM IMAGE[:TAG] [AS NAME]');
   const imageStart = imageWord?.start ?? instr.argsStart;
   const imageEnd = imageWord?.end ?? instr.argsStart;
   let asKeyword: Stage['asKeyword'];

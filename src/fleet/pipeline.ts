@@ -7,11 +7,13 @@ import { migrateOptionsFor } from '../config/repos-config.ts';
 import type { RepoTarget } from '../discovery/discover.ts';
 import { lookUpRepo } from '../discovery/github-repo.ts';
 import type { GitHubClient } from '../github/client.ts';
+import { credentialRefusal, gitHostFromEnv } from '../github/git-host.ts';
 import { redact, redactError } from '../github/redact.ts';
 import { deliver, type DeliveryRun } from '../delivery/deliver.ts';
 import { deliverySettingsFor } from '../delivery/settings.ts';
-import type { TimingInput } from '../delivery/timing.ts';
+import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
 import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
+import type { TimingOutcome } from './timing.ts';
 import type { RepoResult } from '../report/types.ts';
 import type { Cache } from '../workspace/cache.ts';
 import { syncLocalRemote } from '../workspace/local-remote.ts';
@@ -25,12 +27,16 @@ export interface PipelineContext {
   dryRun: boolean;
   client?: GitHubClient;
   token?: string;
+  /** The git host the token may be sent to (src/github/git-host.ts); default from the environment. */
+  gitHost?: string;
   migrate: MigrateFn;
   onStep?: (name: string, what: string) => void;
   /** Deliver (push and PR) after the migration, or plan it (--plan); GitHub sources only. */
   delivery?: DeliveryRun;
   /** Build timings per repository (`owner/name`), from src/timing/ when it ran. */
   timing?: (repo: string) => TimingInput | undefined;
+  /** --timing: time before/after builds of the checkout (it migrates a scratch copy itself). */
+  time?: (repo: string, dir: string, options: MigrateOptions) => Promise<TimingOutcome>;
 }
 
 class StepFailure extends Error {
@@ -79,6 +85,9 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
       const info = await lookUpRepo(ctx.client, target.repo);
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
       if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true, canPush: undefined };
+      // The token goes only to the configured git host, over https (loopback excepted).
+      const refusal = ctx.token ? credentialRefusal(info.cloneUrl, ctx.gitHost ?? gitHostFromEnv()) : undefined;
+      if (refusal) throw new StepFailure('clone', refusal);
       return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true, canPush: info.canPush };
     });
     if (remote.archived) return result({ outcome: 'skipped', reason: 'archived on GitHub (read-only): nothing to migrate', branch: remote.branch });
@@ -90,7 +99,7 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
         repo: target.repo,
         url: remote.url,
         branch: remote.branch,
-        auth: target.source === 'github' && ctx.token ? { token: ctx.token } : undefined,
+        auth: target.source === 'github' && ctx.token ? { token: ctx.token, host: ctx.gitHost ?? gitHostFromEnv() } : undefined,
         signal,
         knownCommit: remote.knownCommit,
         shallow: remote.shallow,
@@ -99,17 +108,20 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
+    const time = skip ? undefined : ctx.time;
+    const timing = time ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, migrateOptionsFor(ctx.config, name)); }) : undefined;
     const report: CheckoutReport = skip
       ? { outcome: 'skipped', files: [], diff: '', summary: skip }
       : await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
-    const base = { branch: ws.branch, commit: ws.commit, files: report.files };
+    const base = { branch: ws.branch, commit: ws.commit, files: report.files, ...(timing?.result ? { timing: timing.result } : {}) };
     let delivery: RepoResult['delivery'];
     if (ctx.delivery && target.source === 'github') {
       signal.throwIfAborted();
       ctx.onStep?.(name, ctx.delivery.mode === 'plan' ? 'planning delivery' : 'delivering');
       const run = ctx.delivery;
+      const timingInput = ctx.timing?.(name) ?? timingInputFrom(timing);
       delivery = await step('deliver', () =>
-        deliver(run, { repo: target.repo, dir: ws.dir, cloneUrl: remote.url, baseBranch: ws.branch, baseSha: ws.commit, report, canPush: remote.canPush, settings: deliverySettingsFor(ctx.config, name), timing: ctx.timing?.(name), signal }),
+        deliver(run, { repo: target.repo, dir: ws.dir, cloneUrl: remote.url, baseBranch: ws.branch, baseSha: ws.commit, report, canPush: remote.canPush, settings: deliverySettingsFor(ctx.config, name), timing: timingInput, signal }),
       ).catch((err: unknown) => {
         if (err instanceof StepFailure) throw new DeliveryFailure(err.step, err.message, { ...base, diff: report.diff });
         throw err;

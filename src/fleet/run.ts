@@ -12,10 +12,14 @@ import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
 import { displayName } from '../config/names.ts';
 import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
 import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
+import { gitHostFor } from '../github/git-host.ts';
 import { redact, redactDeep, redactError } from '../github/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
+import { stamp } from '../report/exchange.ts';
 import { renderText } from '../report/text.ts';
+import { requireFolder } from '../files/atomic-write.ts';
+import { FileError } from '../files/fs-errors.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../report/types.ts';
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
@@ -24,10 +28,13 @@ import { createPlatformClient, platformEnvFrom, type PlatformClient } from '../p
 import { GitHubPlatform } from '../platform/github.ts';
 import type { DeliveryRun } from '../delivery/deliver.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
-import type { TimingInput } from '../delivery/timing.ts';
+import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
 import path from 'node:path';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
+import { fleetTiming, type TimingSettings } from './timing.ts';
+import { renderTimingTable } from '../timing/table.ts';
+import type { MigrateOptions } from '../migrate/types.ts';
 
 export interface RunFleetOptions {
   reposFile: string;
@@ -56,8 +63,10 @@ export interface RunFleetOptions {
   plan?: boolean;
   /** Minimum time between two GitHub write calls (default 1000 ms). */
   writeSpacingMs?: number;
-  /** Build timings per repository, from src/timing/ (until wired, PRs say "not measured"). */
-  timing?: (repo: string) => TimingInput | undefined;
+  /** Build timings per repository for delivery, when they come from elsewhere (default: --timing's results). */
+  timingInput?: (repo: string) => TimingInput | undefined;
+  /** --timing: time cold before/after builds of every changed repository, one at a time. */
+  timing?: Omit<TimingSettings, 'migrate'>;
 }
 
 export const EXIT_OK = 0;
@@ -88,6 +97,18 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     say('error: --concurrency takes a whole number >= 1');
     return EXIT_USAGE;
   }
+
+  // A report path whose folder is missing is a typo: say so before the run, create nothing.
+  if (opts.reportFile) {
+    try {
+      await requireFolder(opts.reportFile);
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      say(`error: --report: ${e.message}`);
+      return EXIT_USAGE;
+    }
+  }
+
 
   // Delivery (a real run, or --plan) against GitHub: one platform client for discovery and delivery.
   const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun);
@@ -155,9 +176,13 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   for (const r of results) progress.finish(r.name, r.outcome, r.reason);
 
   try {
-    const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
+    // The engine is handed its recipes: src/migrate/ never imports migrations/.
+    const { migrateCheckout } = await import('../migrate/checkout.ts');
+    const { recipes } = await import('../../migrations/index.ts');
+    const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
     const token = platformClient ? await platformClient.gitToken() : gh.token;
-    const ctx = { config, cache, dryRun: opts.dryRun || Boolean(opts.plan), client, token, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timing };
+    const readOnly = opts.dryRun || Boolean(opts.plan);
+    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -183,14 +208,13 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   let dashboard: FleetReport['dashboard'];
   if (delivery?.mode === 'execute' && config.delivery.dashboard && !signal.aborted) {
     try {
-      dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: startedAt.toISOString(), timing: opts.timing });
+      dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: startedAt.toISOString(), timing: (n) => opts.timingInput?.(n) ?? timingInputFrom(timingOf(results, n)) });
     } catch (e) {
       say(`warning: the dashboard issue in ${config.delivery.dashboard.repo} was not updated: ${redactError(e)}`);
     }
   }
   await platformClient?.save().catch(() => undefined);
-  const report: FleetReport = redactDeep({
-    version: 1,
+  const report: FleetReport = redactDeep(stamp({
     dryRun: opts.dryRun,
     ...(opts.plan ? { plan: true } : {}),
     ...(platformClient ? { apiCalls: platformClient.calls() } : {}),
@@ -205,11 +229,14 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     excluded: discovery.excluded,
     errors: discovery.errors,
     notes: discovery.notes,
-  });
+  }));
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));
-  else out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+  else {
+    out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+    for (const r of report.repos) if (r.timing) out.write(`\n── ${r.name}: build times\n\n${renderTimingTable(r.timing)}`);
+  }
   if (opts.reportFile) {
     await writeJsonReport(opts.reportFile, report);
     say(`Report written to ${opts.reportFile}`);
@@ -245,4 +272,9 @@ function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; reject
 function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
   const n = Number(env.GITHUB_WRITE_SPACING_MS);
   return env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function timingOf(results: RepoResult[], name: string) {
+  const t = results.find((r) => r.name === name)?.timing;
+  return t ? { result: t } : undefined;
 }

@@ -3,9 +3,9 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { recipePhases } from '../../migrations/index.ts';
 import { analyze, stageKey, type Analysis } from '../dockerfile/analysis.ts';
-import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
+import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
+import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
@@ -22,11 +22,62 @@ export interface DockerfileMigration {
   skipped?: string;
   /** Stages left emulated (P10) with the reason. */
   emulated: { stage: string; reason: string; line: number }[];
+  /** The input already cross-compiled (dockerfile/migrated.ts): edited only to fix error findings. */
+  alreadyMigrated?: boolean;
 }
 
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
-  recipes?: DockerfileRecipe[];
+  /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
+  recipes: DockerfileRecipe[];
+}
+
+/**
+ * The error-level findings of a file that already cross-compiles: the only edits the migration
+ * may make there are those that fix one of them (and each edit says which).
+ */
+export interface FixOnly {
+  findings: Finding[];
+  /** Stages (by stageKey) that already cross-compiled, with their base stages: edited only to fix their own findings. */
+  protectedStages: Set<string>;
+  /** Per finding, the stages (by stageKey) whose edits fix it: its own stage and its bases. */
+  stagesOf: Map<Finding, Set<string>>;
+}
+
+/** Recipes grouped by their declared phase, in list order inside a phase. */
+export function phasesOf(recipes: DockerfileRecipe[]): DockerfileRecipe[][] {
+  const byPhase = new Map<number, DockerfileRecipe[]>();
+  for (const r of recipes) byPhase.set(r.phase, [...(byPhase.get(r.phase) ?? []), r]);
+  return [...byPhase.keys()].sort((a, b) => a - b).map((k) => byPhase.get(k)!);
+}
+
+/** The stage (by stageKey) whose text contains `offset`; undefined between stages (before the first FROM). */
+function stageKeyAt(model: DockerfileModel, offset: number): string | undefined {
+  let found: Stage | undefined;
+  for (const st of model.stages) {
+    if (st.from.start > offset || (st.from.start === offset && found)) break;
+    found = st;
+  }
+  return found && offset > found.from.start ? stageKey(found, model.stages.length) : undefined;
+}
+
+/** Keep only the edits that fix a finding (named in the reason); drop the others. */
+function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly, originalLine: (line: number) => number): Edit[] {
+  const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule));
+  if (mine.length === 0) return [];
+  const out: Edit[] = [];
+  for (const e of edits) {
+    const key = stageKeyAt(model, e.start);
+    const line = originalLine(model.source.lineOf(e.start));
+    const inStage = mine.filter((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const here = inStage.find((f) => f.line === line) ?? inStage[0];
+    // An already cross-compiling stage is edited only to fix its own finding; elsewhere (a stage
+    // still emulated, a final image, a new stage) the edit serves the recipe's fix.
+    if (!here && key !== undefined && gate.protectedStages.has(key)) continue;
+    const f = here ?? mine[0]!;
+    out.push({ ...e, reason: `${e.reason} (fixes ${f.rule}, line ${f.line})` });
+  }
+  return out;
 }
 
 /** The input's and the output's models, for the checks that follow. */
@@ -40,9 +91,9 @@ export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBu
   return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
 }
 
-export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache()): Applied {
-  const phases = opts.recipes ? opts.recipes.map((r) => [r]) : recipePhases;
-  let model = parseDockerfile(text, path, cache);
+export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {
+  const phases = phasesOf(opts.recipes);
+  let model = parsed ?? parseDockerfile(text, path, cache);
   const inputBuild = new Set(model.stages.filter((s) => s.platform === 'build').map((s) => stageKey(s, model.stages.length)));
   let analysis = analysisFor(model, opts, inputBuild);
   const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis, inputModel: model };
@@ -64,7 +115,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     const byRecipe: { recipe: DockerfileRecipe; edits: Edit[] }[] = [];
     for (const recipe of phase) {
       try {
-        const e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        let e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
       } catch (err) {
@@ -90,7 +142,16 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       for (const e of es) {
         const start = mapBack(e.start, steps);
         const end = Math.max(start, mapBack(e.end, steps));
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+        const line = original.lineOf(start);
+        const endLine = original.lineOf(Math.max(start, end - 1));
+        // One text edit per word: a reader sees the change once per line and reason.
+        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine && (x.endLine ?? x.line) >= line);
+        if (same) {
+          same.line = Math.min(same.line, line);
+          same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          continue;
+        }
+        result.edits.push({ recipe: recipe.id, reason: e.reason, line, endLine });
       }
     }
     steps.push(edits);
@@ -106,7 +167,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     analysis = analysisFor(model, opts, inputBuild);
   }
   // Casing alone is no migration: an already migrated file keeps its `as` (P13 before P12).
-  if (!opts.recipes && result.edits.every((e) => COSMETIC.has(e.recipe))) {
+  const cosmetic = new Set(opts.recipes.filter((r) => r.cosmetic).map((r) => r.id));
+  if (result.edits.length > 0 && result.edits.every((e) => cosmetic.has(e.recipe)) && !opts.recipes.every((r) => r.cosmetic)) {
     result.edits = [];
     result.output = text;
     result.model = result.inputModel;
@@ -125,9 +187,6 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   }
   return result;
 }
-
-/** Recipes whose edits alone do not make a file worth changing. */
-const COSMETIC = new Set(['from-as-casing']);
 
 /** Position in the original text of a position in the text after `steps` were applied. */
 function mapBack(pos: number, steps: Edit[][]): number {

@@ -2,7 +2,7 @@
  * The same summary as Markdown, for `GITHUB_STEP_SUMMARY` (and later PR comments / dashboards).
  * Diffs go in collapsed blocks so a 21-repository run stays readable.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFileSafely } from '../files/atomic-write.ts';
 import { displayName } from '../config/names.ts';
 import { OUTCOME_ORDER, OUTCOME_TITLES, type FleetReport } from './types.ts';
 
@@ -41,10 +41,10 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Append to the file GitHub Actions shows on the run page, when we run there. */
+/** Append to the file GitHub Actions shows on the run page, when we run there (never through a symlink; all or nothing). */
 export async function appendStepSummary(report: FleetReport, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return undefined;
-  await appendFile(file, renderMarkdown(report));
+  await appendFileSafely(file, renderMarkdown(report));
   return file;
 }

@@ -4,6 +4,7 @@
 import type { DeliveryResult } from '../delivery/deliver.ts';
 import type { FileReport } from '../migrate/types.ts';
 import type { ApiCalls } from '../platform/types.ts';
+import type { TimingResult } from '../timing/result.ts';
 
 /**
  * would-change: the codemod has edits (dry run); changed: edits applied to the local workspace
@@ -40,11 +41,16 @@ export interface RepoResult {
   delivery?: DeliveryResult;
   /** GitHub API calls made for this repository (304s counted apart). */
   apiCalls?: ApiCalls;
+  /** --timing: cold before/after build times (src/timing/result.ts). */
+  timing?: TimingResult;
   durationMs: number;
 }
 
 export interface FleetReport {
-  version: 1;
+  /** The exchange schema (src/report/exchange.ts): bump it when a reader would misread the layout. */
+  schemaVersion: 2;
+  /** The bot that wrote it. */
+  tool: { name: string; version: string };
   dryRun: boolean;
   startedAt: string;
   durationMs: number;

@@ -23,8 +23,8 @@ function parseArgs(args: string[]): { paths: string[]; format: Format; xxImage?:
 
 const parsed = parseArgs(process.argv.slice(2));
 if (typeof parsed === 'string') {
-  process.stdout.write(`error: ${parsed}\nusage: review PATH... [--format text|json|sarif|github] [--xx-image IMAGE]\n`);
+  process.stderr.write(`error: ${parsed}\nusage: review PATH... [--format text|json|sarif|github] [--xx-image IMAGE]\n`);
   process.exitCode = 2;
 } else {
-  process.exitCode = await runReview(parsed, process.stdout);
+  process.exitCode = await runReview(parsed, process.stdout, process.stderr);
 }

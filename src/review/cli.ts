@@ -2,9 +2,11 @@
  * `review PATH... --format text|json|sarif|github`: files or repository folders. Exit code 1
  * when any error-level finding, 0 otherwise, 2 on bad usage or an unreadable path.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { readSafeText, realFolder, UnsafeInputError } from '../files/safe-read.ts';
+import { redact } from '../github/redact.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
@@ -12,11 +14,17 @@ import { FORMATS, formatFindings, type Format } from './format.ts';
 import { findDockerfiles, readRepoHints, reviewBuildArgs } from './repo.ts';
 import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
+import { inActions } from '../actions/actions.ts';
+import { annotateFindings } from '../actions/findings.ts';
+
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
 
 export interface ReviewArgs {
   paths: string[];
   format: Format;
   xxImage?: string;
+  /** The least severe finding that makes the exit code 1 (default error). */
+  failOn?: (typeof FAIL_ON)[number];
 }
 
 interface Job {
@@ -32,33 +40,44 @@ function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return 'no such file or directory';
   if (e?.code === 'EACCES') return 'permission denied';
+  if (e?.code === 'ELOOP') return 'symlink loop';
   return e?.message ?? String(err);
 }
 
-async function readText(path: string): Promise<string> {
-  let st;
+const READ_OPTS = { maxBytes: MAX_DOCKERFILE_BYTES, what: 'Dockerfile', missingHint: 'check the path' };
+
+/**
+ * The same file safety as `migrate`: a file stays inside the folder it was named in (a folder
+ * argument: inside that folder), regular files only, size and binary checks. Nothing of a refused
+ * file's content is ever shown.
+ */
+async function readText(root: string, rel: string, display: string): Promise<string> {
   try {
-    st = await stat(path);
+    return await readSafeText(root, rel, READ_OPTS, display);
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${describe(err)}`);
-  }
-  // A FIFO or device would block the read forever; a huge file is not a Dockerfile.
-  if (!st.isFile()) throw new UsageError(`cannot read ${path}: not a regular file`);
-  if (st.size > MAX_DOCKERFILE_BYTES) throw new UsageError(`cannot read ${path}: ${(st.size / 1048576).toFixed(1)} MB is not a Dockerfile (limit ${MAX_DOCKERFILE_BYTES / 1048576} MB)`);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${describe(err)}`);
+    if (err instanceof UnsafeInputError) throw new UsageError(`cannot read ${display}: ${err.problem.replace(/^no such file$/, 'no such file or directory')}${err.line ? ` (line ${err.line})` : ''}`);
+    throw err;
   }
 }
 
-export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): Promise<number> {
+/** The real folder `p`; refusals name `display` (the argument the user gave). */
+async function folderOf(p: string, display = p): Promise<string> {
+  try {
+    return await realFolder(p);
+  } catch (err) {
+    if (err instanceof UnsafeInputError) throw new UsageError(`cannot read ${display}: ${err.problem.replace(/^no such folder$/, 'no such file or directory')}`);
+    throw err;
+  }
+}
+
+/** Findings on `out`, errors on `err`; everything that is printed goes through the redaction. */
+export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   if (argv.paths.length === 0) {
-    out.write('error: review needs at least one Dockerfile or repository folder\n');
+    err.write('error: review needs at least one Dockerfile or repository folder\n');
     return 2;
   }
   if (!FORMATS.includes(argv.format)) {
-    out.write(`error: unknown format "${argv.format}": use ${FORMATS.join(', ')}\n`);
+    err.write(`error: unknown format "${argv.format}": use ${FORMATS.join(', ')}\n`);
     return 2;
   }
   const jobs: Job[] = [];
@@ -66,21 +85,18 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): P
   const repos: { dir: string; hints: Awaited<ReturnType<typeof readRepoHints>>; files: Job[] }[] = [];
   try {
     for (const p of argv.paths) {
-      let isDir: boolean;
-      try {
-        isDir = (await stat(p)).isDirectory();
-      } catch (err) {
-        throw new UsageError(`cannot read ${p}: ${describe(err)}`);
-      }
+      // A path that cannot be stat'ed is read as a file: the safe read says why (dangling link, loop, missing).
+      const isDir = (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
       if (!isDir) {
-        jobs.push({ display: p, text: await readText(p), targets: [] });
+        jobs.push({ display: p, text: await readText(await folderOf(dirname(p), p), basename(p), p), targets: [] });
         continue;
       }
+      const root = await folderOf(p);
       let rels: string[];
       try {
         rels = await findDockerfiles(p);
-      } catch (err) {
-        throw new UsageError(`cannot read folder ${p}: ${describe(err)}`);
+      } catch (e) {
+        throw new UsageError(`cannot read folder ${p}: ${describe(e)}`);
       }
       if (rels.length === 0) throw new UsageError(`no Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile) found in ${p}`);
       const hints = await readRepoHints(p);
@@ -88,17 +104,17 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): P
       const files: Job[] = [];
       for (const rel of rels) {
         const display = join(p, rel);
-        files.push({ display, text: await readText(display), targets });
+        files.push({ display, text: await readText(root, rel, display), targets });
       }
       jobs.push(...files);
       repos.push({ dir: p, hints, files });
     }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      out.write(`error: ${err.message}\n`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`error: ${redact(e.message)}\n`);
       return 2;
     }
-    throw err;
+    throw e;
   }
 
   const cache = new ShellCache();
@@ -109,9 +125,9 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): P
       const model = parseDockerfile(job.text, job.display, cache);
       models.set(job, model);
       findings.push(...reviewDockerfile(model, { xxImage: argv.xxImage, targets: job.targets }));
-    } catch (err) {
-      if (!(err instanceof DockerfileError)) throw err;
-      findings.push(parseFinding(err));
+    } catch (e) {
+      if (!(e instanceof DockerfileError)) throw e;
+      findings.push(parseFinding(e));
     }
   }
   for (const repo of repos) {
@@ -119,6 +135,10 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream): P
     repoFindings.push(...reviewBuildArgs(parsed, repo.hints, (file) => join(repo.dir, file)));
   }
   const all = sortFindings([...findings, ...repoFindings]);
-  out.write(formatFindings(all, argv.format, jobs.length));
-  return hasErrors(all) ? 1 : 0;
+  // Inside Actions the annotations go through @actions/core; elsewhere (and for a captured stream) the same commands as text.
+  if (argv.format === 'github' && out === process.stdout && inActions()) {
+    await annotateFindings(all.map((f) => ({ ...f, message: redact(f.message), hint: redact(f.hint) })), jobs.length);
+  } else out.write(redact(formatFindings(all, argv.format, jobs.length)));
+  const failOn = argv.failOn ?? 'error';
+  return failOn === 'never' ? 0 : failOn === 'warning' ? (all.length ? 1 : 0) : hasErrors(all) ? 1 : 0;
 }

@@ -3,9 +3,10 @@
  * workflows tell the build (`--target` names are final stages; `--build-arg`s must still mean
  * something to the Dockerfile).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
+import { readBuildFiles, scanBuildFile, type BuildHints } from '../dockerfile/build-files.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
@@ -31,90 +32,17 @@ export async function findDockerfiles(dir: string, rel = ''): Promise<string[]> 
   return out.sort();
 }
 
-export interface Mention {
-  name: string;
-  /** Path relative to the repository folder, and 1-based line. */
-  file: string;
-  line: number;
-  column: number;
-}
-
-export interface RepoHints {
-  targets: Mention[];
-  buildArgs: Mention[];
-}
-
-const TARGET_FLAG = /--target[= ]+["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/g;
-const TARGET_KEY = /^\s*-?\s*target:\s*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)["']?\s*(#.*)?$/;
-const BUILD_ARG_FLAG = /--build-arg[= ]+["']?([A-Za-z_][A-Za-z0-9_]*)/g;
-const BUILD_ARGS_KEY = /^(\s*)-?\s*build-args:\s*(.*)$/;
-const ASSIGNMENT = /^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)=/;
-
-/** Scan Makefile / workflow text for `--target`, `target:`, `--build-arg` and `build-args:` entries. */
-export function scanBuildHints(text: string, file: string, yaml: boolean): RepoHints {
-  const hints: RepoHints = { targets: [], buildArgs: [] };
-  const lines = text.split(/\r?\n/);
-  let argsIndent = -1;
-  lines.forEach((line, i) => {
-    const at = (name: string, index: number) => ({ name, file, line: i + 1, column: index + 1 });
-    if (argsIndent >= 0) {
-      const indent = /^\s*/.exec(line)![0].length;
-      if (line.trim() === '' || indent > argsIndent) {
-        const m = ASSIGNMENT.exec(line);
-        if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
-        return;
-      }
-      argsIndent = -1;
-    }
-    for (const m of line.matchAll(TARGET_FLAG)) hints.targets.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
-    for (const m of line.matchAll(BUILD_ARG_FLAG)) hints.buildArgs.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
-    if (!yaml) return;
-    const t = TARGET_KEY.exec(line);
-    if (t) hints.targets.push(at(t[1]!, line.indexOf(t[1]!)));
-    const b = BUILD_ARGS_KEY.exec(line);
-    if (b) {
-      const inline = b[2]!.trim();
-      if (inline === '' || /^[|>]/.test(inline)) argsIndent = b[1]!.length;
-      else for (const part of inline.split(/[\s,]+/)) {
-        const m = ASSIGNMENT.exec(part.replace(/^["'\[]/, ''));
-        if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
-      }
-    }
-  });
-  return hints;
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    // Only regular files: a FIFO named Makefile would block the read forever.
-    if (!(await stat(path)).isFile()) return undefined;
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+export type { Mention } from '../dockerfile/build-files.ts';
+export type RepoHints = BuildHints;
 
 /** `--target`s and `--build-arg`s named by the folder's Makefile and .github/workflows/*.yml. */
 export async function readRepoHints(dir: string): Promise<RepoHints> {
   const hints: RepoHints = { targets: [], buildArgs: [] };
-  const add = (h: RepoHints) => {
+  const root = await realpath(dir).catch(() => dir);
+  for (const file of await readBuildFiles(root)) {
+    const h = scanBuildFile(file);
     hints.targets.push(...h.targets);
     hints.buildArgs.push(...h.buildArgs);
-  };
-  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readIfExists(join(dir, name));
-    if (text !== undefined) add(scanBuildHints(text, name, false));
-  }
-  let workflows: string[] = [];
-  try {
-    workflows = (await readdir(join(dir, '.github', 'workflows'))).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch {
-    // no workflows folder
-  }
-  for (const w of workflows) {
-    const rel = `.github/workflows/${w}`;
-    const text = await readIfExists(join(dir, rel));
-    if (text !== undefined) add(scanBuildHints(text, rel, true));
   }
   return hints;
 }

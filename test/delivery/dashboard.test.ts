@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRows, renderDashboard } from '../../src/delivery/dashboard.ts';
 import { cli, SPROCKET, startFleet, WIDGET, type Fleet } from './fleet.ts';
 
-const broken = readFileSync(path.resolve(import.meta.dirname, '../../examples/repos/image-build-broken/Dockerfile'), 'utf8');
+const broken = readFileSync(path.resolve(import.meta.dirname, '../../examples/faults/repos/image-build-broken/Dockerfile'), 'utf8');
 
 describe('the campaign dashboard issue', () => {
   let f: Fleet;

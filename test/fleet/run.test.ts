@@ -44,24 +44,24 @@ describe('dry run over the example fleet (offline, no token)', () => {
   const cacheDir = path.join(dir, 'cache');
   afterAll(() => removeDir(dir));
 
-  it('prints a diff per changed repository and the summary, fails only the broken one, writes and pushes nothing', async () => {
+  it('prints a diff per changed repository and the summary, exits 0, writes and pushes nothing', async () => {
     const before = treeHash(examples);
     const r = await run({ reposFile: path.join(examples, 'repos.yaml'), cacheDir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(Object.fromEntries(r.report.repos.map((x) => [x.name, x.outcome]))).toEqual({
-      'example/image-build-broken': 'failed',
+      'example/image-build-beacon': 'would-change',
       'example/image-build-gizmo-operator': 'would-change',
       'example/image-build-pause-mirror': 'skipped',
       'example/image-build-sprocket': 'already-migrated',
       'example/image-build-widget': 'would-change',
     });
-    expect(r.outcome('example/image-build-broken')!.reason).toMatch(/Dockerfile:7: unknown instruction "RUNN"/);
     for (const name of ['example/image-build-widget', 'example/image-build-gizmo-operator']) {
       expect(r.out).toContain(`── ${name} (main@`);
     }
     expect(r.out).toMatch(/\+FROM --platform=\$BUILDPLATFORM rancher\/mirrored-tonistiigi-xx:1\.6\.1 AS xx/);
     expect(r.out).toContain('-\t\t--build-arg ARCH=$(ARCH) \\');
-    expect(r.out).toMatch(/Would change \(2\)[\s\S]*Already migrated \(1\)[\s\S]*Skipped \(1\)[\s\S]*Failed \(1\)/);
+    expect(r.out).toMatch(/Would change \(3\)[\s\S]*Already migrated \(1\)[\s\S]*Skipped \(1\)/);
+    expect(r.out).not.toMatch(/Failed \(/);
     expect(r.out).toContain('Pushes: 0.');
     expect(r.err).toContain('nothing will be pushed');
 
@@ -75,6 +75,14 @@ describe('dry run over the example fleet (offline, no token)', () => {
     }
     expect(existsSync(path.join(cacheDir, '_tmp'))).toBe(false);
     expect(existsSync(path.join(cacheDir, '.lock'))).toBe(false);
+  });
+
+  it('the faults example: the broken repository fails alone with its file and line, exit 1', async () => {
+    const r = await run({ reposFile: path.join(examples, 'faults', 'repos.yaml'), cacheDir: path.join(dir, 'faults-cache') });
+    expect(r.code).toBe(1);
+    expect(Object.fromEntries(r.report.repos.map((x) => [x.name, x.outcome]))).toEqual({ 'example/image-build-broken': 'failed' });
+    expect(r.outcome('example/image-build-broken')!.reason).toMatch(/Dockerfile:7: unknown instruction "RUNN"/);
+    expect(r.out).toMatch(/Failed \(1\)/);
   });
 
   it('a second run reuses workspaces, even one a crash left dirty, and says the same', async () => {

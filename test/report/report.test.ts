@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendStepSummary, renderMarkdown } from '../../src/report/markdown.ts';
@@ -15,7 +15,7 @@ const repos: RepoResult[] = [
 ];
 
 const report: FleetReport = {
-  version: 1, dryRun: true, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1234, reposFile: '/x/repos.yaml', pushes: 0, interrupted: false,
+  schemaVersion: 2, tool: { name: 'image-build-migrator', version: '0.1.0' }, dryRun: true, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1234, reposFile: '/x/repos.yaml', pushes: 0, interrupted: false,
   counts: countOutcomes(repos), repos, excluded: [{ name: 'rancher/ingress-nginx', reason: 'does not match namePattern image-build-*' }], errors: [], notes: [],
 };
 
@@ -53,6 +53,7 @@ describe('reports', () => {
     expect(content.startsWith('# earlier step\n## image-build-migrator dry run')).toBe(true);
 
     const json = path.join(dir, 'out', 'report.json');
+    mkdirSync(path.dirname(json), { recursive: true });
     await writeJsonReport(json, report);
     expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual(report);
   });

@@ -8,12 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runReview, type ReviewArgs } from '../../src/review/cli.ts';
 import { GOOD } from './helpers.ts';
 
-async function run(args: Partial<ReviewArgs> & { paths: string[] }): Promise<{ code: number; out: string }> {
+async function run(args: Partial<ReviewArgs> & { paths: string[] }): Promise<{ code: number; out: string; err: string }> {
   const stream = new PassThrough();
+  const errStream = new PassThrough();
   let out = '';
+  let err = '';
   stream.on('data', (c) => (out += c));
-  const code = await runReview({ format: 'text', ...args }, stream);
-  return { code, out };
+  errStream.on('data', (c) => (err += c));
+  const code = await runReview({ format: 'text', ...args }, stream, errStream);
+  return { code, out, err };
 }
 
 let dir: string;
@@ -65,7 +68,8 @@ describe('runReview', () => {
   it('exits 2 with a message naming a missing path or an unreadable file', async () => {
     const missing = await run({ paths: [join(dir, 'nope.Dockerfile')] });
     expect(missing.code).toBe(2);
-    expect(missing.out).toContain(`cannot read ${join(dir, 'nope.Dockerfile')}: no such file or directory`);
+    expect(missing.err).toContain(`cannot read ${join(dir, 'nope.Dockerfile')}: no such file or directory`);
+    expect(missing.out).toBe('');
     expect((await run({ paths: [] })).code).toBe(2);
     expect((await run({ paths: [join(dir, 'good.Dockerfile')], format: 'xml' as never })).code).toBe(2);
     if (process.getuid?.() !== 0) {
@@ -74,7 +78,7 @@ describe('runReview', () => {
       chmodSync(locked, 0o000);
       const r = await run({ paths: [locked] });
       expect(r.code).toBe(2);
-      expect(r.out).toContain(locked);
+      expect(r.err).toContain(locked);
     }
   });
 
@@ -97,7 +101,7 @@ describe('runReview', () => {
     const empty = mkdtempSync(join(tmpdir(), 'review-empty-'));
     const r = await run({ paths: [empty] });
     expect(r.code).toBe(2);
-    expect(r.out).toContain(empty);
+    expect(r.err).toContain(empty);
   });
 
   it('formats github annotations and sarif', async () => {
@@ -112,11 +116,11 @@ describe('cli-main through tsx', () => {
   const exec = promisify(execFile);
   const main = async (args: string[]) => {
     try {
-      const { stdout } = await exec('npx', ['tsx', 'src/review/cli-main.ts', ...args], { cwd: join(import.meta.dirname, '..', '..') });
-      return { code: 0, stdout };
+      const { stdout, stderr } = await exec('npx', ['tsx', 'src/review/cli-main.ts', ...args], { cwd: join(import.meta.dirname, '..', '..') });
+      return { code: 0, stdout, stderr };
     } catch (e) {
-      const err = e as { code: number; stdout: string };
-      return { code: err.code, stdout: err.stdout };
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
     }
   };
 
@@ -130,6 +134,7 @@ describe('cli-main through tsx', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('::error ');
     expect(usage.code).toBe(2);
-    expect(usage.stdout).toContain('missing');
+    expect(usage.stderr).toContain('missing');
+    expect(usage.stdout).toBe('');
   }, 30_000);
 });
