@@ -154,3 +154,18 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * The dashboard update as one call from a (merged) fleet report: auth and URLs from the
+ * environment (GITHUB_TOKEN or a GitHub App, GITHUB_API_URL, GITHUB_SERVER_URL). For a nightly
+ * workflow whose matrix jobs each wrote a report: merge them, then call this once.
+ */
+export async function updateDashboardFromEnv(input: DashboardInput, env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; action: 'created' | 'updated' | 'current' }> {
+  const { createPlatformClient, platformEnvFrom } = await import('../platform/octokit.ts');
+  const { GitHubPlatform } = await import('../platform/github.ts');
+  const penv = await platformEnvFrom(env);
+  if (penv.auth.kind === 'none') throw new Error('updating the dashboard needs GITHUB_TOKEN (issues: write) or a GitHub App');
+  const n = Number(env.GITHUB_WRITE_SPACING_MS);
+  const client = await createPlatformClient({ ...penv, writeSpacingMs: env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) ? n : undefined });
+  return updateDashboard(new GitHubPlatform(client), input);
+}

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TimingOutcome } from '../fleet/timing.ts';
-import { measurement } from '../timing/result.ts';
+import { measurement, type TimingResult } from '../timing/result.ts';
 import { renderTimingTable } from '../timing/table.ts';
 
 /**
@@ -31,7 +30,7 @@ export function speedup(t: TimingInput | undefined): string | undefined {
 }
 
 /** From `--timing`'s outcome (src/fleet/timing.ts): the table, a digest of the numbers, arm64 before/after. */
-export function timingInputFrom(outcome: TimingOutcome | undefined): TimingInput | undefined {
+export function timingInputFrom(outcome: { result?: TimingResult; skipped?: string } | undefined): TimingInput | undefined {
   if (!outcome) return undefined;
   if (!outcome.result) return { markdownTable: '', digest: '', notMeasuredReason: outcome.skipped ?? 'nothing was measured' };
   const r = outcome.result;

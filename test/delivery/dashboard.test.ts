@@ -67,3 +67,23 @@ describe('renderDashboard', () => {
     expect(body).toContain('| rancher/image-build-b | skipped: nothing to compile |');
   });
 });
+
+describe('updateDashboardFromEnv (one call from a merged report)', () => {
+  it('creates the issue from JSON rows, then finds it again and leaves it when nothing changed', async () => {
+    const { LocalGitHub } = await import('../../scripts/local-github/github.ts');
+    const { updateDashboardFromEnv } = await import('../../src/delivery/dashboard.ts');
+    const token = ['ghp', 'dashboardEntryToken0123456789abcdefABC'].join('_');
+    const gh = await LocalGitHub.start({ tokens: { [token]: 'image-build-migrator[bot]' } });
+    try {
+      gh.addRepo('rancher/ecm-distro-tools', { 'README.md': 'x\n' });
+      const env = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: token, GITHUB_WRITE_SPACING_MS: '0' };
+      const input = { repo: 'rancher/ecm-distro-tools', title: 'Campaign', now: '2026-01-01T00:00:00Z', repos: JSON.parse(JSON.stringify([{ name: 'rancher/image-build-a', outcome: 'already-migrated', reason: 'already migrated' }])) };
+      expect(await updateDashboardFromEnv(input, env)).toMatchObject({ action: 'created' });
+      expect(await updateDashboardFromEnv({ ...input, now: '2026-01-02T00:00:00Z' }, env)).toMatchObject({ action: 'current' });
+      expect(gh.issuesOf('rancher/ecm-distro-tools')).toHaveLength(1);
+      gh.assertClean();
+    } finally {
+      await gh.close();
+    }
+  });
+});
