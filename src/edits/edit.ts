@@ -14,6 +14,32 @@ export interface Edit {
 
 export class EditConflictError extends Error {}
 
+/**
+ * Position in the original text of a position in the text after `steps` (each a set of edits
+ * applied together) were applied: how a line of the migrated file is reported as the line a
+ * human knows. A position inside inserted text maps to where the insertion was made.
+ */
+export function mapBack(pos: number, steps: Edit[][]): number {
+  let p = pos;
+  for (let k = steps.length - 1; k >= 0; k--) {
+    let delta = 0;
+    let mapped: number | undefined;
+    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
+      const newStart = e.start + delta;
+      const newEnd = newStart + e.text.length;
+      if (p < newStart) break;
+      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
+        mapped = e.start;
+        break;
+      }
+      delta += e.text.length - (e.end - e.start);
+    }
+    p = mapped ?? p - delta;
+  }
+  return p;
+}
+
+
 /** Apply non-overlapping edits; insertions at the same offset keep their given order. */
 export function applyEdits(text: string, edits: Edit[]): string {
   const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i);

@@ -8,7 +8,7 @@ import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile
 import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
-import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
+import { applyEdits, EditConflictError, mapBack, type Edit } from '../edits/edit.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from './recipe.ts';
 import type { AppliedEdit, MigrateOptions, Warning } from './types.ts';
 
@@ -186,27 +186,6 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     }
   }
   return result;
-}
-
-/** Position in the original text of a position in the text after `steps` were applied. */
-function mapBack(pos: number, steps: Edit[][]): number {
-  let p = pos;
-  for (let k = steps.length - 1; k >= 0; k--) {
-    let delta = 0;
-    let mapped: number | undefined;
-    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
-      const newStart = e.start + delta;
-      const newEnd = newStart + e.text.length;
-      if (p < newStart) break;
-      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
-        mapped = e.start;
-        break;
-      }
-      delta += e.text.length - (e.end - e.start);
-    }
-    p = mapped ?? p - delta;
-  }
-  return p;
 }
 
 export function runRecipe(
