@@ -215,6 +215,17 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
       .filter((n) => n && n !== '.' && n !== '...' && !n.startsWith('-')),
   );
   const paths: string[] = [];
+  // Folders the compile writes into (`-o .`, `-o bin/` with ./...), as absolute paths where the
+  // WORKDIR says: a copy of such a folder is no binary; a file copied out of it is one.
+  const outDirs = new Set<string>();
+  for (const c of facts.compiles) {
+    for (const o of outputsOf(c)) {
+      if (!o.endsWith('/')) continue;
+      const wd = workdirAt(stage, c.instruction)?.path;
+      const abs = o.startsWith('/') ? o : wd && wd.startsWith('/') && !wd.includes('$') ? posix.join(wd, o) : undefined;
+      if (abs) outDirs.add(posix.normalize(abs).replace(/\/+$/, '') || '/');
+    }
+  }
   const installs = stage.instructions.flatMap((i) => commandsOf(i).map(installCommand)).filter((x) => x !== undefined);
   for (const x of installs) for (const s of x.sources) known.add(s.split('/').at(-1) ?? '');
   for (const e of exportedPaths(stage, a)) {
@@ -226,7 +237,8 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
       for (const x of into) for (const s of x.sources) paths.push(SYSTEM_BIN_DIRS.has(dir) && s.includes('*') ? s : `${dir}/${s.split('/').at(-1)}`);
       continue;
     }
-    if (looksLikeBinary(e.path, known)) paths.push(e.path);
+    if (outDirs.has(posix.normalize(dir))) continue;
+    if (outDirs.has(posix.dirname(posix.normalize(dir))) || looksLikeBinary(e.path, known)) paths.push(e.path);
   }
   return { paths: [...new Set([...outputs, ...paths])], fromOutputs: false };
 }
