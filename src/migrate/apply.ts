@@ -28,6 +28,8 @@ export interface DockerfileMigration {
 
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
+  /** Build-args the checkout's Makefile and workflows pass with a value. */
+  buildArgs?: Record<string, string>;
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
 }
@@ -88,7 +90,7 @@ export interface Applied extends DockerfileMigration {
 }
 
 export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs });
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {

@@ -4,9 +4,13 @@
  * fleet) and a check that runs the code on the output: the parsed model, the review, the paths
  * the final images copy.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recipes } from '../../migrations/index.ts';
+import { scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { migrateCheckout } from '../../src/migrate/checkout.ts';
+import { removeDir, tempDir } from '../helpers/repos.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
@@ -114,5 +118,44 @@ describe('1: xx-verify given a folder', () => {
     const copied = new Set(out.stages.flatMap((s) => s.refs.filter((r) => r.stage?.name === 'builder').flatMap((r) => r.instruction.args.trim().split(/\s+/).slice(0, -1))));
     for (const p of verified[0]!.args) expect(copied.has(p), p).toBe(true);
     expect(m.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^stage "plugins": no xx-verify added: the compile writes into the folder bin\/ and no later step names the binaries in it/));
+  });
+});
+
+describe('10: ARGs the Dockerfile loses leave the build files; reasons are true', () => {
+  const root = tempDir();
+  afterAll(() => removeDir(root));
+  const fixture = path.join(dir, '10-lost-go-args');
+
+  it('GOOS and GOARCH leave the Makefile and the workflow; CGO_ENABLED is what the build passes, not guessed', async () => {
+    const work = path.join(root, 'checkout');
+    cpSync(path.join(fixture, 'before'), work, { recursive: true });
+    const report = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
+    expect(report.outcome).toBe('changed');
+    for (const f of ['Dockerfile', 'Makefile', '.github/workflows/build.yml']) {
+      expect(readFileSync(path.join(work, f), 'utf8'), f).toBe(readFileSync(path.join(fixture, 'after', f), 'utf8'));
+    }
+    const passed = (f: string, kind: 'makefile' | 'workflow') => scanBuildFile({ path: f, text: readFileSync(path.join(work, f), 'utf8'), kind }).buildArgs.map((b) => b.name);
+    expect(passed('Makefile', 'makefile')).toEqual(['CGO_ENABLED']);
+    expect(passed('.github/workflows/build.yml', 'workflow')).toEqual(['CGO_ENABLED']);
+    const out = parseDockerfile(readFileSync(path.join(work, 'Dockerfile'), 'utf8'));
+    expect(out.stages.flatMap((s) => s.args).map((a) => a.name)).toEqual(['CGO_ENABLED', 'TARGETPLATFORM']);
+    const reasons = report.files.flatMap((f) => f.edits.map((e) => e.reason));
+    expect(reasons.filter((r) => /linked with cgo|CGO_ENABLED=1/.test(r))).toEqual([]);
+    const listed = report.files.flatMap((f) => f.edits.map((e) => `${f.path}:${e.line}:${e.recipe}:${e.reason}`));
+    expect(listed.length).toBe(new Set(listed).size);
+  });
+});
+
+describe('9: a build tool downloaded for the arch in a stage now on the build platform', () => {
+  it('is chosen by BUILDARCH and downloaded above the target ARG, once for all platforms', () => {
+    const { out } = migrate('09-build-tool-download');
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const download = builder.instructions.find((i) => i.shell?.commands.some((c) => c.name === 'curl'))!;
+    const refs = download.shell!.varRefs.map((r) => r.name);
+    expect(refs).toContain('BUILDARCH');
+    expect(refs).not.toContain('TARGETARCH');
+    expect(builder.args.some((a) => a.name === 'BUILDARCH' && a.instruction.index < download.index)).toBe(true);
+    const firstTarget = builder.args.find((a) => a.name.startsWith('TARGET'))!;
+    expect(download.index).toBeLessThan(firstTarget.instruction.index);
   });
 });
