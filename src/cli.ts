@@ -3,18 +3,59 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
-import { runLocal } from './cli/local.ts';
+import { runLocal, type TimingArgs } from './cli/local.ts';
+import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
 import { runFleet } from './fleet/run.ts';
-import { runReview } from './review/cli.ts';
+import { FAIL_ON, runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
+import { runReportMatrix, runReportMerge } from './cli/report.ts';
+import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './github/redact.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+/** defaultStore '' lets the fleet keep results in its cache folder. */
+function timingArgs(o: { timing?: boolean; platforms?: string; buildArg?: string[]; timingStore?: string }, defaultStore = path.join('.cache', 'timing')): TimingArgs | undefined {
+  if (!o.timing) {
+    if (o.platforms || o.buildArg?.length || o.timingStore) throw new CommanderError(2, 'usage', '--platforms, --build-arg and --timing-store go with --timing');
+    return undefined;
+  }
+  try {
+    return { platforms: parsePlatforms(o.platforms), buildArgs: parseBuildArgs(o.buildArg), storeDir: o.timingStore ?? defaultStore };
+  } catch (e) {
+    throw new CommanderError(2, 'usage', (e as Error).message);
+  }
+}
+
+const wholeNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'usage', `${flag} takes a whole number >= 0`);
+  return n;
+};
+
+export interface MainHooks {
+  /** Receives the command definitions instead of running them (tests compare workflows against them). */
+  inspect?: (program: Command) => void;
+}
+
+/** Usage mistakes that would otherwise run something else than asked: exit 2 before anything runs. */
+function usageChecks(o: { only?: string; dockerfile?: string[] }): void {
+  if (o.only !== undefined && String(o.only).split(',').every((s) => s.trim() === '')) {
+    throw new CommanderError(2, 'usage', '--only names no repository: give comma-separated names, or leave --only out for the whole fleet');
+  }
+  const seen = new Set<string>();
+  for (const d of o.dockerfile ?? []) {
+    const key = path.posix.normalize(d.replace(/\\/g, '/')).replace(/^\.\//, '');
+    if (seen.has(key)) throw new CommanderError(2, 'usage', `--dockerfile ${d} is given twice: list each Dockerfile once`);
+    seen.add(key);
+  }
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env, hooks: MainHooks = {}): Promise<number> {
   registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
@@ -22,7 +63,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
 
-  program
+  const migrate = program
     .command('migrate')
     .description('migrate one checkout (--local DIR) or every repository of repos.yaml')
     .option('--local <dir>', 'migrate this checkout in place')
@@ -37,13 +78,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--xx-image <image>', 'the xx image (default rancher/mirrored-tonistiigi-xx:1.6.1)')
     .option('--dockerfile <path>', 'Dockerfile path in the checkout (repeatable)', collect)
     .option('--emulate <stage=reason>', 'leave this stage emulated, with the reason (repeatable)', collect)
+    .option('--timing', 'also time cold builds before and after on a real BuildKit (printed as a table)', false)
+    .option('--platforms <list>', 'with --timing: platforms to build (default from repos.yaml, else linux/amd64,linux/arm64)')
+    .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
+    .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
       if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
         throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
       }
+      usageChecks(o);
       if (o.local) {
         code = await runLocal(
-          { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo },
+          { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo, timing: timingArgs(o) },
           out,
           err,
         );
@@ -58,21 +104,68 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           json: o.json,
           out,
           err,
+          timing: timingArgs(o, ''),
         });
       }
+    });
+
+  // Options of `migrate` (--json) are not options of `migrate report merge` (--json FILE).
+  program.enablePositionalOptions();
+  migrate.enablePositionalOptions();
+  const report = migrate.command('report').description('the nightly workflow\'s plan and summary stages (versioned JSON in, Markdown and JSON out)');
+  report
+    .command('matrix')
+    .description('the job matrix of a plan (a --dry-run --report file): one entry per repository that needs a migrate job')
+    .argument('<plan>', 'the plan JSON')
+    .option('--max-new <n>', 'at most this many jobs for repositories that would get a new PR', wholeNumber('--max-new'))
+    .option('--out <file>', 'write the plan as the summary must read it (deferred repositories marked)')
+    .action(async (plan: string, o) => {
+      code = await runReportMatrix({ plan, maxNew: o.maxNew, out: o.out }, out, err);
+    });
+  report
+    .command('merge')
+    .description('merge the result files of the migrate jobs (and the plan) into one summary')
+    .argument('<dir>', 'folder of result JSON files (searched recursively)')
+    .option('--plan <file>', 'the plan: planned repositories without a result become failed rows')
+    .option('--json <file>', 'write the merged report as JSON')
+    .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
+    .action(async (dir: string, o) => {
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err, env);
     });
 
   program
     .command('review')
     .description('judge Dockerfiles (files or repository folders) with the cross-compilation rule set')
-    .argument('<paths...>', 'Dockerfiles or repository folders')
+    .argument('[paths...]', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
+    .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
+    .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
     .action(async (paths: string[], o) => {
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out, err);
+      if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
+      if (o.changedSince) {
+        let changed: string[];
+        try {
+          changed = await changedDockerfiles(process.cwd(), o.changedSince, o.match);
+        } catch (e) {
+          if (!(e instanceof ChangedFilesError)) throw e;
+          throw new CommanderError(2, 'usage', e.message);
+        }
+        if (!paths.length && !changed.length) {
+          err.write(`No file changed since ${o.changedSince} matches ${o.match ?? 'the Dockerfile patterns'}: nothing to review.\n`);
+          return;
+        }
+        paths = [...paths, ...changed];
+      }
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out, err);
     });
 
+  if (hooks.inspect) {
+    hooks.inspect(program);
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

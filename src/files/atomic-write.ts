@@ -37,7 +37,7 @@ export function tempNameFor(file: string): string {
 }
 
 /** Create `content` at a fresh temp name next to `file`, exclusively; returns the temp path. */
-async function writeTemp(file: string, content: string | Buffer, mode: number): Promise<string> {
+async function writeTemp(file: string, content: string | Buffer, mode: number, sync = true): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     const tmp = tempNameFor(file);
     let handle: fs.FileHandle;
@@ -51,7 +51,7 @@ async function writeTemp(file: string, content: string | Buffer, mode: number): 
       await handle.writeFile(content);
       // The umask does not apply to chmod: the file gets exactly the original's mode.
       await handle.chmod(mode & 0o7777);
-      await handle.sync();
+      if (sync) await handle.sync();
       await handle.close();
       return tmp;
     } catch (err) {
@@ -74,7 +74,12 @@ interface Prepared {
  * Write all files or none (see `followSymlink` for symlinked targets).
  * Throws a FileError; on failure every target has its original content and mode.
  */
-export async function writeFilesAtomically(files: PlannedWrite[]): Promise<void> {
+export interface WriteOptions {
+  /** fsync each temp file before the renames (default true; caches skip it). */
+  sync?: boolean;
+}
+
+export async function writeFilesAtomically(files: PlannedWrite[], opts: WriteOptions = {}): Promise<void> {
   const prepared: Prepared[] = [];
   try {
     for (const f of files) {
@@ -88,9 +93,10 @@ export async function writeFilesAtomically(files: PlannedWrite[]): Promise<void>
       if (st?.isSymbolicLink()) st = undefined;
       if (st && !st.isFile()) throw new FileError(f.path, `cannot write ${f.path}: not a regular file; remove what is there or choose another path`, 1);
       const mode = st ? st.mode : (f.mode ?? 0o644);
-      const entry: Prepared = { target, tmp: await writeTemp(target, f.content, mode), replaced: false };
+      const entry: Prepared = { target, tmp: await writeTemp(target, f.content, mode, opts.sync ?? true), replaced: false };
       prepared.push(entry);
-      if (st) entry.backup = await copyOriginal(target, st.mode);
+      // One file needs no copy: its rename is the whole transaction.
+      if (st && files.length > 1) entry.backup = await copyOriginal(target, st.mode);
     }
     for (const p of prepared) {
       try {
@@ -140,13 +146,13 @@ async function rollBack(prepared: Prepared[]): Promise<string[]> {
 }
 
 /** One file, atomically: `writeFilesAtomically` of one. Its folder must exist (never created). */
-export async function writeFileAtomically(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+export async function writeFileAtomically(file: string, content: string | Buffer, mode = 0o644, opts: WriteOptions = {}): Promise<void> {
   const abs = path.resolve(file);
   await requireFolder(abs);
-  await writeFilesAtomically([{ path: abs, content, mode }]);
+  await writeFilesAtomically([{ path: abs, content, mode }], opts);
 }
 
-/** The folder of `file` must exist: a typo in a path must not create folders anywhere. */
+/** The folder of `file` must exist (a typo in a path must not create folders anywhere) and `file` must not be a folder. */
 export async function requireFolder(file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const st = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -154,6 +160,8 @@ export async function requireFolder(file: string): Promise<void> {
     throw new FileError(file, describeFsError(err, 'use the folder of', file), 2, err.code);
   });
   if (!st.isDirectory()) throw new FileError(file, `cannot write ${file}: ${dir} is not a directory; choose another path`, 2, 'ENOTDIR');
+  const target = await fs.lstat(file).catch(() => undefined);
+  if (target?.isDirectory()) throw new FileError(file, `cannot write ${file}: it is a directory; give a file path`, 2, 'EISDIR');
 }
 
 /**

@@ -45,7 +45,8 @@ export function describeFsError(err: unknown, action?: string, file?: string): s
   const e = err as NodeJS.ErrnoException;
   const where = file ?? e?.path ?? 'a file';
   const verb = action ?? SYSCALL_ACTION[e?.syscall ?? ''] ?? 'access';
-  const [what, todo] = REMEDY[e?.code ?? ''] ?? [firstLine(e?.message ?? String(err)), 'check the path and run again'];
+  let [what, todo] = REMEDY[e?.code ?? ''] ?? [firstLine(e?.message ?? String(err)), 'check the path and run again'];
+  if (e?.code === 'EEXIST' && e.syscall === 'mkdir') [what, todo] = ['exists and is not a folder', 'remove it, or choose another path'];
   return `cannot ${verb} ${where}: ${what}${e?.code ? ` (${e.code})` : ''}; ${todo}`;
 }
 

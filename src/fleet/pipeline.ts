@@ -7,8 +7,10 @@ import { migrateOptionsFor } from '../config/repos-config.ts';
 import type { RepoTarget } from '../discovery/discover.ts';
 import { lookUpRepo } from '../discovery/github-repo.ts';
 import type { GitHubClient } from '../github/client.ts';
+import { credentialRefusal, gitHostFromEnv } from '../github/git-host.ts';
 import { redact, redactError } from '../github/redact.ts';
 import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
+import type { TimingOutcome } from './timing.ts';
 import type { RepoResult } from '../report/types.ts';
 import type { Cache } from '../workspace/cache.ts';
 import { syncLocalRemote } from '../workspace/local-remote.ts';
@@ -22,8 +24,12 @@ export interface PipelineContext {
   dryRun: boolean;
   client?: GitHubClient;
   token?: string;
+  /** The git host the token may be sent to (src/github/git-host.ts); default from the environment. */
+  gitHost?: string;
   migrate: MigrateFn;
   onStep?: (name: string, what: string) => void;
+  /** --timing: time before/after builds of the checkout (it migrates a scratch copy itself). */
+  time?: (repo: string, dir: string, options: MigrateOptions) => Promise<TimingOutcome>;
 }
 
 class StepFailure extends Error {
@@ -63,6 +69,9 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
       const info = await lookUpRepo(ctx.client, target.repo);
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
       if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true };
+      // The token goes only to the configured git host, over https (loopback excepted).
+      const refusal = ctx.token ? credentialRefusal(info.cloneUrl, ctx.gitHost ?? gitHostFromEnv()) : undefined;
+      if (refusal) throw new StepFailure('clone', refusal);
       return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true };
     });
     if (remote.archived) return result({ outcome: 'skipped', reason: 'archived on GitHub (read-only): nothing to migrate', branch: remote.branch });
@@ -74,7 +83,7 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
         repo: target.repo,
         url: remote.url,
         branch: remote.branch,
-        auth: target.source === 'github' && ctx.token ? { token: ctx.token } : undefined,
+        auth: target.source === 'github' && ctx.token ? { token: ctx.token, host: ctx.gitHost ?? gitHostFromEnv() } : undefined,
         signal,
         knownCommit: remote.knownCommit,
         shallow: remote.shallow,
@@ -83,8 +92,10 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
+    const time = ctx.time;
+    const timing = time ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, migrateOptionsFor(ctx.config, name)); }) : undefined;
     const report = await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
-    const base = { branch: ws.branch, commit: ws.commit, files: report.files };
+    const base = { branch: ws.branch, commit: ws.commit, files: report.files, ...(timing?.result ? { timing: timing.result } : {}) };
     switch (report.outcome) {
       case 'changed':
         return result({ ...base, outcome: ctx.dryRun ? 'would-change' : 'changed', reason: report.summary, diff: report.diff });

@@ -12,28 +12,78 @@ const MASK = '***';
 
 const knownSecrets = new Set<string>();
 
-/** Remember a secret so `redact` masks it everywhere, in any encoding we hand to git or HTTP. */
+/**
+ * Texts of which no 8-character fragment may appear: a server that echoes part of an
+ * Authorization header, or an error cut in the middle of a token, must not reveal a prefix of it.
+ */
+const fragmentSources = new Set<string>();
+export const FRAGMENT = 8;
+
+// `x-access-token:` is 15 bytes, exactly 20 base64 characters: the start of every Basic value
+// we build, public, and not worth masking on its own.
+const BASIC_PREFIX_CHARS = 20;
+
+/** Remember a secret so `redact` masks it, and every 8+ character fragment of it, in any encoding we hand to git or HTTP. */
 export function registerSecret(secret: string | undefined): void {
   if (!secret || secret.length < 4) return;
+  const basic = Buffer.from(`x-access-token:${secret}`).toString('base64');
   knownSecrets.add(secret);
   knownSecrets.add(encodeURIComponent(secret));
   // git receives the token as `Authorization: Basic base64(x-access-token:TOKEN)`.
-  knownSecrets.add(Buffer.from(`x-access-token:${secret}`).toString('base64'));
+  knownSecrets.add(basic);
+  for (const form of [secret, encodeURIComponent(secret), basic.slice(BASIC_PREFIX_CHARS)]) if (form.length >= FRAGMENT) fragmentSources.add(form);
+}
+
+/** Mask every 8+ character run of `text` that also occurs in a registered secret. */
+function maskFragments(text: string): string {
+  if (fragmentSources.size === 0 || text.length < FRAGMENT) return text;
+  const ranges: [number, number][] = [];
+  const seen = new Set<string>();
+  for (const src of fragmentSources) {
+    for (let i = 0; i + FRAGMENT <= src.length; i++) {
+      const gram = src.slice(i, i + FRAGMENT);
+      if (seen.has(gram)) continue;
+      seen.add(gram);
+      for (let at = text.indexOf(gram); at >= 0; at = text.indexOf(gram, at + 1)) ranges.push([at, at + FRAGMENT]);
+    }
+  }
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let pos = 0;
+  let [start, end] = ranges[0]!;
+  for (const [s2, e2] of ranges.slice(1)) {
+    if (s2 <= end) end = Math.max(end, e2);
+    else {
+      out += text.slice(pos, start) + MASK;
+      pos = end;
+      [start, end] = [s2, e2];
+    }
+  }
+  return out + text.slice(pos, start) + MASK + text.slice(end);
 }
 
 // Environment variables whose values are secrets by their name (GITHUB_TOKEN, NPM_TOKEN, AWS_SECRET_ACCESS_KEY...).
-const SECRET_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|AUTH)/i;
+const SECRET_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY)/i;
 
-/** Register every secret-named variable of the environment, so that nothing echoes one (a file that turned out to be /proc/self/environ). */
+/**
+ * Register the secret-named variables of the environment, so that nothing echoes one (a file
+ * that turned out to be /proc/self/environ). GITHUB_TOKEN and GH_TOKEN are tokens: fragments too;
+ * other values are masked whole (a fragment of a path-like value would mask ordinary paths).
+ */
 export function registerEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
   for (const [name, value] of Object.entries(env)) {
-    if (value && SECRET_ENV.test(name) && value.length >= 8) registerSecret(value.trim());
+    const v = value?.trim();
+    if (!v || v.length < 8 || !SECRET_ENV.test(name)) continue;
+    if (name === 'GITHUB_TOKEN' || name === 'GH_TOKEN') registerSecret(v);
+    else knownSecrets.add(v);
   }
 }
 
 /** For tests: forget registered secrets. */
 export function clearSecrets(): void {
   knownSecrets.clear();
+  fragmentSources.clear();
 }
 
 const PATTERNS: [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
@@ -57,6 +107,7 @@ export function redact(text: string): string {
   for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(MASK);
   }
+  out = maskFragments(out);
   for (const [re, replacement] of PATTERNS) {
     out = out.replace(re, replacement as never);
   }

@@ -2,6 +2,7 @@
  * The result of a fleet run, one value that every renderer (terminal, Markdown, JSON) reads.
  */
 import type { FileReport } from '../migrate/types.ts';
+import type { TimingResult } from '../timing/result.ts';
 
 /**
  * would-change: the codemod has edits (dry run); changed: edits applied to the local workspace
@@ -34,11 +35,16 @@ export interface RepoResult {
   /** Unified diff of the change (would-change / changed). */
   diff?: string;
   files?: FileReport[];
+  /** --timing: cold before/after build times (src/timing/result.ts). */
+  timing?: TimingResult;
   durationMs: number;
 }
 
 export interface FleetReport {
-  version: 1;
+  /** The exchange schema (src/report/exchange.ts): bump it when a reader would misread the layout. */
+  schemaVersion: 2;
+  /** The bot that wrote it. */
+  tool: { name: string; version: string };
   dryRun: boolean;
   startedAt: string;
   durationMs: number;

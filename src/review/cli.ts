@@ -14,11 +14,17 @@ import { FORMATS, formatFindings, type Format } from './format.ts';
 import { findDockerfiles, readRepoHints, reviewBuildArgs } from './repo.ts';
 import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
+import { inActions } from '../actions/actions.ts';
+import { annotateFindings } from '../actions/findings.ts';
+
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
 
 export interface ReviewArgs {
   paths: string[];
   format: Format;
   xxImage?: string;
+  /** The least severe finding that makes the exit code 1 (default error). */
+  failOn?: (typeof FAIL_ON)[number];
 }
 
 interface Job {
@@ -129,6 +135,10 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
     repoFindings.push(...reviewBuildArgs(parsed, repo.hints, (file) => join(repo.dir, file)));
   }
   const all = sortFindings([...findings, ...repoFindings]);
-  out.write(redact(formatFindings(all, argv.format, jobs.length)));
-  return hasErrors(all) ? 1 : 0;
+  // Inside Actions the annotations go through @actions/core; elsewhere (and for a captured stream) the same commands as text.
+  if (argv.format === 'github' && out === process.stdout && inActions()) {
+    await annotateFindings(all.map((f) => ({ ...f, message: redact(f.message), hint: redact(f.hint) })), jobs.length);
+  } else out.write(redact(formatFindings(all, argv.format, jobs.length)));
+  const failOn = argv.failOn ?? 'error';
+  return failOn === 'never' ? 0 : failOn === 'warning' ? (all.length ? 1 : 0) : hasErrors(all) ? 1 : 0;
 }

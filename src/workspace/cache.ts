@@ -9,6 +9,7 @@
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoName } from '../config/names.ts';
+import { toFileError } from '../files/fs-errors.ts';
 
 export const DEFAULT_CACHE_DIR = '.cache/workspaces';
 
@@ -43,7 +44,14 @@ export async function openCache(dir: string): Promise<Cache> {
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
+      try {
+        await handle.writeFile(String(process.pid));
+      } catch (err) {
+        // A full disk: leave no empty lock behind.
+        await handle.close().catch(() => {});
+        await rm(lockFile, { force: true });
+        throw toFileError(err, 'write', lockFile);
+      }
       await handle.close();
       break;
     } catch (err) {

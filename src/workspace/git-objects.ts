@@ -7,8 +7,8 @@
  * The format is git's documented object format; the tests check the result with `git fsck --strict`
  * and against the tree `git write-tree` computes for the same folder.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, readlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -30,14 +30,19 @@ async function writeObject(gitDir: string, type: 'blob' | 'tree' | 'commit', bod
   const hex = sha.toString('hex');
   const dir = path.join(gitDir, 'objects', hex.slice(0, 2));
   await mkdir(dir, { recursive: true });
-  // Objects are immutable and named by content: an existing file is already right.
-  const handle = await open(path.join(dir, hex.slice(2)), 'wx', 0o444).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EEXIST') return undefined;
+  const file = path.join(dir, hex.slice(2));
+  // Objects are immutable and named by content: an existing non-empty file is already right. An
+  // empty one is what a full disk left behind (older versions wrote in place): rewrite it.
+  if (((await stat(file).catch(() => undefined))?.size ?? 0) > 0) return sha;
+  // Temp file + rename, like git itself: a write cut short by a full disk never leaves a
+  // truncated object under its final name.
+  const tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    await writeFile(tmp, deflateSync(store), { flag: 'wx', mode: 0o444 });
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
     throw err;
-  });
-  if (handle) {
-    await handle.writeFile(deflateSync(store));
-    await handle.close();
   }
   return sha;
 }

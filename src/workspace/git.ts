@@ -12,10 +12,13 @@
  * - `GIT_TERMINAL_PROMPT=0`: a missing credential fails at once instead of waiting for a human.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { credentialRefusal } from '../github/git-host.ts';
 import { redact, registerSecret } from '../github/redact.ts';
 
 export interface GitAuth {
   token: string;
+  /** The configured git host (src/github/git-host.ts): the header is never built for another host. */
+  host?: string;
 }
 
 export interface GitOptions {
@@ -51,6 +54,9 @@ export function gitEnv(opts: Pick<GitOptions, 'remoteUrl' | 'auth' | 'env' | 'ce
   env.GIT_ALLOW_PROTOCOL = 'file:http:https';
   if (opts.ceiling) env.GIT_CEILING_DIRECTORIES = opts.ceiling;
   if (opts.auth?.token && opts.remoteUrl && /^https?:/i.test(opts.remoteUrl)) {
+    const remote = new URL(opts.remoteUrl);
+    const refusal = credentialRefusal(opts.remoteUrl, opts.auth.host ?? remote.hostname);
+    if (refusal) throw new Error(`git credentials refused: ${refusal}`);
     registerSecret(opts.auth.token);
     const basic = Buffer.from(`x-access-token:${opts.auth.token}`).toString('base64');
     env.GIT_CONFIG_COUNT = '1';

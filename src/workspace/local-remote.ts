@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RepoName } from '../config/names.ts';
 import type { Cache } from './cache.ts';
+import { writeFileAtomically } from '../files/atomic-write.ts';
 import { writeCommit, writeFolderTree, type FileEntry } from './git-objects.ts';
 import { readRef } from './refs.ts';
 
@@ -60,8 +61,9 @@ export async function syncLocalRemote(cache: Cache, repo: RepoName, folder: stri
   // Same content as the last snapshot (a touched file): keep the commit, so workspaces stay valid.
   const commit = parent && parentTree === tree ? parent : await writeCommit(bareDir, tree, parent, `Snapshot of ${path.basename(folder)}`);
   // A loose ref is one line; the bare repository is ours alone while we hold the cache lock.
-  await writeFile(path.join(bareDir, 'refs', 'heads', LOCAL_BRANCH), `${commit}\n`);
-  await writeFile(stampFile, `${stamp}\n${commit}`);
+  // Replaced atomically: a full disk must not leave an empty ref (a remote that cannot be cloned).
+  await writeFileAtomically(path.join(bareDir, 'refs', 'heads', LOCAL_BRANCH), `${commit}\n`, 0o644, { sync: false });
+  await writeFileAtomically(stampFile, `${stamp}\n${commit}`, 0o644, { sync: false });
   return { url, path: bareDir, bareDir, branch: LOCAL_BRANCH, commit };
 }
 

@@ -1,9 +1,10 @@
 /**
  * A workspace is a shallow, single-branch clone of one repository in the cache, reset to the
  * remote branch on every run. A clone is made in `_tmp` and renamed into place only when complete,
- * so an interrupted or failed clone never leaves a workspace that looks usable.
+ * so an interrupted or failed clone never leaves a workspace that looks usable; a failed fetch or
+ * reset discards the workspace and clones once more.
  */
-import { access, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoName } from '../config/names.ts';
 import type { Cache } from './cache.ts';
@@ -51,17 +52,31 @@ const STALE_LOCKS = ['index.lock', 'HEAD.lock', 'config.lock', 'shallow.lock', '
 
 export async function prepareWorkspace(cache: Cache, req: WorkspaceRequest): Promise<Workspace> {
   const dir = cache.workspaceDir(req.repo);
-  if (await exists(path.join(dir, '.git', 'HEAD'))) {
+  if (await looksIntact(dir)) {
     await removeStaleLocks(path.join(dir, '.git'), req.branch);
     try {
       return await refresh(dir, req);
     } catch (err) {
-      // A network failure keeps the workspace for the next run; a broken checkout is replaced.
-      if (!(err instanceof WorkspaceError) || (err.step === 'fetch' && !/not a git repository|bad object|corrupt|did not send all necessary objects/i.test(err.message))) throw err;
+      if (!(err instanceof WorkspaceError)) throw err;
+      // A fetch or reset that failed half way (a full disk, a dropped connection) may have left
+      // empty objects or a half-updated index: the workspace is discarded, never reused, and the
+      // repository is cloned again once before it is failed.
+      await rm(dir, { recursive: true, force: true });
+      if (req.signal?.aborted) throw err;
     }
   }
   await rm(dir, { recursive: true, force: true });
   return cloneInto(cache, dir, req);
+}
+
+/**
+ * The cheap part of `git fsck`: HEAD names something, the object store and the index exist and
+ * are not empty files. A workspace that fails this is re-cloned without trying git on it.
+ */
+async function looksIntact(dir: string): Promise<boolean> {
+  const gitDir = path.join(dir, '.git');
+  const [head, objects, index] = await Promise.all(['HEAD', 'objects', 'index'].map((f) => stat(path.join(gitDir, f)).catch(() => undefined)));
+  return Boolean(head?.isFile() && head.size > 0 && objects?.isDirectory() && index?.isFile() && index.size > 0);
 }
 
 function depth(req: WorkspaceRequest): string[] {

@@ -40,4 +40,15 @@ describe('redact', () => {
     expect(redactError(new Error(`boom ${TOKEN}`))).toBe('boom ***');
     expect(redactDeep({ a: [`x ${TOKEN}`], b: { c: TOKEN }, n: 3 })).toEqual({ a: ['x ***'], b: { c: '***' }, n: 3 });
   });
+
+  it('masks every 8+ character fragment of a registered secret, and nothing shorter', () => {
+    registerSecret(TOKEN);
+    const basic = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+    expect(redact(`echo: ${TOKEN.slice(0, 12)}…`)).toBe('echo: ***…');
+    expect(redact(`mid ${TOKEN.slice(10, 18)} end`)).toBe('mid *** end');
+    expect(redact(`basic tail ${basic.slice(30, 40)}`)).toBe('basic tail ***');
+    expect(redact(`short ${TOKEN.slice(0, 7)}`)).toBe(`short ${TOKEN.slice(0, 7)}`);
+    // The public start of every Basic value is not a secret by itself.
+    expect(redact('eC1hY2Nlc3MtdG9rZW46')).toBe('eC1hY2Nlc3MtdG9rZW46');
+  });
 });

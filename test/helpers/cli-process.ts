@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -99,3 +99,42 @@ export function chattr(flag: '+i' | '-i', file: string): void {
 
 export const OPT_OUT_CHATTR = process.env.IBM_TEST_NO_CHATTR === '1';
 export const OPT_OUT_TMPFS = process.env.IBM_TEST_NO_TMPFS === '1';
+
+/**
+ * Mount a small tmpfs (root and a kernel that allows it) for the duration of `fn`. When it cannot
+ * be mounted the test fails, unless IBM_TEST_NO_TMPFS=1 opts out explicitly.
+ */
+export async function withTmpfs<T>(dir: string, sizeKb: number, fn: (dir: string) => Promise<T>): Promise<T> {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    throw new Error(`cannot mount a ${sizeKb} KB tmpfs at ${dir} (${(e as Error).message.split('\n')[0]}): run as root where mounts are allowed, or set IBM_TEST_NO_TMPFS=1 to opt out`);
+  }
+  try {
+    return await fn(dir);
+  } finally {
+    execFileSync('umount', [dir]);
+  }
+}
+
+/** Fill the file system holding `dir` to the last byte, then free `pages` 4 KB pages. */
+export function fillDisk(dir: string, pages: number): void {
+  const spares = Array.from({ length: pages }, (_, i) => path.join(dir, `.spare-${i}`));
+  for (const s of spares) writeFileSync(s, Buffer.alloc(4096, 1));
+  const chunk = Buffer.alloc(4096, 1);
+  for (let i = 0; ; i++) {
+    try {
+      writeFileSync(path.join(dir, `.filler-${i}`), chunk);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+      rmSync(path.join(dir, `.filler-${i}`), { force: true });
+      break;
+    }
+  }
+  for (const s of spares) rmSync(s);
+}
+
+/** Grow or shrink a tmpfs mounted by withTmpfs (tmpfs can be resized in place). */
+export function resizeTmpfs(dir: string, sizeKb: number): void {
+  execFileSync('mount', ['-o', `remount,size=${sizeKb}k`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+}

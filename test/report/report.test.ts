@@ -15,7 +15,7 @@ const repos: RepoResult[] = [
 ];
 
 const report: FleetReport = {
-  version: 1, dryRun: true, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1234, reposFile: '/x/repos.yaml', pushes: 0, interrupted: false,
+  schemaVersion: 2, tool: { name: 'image-build-migrator', version: '0.1.0' }, dryRun: true, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1234, reposFile: '/x/repos.yaml', pushes: 0, interrupted: false,
   counts: countOutcomes(repos), repos, excluded: [{ name: 'rancher/ingress-nginx', reason: 'does not match namePattern image-build-*' }], errors: [], notes: [],
 };
 

@@ -73,7 +73,9 @@ describe('workspaces', () => {
     // A URL that cannot work proves no network call was made.
     const ws = await prepareWorkspace(cache, { repo, url: 'file:///nonexistent/remote.git', branch: 'main', knownCommit: first.commit });
     expect(ws.commit).toBe(first.commit);
-    await expect(prepareWorkspace(cache, { repo, url: 'file:///nonexistent/remote.git', branch: 'main', knownCommit: 'f'.repeat(40) })).rejects.toThrow(/fetch failed/);
+    // A fetch that fails discards the workspace and clones once more (which fails here too).
+    await expect(prepareWorkspace(cache, { repo, url: 'file:///nonexistent/remote.git', branch: 'main', knownCommit: 'f'.repeat(40) })).rejects.toThrow(/clone failed/);
+    expect(existsSync(first.dir)).toBe(false);
   });
 
   it('knows an untouched workspace without git, and notices any touch', async () => {
