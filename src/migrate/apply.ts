@@ -27,6 +27,23 @@ export interface DockerfileMigration {
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
   recipes?: DockerfileRecipe[];
+  /** `performance.now()` after which this file fails alone as too large or too complex. */
+  deadline?: number;
+}
+
+/** Default time budget of one Dockerfile (IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS overrides it). */
+export const FILE_BUDGET_MS = 60_000;
+
+export function fileDeadline(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS);
+  return performance.now() + (Number.isFinite(ms) && ms > 0 ? ms : FILE_BUDGET_MS);
+}
+
+/** Between steps: a file over its budget fails alone, the others go on. */
+export function checkBudget(opts: EngineOptions): void {
+  if (opts.deadline !== undefined && performance.now() > opts.deadline) {
+    throw new UnsafeMigrationError('is too large or too complex: its migration ran out of its time budget', undefined, 'migrate this Dockerfile by hand, or split it into smaller files');
+  }
 }
 
 /** The input's and the output's models, for the checks that follow. */
@@ -58,6 +75,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   const steps: Edit[][] = [];
   const queue = [...phases];
   while (queue.length > 0) {
+    checkBudget(opts);
     const phase = queue.shift()!;
     const originalLine = (l: number) => original.lineOf(mapBack(model.source.lineStart(l), steps));
     let edits: Edit[] = [];
@@ -129,23 +147,54 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
 /** Recipes whose edits alone do not make a file worth changing. */
 const COSMETIC = new Set(['from-as-casing']);
 
-/** Position in the original text of a position in the text after `steps` were applied. */
+/** A phase's edits sorted once, with where each lands in the new text and the size change before it. */
+interface StepIndex {
+  starts: number[];
+  newStarts: number[];
+  newEnds: number[];
+  /** deltaBefore[i]: total size change of edits 0..i-1 (length n + 1). */
+  deltaBefore: number[];
+}
+
+const stepIndexes = new WeakMap<Edit[], StepIndex>();
+
+function indexStep(step: Edit[]): StepIndex {
+  let idx = stepIndexes.get(step);
+  if (idx) return idx;
+  const sorted = [...step].sort((a, b) => a.start - b.start || a.end - b.end);
+  idx = { starts: [], newStarts: [], newEnds: [], deltaBefore: [0] };
+  let delta = 0;
+  for (const e of sorted) {
+    idx.starts.push(e.start);
+    idx.newStarts.push(e.start + delta);
+    idx.newEnds.push(e.start + delta + e.text.length);
+    delta += e.text.length - (e.end - e.start);
+    idx.deltaBefore.push(delta);
+  }
+  stepIndexes.set(step, idx);
+  return idx;
+}
+
+/**
+ * Position in the original text of a position in the text after `steps` were applied. Each step
+ * is sorted once and searched by bisection: called once per edit, a scan (let alone a sort) per
+ * call made large files quadratic.
+ */
 function mapBack(pos: number, steps: Edit[][]): number {
   let p = pos;
   for (let k = steps.length - 1; k >= 0; k--) {
-    let delta = 0;
-    let mapped: number | undefined;
-    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
-      const newStart = e.start + delta;
-      const newEnd = newStart + e.text.length;
-      if (p < newStart) break;
-      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
-        mapped = e.start;
-        break;
-      }
-      delta += e.text.length - (e.end - e.start);
+    const { starts, newStarts, newEnds, deltaBefore } = indexStep(steps[k]!);
+    // i0: the first edit that lands after p.
+    let lo = 0;
+    let hi = newStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (newStarts[mid]! <= p) lo = mid + 1;
+      else hi = mid;
     }
-    p = mapped ?? p - delta;
+    const j = lo - 1;
+    // Inside the text an edit inserted: the edit's start; otherwise shift back past the edits before.
+    p = j >= 0 && p < newEnds[j]! ? starts[j]! : p - deltaBefore[lo]!;
   }
   return p;
 }

@@ -5,13 +5,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { buildArgsArch, type BuildFile } from '../../migrations/index.ts';
 import { buildTargets } from '../../migrations/build-args-arch/index.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
 import { InvariantError, migrateDockerfile } from './engine.ts';
+import { fileDeadline } from './apply.ts';
+import { unifiedDiff } from './diff.ts';
 import { UnsafeMigrationError } from './recipe.ts';
 import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
 
@@ -96,7 +97,7 @@ async function planDockerfile(root: string, rel: string, options: MigrateOptions
     throw err;
   }
   try {
-    const m = migrateDockerfile(text, rel, { ...options, targets });
+    const m = migrateDockerfile(text, rel, { ...options, targets, deadline: fileDeadline() });
     report.warnings = m.warnings;
     for (const e of m.emulated) report.skips.push({ reason: `stage "${e.stage}" kept emulated: ${e.reason}`, stage: e.stage, line: e.line });
     if (m.skipped) {
@@ -157,10 +158,7 @@ async function writeAll(files: Planned[]): Promise<void> {
   await writeFilesAtomically(files.map((f) => ({ path: f.abs, content: f.output!, followSymlink: true })));
 }
 
-export function unifiedDiff(rel: string, before: string, after: string): string {
-  if (before === after) return '';
-  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
-}
+export { unifiedDiff };
 
 function summarize(outcome: string, files: FileReport[], dryRun: boolean): string {
   const changed = files.filter((f) => f.status === 'changed');

@@ -6,7 +6,7 @@
 import { dockerfileRecipes } from '../../migrations/index.ts';
 import { reviewDockerfile } from '../review/review.ts';
 import { reviewChange } from '../review/change.ts';
-import { analysisFor, applyRecipes, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
+import { analysisFor, applyRecipes, checkBudget, runRecipe, type DockerfileMigration, type EngineOptions } from './apply.ts';
 import { buildPlatformStages } from '../dockerfile/analysis.ts';
 
 export type { DockerfileMigration, EngineOptions } from './apply.ts';
@@ -39,6 +39,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   // Invariants: the review rules judge the output exactly as they would judge a human's change.
   const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
   const { inputModel } = applied;
+  checkBudget(opts);
   let errors = [...reviewDockerfile(model, reviewOpts, analysis), ...reviewChange(inputModel, model, reviewOpts)].filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     // A problem the input already had, on a line we left alone, in a stage we did not move to the
@@ -62,6 +63,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
     throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
   }
   // Idempotence: the recipes have nothing left to do on their own output.
+  checkBudget(opts);
   if (applied.output !== text) {
     for (const recipe of recipes) {
       const again = runRecipe(recipe, model, analysis, opts, []);

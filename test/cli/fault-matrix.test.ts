@@ -417,3 +417,19 @@ describe('7. invalid input is refused, exit 2, with the file, line and what to d
     expect(snapshotTree(dir)).toEqual(before);
   });
 });
+
+describe('8. big inputs stay bounded', () => {
+  it('a file over its time budget fails alone with "too large or too complex"; the other repository is migrated', async () => {
+    const f = localFleet();
+    const huge = ['ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1', 'ARG ARCH="amd64"'];
+    for (let i = 0; i < 10_000; i++) huge.push(`FROM \${GO_IMAGE} AS b${i}`, 'ARG ARCH', `RUN GOARCH=\${ARCH} go build -o /out/a${i} ./cmd/a${i}`);
+    huge.push('FROM scratch', 'COPY --from=b0 /out/a0 /bin/');
+    mkdirSync(path.join(f.dir, 'repos', 'image-build-huge'));
+    writeFileSync(path.join(f.dir, 'repos', 'image-build-huge', 'Dockerfile'), `${huge.join('\n')}\n`);
+    const r = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', f.cache, '--json'], { env: { ...ENV, IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS: '1500' }, timeoutMs: 120_000 });
+    expectClean(r, 1, undefined, [f.dir]);
+    const by = Object.fromEntries(JSON.parse(r.stdout).repos.map((x: { name: string }) => [x.name, x]));
+    expect(by['example/image-build-huge']).toMatchObject({ outcome: 'failed', step: 'migrate', reason: expect.stringMatching(/^Dockerfile: is too large or too complex/) });
+    expect(by['example/image-build-gadget']).toMatchObject({ outcome: 'would-change' });
+  }, 120_000);
+});
