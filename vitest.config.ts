@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'migrations/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // @actions/workflow-parser imports its JSON schemas without an import attribute, which Node's
+    // own loader refuses; let Vite load it instead.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

@@ -2,8 +2,10 @@
  * The recipes, in the order they run. Each one sees the file as the previous ones left it, so a
  * recipe only has to know about its own part of the target shape.
  */
-import type { DockerfileRecipe } from '../src/migrate/recipe.ts';
+import type { DockerfileRecipe, RecipeSet } from '../src/migrate/recipe.ts';
+import { buildArgsArch } from './build-args-arch/index.ts';
 import { fromAsCasing } from './from-as-casing/index.ts';
+import { platformArgDefault } from './platform-arg-default/index.ts';
 import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
@@ -20,23 +22,31 @@ import { guardBinaryExec } from './guard-binary-exec/index.ts';
 import { unameTargetArch } from './uname-target-arch/index.ts';
 
 /**
- * Recipes grouped in phases. A recipe sees the file as the earlier phases left it; recipes of
- * one phase read the same model and their edits are applied together (they touch different
- * text), which saves re-reading the file after every recipe. Order inside a phase still matters
- * for insertions at the same place.
+ * Every Dockerfile recipe, in the order it runs. Each declares its phase (recipes of one phase read
+ * the same model and their edits are applied together; the file is re-read between phases), so
+ * adding a recipe touches only its folder and this list. Order inside a phase still matters for
+ * insertions at the same place.
  */
-export const recipePhases: DockerfileRecipe[][] = [
-  // Shape of the file: casing, the xx stage, platforms, the ARCH build-arg, P10 notes, stale
-  // GOARCH/GOOS.
-  [fromAsCasing, xxStage, emulatedStageNote, archBuildArg, buildPlatform, staleGoEnv],
-  // Module download out of the compile RUN; target ARGs declared where first read, once the ARCH
-  // clean-up has settled who reads them.
-  // (A phase that changes nothing costs nothing.)
-  [splitModuleDownload, targetArgsLate],
-  // The cross toolchain around the compile.
-  [xxToolchain, cgoExplicit, xxGoWrap, xxVerify, stripOnTarget, guardBinaryExec, unameTargetArch],
+export const dockerfileRecipes: DockerfileRecipe[] = [
+  fromAsCasing,
+  platformArgDefault,
+  xxStage,
+  emulatedStageNote,
+  archBuildArg,
+  buildPlatform,
+  staleGoEnv,
+  splitModuleDownload,
+  targetArgsLate,
+  xxToolchain,
+  cgoExplicit,
+  xxGoWrap,
+  xxVerify,
+  stripOnTarget,
+  guardBinaryExec,
+  unameTargetArch,
 ];
 
-export const dockerfileRecipes: DockerfileRecipe[] = recipePhases.flat();
+/** What the CLI and the fleet hand to the engine. */
+export const recipes: RecipeSet = { dockerfile: dockerfileRecipes, buildFiles: [buildArgsArch] };
 
-export { buildArgsArch, type BuildFile } from './build-args-arch/index.ts';
+export { buildArgsArch };

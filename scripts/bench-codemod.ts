@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { migrateDockerfile } from '../src/migrate/engine.ts';
 import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
+import { dockerfileRecipes } from '../migrations/index.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
@@ -45,7 +46,7 @@ const migrateAll = () => {
   let failed = 0;
   for (const f of files) {
     try {
-      migrateDockerfile(f.text, f.path, DEFAULT_OPTIONS);
+      migrateDockerfile(f.text, f.path, { ...DEFAULT_OPTIONS, recipes: dockerfileRecipes });
     } catch {
       failed++;
     }
@@ -94,7 +95,7 @@ for (const n of [100, 1_000, 10_000]) {
   const t0 = performance.now();
   let outcome = 'migrated';
   try {
-    migrateDockerfile(text, `generated-${n}.Dockerfile`, DEFAULT_OPTIONS);
+    migrateDockerfile(text, `generated-${n}.Dockerfile`, { ...DEFAULT_OPTIONS, recipes: dockerfileRecipes });
   } catch (e) {
     outcome = `refused: ${(e as Error).message.slice(0, 80)}`;
   }

@@ -8,11 +8,12 @@ import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal } from './cli/local.ts';
 import { runFleet } from './fleet/run.ts';
-import { runReview } from './review/cli.ts';
+import { FAIL_ON, runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
+import { runReportMatrix, runReportMerge } from './cli/report.ts';
+import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './github/redact.ts';
-import { runReportMatrix, runReportMerge } from './cli/report.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -116,12 +117,30 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   program
     .command('review')
     .description('judge Dockerfiles (files or repository folders) with the cross-compilation rule set')
-    .argument('<paths...>', 'Dockerfiles or repository folders')
+    .argument('[paths...]', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
+    .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
+    .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
     .action(async (paths: string[], o) => {
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage }, out, err);
+      if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
+      if (o.changedSince) {
+        let changed: string[];
+        try {
+          changed = await changedDockerfiles(process.cwd(), o.changedSince, o.match);
+        } catch (e) {
+          if (!(e instanceof ChangedFilesError)) throw e;
+          throw new CommanderError(2, 'usage', e.message);
+        }
+        if (!paths.length && !changed.length) {
+          err.write(`No file changed since ${o.changedSince} matches ${o.match ?? 'the Dockerfile patterns'}: nothing to review.\n`);
+          return;
+        }
+        paths = [...paths, ...changed];
+      }
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out, err);
     });
 
   if (hooks.inspect) {

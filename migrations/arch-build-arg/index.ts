@@ -55,6 +55,8 @@ interface Rename {
 export const archBuildArg: DockerfileRecipe = {
   id: 'arch-build-arg',
   title: 'Replace the ARCH build-arg with TARGETARCH (or BUILDARCH for tools run during the build)',
+  phase: 1,
+  fixes: ['compile-left-emulated', 'arch-in-build-platform-stage', 'arch-build-arg'],
   apply(ctx) {
     const { model, analysis, source } = ctx;
     const edits: Edit[] = [];

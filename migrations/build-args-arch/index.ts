@@ -7,19 +7,9 @@
 import { parseDocument } from 'yaml';
 import { SourceText } from '../../src/dockerfile/source.ts';
 import { deleteLines, replace, type Edit } from '../../src/edits/edit.ts';
+import type { BuildFile, BuildFileRecipe } from '../../src/migrate/recipe.ts';
 
-export interface BuildFile {
-  /** Path relative to the checkout. */
-  path: string;
-  text: string;
-  kind: 'makefile' | 'workflow';
-}
-
-export interface BuildFileRecipe {
-  id: string;
-  title: string;
-  apply(file: BuildFile): Edit[];
-}
+export type { BuildFile, BuildFileRecipe };
 
 const WHY = 'the Dockerfile no longer declares ARG ARCH (BuildKit sets TARGETARCH per platform): stop passing the ARCH build-arg';
 /** `--build-arg ARCH=...`, `--build-arg=ARCH=...`, quoted or not. */
@@ -28,6 +18,7 @@ const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH(?:=(?:\$\{\{[^}]*\}\}|"[
 export const buildArgsArch: BuildFileRecipe = {
   id: 'build-args-arch',
   title: 'Drop the ARCH build-arg from the Makefile and workflows',
+  followsLostArgs: ['ARCH'],
   apply(file) {
     const src = new SourceText(file.path, file.text);
     const edits: Edit[] = [];

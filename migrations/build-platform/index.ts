@@ -10,6 +10,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const buildPlatform: DockerfileRecipe = {
   id: 'build-platform',
   title: 'Run compile stages on $BUILDPLATFORM',
+  phase: 1,
+  fixes: ['compile-left-emulated'],
   apply(ctx) {
     const { analysis } = ctx;
     const edits: Edit[] = [];

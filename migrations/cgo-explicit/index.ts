@@ -11,6 +11,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const cgoExplicit: DockerfileRecipe = {
   id: 'cgo-explicit',
   title: 'Make CGO_ENABLED explicit',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'cgo-implicit'],
   apply({ analysis, source, model }) {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {

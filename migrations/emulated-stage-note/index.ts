@@ -10,6 +10,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const emulatedStageNote: DockerfileRecipe = {
   id: 'emulated-stage-note',
   title: 'Mark stages that stay emulated, with the reason',
+  phase: 1,
+  fixes: ['compile-left-emulated', 'emulated-stage-unmarked'],
   apply({ analysis, source }) {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {

@@ -13,6 +13,8 @@ import { UnsafeMigrationError, type DockerfileRecipe } from '../../src/migrate/r
 export const guardBinaryExec: DockerfileRecipe = {
   id: 'guard-binary-exec',
   title: 'Guard executions of the built binaries',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'unguarded-cross-binary-run'],
   apply(ctx) {
     const { analysis, source } = ctx;
     const edits: Edit[] = [];

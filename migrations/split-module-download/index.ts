@@ -18,6 +18,8 @@ const HARMLESS = (c: ShellCommand) => WORK(c) || ['set', 'mkdir', 'echo', 'true'
 export const splitModuleDownload: DockerfileRecipe = {
   id: 'split-module-download',
   title: 'Run go mod download (and git steps) before the target ARG, in their own RUN',
+  phase: 2,
+  fixes: ['compile-left-emulated', 'work-after-target-arg'],
   apply({ analysis, source }) {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {

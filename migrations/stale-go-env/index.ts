@@ -18,6 +18,8 @@ const FROM_TARGET = /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|x
 export const staleGoEnv: DockerfileRecipe = {
   id: 'stale-go-env',
   title: 'Remove GOARCH/GOOS forced for the emulated build from cross-compiling stages',
+  phase: 1,
+  fixes: ['compile-left-emulated', 'stale-goarch'],
   apply({ model, analysis, source }) {
     const edits: Edit[] = [];
     const build = buildPlatformStages(analysis);

@@ -20,6 +20,8 @@ import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from 
 export const stripOnTarget: DockerfileRecipe = {
   id: 'strip-on-target',
   title: 'Strip binaries on the target platform',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'host-strip-cross-output'],
   apply(ctx) {
     const edits: Edit[] = [];
     const taken = new Set(ctx.model.stages.map((s) => s.name?.toLowerCase()));

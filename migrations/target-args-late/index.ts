@@ -14,6 +14,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const targetArgsLate: DockerfileRecipe = {
   id: 'target-args-late',
   title: 'Declare target ARGs right above their first use',
+  phase: 2,
+  fixes: ['compile-left-emulated', 'compile-stage-without-target-arg', 'platform-arg-undeclared', 'xx-without-target-arg', 'work-after-target-arg'],
   apply(ctx) {
     const { analysis, source } = ctx;
     const edits: Edit[] = [];

@@ -11,6 +11,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const unameTargetArch: DockerfileRecipe = {
   id: 'uname-target-arch',
   title: 'Use the target machine name instead of uname -m after the compile',
+  phase: 3,
+  fixes: ['compile-left-emulated'],
   apply({ analysis }) {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {

@@ -14,6 +14,8 @@ import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from 
 export const xxGoWrap: DockerfileRecipe = {
   id: 'xx-go-wrap',
   title: 'Wrap the Go compile with xx-go',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'cross-setup-missing', 'xx-go-wrap-swallows-command'],
   apply(ctx) {
     const edits: Edit[] = [];
     for (const f of ctx.analysis.facts.values()) {

@@ -10,6 +10,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const xxStage: DockerfileRecipe = {
   id: 'xx-stage',
   title: 'Add the xx helper stage',
+  phase: 1,
+  fixes: ['compile-left-emulated', 'xx-not-copied'],
   apply({ model, analysis, source, options }) {
     if (analysis.xxStage) return [];
     if (![...analysis.facts.values()].some((f) => f.crossCompile)) return [];

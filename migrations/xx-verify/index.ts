@@ -11,6 +11,8 @@ import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 export const xxVerify: DockerfileRecipe = {
   id: 'xx-verify',
   title: 'Verify the architecture of the compiled binaries',
+  phase: 3,
+  fixes: ['compile-left-emulated', 'xx-verify-missing'],
   apply(ctx) {
     const { analysis, source, model } = ctx;
     const edits: Edit[] = [];

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { migrateCheckout, readDockerfile } from '../migrate/checkout.ts';
+import { recipes } from '../../migrations/index.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
@@ -47,7 +48,7 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
     options.emulatedStages = [...options.emulatedStages, ...asked];
   }
 
-  const report = await migrateCheckout(args.dir, options);
+  const report = await migrateCheckout(args.dir, options, recipes);
   if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
   else printReport(report, args.dryRun, out, err);
   if (report.outcome !== 'failed') return 0;

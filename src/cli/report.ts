@@ -4,8 +4,7 @@
  *
  * Exit codes: 0 done, 1 (merge) a failure that is the bot's own fault, 2 a file refused or bad usage.
  */
-import { rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomically } from '../files/atomic-write.ts';
 import { annotate, inActions, setOutput, writeStepSummary } from '../actions/actions.ts';
 import { ExchangeError, readExchange } from '../report/exchange.ts';
 import { writeJsonReport } from '../report/json.ts';
@@ -73,7 +72,7 @@ export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream
 
   if (args.json) await writeJsonReport(args.json, merged);
   const markdown = renderMarkdown(merged) + faultsMarkdown(faults);
-  if (args.markdown) await writeAtomically(args.markdown, markdown);
+  if (args.markdown) await writeFileAtomically(args.markdown, markdown);
   out.write(renderText(merged, { diffs: false }));
   for (const f of faults) err.write(`error (the bot's own fault): ${f}\n`);
 
@@ -97,11 +96,4 @@ function refused(e: unknown, err: NodeJS.WritableStream): number {
   if (!(e instanceof ExchangeError)) throw e;
   err.write(`error: ${e.message}\n`);
   return 2;
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, abs);
 }

@@ -16,6 +16,7 @@ import {
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './cross.ts';
+import { settingFor, type EnvSetting } from './env.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -190,17 +191,45 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   // Already cross-compiling without xx (GOOS/GOARCH from TARGETOS/TARGETARCH on $BUILDPLATFORM,
   // as Docker's own guide does it): correct as it is, so not ours to rewrite.
   const wasBuild = opts.inputBuildStages ? opts.inputBuildStages.has(stageKey(stage, facts.size)) : stage.platform === 'build';
-  if (stage.platform === 'build' && wasBuild && f.wraps.length === 0 && f.compiles.every((c) => explicitTarget(c.command, stage))) return;
+  if (stage.platform === 'build' && wasBuild && f.wraps.length === 0 && f.compiles.every((c) => compileTarget(stage, c, facts).targetsItself)) return;
   if (f.compiles.length > 0) f.crossCompile = true;
 }
 
-const TARGET_VALUE = /\$\{?(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
+const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
 
-/** Does the compile get GOARCH from the target (on the command, or from ENV in its lineage)? */
-function explicitTarget(cmd: ShellCommand, stage: Stage): boolean {
-  if (baseName(cmd.name) === 'xx-go') return true;
-  if (cmd.assigns.some((a) => a.name === 'GOARCH' && TARGET_VALUE.test(a.value))) return true;
-  return lineage(stage).some((s) => s.instructions.some((i) => i.keyword === 'ENV' && /(^|\s)GOARCH[=\s]+\S*\$\{?(TARGETARCH|TARGETPLATFORM)\b/.test(i.args)));
+/** How a compile targets the platform; the definition behind "already cross-compiles" (migrated.ts). */
+export interface CompileTarget {
+  /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
+  native: boolean;
+  /** The `xx-go --wrap` in effect for this compile (earlier in the stage or in a parent). */
+  wrap?: CommandSite;
+  /** GOARCH as the compile sees it. */
+  goarch?: EnvSetting;
+  /** GOARCH set from TARGETARCH/TARGETPLATFORM/xx-info. */
+  explicitTarget?: EnvSetting;
+  /** The compile names the target by itself (`xx-go build`, `GO=xx-go`, GOARCH from the target), without a wrap. */
+  targetsItself: boolean;
+  /** Builds for the target from a native stage. */
+  cross: boolean;
+}
+
+/** The `xx-go --wrap` in effect at `offset` of `stage`: earlier in the stage, or anywhere in a parent. */
+export function wrapBefore(stage: Stage, offset: number, facts: Map<Stage, StageFacts>): CommandSite | undefined {
+  for (const s of lineage(stage)) {
+    const wraps = (facts.get(s)?.wraps ?? []).filter((w) => s !== stage || w.command.end <= offset);
+    if (wraps.length) return wraps[wraps.length - 1];
+  }
+  return undefined;
+}
+
+export function compileTarget(stage: Stage, site: CompileSite, facts: Map<Stage, StageFacts>): CompileTarget {
+  const native = stage.platform !== 'target';
+  const wrap = wrapBefore(stage, site.command.start, facts);
+  const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
+  const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+  const viaXxGo = baseName(site.command.name) === 'xx-go' || settingFor(stage, site.instruction, site.command, 'GO')?.value === 'xx-go';
+  const targetsItself = viaXxGo || !!explicitTarget;
+  return { native, wrap, goarch, explicitTarget, targetsItself, cross: native && (!!wrap || targetsItself) };
 }
 
 function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | undefined {

@@ -26,6 +26,7 @@ import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
+import type { MigrateOptions } from '../migrate/types.ts';
 
 export interface RunFleetOptions {
   reposFile: string;
@@ -133,7 +134,10 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   for (const r of results) progress.finish(r.name, r.outcome, r.reason);
 
   try {
-    const migrate = opts.migrate ?? (await import('../migrate/checkout.ts')).migrateCheckout;
+    // The engine is handed its recipes: src/migrate/ never imports migrations/.
+    const { migrateCheckout } = await import('../migrate/checkout.ts');
+    const { recipes } = await import('../../migrations/index.ts');
+    const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
     const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w) };
     const pooled = await runPool(
       targets,

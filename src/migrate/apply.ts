@@ -3,9 +3,9 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { recipePhases } from '../../migrations/index.ts';
 import { analyze, stageKey, type Analysis } from '../dockerfile/analysis.ts';
-import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
+import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
+import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
@@ -22,11 +22,14 @@ export interface DockerfileMigration {
   skipped?: string;
   /** Stages left emulated (P10) with the reason. */
   emulated: { stage: string; reason: string; line: number }[];
+  /** The input already cross-compiled (dockerfile/migrated.ts): edited only to fix error findings. */
+  alreadyMigrated?: boolean;
 }
 
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
-  recipes?: DockerfileRecipe[];
+  /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
+  recipes: DockerfileRecipe[];
   /** `performance.now()` after which this file fails alone as too large or too complex. */
   deadline?: number;
 }
@@ -46,6 +49,54 @@ export function checkBudget(opts: EngineOptions): void {
   }
 }
 
+/**
+ * The error-level findings of a file that already cross-compiles: the only edits the migration
+ * may make there are those that fix one of them (and each edit says which).
+ */
+export interface FixOnly {
+  findings: Finding[];
+  /** Stages (by stageKey) that already cross-compiled, with their base stages: edited only to fix their own findings. */
+  protectedStages: Set<string>;
+  /** Per finding, the stages (by stageKey) whose edits fix it: its own stage and its bases. */
+  stagesOf: Map<Finding, Set<string>>;
+}
+
+/** Recipes grouped by their declared phase, in list order inside a phase. */
+export function phasesOf(recipes: DockerfileRecipe[]): DockerfileRecipe[][] {
+  const byPhase = new Map<number, DockerfileRecipe[]>();
+  for (const r of recipes) byPhase.set(r.phase, [...(byPhase.get(r.phase) ?? []), r]);
+  return [...byPhase.keys()].sort((a, b) => a - b).map((k) => byPhase.get(k)!);
+}
+
+/** The stage (by stageKey) whose text contains `offset`; undefined between stages (before the first FROM). */
+function stageKeyAt(model: DockerfileModel, offset: number): string | undefined {
+  let found: Stage | undefined;
+  for (const st of model.stages) {
+    if (st.from.start > offset || (st.from.start === offset && found)) break;
+    found = st;
+  }
+  return found && offset > found.from.start ? stageKey(found, model.stages.length) : undefined;
+}
+
+/** Keep only the edits that fix a finding (named in the reason); drop the others. */
+function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly, originalLine: (line: number) => number): Edit[] {
+  const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule));
+  if (mine.length === 0) return [];
+  const out: Edit[] = [];
+  for (const e of edits) {
+    const key = stageKeyAt(model, e.start);
+    const line = originalLine(model.source.lineOf(e.start));
+    const inStage = mine.filter((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const here = inStage.find((f) => f.line === line) ?? inStage[0];
+    // An already cross-compiling stage is edited only to fix its own finding; elsewhere (a stage
+    // still emulated, a final image, a new stage) the edit serves the recipe's fix.
+    if (!here && key !== undefined && gate.protectedStages.has(key)) continue;
+    const f = here ?? mine[0]!;
+    out.push({ ...e, reason: `${e.reason} (fixes ${f.rule}, line ${f.line})` });
+  }
+  return out;
+}
+
 /** The input's and the output's models, for the checks that follow. */
 export interface Applied extends DockerfileMigration {
   model: DockerfileModel;
@@ -57,9 +108,9 @@ export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBu
   return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
 }
 
-export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache()): Applied {
-  const phases = opts.recipes ? opts.recipes.map((r) => [r]) : recipePhases;
-  let model = parseDockerfile(text, path, cache);
+export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {
+  const phases = phasesOf(opts.recipes);
+  let model = parsed ?? parseDockerfile(text, path, cache);
   const inputBuild = new Set(model.stages.filter((s) => s.platform === 'build').map((s) => stageKey(s, model.stages.length)));
   let analysis = analysisFor(model, opts, inputBuild);
   const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis, inputModel: model };
@@ -73,6 +124,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   let current = text;
   const original = model.source;
   const steps: Edit[][] = [];
+  const reported = new ReportedEdits();
   const queue = [...phases];
   while (queue.length > 0) {
     checkBudget(opts);
@@ -82,7 +134,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     const byRecipe: { recipe: DockerfileRecipe; edits: Edit[] }[] = [];
     for (const recipe of phase) {
       try {
-        const e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        let e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
       } catch (err) {
@@ -108,7 +161,19 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       for (const e of es) {
         const start = mapBack(e.start, steps);
         const end = Math.max(start, mapBack(e.end, steps));
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+        const line = original.lineOf(start);
+        const endLine = original.lineOf(Math.max(start, end - 1));
+        // One text edit per word: a reader sees the change once per line and reason.
+        const same = reported.find(recipe.id, e.reason, line, endLine);
+        if (same) {
+          same.line = Math.min(same.line, line);
+          same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          reported.cover(recipe.id, e.reason, same);
+          continue;
+        }
+        const entry = { recipe: recipe.id, reason: e.reason, line, endLine };
+        result.edits.push(entry);
+        reported.cover(recipe.id, e.reason, entry);
       }
     }
     steps.push(edits);
@@ -124,7 +189,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     analysis = analysisFor(model, opts, inputBuild);
   }
   // Casing alone is no migration: an already migrated file keeps its `as` (P13 before P12).
-  if (!opts.recipes && result.edits.every((e) => COSMETIC.has(e.recipe))) {
+  const cosmetic = new Set(opts.recipes.filter((r) => r.cosmetic).map((r) => r.id));
+  if (result.edits.length > 0 && result.edits.every((e) => cosmetic.has(e.recipe)) && !opts.recipes.every((r) => r.cosmetic)) {
     result.edits = [];
     result.output = text;
     result.model = result.inputModel;
@@ -144,8 +210,40 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   return result;
 }
 
-/** Recipes whose edits alone do not make a file worth changing. */
-const COSMETIC = new Set(['from-as-casing']);
+/**
+ * The edits reported so far, by recipe, reason and original line: finding the entry an edit
+ * joins is a lookup per line it spans, not a scan of every entry (30,000 edits in a large file).
+ */
+class ReportedEdits {
+  private readonly byLine = new Map<string, Map<number, { entry: Applied['edits'][number]; order: number }>>();
+  private readonly orders = new WeakMap<Applied['edits'][number], number>();
+  private order = 0;
+
+  /** The earliest-reported entry of this recipe and reason overlapping lines line..endLine. */
+  find(recipe: string, reason: string, line: number, endLine: number): Applied['edits'][number] | undefined {
+    const lines = this.byLine.get(`${recipe}\0${reason}`);
+    if (!lines) return undefined;
+    let best: { entry: Applied['edits'][number]; order: number } | undefined;
+    for (let l = line; l <= endLine; l++) {
+      const hit = lines.get(l);
+      if (hit && (!best || hit.order < best.order)) best = hit;
+    }
+    return best?.entry;
+  }
+
+  /** Record the lines an entry now spans. */
+  cover(recipe: string, reason: string, entry: Applied['edits'][number]): void {
+    const key = `${recipe}\0${reason}`;
+    let lines = this.byLine.get(key);
+    if (!lines) this.byLine.set(key, (lines = new Map()));
+    let order = this.orders.get(entry);
+    if (order === undefined) this.orders.set(entry, (order = this.order++));
+    for (let l = entry.line; l <= (entry.endLine ?? entry.line); l++) {
+      const held = lines.get(l);
+      if (!held || held.order > order) lines.set(l, { entry, order });
+    }
+  }
+}
 
 /** A phase's edits sorted once, with where each lands in the new text and the size change before it. */
 interface StepIndex {

@@ -3,32 +3,32 @@
  * ARCH build-arg. All files are computed first; only when every one of them is safe is anything
  * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { buildArgsArch, type BuildFile } from '../../migrations/index.ts';
-import { buildTargets } from '../../migrations/build-args-arch/index.ts';
+import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
-import { InvariantError, migrateDockerfile } from './engine.ts';
+import { InvariantError, migrateDockerfile, type EngineOptions } from './engine.ts';
 import { fileDeadline } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
-import { UnsafeMigrationError } from './recipe.ts';
+import { UnsafeMigrationError, type RecipeSet } from './recipe.ts';
 import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
 
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
 import { writeFilesAtomically } from '../files/atomic-write.ts';
-import { readSafeText, readSafeTextIfAny, realFolder, UnsafeInputError } from '../files/safe-read.ts';
+import { readSafeText, realFolder, UnsafeInputError } from '../files/safe-read.ts';
 
 export { MAX_DOCKERFILE_BYTES };
 
 interface Planned {
   report: FileReport;
   abs: string;
+  /** The Dockerfile as read, when it could be. */
+  input?: string;
   output?: string;
 }
 
-export async function migrateCheckout(dir: string, options: MigrateOptions): Promise<CheckoutReport> {
+export async function migrateCheckout(dir: string, options: MigrateOptions, recipes: RecipeSet): Promise<CheckoutReport> {
   const root = await realFolder(dir).catch((err) => {
     if (err instanceof UnsafeInputError) throw new DockerfileError(dir, undefined, err.problem === 'no such folder' ? 'checkout folder does not exist' : err.problem, 'pass the folder of a cloned repository');
     throw err;
@@ -37,15 +37,17 @@ export async function migrateCheckout(dir: string, options: MigrateOptions): Pro
   const targets = [...new Set(buildFiles.flatMap(buildTargets))];
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
-  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, options, targets));
+  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, targets, recipes: recipes.dockerfile }));
 
-  // Build-args follow the Dockerfiles: drop ARCH only when no Dockerfile declares it any more.
+  // Build-args follow the Dockerfiles: a build-arg goes only when a Dockerfile lost its ARG (and
+  // none declares it any more); one the Dockerfile never declared is not ours to touch.
   const dockerOk = planned.every((p) => p.report.status !== 'error');
   if (dockerOk && planned.some((p) => p.report.status === 'changed')) {
-    const stillArch = planned.some((p) => declaresArch(p.output ?? ''));
-    if (!stillArch) {
+    for (const recipe of recipes.buildFiles) {
+      const lost = recipe.followsLostArgs.some((name) => planned.some((p) => p.output !== undefined && declaresArg(p.input ?? '', name)) && !planned.some((p) => declaresArg(p.output ?? p.input ?? '', name)));
+      if (!lost) continue;
       for (const bf of buildFiles) {
-        const edits = buildArgsArch.apply(bf);
+        const edits = recipe.apply(bf);
         if (edits.length === 0) continue;
         const output = applyEdits(bf.text, edits);
         planned.push({
@@ -54,7 +56,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions): Pro
           report: {
             path: bf.path,
             status: 'changed',
-            edits: edits.map((e) => ({ recipe: buildArgsArch.id, reason: e.reason, line: bf.text.slice(0, e.start).split('\n').length })),
+            edits: edits.map((e) => ({ recipe: recipe.id, reason: e.reason, line: bf.text.slice(0, e.start).split('\n').length })),
             skips: [],
             warnings: [],
             diff: unifiedDiff(bf.path, bf.text, output),
@@ -67,21 +69,24 @@ export async function migrateCheckout(dir: string, options: MigrateOptions): Pro
   const files = planned.map((p) => p.report);
   const failed = files.some((f) => f.status === 'error');
   if (!failed && !options.dryRun) await writeAll(planned.filter((p) => p.output !== undefined && p.report.status === 'changed'));
-  const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : files.every((f) => f.status === 'skipped') ? 'skipped' : 'unchanged';
+  // "Already migrated" is the one definition (dockerfile/migrated.ts): an untouched file that does
+  // not cross-compile (every compile kept emulated) is skipped with its reasons, not "migrated".
+  const untouched = files.filter((f) => f.status !== 'skipped');
+  const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';
   return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun) };
 }
 
-function declaresArch(text: string): boolean {
+function declaresArg(text: string, name: string): boolean {
   if (!text) return false;
   try {
     const m = parseDockerfile(text);
-    return m.globalArgs.some((a) => a.name === 'ARCH') || m.stages.some((s) => s.args.some((a) => a.name === 'ARCH'));
+    return m.globalArgs.some((a) => a.name === name) || m.stages.some((s) => s.args.some((a) => a.name === name));
   } catch {
     return true;
   }
 }
 
-async function planDockerfile(root: string, rel: string, options: MigrateOptions, targets: string[]): Promise<Planned> {
+async function planDockerfile(root: string, rel: string, options: EngineOptions): Promise<Planned> {
   const report: FileReport = { path: rel, status: 'unchanged', edits: [], skips: [], warnings: [], diff: '' };
   const abs = path.resolve(root, rel);
   const fail = (kind: 'input' | 'unsafe', message: string, line?: number, hint?: string, invariant?: string): Planned => {
@@ -97,21 +102,22 @@ async function planDockerfile(root: string, rel: string, options: MigrateOptions
     throw err;
   }
   try {
-    const m = migrateDockerfile(text, rel, { ...options, targets, deadline: fileDeadline() });
+    const m = migrateDockerfile(text, rel, { ...options, deadline: fileDeadline() });
+    report.alreadyMigrated = m.alreadyMigrated ?? false;
     report.warnings = m.warnings;
     for (const e of m.emulated) report.skips.push({ reason: `stage "${e.stage}" kept emulated: ${e.reason}`, stage: e.stage, line: e.line });
     if (m.skipped) {
       report.status = 'skipped';
       report.skips.push({ reason: m.skipped });
-      return { report, abs };
+      return { report, abs, input: text };
     }
     report.edits = m.edits;
     if (m.output !== text) {
       report.status = 'changed';
       report.diff = unifiedDiff(rel, text, m.output);
-      return { report, abs, output: m.output };
+      return { report, abs, input: text, output: m.output };
     }
-    return { report, abs };
+    return { report, abs, input: text };
   } catch (err) {
     if (err instanceof DockerfileError) return fail('input', `${err.file}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     if (err instanceof UnsafeMigrationError) return fail('unsafe', `${rel}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
@@ -135,24 +141,6 @@ export async function readDockerfile(root: string, rel: string): Promise<string>
   }
 }
 
-async function readBuildFiles(root: string): Promise<BuildFile[]> {
-  const out: BuildFile[] = [];
-  const opts = { maxBytes: MAX_DOCKERFILE_BYTES, folderWord: 'checkout' };
-  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readSafeTextIfAny(root, name, opts);
-    if (text !== undefined) out.push({ path: name, text, kind: 'makefile' });
-  }
-  const wf = path.join(root, '.github', 'workflows');
-  const entries = await fs.readdir(wf).catch(() => [] as string[]);
-  for (const e of entries.sort()) {
-    if (!/\.ya?ml$/.test(e)) continue;
-    const rel = path.join('.github', 'workflows', e);
-    const text = await readSafeTextIfAny(root, rel, opts);
-    if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
-  }
-  return out;
-}
-
 /** Write every file or none (one transaction: temp files first, then renames, rollback on failure). */
 async function writeAll(files: Planned[]): Promise<void> {
   await writeFilesAtomically(files.map((f) => ({ path: f.abs, content: f.output!, followSymlink: true })));
@@ -170,8 +158,10 @@ function summarize(outcome: string, files: FileReport[], dryRun: boolean): strin
     }
     case 'changed':
       return `${dryRun ? 'would change' : 'changed'} ${changed.map((f) => f.path).join(', ')} (${edits} edit${edits === 1 ? '' : 's'})`;
-    case 'skipped':
-      return `skipped: ${files.flatMap((f) => f.skips.map((s) => s.reason)).join('; ')}`;
+    case 'skipped': {
+      const reasons = files.flatMap((f) => (f.skips.length > 0 ? f.skips.map((s) => s.reason) : f.alreadyMigrated ? [] : [`${f.path}: nothing to change and nothing cross-compiles`]));
+      return `skipped: ${reasons.join('; ')}`;
+    }
     default:
       return 'already migrated: nothing to change';
   }

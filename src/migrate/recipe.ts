@@ -26,7 +26,43 @@ export interface DockerfileRecipe {
   id: string;
   /** One line: what the recipe does. */
   title: string;
+  /**
+   * When it runs: recipes of one phase read the same model and their edits are applied together;
+   * the file is re-read between phases (1: the file's shape, 2: where the target ARGs go, 3: the
+   * cross toolchain around the compile).
+   */
+  phase: number;
+  /** Its edits alone do not make a file worth changing (casing): a file with only these stays as it is. */
+  cosmetic?: boolean;
+  /**
+   * The review rules whose findings its edits fix. In a file that already cross-compiles, a recipe
+   * runs only to fix an error-level finding of one of these, and each edit names it.
+   */
+  fixes: string[];
   apply(ctx: RecipeContext): Edit[];
+}
+
+/** A checkout's Makefile or workflow, as the build-file recipes see it. */
+export interface BuildFile {
+  /** Path relative to the checkout. */
+  path: string;
+  text: string;
+  kind: 'makefile' | 'workflow';
+}
+
+/** A recipe over a Makefile or workflow (runs once the Dockerfiles are migrated). */
+export interface BuildFileRecipe {
+  id: string;
+  title: string;
+  /** Runs only when the checkout's Dockerfiles lost `ARG <name>` for one of these (ARCH...). */
+  followsLostArgs: string[];
+  apply(file: BuildFile): Edit[];
+}
+
+/** What the CLI and the fleet hand to the engine (src/migrate/ never imports migrations/). */
+export interface RecipeSet {
+  dockerfile: DockerfileRecipe[];
+  buildFiles: BuildFileRecipe[];
 }
 
 /** Thrown by a recipe when the file cannot be migrated safely; the checkout is left untouched. */

@@ -50,6 +50,8 @@ export interface FileReport {
   /** Why the file was skipped or left alone (P14), or stages kept emulated (P10). */
   skips: { reason: string; stage?: string; line?: number }[];
   warnings: Warning[];
+  /** It already cross-compiled (dockerfile/migrated.ts): edited only to fix error-level findings. */
+  alreadyMigrated?: boolean;
   /** Set when status is 'error': what went wrong and where. */
   error?: {
     /** input: the file cannot be read or parsed (exit 2); unsafe: it cannot be migrated safely (exit 1). */
@@ -68,7 +70,7 @@ export interface FileReport {
 export type CheckoutOutcome = 'changed' | 'unchanged' | 'skipped' | 'failed';
 
 export interface CheckoutReport {
-  /** changed: edits made (or would be, in dry run); unchanged: already migrated; skipped: nothing to do (P14); failed: not safe to migrate. */
+  /** changed: edits made (or would be, in dry run); unchanged: already migrated (every Dockerfile already cross-compiles); skipped: nothing to do (P14, or every compile kept emulated); failed: not safe to migrate. */
   outcome: CheckoutOutcome;
   files: FileReport[];
   /** The whole unified diff of the checkout. */

@@ -17,10 +17,14 @@ import type { Finding } from './types.ts';
 import { inActions } from '../actions/actions.ts';
 import { annotateFindings } from '../actions/findings.ts';
 
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
+
 export interface ReviewArgs {
   paths: string[];
   format: Format;
   xxImage?: string;
+  /** The least severe finding that makes the exit code 1 (default error). */
+  failOn?: (typeof FAIL_ON)[number];
 }
 
 interface Job {
@@ -135,5 +139,6 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
   if (argv.format === 'github' && out === process.stdout && inActions()) {
     await annotateFindings(all.map((f) => ({ ...f, message: redact(f.message), hint: redact(f.hint) })), jobs.length);
   } else out.write(redact(formatFindings(all, argv.format, jobs.length)));
-  return hasErrors(all) ? 1 : 0;
+  const failOn = argv.failOn ?? 'error';
+  return failOn === 'never' ? 0 : failOn === 'warning' ? (all.length ? 1 : 0) : hasErrors(all) ? 1 : 0;
 }

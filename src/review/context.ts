@@ -7,7 +7,8 @@ import { analyze, isXxImage, type Analysis, type CommandSite, type CompileSite, 
 import { baseName, type ShellCommand } from '../dockerfile/shell.ts';
 import { lineage, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
 import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
-import { settingFor, type EnvSetting } from './env.ts';
+import { settingFor, type EnvSetting } from '../dockerfile/env.ts';
+import { compileTarget, wrapBefore } from '../dockerfile/migrated.ts';
 import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
 
 export interface Span {
@@ -37,7 +38,6 @@ export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LA
 export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
 /** The ARGs from which xx-info can tell the target arch. */
 export const TARGET_SELECTING_ARGS = ['TARGETPLATFORM', 'TARGETARCH'];
-const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
 const CGO_DEFAULT_ON = new Set(['go-build-static.sh', 'go-build-static']);
 
 export class ReviewContext {
@@ -129,11 +129,7 @@ export class ReviewContext {
 
   /** The `xx-go --wrap` in effect at `offset` of `stage`: earlier in the stage, or anywhere in a parent. */
   wrapBefore(stage: Stage, offset: number): CommandSite | undefined {
-    for (const s of this.lineage(stage)) {
-      const wraps = this.facts(s).wraps.filter((w) => s !== stage || w.command.end <= offset);
-      if (wraps.length) return wraps[wraps.length - 1];
-    }
-    return undefined;
+    return wrapBefore(stage, offset, this.analysis.facts);
   }
 
   /** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) declared in `stage` before `offset`? */
@@ -174,24 +170,19 @@ export class ReviewContext {
     return out;
   }
 
-  /** Every compile, with how (and whether) it cross-compiles. */
+  /** Every compile, with how (and whether) it cross-compiles (the one definition in dockerfile/migrated.ts). */
   compiles(): CompileInfo[] {
     if (this.compileCache) return this.compileCache;
     const out: CompileInfo[] = [];
     for (const stage of this.model.stages) {
       for (const site of this.facts(stage).compiles) {
-        const native = this.native(stage);
-        const wrap = this.wrapBefore(stage, site.command.start);
-        const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
-        const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+        const t = compileTarget(stage, site, this.analysis.facts);
         const cgoSetting = settingFor(stage, site.instruction, site.command, 'CGO_ENABLED');
         const byScript = CGO_DEFAULT_ON.has(baseName(site.command.name));
         const cgo = cgoSetting
           ? { on: cgoSetting.value !== undefined && cgoSetting.value.trim() !== '0' && cgoSetting.value.trim() !== '', explicit: true, setting: cgoSetting }
           : { on: byScript, explicit: byScript };
-        // `xx-go build` is go build for the target by itself.
-        const viaXxGo = baseName(site.command.name) === 'xx-go';
-        out.push({ ...site, stage, native, wrap, explicitTarget, goarch, cross: native && (!!wrap || !!explicitTarget || viaXxGo), cgo });
+        out.push({ ...site, stage, native: t.native, wrap: t.wrap, explicitTarget: t.explicitTarget, goarch: t.goarch, cross: t.cross, cgo });
       }
     }
     this.compileCache = out;

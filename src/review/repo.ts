@@ -4,10 +4,9 @@
  * something to the Dockerfile).
  */
 import { readdir, realpath } from 'node:fs/promises';
-import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
-import { readSafeTextIfAny } from '../files/safe-read.ts';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
+import { readBuildFiles, scanBuildFile, type BuildHints } from '../dockerfile/build-files.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
@@ -33,85 +32,17 @@ export async function findDockerfiles(dir: string, rel = ''): Promise<string[]> 
   return out.sort();
 }
 
-export interface Mention {
-  name: string;
-  /** Path relative to the repository folder, and 1-based line. */
-  file: string;
-  line: number;
-  column: number;
-}
-
-export interface RepoHints {
-  targets: Mention[];
-  buildArgs: Mention[];
-}
-
-const TARGET_FLAG = /--target[= ]+["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/g;
-const TARGET_KEY = /^\s*-?\s*target:\s*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)["']?\s*(#.*)?$/;
-const BUILD_ARG_FLAG = /--build-arg[= ]+["']?([A-Za-z_][A-Za-z0-9_]*)/g;
-const BUILD_ARGS_KEY = /^(\s*)-?\s*build-args:\s*(.*)$/;
-const ASSIGNMENT = /^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)=/;
-
-/** Scan Makefile / workflow text for `--target`, `target:`, `--build-arg` and `build-args:` entries. */
-export function scanBuildHints(text: string, file: string, yaml: boolean): RepoHints {
-  const hints: RepoHints = { targets: [], buildArgs: [] };
-  const lines = text.split(/\r?\n/);
-  let argsIndent = -1;
-  lines.forEach((line, i) => {
-    const at = (name: string, index: number) => ({ name, file, line: i + 1, column: index + 1 });
-    if (argsIndent >= 0) {
-      const indent = /^\s*/.exec(line)![0].length;
-      if (line.trim() === '' || indent > argsIndent) {
-        const m = ASSIGNMENT.exec(line);
-        if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
-        return;
-      }
-      argsIndent = -1;
-    }
-    for (const m of line.matchAll(TARGET_FLAG)) hints.targets.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
-    for (const m of line.matchAll(BUILD_ARG_FLAG)) hints.buildArgs.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
-    if (!yaml) return;
-    const t = TARGET_KEY.exec(line);
-    if (t) hints.targets.push(at(t[1]!, line.indexOf(t[1]!)));
-    const b = BUILD_ARGS_KEY.exec(line);
-    if (b) {
-      const inline = b[2]!.trim();
-      if (inline === '' || /^[|>]/.test(inline)) argsIndent = b[1]!.length;
-      else for (const part of inline.split(/[\s,]+/)) {
-        const m = ASSIGNMENT.exec(part.replace(/^["'\[]/, ''));
-        if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
-      }
-    }
-  });
-  return hints;
-}
-
-// Only regular text files inside the folder: a FIFO named Makefile would block the read forever,
-// a symlink to a credentials file must not be read.
-const readIfExists = (dir: string, rel: string) => readSafeTextIfAny(dir, rel, { maxBytes: MAX_DOCKERFILE_BYTES }).catch(() => undefined);
+export type { Mention } from '../dockerfile/build-files.ts';
+export type RepoHints = BuildHints;
 
 /** `--target`s and `--build-arg`s named by the folder's Makefile and .github/workflows/*.yml. */
 export async function readRepoHints(dir: string): Promise<RepoHints> {
   const hints: RepoHints = { targets: [], buildArgs: [] };
   const root = await realpath(dir).catch(() => dir);
-  const add = (h: RepoHints) => {
+  for (const file of await readBuildFiles(root)) {
+    const h = scanBuildFile(file);
     hints.targets.push(...h.targets);
     hints.buildArgs.push(...h.buildArgs);
-  };
-  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await readIfExists(root, name);
-    if (text !== undefined) add(scanBuildHints(text, name, false));
-  }
-  let workflows: string[] = [];
-  try {
-    workflows = (await readdir(join(dir, '.github', 'workflows'))).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch {
-    // no workflows folder
-  }
-  for (const w of workflows) {
-    const rel = `.github/workflows/${w}`;
-    const text = await readIfExists(root, rel);
-    if (text !== undefined) add(scanBuildHints(text, rel, true));
   }
   return hints;
 }

@@ -3,7 +3,7 @@
  * matrix, one `--only` job per entry each with its own cache, and the merge, which must show the
  * same rows as the one sequential run the plan is.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
@@ -11,7 +11,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
 
-const reposFile = path.resolve(import.meta.dirname, '../../examples/repos.yaml');
+const examples = path.resolve(import.meta.dirname, '../../examples');
 
 async function cli(...argv: string[]) {
   const out = new Capture();
@@ -24,6 +24,11 @@ const rows = (r: FleetReport) => r.repos.map(({ name, outcome, reason, step }) =
 
 describe('migrate report matrix / merge', () => {
   const dir = tempDir();
+  // The example fleet plus its broken-on-purpose repository: a repository's own failure in the mix.
+  const reposFile = path.join(dir, 'fleet', 'repos.yaml');
+  cpSync(path.join(examples, 'repos'), path.join(dir, 'fleet', 'repos'), { recursive: true });
+  cpSync(path.join(examples, 'faults', 'repos', 'image-build-broken'), path.join(dir, 'fleet', 'repos', 'image-build-broken'), { recursive: true });
+  writeFileSync(reposFile, readFileSync(path.join(examples, 'faults', 'repos.yaml'), 'utf8'));
   const saved = { ...process.env };
   afterEach(() => {
     for (const k of ['GITHUB_ACTIONS', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY']) {
@@ -37,7 +42,7 @@ describe('migrate report matrix / merge', () => {
   it('plan -> matrix -> one job per repository -> merge gives the rows of the sequential run', async () => {
     const planFile = path.join(dir, 'plan.json');
     const plan = await cli('migrate', '--dry-run', '--repos', reposFile, '--cache-dir', path.join(dir, 'cache-plan'), '--report', planFile, '--json');
-    expect(plan.code).toBe(0);
+    expect(plan.code).toBe(1); // the broken repository
     const sequential = JSON.parse(readFileSync(planFile, 'utf8')) as FleetReport;
 
     process.env.GITHUB_ACTIONS = 'true';
@@ -55,6 +60,7 @@ describe('migrate report matrix / merge', () => {
     expect(outputs).toMatch(/count<<(ghadelimiter_[0-9a-f-]+)\n2\n\1\n$/);
     const planSummary = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8');
     expect(planSummary).toContain('**2 migrate jobs:** `example/image-build-gizmo-operator`, `example/image-build-widget`');
+    expect(planSummary).toContain('| `example/image-build-broken` | failed [migrate]: Dockerfile:7: unknown instruction "RUNN" |');
 
     for (const { repo, slug } of matrix.include) {
       // --report never creates folders (a typo must not plant directories): the job makes its own.
@@ -74,11 +80,12 @@ describe('migrate report matrix / merge', () => {
     expect(rows(report)).toEqual(rows(sequential));
     expect(report.counts).toEqual(sequential.counts);
     expect(report.repos.find((r) => r.name === 'example/image-build-widget')!.diff).toBe(sequential.repos.find((r) => r.name === 'example/image-build-widget')!.diff);
-    expect(merge.out).toContain('4 repositories in');
+    expect(merge.out).toContain('5 repositories in');
     const md = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8');
     expect(md).toBe(readFileSync(path.join(dir, 'merged.md'), 'utf8'));
-    // Nothing failed: no annotation on the run page.
-    expect(annotations).toBe('');
+    expect(md).toContain('| `example/image-build-broken` | [migrate] Dockerfile:7: unknown instruction "RUNN" |');
+    // The broken repository is a warning on the run page, not the bot's fault.
+    expect(annotations).toBe('::warning title=example/image-build-broken failed [migrate]::Dockerfile:7: unknown instruction "RUNN"\n');
   }, 60_000);
 
   it('a job that left no result fails the merge (exit 1) with an error annotation, and every other row stands', async () => {

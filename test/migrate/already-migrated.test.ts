@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
-import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 
 const dirs = ['test/fixtures/review2', 'test/review/fixtures'];
 const files = dirs.flatMap((d) => readdirSync(d).filter((f) => /^c\d+-.*\.Dockerfile$|-correct\.Dockerfile$/.test(f)).map((f) => path.join(d, f)));

@@ -14,7 +14,7 @@ import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { InvariantError, migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
 import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
-import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 import { reviewDockerfile, type Finding } from '../../src/review/review.ts';
 
 export const opts = { ...DEFAULT_OPTIONS };

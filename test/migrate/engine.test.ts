@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvariantError, migrateDockerfile } from '../../src/migrate/engine.ts';
 import { UnsafeMigrationError, type DockerfileRecipe } from '../../src/migrate/recipe.ts';
-import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 import { dockerfileRecipes } from '../../migrations/index.ts';
 import { replace } from '../../src/edits/edit.ts';
 
@@ -16,6 +16,8 @@ const before = readFileSync('test/fixtures/patterns/P01-classic-builder/before/D
 const finalOnBuildPlatform: DockerfileRecipe = {
   id: 'test-final-on-build-platform',
   title: 'wrong on purpose',
+  phase: 3,
+  fixes: [],
   apply({ model }) {
     const leaf = model.stages.at(-1)!;
     return leaf.platformFlag ? [] : [replace(leaf.imageStart, leaf.imageStart, '--platform=$BUILDPLATFORM ', 'wrong on purpose')];
@@ -27,6 +29,8 @@ let counter = 0;
 const neverDone: DockerfileRecipe = {
   id: 'test-never-done',
   title: 'wrong on purpose',
+  phase: 3,
+  fixes: [],
   apply({ model }) {
     return [replace(model.source.text.length, model.source.text.length, `# touched ${++counter}\n`, 'always one more')];
   },
@@ -35,6 +39,8 @@ const neverDone: DockerfileRecipe = {
 const breaksSyntax: DockerfileRecipe = {
   id: 'test-breaks-syntax',
   title: 'wrong on purpose',
+  phase: 3,
+  fixes: [],
   apply({ model }) {
     return [replace(0, 0, 'FORM scratch\n', 'not an instruction')];
   },

@@ -12,10 +12,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildArgsArch, dockerfileRecipes, type BuildFile } from '../../migrations/index.ts';
+import { buildArgsArch, dockerfileRecipes } from '../../migrations/index.ts';
+import type { BuildFile } from '../../src/migrate/recipe.ts';
 import { applyRecipes } from '../../src/migrate/apply.ts';
 import { applyEdits } from '../../src/edits/edit.ts';
-import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 
 const migrationsDir = path.resolve('migrations');
 const folders = readdirSync(migrationsDir)

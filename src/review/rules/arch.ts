@@ -3,10 +3,11 @@
  * Makefile). In one multi-platform build it cannot differ per platform, and in a build-platform
  * stage it silently means amd64 for every target (P2).
  */
+import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
 import type { Instruction, Stage } from '../../dockerfile/model.ts';
 import type { VarRef } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
-import { envAt } from '../env.ts';
+import { envAt } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
 import type { Rule } from '../types.ts';
 
@@ -96,7 +97,7 @@ export const archBuildArg: Rule = {
   title: 'The ARCH build-arg is still declared in a cross-compiled Dockerfile',
   docs: DOCS.platformArgs,
   check(ctx: ReviewContext) {
-    const migrated = !!ctx.analysis.xxStage || ctx.model.stages.some((s) => s.platform === 'build');
+    const migrated = alreadyCrossCompiles(ctx.analysis);
     if (!migrated) return;
     const decls = [
       ...ctx.model.globalArgs,

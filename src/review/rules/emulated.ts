@@ -3,6 +3,7 @@
  * emulated only when someone said why (P10): a comment with "emulated" right above its FROM, or
  * the fleet config.
  */
+import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
 import { lineage, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
@@ -42,7 +43,7 @@ export const emulatedStageUnmarked: Rule = {
   title: 'A build stage stays emulated without a comment saying why',
   docs: DOCS.emulation,
   check(ctx: ReviewContext) {
-    const migrated = !!ctx.analysis.xxStage || ctx.model.stages.some((s) => s.platform === 'build');
+    const migrated = alreadyCrossCompiles(ctx.analysis);
     for (const f of ctx.analysis.facts.values()) {
       if (f.emulatedBy !== 'detected' || f.stage.platform !== 'target') continue;
       if (f.compiles.length === 0 && !migrated) continue;

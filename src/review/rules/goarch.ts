@@ -5,7 +5,7 @@
  */
 import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
-import { envPairs } from '../env.ts';
+import { envPairs } from '../../dockerfile/env.ts';
 import type { ReviewContext, Span } from '../context.ts';
 import type { Rule } from '../types.ts';
 

@@ -6,7 +6,7 @@
 import { makeTargets } from '../../dockerfile/commands.ts';
 import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
-import { settingFor } from '../env.ts';
+import { settingFor } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../types.ts';
 

@@ -56,7 +56,7 @@ function guarded(script: ShellScript, cmd: ShellCommand): boolean {
 
 export const unguardedCrossBinaryRun: Rule = {
   id: 'unguarded-cross-binary-run',
-  severity: 'error',
+  severity: 'warning',
   title: 'A cross-compiled binary is executed on the build platform',
   docs: DOCS.xxInfo,
   check(ctx: ReviewContext) {

@@ -5,7 +5,7 @@
 import { baseName } from '../../dockerfile/shell.ts';
 import type { Instruction, Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
-import { envAt } from '../env.ts';
+import { envAt } from '../../dockerfile/env.ts';
 import { PLATFORM_ARGS, SUBSTITUTING, type ReviewContext } from '../context.ts';
 import type { Rule } from '../types.ts';
 

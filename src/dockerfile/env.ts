@@ -2,9 +2,9 @@
  * The environment a command sees, as far as the Dockerfile shows it: `ENV` (inherited through
  * `FROM <stage>`), in-stage `ARG` defaults, and assignments earlier in the same script.
  */
-import type { ArgDecl, Instruction, Stage } from '../dockerfile/model.ts';
-import { lineage } from '../dockerfile/model.ts';
-import type { ShellCommand, ShellScript } from '../dockerfile/shell.ts';
+import type { ArgDecl, Instruction, Stage } from './model.ts';
+import { lineage } from './model.ts';
+import type { ShellCommand, ShellScript } from './shell.ts';
 
 export interface EnvPair {
   name: string;
@@ -84,7 +84,11 @@ export function scriptAssignBefore(script: ShellScript, name: string, before: nu
 export function settingFor(stage: Stage, instr: Instruction, cmd: ShellCommand, name: string): EnvSetting | undefined {
   const own = cmd.assigns.find((a) => a.name === name);
   if (own) return { value: own.value, instruction: instr, kind: 'command', offset: own.start };
-  const arg = cmd.args.find((a) => a.value.startsWith(`${name}=`));
+  // `sh -c 'CGO_ENABLED=0 go build'`: the setting is the inner command's, not a word of the string.
+  const inner = (cmd.inner ?? []).flatMap((c) => c.assigns).find((a) => a.name === name);
+  if (inner) return { value: inner.value, instruction: instr, kind: 'command', offset: cmd.start };
+  // `make build GOARCH=arm64`: one word; a quoted script that merely starts with NAME= is not one.
+  const arg = cmd.viaShellString ? undefined : cmd.args.find((a) => a.value.startsWith(`${name}=`) && !/\s/.test(a.value));
   if (arg) return { value: arg.value.slice(name.length + 1), instruction: instr, kind: 'command', offset: arg.start };
   if (instr.shell) {
     const s = scriptAssignBefore(instr.shell, name, cmd.start);

@@ -1,0 +1,97 @@
+/**
+ * What a checkout's build files (Makefile, `.github/workflows/*.yml`) tell the build: the
+ * `--target`s they build (final stages), the `--build-arg`s they pass, with file and line. One
+ * reader for the migration, the review and the timing, so they cannot disagree about a file.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readSafeTextIfAny } from '../files/safe-read.ts';
+import type { BuildFile } from '../migrate/recipe.ts';
+import { MAX_DOCKERFILE_BYTES } from './source.ts';
+
+export type { BuildFile };
+
+export interface Mention {
+  name: string;
+  /** Path relative to the repository folder, and 1-based line and column. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface BuildHints {
+  targets: Mention[];
+  buildArgs: Mention[];
+}
+
+const TARGET_FLAG = /--target(?:=|[ \t]+)["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/g;
+// `target: dev # the developer image` names the stage "dev": a trailing YAML comment is no part of it.
+const TARGET_KEY = /^\s*-?\s*target:\s*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)["']?\s*(#.*)?$/;
+const BUILD_ARG_FLAG = /--build-arg(?:=|[ \t]+)["']?([A-Za-z_][A-Za-z0-9_]*)/g;
+const BUILD_ARGS_KEY = /^(\s*)-?\s*build-args:\s*(.*)$/;
+const ASSIGNMENT = /^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)=/;
+
+/** `--target`, `target:`, `--build-arg` and `build-args:` entries of one Makefile or workflow. */
+export function scanBuildFile(file: BuildFile): BuildHints {
+  const hints: BuildHints = { targets: [], buildArgs: [] };
+  const yaml = file.kind === 'workflow';
+  const lines = file.text.split(/\r?\n/);
+  let argsIndent = -1;
+  lines.forEach((line, i) => {
+    const at = (name: string, index: number): Mention => ({ name, file: file.path, line: i + 1, column: index + 1 });
+    if (argsIndent >= 0) {
+      const indent = /^\s*/.exec(line)![0].length;
+      if (line.trim() === '' || indent > argsIndent) {
+        const m = ASSIGNMENT.exec(line);
+        if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
+        return;
+      }
+      argsIndent = -1;
+    }
+    for (const m of line.matchAll(TARGET_FLAG)) hints.targets.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
+    for (const m of line.matchAll(BUILD_ARG_FLAG)) hints.buildArgs.push(at(m[1]!, m.index! + m[0].length - m[1]!.length));
+    if (!yaml) return;
+    const t = TARGET_KEY.exec(line);
+    if (t) hints.targets.push(at(t[1]!, line.indexOf(t[1]!)));
+    const b = BUILD_ARGS_KEY.exec(line);
+    if (b) {
+      const inline = b[2]!.trim();
+      if (inline === '' || /^[|>]/.test(inline)) argsIndent = b[1]!.length;
+      else
+        for (const part of inline.split(/[\s,]+/)) {
+          const m = ASSIGNMENT.exec(part.replace(/^["'[]/, ''));
+          if (m) hints.buildArgs.push(at(m[1]!, line.indexOf(m[1]!)));
+        }
+    }
+  });
+  return hints;
+}
+
+/** The stage names the build files build with `--target` / `target:` (final stages). */
+export function buildTargets(file: BuildFile): string[] {
+  return [...new Set(scanBuildFile(file).targets.map((t) => t.name))];
+}
+
+/**
+ * The checkout's build files: `Makefile` (any of make's three names) and
+ * `.github/workflows/*.y(a)ml`. Only regular text files inside the folder are read (a FIFO named
+ * Makefile would block forever, a symlink to a credentials file must not be read); others are
+ * not build files.
+ */
+export async function readBuildFiles(root: string): Promise<BuildFile[]> {
+  const out: BuildFile[] = [];
+  const opts = { maxBytes: MAX_DOCKERFILE_BYTES, folderWord: 'checkout' };
+  const read = (rel: string) => readSafeTextIfAny(root, rel, opts).catch(() => undefined);
+  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
+    const text = await read(name);
+    if (text !== undefined) out.push({ path: name, text, kind: 'makefile' });
+  }
+  const entries = await readdir(path.join(root, '.github', 'workflows')).catch(() => [] as string[]);
+  for (const e of entries.sort()) {
+    if (!/\.ya?ml$/.test(e)) continue;
+    const rel = `.github/workflows/${e}`;
+    const text = await read(rel);
+    if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * The plain back end: `DOCKER_BUILDKIT=1 docker build` against the engine's built-in BuildKit
+ * (what dockerd 20.10 offers), read through its plain progress. Cold: the build cache is pruned
+ * before the build and the build runs with --no-cache; base images stay in the image store, as
+ * pulled layers do on a CI runner.
+ */
+import { buildArgFlags, tail, type BuildOutcome, type BuildRequest, type Builder, type BuilderInfo } from './builder.ts';
+import { parsePlainProgress } from './progress/plain.ts';
+import { failingStep } from './progress/step.ts';
+import { runProcess } from './run-process.ts';
+
+export class DockerBuilder implements Builder {
+  constructor(readonly info: BuilderInfo) {}
+
+  async build(req: BuildRequest): Promise<BuildOutcome> {
+    const env = { ...process.env, DOCKER_BUILDKIT: '1' };
+    if (req.cold) await runProcess(this.info.client, ['builder', 'prune', '--all', '--force'], { env, timeoutMs: 120_000 });
+    const args = ['build', '--progress=plain', '--platform', req.platform, '--file', req.dockerfile, ...buildArgFlags(req.buildArgs)];
+    if (req.cold) args.push('--no-cache');
+    if (req.target) args.push('--target', req.target);
+    if (req.tag) args.push('--tag', req.tag);
+    args.push(req.contextDir);
+    const p = await runProcess(this.info.client, args, { env, timeoutMs: req.timeoutMs });
+    const log = p.stderr + p.stdout;
+    const { steps } = parsePlainProgress(log);
+    if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(log) };
+    if (p.code === 0) return { status: 'ok', wallSeconds: p.seconds, steps, logTail: [] };
+    const failed = failingStep(steps);
+    return {
+      status: 'failed',
+      wallSeconds: p.seconds,
+      steps,
+      failedStep: failed?.name,
+      error: failed?.error ?? (p.spawnError ?? tail(log, 1)[0]),
+      logTail: tail(log),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one reader of a checkout's build files: the migration (final stages, build-args to drop)
+ * and the review (stale build-args, final stages) ask it, so they cannot disagree.
+ */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recipes } from '../../migrations/index.ts';
+import { buildTargets, scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { migrateCheckout } from '../../src/migrate/checkout.ts';
+import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
+import { readRepoHints } from '../../src/review/repo.ts';
+import { reviewText } from '../../src/review/review.ts';
+import { removeDir, tempDir, writeFiles } from '../helpers/repos.ts';
+
+const workflow = ['jobs:', '  build:', '    steps:', '      - uses: docker/build-push-action@v6', '        with:', '          target: dev # the developer image', '          build-args: |', '            VERSION=1.2.3', '            ARCH=amd64', ''].join('\n');
+
+describe('scanBuildFile', () => {
+  it('reads a workflow target with a trailing comment, and block build-args, with their lines', () => {
+    const h = scanBuildFile({ path: '.github/workflows/build.yml', text: workflow, kind: 'workflow' });
+    expect(h.targets).toEqual([{ name: 'dev', file: '.github/workflows/build.yml', line: 6, column: 19 }]);
+    expect(h.buildArgs.map((b) => [b.name, b.line])).toEqual([['VERSION', 8], ['ARCH', 9]]);
+  });
+
+  it('reads Makefile flags in both spellings, and no YAML keys in a Makefile', () => {
+    const text = 'image:\n\tdocker buildx build --target=operator --build-arg ARCH=$(ARCH) \\\n\t\t--target webhook --build-arg=TAG .\ntarget: nothing\n';
+    const h = scanBuildFile({ path: 'Makefile', text, kind: 'makefile' });
+    expect(h.targets.map((t) => [t.name, t.line])).toEqual([['operator', 2], ['webhook', 3]]);
+    expect(h.buildArgs.map((b) => [b.name, b.line])).toEqual([['ARCH', 2], ['TAG', 3]]);
+    expect(buildTargets({ path: 'Makefile', text, kind: 'makefile' })).toEqual(['operator', 'webhook']);
+  });
+});
+
+describe('the migration and the review read the same targets', () => {
+  const root = tempDir();
+  afterAll(() => removeDir(root));
+
+  it('a "target: dev # comment" stage stays on the target platform in the migration, and the review of the result agrees', async () => {
+    const dockerfile = [
+      'ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1',
+      'FROM ${GO_IMAGE} AS builder',
+      'RUN apk add --no-cache git make',
+      'COPY . /src',
+      'WORKDIR /src',
+      'RUN CGO_ENABLED=0 go build -o bin/lever ./cmd/lever',
+      '',
+      'FROM builder AS dev',
+      'RUN go install github.com/go-delve/delve/cmd/dlv@v1.23.0',
+      '',
+      'FROM scratch',
+      'COPY --from=builder /src/bin/lever /lever',
+      '',
+    ].join('\n');
+    const work = path.join(root, 'dev-target');
+    writeFiles(work, { Dockerfile: dockerfile, '.github/workflows/build.yml': workflow });
+    const hints = await readRepoHints(work);
+    const targets = hints.targets.map((t) => t.name);
+    expect(targets).toEqual(['dev']);
+    const report = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
+    expect(report.outcome).not.toBe('failed');
+    const { readFileSync } = await import('node:fs');
+    const out = readFileSync(path.join(work, 'Dockerfile'), 'utf8');
+    expect(reviewText(out, 'Dockerfile', { targets }).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});

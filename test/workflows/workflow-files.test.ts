@@ -1,0 +1,209 @@
+/**
+ * The workflow files and action.yml: valid for GitHub's own parser (@actions/workflow-parser),
+ * every `run:` step calls an npm script or a file that exists with options the CLI defines, and
+ * every input reaches the CLI. The check reads the YAML and the CLI's command definitions, so a
+ * renamed option or a typo in a workflow fails here, not at 2 a.m.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { parseAction } from '@actions/workflow-parser/actions/action-parser';
+import type { Command } from 'commander';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../../src/cli.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const read = (rel: string) => readFileSync(path.join(root, rel), 'utf8');
+const workflowFiles = ['.github/workflows', 'examples/workflows'].flatMap((d) => readdirSync(path.join(root, d)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${d}/${f}`));
+const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+
+interface Step { name?: string; id?: string; if?: string; run?: string; uses?: string; env?: Record<string, unknown>; with?: Record<string, unknown> }
+interface Job { steps?: Step[]; strategy?: Record<string, unknown>; permissions?: unknown; if?: string; needs?: string | string[]; 'timeout-minutes'?: number; outputs?: Record<string, string> }
+interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job>; permissions?: unknown; concurrency?: { group: string; 'cancel-in-progress'?: boolean } }
+
+let program: Command;
+beforeAll(async () => {
+  await main([], undefined, undefined, { inspect: (p) => (program = p) });
+});
+
+/** Shell lines of a run script with backslash continuations joined. */
+function commandLines(run: string): string[] {
+  return run.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** The CLI invocation on a line, as the words after the program: ['migrate', '--only', ...]. */
+function cliWords(line: string): string[] | undefined {
+  const npm = /\bnpm (?:--prefix \S+ )?run (migrate|review)\b(?: --(?= |$))?(.*)$/.exec(line);
+  if (npm) return [npm[1]!, ...words(npm[2]!)];
+  const direct = /src\/cli\.ts"? (.*)$/.exec(line);
+  if (direct) return words(direct[1]!);
+  return undefined;
+}
+
+function words(s: string): string[] {
+  return s.split(/\s+/).map((w) => w.replace(/^["'{]+|["'}]+$/g, '').replace(/^\$\{\w+:\+/, '')).filter(Boolean);
+}
+
+/** Walk the CLI's command tree along the words; return the command reached and the flags used. */
+function resolve(wordsOfLine: string[]): { command: Command; path: string[]; flags: string[] } {
+  let command = program;
+  const at: string[] = [];
+  let i = 0;
+  for (; i < wordsOfLine.length; i++) {
+    const sub = command.commands.find((c) => c.name() === wordsOfLine[i]);
+    if (!sub) break;
+    command = sub;
+    at.push(sub.name());
+  }
+  const rest = wordsOfLine.slice(i).join(' ');
+  const flags = [...rest.matchAll(/(?:^|[\s"'+{])(--[a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
+  return { command, path: at, flags };
+}
+
+function definedFlags(command: Command): string[] {
+  return [...command.options.map((o) => o.long!).filter(Boolean), '--help'];
+}
+
+interface RunStep { file: string; where: string; step: Step; env: Record<string, string> }
+
+function runSteps(): RunStep[] {
+  const out: RunStep[] = [];
+  for (const file of workflowFiles) {
+    const wf = parse(read(file)) as Workflow;
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      for (const step of job.steps ?? []) if (step.run) out.push({ file, where: `${file} job ${id} step "${step.name ?? step.run.split('\n')[0]}"`, step, env: (step.env ?? {}) as Record<string, string> });
+    }
+  }
+  const action = parse(read('action.yml')) as { runs: { steps: Step[] } };
+  for (const step of action.runs.steps) if (step.run) out.push({ file: 'action.yml', where: `action.yml step "${step.name}"`, step, env: (step.env ?? {}) as Record<string, string> });
+  return out;
+}
+
+describe('GitHub\'s parser accepts the workflow files and the action', () => {
+  it.each(workflowFiles)('%s', (file) => {
+    const r = parseWorkflow({ name: file, content: read(file) }, new NoOperationTraceWriter());
+    expect(r.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+    expect(r.value).toBeDefined();
+  });
+
+  it('action.yml', () => {
+    const r = parseAction({ name: 'action.yml', content: read('action.yml') }, new NoOperationTraceWriter());
+    expect(r.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+  });
+
+  it('and refuses a broken one (the check can fail)', () => {
+    const r = parseWorkflow({ name: 'bad.yml', content: 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n' }, new NoOperationTraceWriter());
+    expect(r.context.errors.getErrors().map((e) => e.message)).toEqual(["bad.yml (Line: 5, Col: 5): Unexpected value 'stepz'"]);
+  });
+});
+
+describe('run: steps call what exists', () => {
+  it('every npm script, file and CLI option named in a run: step exists', () => {
+    const problems: string[] = [];
+    let cliCalls = 0;
+    for (const { where, step } of runSteps()) {
+      for (const line of commandLines(step.run!)) {
+        for (const m of line.matchAll(/\bnpm (?:--prefix \S+ )?run ([\w:-]+)/g)) if (!scripts.includes(m[1]!)) problems.push(`${where}: npm script "${m[1]}" does not exist`);
+        for (const m of line.matchAll(/(?:^|[\s"'])(?:\$GITHUB_ACTION_PATH\/|\.\/)?((?:\.ci|scripts|src)\/[\w./-]+)/g)) if (!existsSync(path.join(root, m[1]!))) problems.push(`${where}: file ${m[1]} does not exist`);
+        const cli = cliWords(line);
+        if (!cli) continue;
+        cliCalls++;
+        const { command, path: at, flags } = resolve(cli);
+        if (at.length === 0) problems.push(`${where}: "${line}" names no command of the CLI`);
+        for (const f of flags) if (f !== '--' && !definedFlags(command).includes(f)) problems.push(`${where}: ${at.join(' ')} has no option ${f}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(cliCalls).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the checker catches an unknown option, script and file', () => {
+    expect(resolve(cliWords('npm run migrate -- report merge results --plan p.json --jsn x')!).flags).toContain('--jsn');
+    const { command, path: at } = resolve(cliWords('npm run migrate -- report merge results --plan p.json')!);
+    expect(at).toEqual(['migrate', 'report', 'merge']);
+    expect(definedFlags(command)).not.toContain('--jsn');
+    expect(definedFlags(command)).toContain('--plan');
+    expect(resolve(cliWords('npm run migrate -- --only "$REPO" ${DRY_RUN:+--dry-run}')!).flags).toEqual(['--only', '--dry-run']);
+    expect(scripts).not.toContain('migrat');
+  });
+});
+
+describe('every input reaches the CLI', () => {
+  /** Env variables of a step whose value mentions `inputs.NAME`. */
+  function envOf(step: RunStep, input: string): string[] {
+    return Object.entries(step.env).filter(([, v]) => new RegExp(`inputs\\.${input.replace(/-/g, '\\-')}\\b(?!-)`).test(String(v))).map(([k]) => k);
+  }
+  function reachesCli(step: RunStep, vars: string[]): boolean {
+    return commandLines(step.step.run!).some((l) => cliWords(l) && vars.some((v) => new RegExp(`\\$\\{?${v}\\b`).test(l)));
+  }
+
+  const cases: [string, string[], Record<string, string>][] = [];
+  for (const file of workflowFiles) {
+    const wf = parse(read(file)) as Workflow;
+    const inputs = (wf.on?.workflow_dispatch as { inputs?: Record<string, unknown> } | null)?.inputs ?? {};
+    for (const name of Object.keys(inputs)) cases.push([file, [name], {}]);
+  }
+  const action = parse(read('action.yml')) as { inputs: Record<string, unknown> };
+  for (const name of Object.keys(action.inputs)) cases.push(['action.yml', [name], {}]);
+
+  // Inputs that configure the workflow itself rather than the bot, and where they must appear.
+  const WORKFLOW_LEVEL: Record<string, (wf: Workflow) => boolean> = {
+    'max-parallel': (wf) => String(wf.jobs.migrate?.strategy?.['max-parallel']).includes('inputs.max-parallel'),
+  };
+
+  it.each(cases)('%s: input %s', (file, [name]) => {
+    if (file !== 'action.yml' && WORKFLOW_LEVEL[name!]) {
+      expect(WORKFLOW_LEVEL[name!]!(parse(read(file)) as Workflow)).toBe(true);
+      return;
+    }
+    const steps = runSteps().filter((s) => s.file === file);
+    const reached = steps.filter((s) => reachesCli(s, envOf(s, name!)));
+    expect(reached.map((s) => s.where), `input ${name} of ${file} is never passed to the CLI`).not.toEqual([]);
+    // Inputs go through env, never spliced into the script (a value could be shell code).
+    for (const s of steps) expect(s.step.run, s.where).not.toMatch(/\$\{\{\s*inputs\./);
+  });
+
+  it('the tracer says no for an input that only reaches echo', () => {
+    const fake: RunStep = { file: 'x', where: 'x', step: { run: 'echo "$ONLY"\nnpm run migrate -- --dry-run' }, env: { ONLY: '${{ inputs.only }}' } };
+    expect(reachesCli(fake, envOf(fake, 'only'))).toBe(false);
+    expect(envOf(fake, 'only-not')).toEqual([]);
+  });
+});
+
+describe('the nightly workflow', () => {
+  const wf = parse(read('.github/workflows/nightly.yml')) as Workflow;
+
+  it('runs on a schedule and by hand, never twice at once, with no permission it does not need', () => {
+    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(Object.keys((wf.on.workflow_dispatch as { inputs: object }).inputs).sort()).toEqual(['dry-run', 'max-new-prs', 'max-parallel', 'only']);
+    expect(wf.concurrency?.group).toMatch(/^nightly-/);
+    expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
+    expect(wf.permissions).toEqual({});
+    for (const [id, job] of Object.entries(wf.jobs)) expect(job.permissions, id).toEqual({ contents: 'read' });
+  });
+
+  it('plan -> migrate (matrix, fail-fast off, QEMU + buildx, one result artifact per repository) -> summary (always)', () => {
+    expect(Object.keys(wf.jobs)).toEqual(['plan', 'migrate', 'summary']);
+    const m = wf.jobs.migrate!;
+    expect(m.needs).toBe('plan');
+    expect(m.strategy?.['fail-fast']).toBe(false);
+    expect(m.strategy?.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    expect(wf.jobs.plan!.outputs?.matrix).toBe('${{ steps.matrix.outputs.matrix }}');
+    const uses = m.steps!.map((s) => s.uses).filter(Boolean);
+    expect(uses).toEqual(expect.arrayContaining(['docker/setup-qemu-action@v3', 'docker/setup-buildx-action@v3']));
+    const upload = m.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(upload.if).toBe('always()');
+    expect(upload.with?.name).toBe('result-${{ matrix.slug }}');
+    const s = wf.jobs.summary!;
+    expect(s.needs).toEqual(['plan', 'migrate']);
+    expect(s.if).toContain('always()');
+    expect(s.steps!.some((x) => x.with?.pattern === 'result-*')).toBe(true);
+    expect(s.steps!.some((x) => x.run?.includes('report merge results --plan plan/plan-for-summary.json'))).toBe(true);
+  });
+
+  it('ci.yml keeps running .ci/run', () => {
+    const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
+    expect(Object.values(ci.jobs).flatMap((j) => j.steps ?? []).some((s) => s.run === '.ci/run')).toBe(true);
+  });
+});
