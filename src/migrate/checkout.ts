@@ -127,18 +127,14 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
 }
 
 /** Read a Dockerfile, refusing what is not one: missing, outside the checkout, binary, empty, huge. */
-export async function readDockerfile(root: string, rel: string): Promise<string> {
-  try {
-    return await readSafeText(root, rel, {
-      maxBytes: MAX_DOCKERFILE_BYTES,
-      what: 'Dockerfile',
-      folderWord: 'checkout',
-      missingHint: 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)',
-    });
-  } catch (err) {
-    if (err instanceof UnsafeInputError) throw new DockerfileError(err.file, err.line, err.problem, err.hint);
-    throw err;
-  }
+export function readDockerfile(root: string, rel: string): Promise<string> {
+  // Refusals are UnsafeInputErrors, which are DockerfileErrors (input to fix, exit 2).
+  return readSafeText(root, rel, {
+    maxBytes: MAX_DOCKERFILE_BYTES,
+    what: 'Dockerfile',
+    folderWord: 'checkout',
+    missingHint: 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)',
+  });
 }
 
 /** Write every file or none (one transaction: temp files first, then renames, rollback on failure). */
