@@ -24,7 +24,7 @@ interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job>; per
 
 let program: Command;
 beforeAll(async () => {
-  await main([], undefined, undefined, { inspect: (p) => (program = p) });
+  await main([], undefined, undefined, undefined, { inspect: (p) => (program = p) });
 });
 
 /** Shell lines of a run script with backslash continuations joined. */
