@@ -27,7 +27,7 @@ docker=/usr/bin/docker
 go_image="$registry_host/hardened-build-base:v1.19.8b1"
 xx_image="$registry_host/mirrored-tonistiigi-xx:1.6.1"
 runtime_image="$registry_host/busybox:1.35"
-packages=(docker.io qemu-user-static binfmt-support docker-registry)
+packages=(docker.io qemu-user-static binfmt-support docker-registry curl)
 
 log() { printf 'local-buildkit: %s\n' "$*" >&2; }
 die() { printf 'local-buildkit: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -103,9 +103,11 @@ YML
   die "the registry did not answer on $registry_host"
 }
 
-# What the images are made of: a change to the stand-ins or to this script rebuilds them.
+# What the images are made of: a change to the stand-ins, or to images_recipe (bump it when
+# build_images changes), rebuilds them.
+images_recipe=2
 images_stamp() {
-  cat "$0" "$here"/local-buildkit/xx/* "$here"/local-buildkit/go-image/* | sha256sum | cut -c1-16
+  { echo "$images_recipe"; cat "$here"/local-buildkit/xx/* "$here"/local-buildkit/go-image/*; } | sha256sum | cut -c1-16
 }
 
 has_list() {

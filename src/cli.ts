@@ -3,9 +3,11 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
-import { runLocal } from './cli/local.ts';
+import { runLocal, type TimingArgs } from './cli/local.ts';
+import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
 import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
 import { ConfigError } from './config/repos-config.ts';
@@ -16,6 +18,19 @@ import { redact, registerEnvSecrets } from './github/redact.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** defaultStore '' lets the fleet keep results in its cache folder. */
+function timingArgs(o: { timing?: boolean; platforms?: string; buildArg?: string[]; timingStore?: string }, defaultStore = path.join('.cache', 'timing')): TimingArgs | undefined {
+  if (!o.timing) {
+    if (o.platforms || o.buildArg?.length || o.timingStore) throw new CommanderError(2, 'usage', '--platforms, --build-arg and --timing-store go with --timing');
+    return undefined;
+  }
+  try {
+    return { platforms: parsePlatforms(o.platforms), buildArgs: parseBuildArgs(o.buildArg), storeDir: o.timingStore ?? defaultStore };
+  } catch (e) {
+    throw new CommanderError(2, 'usage', (e as Error).message);
+  }
+}
+
 const wholeNumber = (flag: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'usage', `${flag} takes a whole number >= 0`);
@@ -25,6 +40,19 @@ const wholeNumber = (flag: string) => (v: string) => {
 export interface MainHooks {
   /** Receives the command definitions instead of running them (tests compare workflows against them). */
   inspect?: (program: Command) => void;
+}
+
+/** Usage mistakes that would otherwise run something else than asked: exit 2 before anything runs. */
+function usageChecks(o: { only?: string; dockerfile?: string[] }): void {
+  if (o.only !== undefined && String(o.only).split(',').every((s) => s.trim() === '')) {
+    throw new CommanderError(2, 'usage', '--only names no repository: give comma-separated names, or leave --only out for the whole fleet');
+  }
+  const seen = new Set<string>();
+  for (const d of o.dockerfile ?? []) {
+    const key = path.posix.normalize(d.replace(/\\/g, '/')).replace(/^\.\//, '');
+    if (seen.has(key)) throw new CommanderError(2, 'usage', `--dockerfile ${d} is given twice: list each Dockerfile once`);
+    seen.add(key);
+  }
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env, hooks: MainHooks = {}): Promise<number> {
@@ -50,13 +78,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--xx-image <image>', 'the xx image (default rancher/mirrored-tonistiigi-xx:1.6.1)')
     .option('--dockerfile <path>', 'Dockerfile path in the checkout (repeatable)', collect)
     .option('--emulate <stage=reason>', 'leave this stage emulated, with the reason (repeatable)', collect)
+    .option('--timing', 'also time cold builds before and after on a real BuildKit (printed as a table)', false)
+    .option('--platforms <list>', 'with --timing: platforms to build (default from repos.yaml, else linux/amd64,linux/arm64)')
+    .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
+    .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
       if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
         throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
       }
+      usageChecks(o);
       if (o.local) {
         code = await runLocal(
-          { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo },
+          { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo, timing: timingArgs(o) },
           out,
           err,
         );
@@ -71,6 +104,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           json: o.json,
           out,
           err,
+          timing: timingArgs(o, ''),
         });
       }
     });

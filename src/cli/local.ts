@@ -4,12 +4,18 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { migrateCheckout } from '../migrate/checkout.ts';
+import { realpath } from 'node:fs/promises';
+import { parseDockerfile } from '../dockerfile/model.ts';
+import { migrateCheckout, readDockerfile } from '../migrate/checkout.ts';
 import { recipes } from '../../migrations/index.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
-import { loadReposConfig, migrateOptionsFor } from '../config/repos-config.ts';
+import { loadReposConfig, migrateOptionsFor, overrideFor } from '../config/repos-config.ts';
+import { timeCheckout, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
+import { NoBuilderError } from '../timing/builder.ts';
+import { TimingResultError } from '../timing/result.ts';
+import { renderTimingTable } from '../timing/table.ts';
 
 export interface LocalArgs {
   dir: string;
@@ -20,7 +26,12 @@ export interface LocalArgs {
   emulate?: string[];
   reposFile?: string;
   repo?: string;
+  /** --timing: time cold before/after builds and print the table. */
+  timing?: TimingArgs;
 }
+
+/** platforms: from --platforms; else the repository's repos.yaml platforms; else the default pair. */
+export type TimingArgs = Omit<TimingSettings, 'migrate'>;
 
 export function parseEmulate(values: string[]): EmulatedStage[] {
   return values.map((v) => {
@@ -32,21 +43,74 @@ export function parseEmulate(values: string[]): EmulatedStage[] {
 
 export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let options: MigrateOptions = { ...DEFAULT_OPTIONS, dryRun: args.dryRun };
+  let platforms: string[] | undefined;
+  const name = args.repo ?? path.basename(path.resolve(args.dir));
   const reposFile = args.reposFile ?? (existsSync('repos.yaml') ? 'repos.yaml' : undefined);
   if (reposFile) {
     const config = await loadReposConfig(reposFile);
-    const name = args.repo ?? path.basename(path.resolve(args.dir));
     options = { ...migrateOptionsFor(config, name), dryRun: args.dryRun };
+    platforms = overrideFor(config, name).platforms ?? config.defaults.platforms;
   }
   if (args.xxImage) options.xxImage = args.xxImage;
   if (args.dockerfiles?.length) options.dockerfiles = args.dockerfiles;
-  if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
+  if (args.emulate?.length) {
+    const asked = parseEmulate(args.emulate);
+    await checkEmulatedStagesExist(args.dir, options.dockerfiles, asked);
+    options.emulatedStages = [...options.emulatedStages, ...asked];
+  }
 
+  // Timed on a scratch copy taken before the checkout is migrated in place.
+  const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun, migrate: (d, o) => migrateCheckout(d, o, recipes) }, err) : undefined;
   const report = await migrateCheckout(args.dir, options, recipes);
-  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
-  else printReport(report, args.dryRun, out, err);
+  if (args.json) out.write(JSON.stringify(timing?.result ? { ...report, timing: timing.result } : report, null, 2) + '\n');
+  else {
+    printReport(report, args.dryRun, out, err);
+    if (timing?.result) out.write('\n' + renderTimingTable(timing.result));
+    else if (timing?.skipped) out.write(`timing: ${timing.skipped}\n`);
+  }
+  if (timing?.failed) return 1;
   if (report.outcome !== 'failed') return 0;
   return report.files.some((f) => f.error?.kind === 'input') ? 2 : 1;
+}
+
+/**
+ * `--emulate STAGE=...` must name a stage of one of the Dockerfiles: a typo would otherwise
+ * migrate the stage the user meant to keep emulated. Files that cannot be read or parsed are
+ * left to the migration, which reports them.
+ */
+async function checkEmulatedStagesExist(dir: string, dockerfiles: string[], asked: EmulatedStage[]): Promise<void> {
+  const names = new Set<string>();
+  let parsed = 0;
+  const root = await realpath(dir).catch(() => undefined);
+  if (!root) return;
+  for (const rel of dockerfiles.length ? dockerfiles : ['Dockerfile']) {
+    try {
+      const model = parseDockerfile(await readDockerfile(root, rel), rel);
+      parsed++;
+      for (const s of model.stages) if (s.name) names.add(s.name.toLowerCase());
+    } catch {
+      // reported by the migration
+    }
+  }
+  if (parsed === 0) return;
+  for (const e of asked) {
+    if (!names.has(e.stage.toLowerCase())) {
+      const known = [...names].sort();
+      throw new DockerfileError('--emulate', undefined, `no stage named "${e.stage}" in ${dockerfiles.join(', ') || 'Dockerfile'}${known.length ? ` (stages: ${known.join(', ')})` : ' (no named stages)'}`, 'name a stage of the Dockerfile, as in FROM ... AS NAME');
+    }
+  }
+}
+
+async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
+  try {
+    return await timeCheckout(name, dir, options, settings, (line) => err.write(line + '\n'));
+  } catch (e) {
+    if (e instanceof NoBuilderError || e instanceof TimingResultError) {
+      err.write(`error: timing: ${e.message}\n`);
+      return { failed: true };
+    }
+    throw e;
+  }
 }
 
 function printReport(report: CheckoutReport, dryRun: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {

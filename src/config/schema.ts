@@ -39,7 +39,7 @@ export const RepoOverrideSchema = z.strictObject({
 
 export const DefaultsSchema = z.strictObject({
   xxImage: imageRef.default(DEFAULT_XX_IMAGE),
-  concurrency: z.number({ error: 'expected a number' }).int().min(1).max(64).default(4),
+  concurrency: z.number({ error: 'expected a number' }).int({ error: 'must be a whole number, 1–64' }).min(1, { error: 'must be 1–64' }).max(64, { error: 'must be 1–64' }).default(4),
   labels: z.array(text('a label')).default([]),
   reviewers: z.array(text('a GitHub login or org/team')).default([]),
   platforms: z.array(platform).min(1).default(['linux/amd64', 'linux/arm64']),

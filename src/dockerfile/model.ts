@@ -395,6 +395,7 @@ function argDecls(instr: Instruction): ArgDecl[] {
 function toStage(instr: Instruction, stages: Stage[], source: SourceText): Stage {
   const text = source.text;
   const [imageWord, asWord, nameWord] = fromWords.get(instr) ?? [];
+  if (!imageWord) throw new DockerfileError(source.path, instr.line, 'FROM names no image', 'write FROM IMAGE[:TAG] [AS NAME]');
   const imageStart = imageWord?.start ?? instr.argsStart;
   const imageEnd = imageWord?.end ?? instr.argsStart;
   let asKeyword: Stage['asKeyword'];

@@ -10,6 +10,7 @@ import type { GitHubClient } from '../github/client.ts';
 import { credentialRefusal, gitHostFromEnv } from '../github/git-host.ts';
 import { redact, redactError } from '../github/redact.ts';
 import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
+import type { TimingOutcome } from './timing.ts';
 import type { RepoResult } from '../report/types.ts';
 import type { Cache } from '../workspace/cache.ts';
 import { syncLocalRemote } from '../workspace/local-remote.ts';
@@ -27,6 +28,8 @@ export interface PipelineContext {
   gitHost?: string;
   migrate: MigrateFn;
   onStep?: (name: string, what: string) => void;
+  /** --timing: time before/after builds of the checkout (it migrates a scratch copy itself). */
+  time?: (repo: string, dir: string, options: MigrateOptions) => Promise<TimingOutcome>;
 }
 
 class StepFailure extends Error {
@@ -89,8 +92,10 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
+    const time = ctx.time;
+    const timing = time ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, migrateOptionsFor(ctx.config, name)); }) : undefined;
     const report = await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
-    const base = { branch: ws.branch, commit: ws.commit, files: report.files };
+    const base = { branch: ws.branch, commit: ws.commit, files: report.files, ...(timing?.result ? { timing: timing.result } : {}) };
     switch (report.outcome) {
       case 'changed':
         return result({ ...base, outcome: ctx.dryRun ? 'would-change' : 'changed', reason: report.summary, diff: report.diff });

@@ -26,6 +26,8 @@ import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
+import { fleetTiming, type TimingSettings } from './timing.ts';
+import { renderTimingTable } from '../timing/table.ts';
 import type { MigrateOptions } from '../migrate/types.ts';
 
 export interface RunFleetOptions {
@@ -51,6 +53,8 @@ export interface RunFleetOptions {
   migrate?: MigrateFn;
   /** Receives the report object (benchmarks, embedding). */
   onReport?: (report: FleetReport) => void;
+  /** --timing: time cold before/after builds of every changed repository, one at a time. */
+  timing?: Omit<TimingSettings, 'migrate'>;
 }
 
 export const EXIT_OK = 0;
@@ -138,7 +142,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const { migrateCheckout } = await import('../migrate/checkout.ts');
     const { recipes } = await import('../../migrations/index.ts');
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
-    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w) };
+    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: opts.dryRun, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -177,7 +181,10 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   opts.onReport?.(report);
 
   if (opts.json) out.write(renderJson(report));
-  else out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+  else {
+    out.write(renderText(report, { color: Boolean((out as NodeJS.WriteStream).isTTY) && !env.NO_COLOR }));
+    for (const r of report.repos) if (r.timing) out.write(`\n── ${r.name}: build times\n\n${renderTimingTable(r.timing)}`);
+  }
   if (opts.reportFile) {
     await writeJsonReport(opts.reportFile, report);
     say(`Report written to ${opts.reportFile}`);

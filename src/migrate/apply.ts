@@ -62,13 +62,15 @@ function stageKeyAt(model: DockerfileModel, offset: number): string | undefined 
 }
 
 /** Keep only the edits that fix a finding (named in the reason); drop the others. */
-function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly): Edit[] {
+function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly, originalLine: (line: number) => number): Edit[] {
   const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule));
   if (mine.length === 0) return [];
   const out: Edit[] = [];
   for (const e of edits) {
     const key = stageKeyAt(model, e.start);
-    const here = mine.find((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const line = originalLine(model.source.lineOf(e.start));
+    const inStage = mine.filter((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const here = inStage.find((f) => f.line === line) ?? inStage[0];
     // An already cross-compiling stage is edited only to fix its own finding; elsewhere (a stage
     // still emulated, a final image, a new stage) the edit serves the recipe's fix.
     if (!here && key !== undefined && gate.protectedStages.has(key)) continue;
@@ -114,7 +116,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     for (const recipe of phase) {
       try {
         let e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
-        if (gate) e = fixingEdits(recipe, e, model, gate);
+        if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
       } catch (err) {
@@ -140,7 +142,16 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       for (const e of es) {
         const start = mapBack(e.start, steps);
         const end = Math.max(start, mapBack(e.end, steps));
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+        const line = original.lineOf(start);
+        const endLine = original.lineOf(Math.max(start, end - 1));
+        // One text edit per word: a reader sees the change once per line and reason.
+        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine && (x.endLine ?? x.line) >= line);
+        if (same) {
+          same.line = Math.min(same.line, line);
+          same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          continue;
+        }
+        result.edits.push({ recipe: recipe.id, reason: e.reason, line, endLine });
       }
     }
     steps.push(edits);

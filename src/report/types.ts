@@ -2,6 +2,7 @@
  * The result of a fleet run, one value that every renderer (terminal, Markdown, JSON) reads.
  */
 import type { FileReport } from '../migrate/types.ts';
+import type { TimingResult } from '../timing/result.ts';
 
 /**
  * would-change: the codemod has edits (dry run); changed: edits applied to the local workspace
@@ -34,6 +35,8 @@ export interface RepoResult {
   /** Unified diff of the change (would-change / changed). */
   diff?: string;
   files?: FileReport[];
+  /** --timing: cold before/after build times (src/timing/result.ts). */
+  timing?: TimingResult;
   durationMs: number;
 }
 

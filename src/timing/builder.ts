@@ -32,6 +32,8 @@ export interface BuildOutcome {
   error?: string;
   /** The last 20 lines of the build's log (failed builds). */
   logTail: string[];
+  /** The whole progress output, for callers that look for a step's output. */
+  log: string;
 }
 
 export interface BuilderInfo {

@@ -28,9 +28,9 @@ export class BuildxBuilder implements Builder {
       const p = await runProcess(this.info.client, args, { timeoutMs: req.timeoutMs });
       const progress = parseRawJsonProgress(p.stderr);
       const steps = progress.steps;
-      if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(progress.other.join('\n')) };
+      if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(progress.other.join('\n')), log: rawLog(progress) };
       const historySeconds = hasHistory(this.info.version) ? await this.historySeconds(metadata) : undefined;
-      if (p.code === 0) return { status: 'ok', wallSeconds: p.seconds, historySeconds, steps, logTail: [] };
+      if (p.code === 0) return { status: 'ok', wallSeconds: p.seconds, historySeconds, steps, logTail: [], log: rawLog(progress) };
       const failed = failingStep(steps);
       const stepLog = failed ? progress.logs.get(failed.id) ?? [] : [];
       return {
@@ -40,6 +40,7 @@ export class BuildxBuilder implements Builder {
         failedStep: failed?.name,
         error: failed?.error ?? p.spawnError ?? tail(progress.other.join('\n'), 1)[0],
         logTail: tail([...stepLog, ...progress.other].join('\n')),
+        log: rawLog(progress),
       };
     } finally {
       await rm(tmp, { recursive: true, force: true });
@@ -52,6 +53,12 @@ export class BuildxBuilder implements Builder {
     const p = await runProcess(this.info.client, ['buildx', 'history', 'inspect', ref, '--format', 'json'], { timeoutMs: 30_000 });
     return p.code === 0 ? historyDurationSeconds(p.stdout) : undefined;
   }
+}
+
+/** The decoded output of every vertex, as `name: line` lines, then buildx's own lines. */
+function rawLog(p: ReturnType<typeof parseRawJsonProgress>): string {
+  const names = new Map(p.steps.map((s) => [s.id, s.name]));
+  return [...[...p.logs].flatMap(([id, lines]) => lines.map((l) => `${names.get(id) ?? id}: ${l}`)), ...p.other].join('\n');
 }
 
 /** `docker buildx history` exists from buildx 0.20. */

@@ -23,8 +23,8 @@ export class DockerBuilder implements Builder {
     const p = await runProcess(this.info.client, args, { env, timeoutMs: req.timeoutMs });
     const log = p.stderr + p.stdout;
     const { steps } = parsePlainProgress(log);
-    if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(log) };
-    if (p.code === 0) return { status: 'ok', wallSeconds: p.seconds, steps, logTail: [] };
+    if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(log), log };
+    if (p.code === 0) return { status: 'ok', wallSeconds: p.seconds, steps, logTail: [], log };
     const failed = failingStep(steps);
     return {
       status: 'failed',
@@ -33,6 +33,7 @@ export class DockerBuilder implements Builder {
       failedStep: failed?.name,
       error: failed?.error ?? (p.spawnError ?? tail(log, 1)[0]),
       logTail: tail(log),
+      log,
     };
   }
 }

@@ -25,6 +25,11 @@ export interface TimingRequest {
   baseCommit?: string;
   platforms?: string[];
   buildArgs?: Record<string, string>;
+  /**
+   * Pass `--build-arg ARCH=<arch of the platform>` to the before build, as the repositories'
+   * Makefiles do (the migration removes ARCH, so the after build gets none). Default true.
+   */
+  archBuildArg?: boolean;
   timeoutMs?: number;
   builder: Builder;
   store?: TimingStore;
@@ -37,7 +42,7 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
   const buildArgs = req.buildArgs ?? {};
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { kind, version, engine } = req.builder.info;
-  const digest = await timingDigest({ before: req.before, after: req.after, contextDir: req.contextDir, dockerfilePath: req.dockerfilePath ?? 'Dockerfile', platforms, buildArgs, builder: { kind, version, engine } });
+  const digest = await timingDigest({ before: req.before, after: req.after, contextDir: req.contextDir, dockerfilePath: req.dockerfilePath ?? 'Dockerfile', platforms, buildArgs: { ...buildArgs, '(arch build-arg)': String(req.archBuildArg !== false) }, builder: { kind, version, engine } });
   const stored = await req.store?.get(digest);
   if (stored) {
     req.onProgress?.(`timing: reusing the result stored for ${digest.slice(0, 19)} (nothing changed)`);
@@ -53,7 +58,8 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
     for (const platform of platforms) {
       for (const variant of ['before', 'after'] as const) {
         req.onProgress?.(`timing: ${req.repo} ${variant} ${platform}: building (cold)`);
-        const outcome = await req.builder.build({ contextDir: req.contextDir, dockerfile: files[variant], platform, buildArgs, timeoutMs, cold: true });
+        const args = variant === 'before' && req.archBuildArg !== false ? { ARCH: platform.split('/')[1], ...buildArgs } : buildArgs;
+        const outcome = await req.builder.build({ contextDir: req.contextDir, dockerfile: files[variant], platform, buildArgs: args, timeoutMs, cold: true });
         const m = toMeasurement(variant, platform, outcome, timeoutMs);
         req.onProgress?.(`timing: ${req.repo} ${variant} ${platform}: ${m.status} in ${m.wallSeconds.toFixed(1)}s`);
         measurements.push(m);

@@ -54,12 +54,12 @@ describe('migrate report matrix / merge', () => {
     const m = await cli('migrate', 'report', 'matrix', planFile, '--out', summaryPlan);
     expect(m.code).toBe(0);
     const matrix = JSON.parse(m.out) as { include: { repo: string; slug: string }[] };
-    expect(matrix.include.map((i) => i.repo)).toEqual(['example/image-build-gizmo-operator', 'example/image-build-widget']);
+    expect(matrix.include.map((i) => i.repo)).toEqual(['example/image-build-beacon', 'example/image-build-gizmo-operator', 'example/image-build-widget']);
     const outputs = readFileSync(process.env.GITHUB_OUTPUT, 'utf8');
     expect(outputs).toMatch(new RegExp(`^matrix<<(ghadelimiter_[0-9a-f-]+)\\n${m.out.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n\\1\\ncount<<`, 'm'));
-    expect(outputs).toMatch(/count<<(ghadelimiter_[0-9a-f-]+)\n2\n\1\n$/);
+    expect(outputs).toMatch(/count<<(ghadelimiter_[0-9a-f-]+)\n3\n\1\n$/);
     const planSummary = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8');
-    expect(planSummary).toContain('**2 migrate jobs:** `example/image-build-gizmo-operator`, `example/image-build-widget`');
+    expect(planSummary).toContain('**3 migrate jobs:** `example/image-build-beacon`, `example/image-build-gizmo-operator`, `example/image-build-widget`');
     expect(planSummary).toContain('| `example/image-build-broken` | failed [migrate]: Dockerfile:7: unknown instruction "RUNN" |');
 
     for (const { repo, slug } of matrix.include) {
@@ -80,7 +80,7 @@ describe('migrate report matrix / merge', () => {
     expect(rows(report)).toEqual(rows(sequential));
     expect(report.counts).toEqual(sequential.counts);
     expect(report.repos.find((r) => r.name === 'example/image-build-widget')!.diff).toBe(sequential.repos.find((r) => r.name === 'example/image-build-widget')!.diff);
-    expect(merge.out).toContain('5 repositories in');
+    expect(merge.out).toContain('6 repositories in');
     const md = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8');
     expect(md).toBe(readFileSync(path.join(dir, 'merged.md'), 'utf8'));
     expect(md).toContain('| `example/image-build-broken` | [migrate] Dockerfile:7: unknown instruction "RUNN" |');

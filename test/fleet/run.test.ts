@@ -49,6 +49,7 @@ describe('dry run over the example fleet (offline, no token)', () => {
     const r = await run({ reposFile: path.join(examples, 'repos.yaml'), cacheDir });
     expect(r.code).toBe(0);
     expect(Object.fromEntries(r.report.repos.map((x) => [x.name, x.outcome]))).toEqual({
+      'example/image-build-beacon': 'would-change',
       'example/image-build-gizmo-operator': 'would-change',
       'example/image-build-pause-mirror': 'skipped',
       'example/image-build-sprocket': 'already-migrated',
@@ -59,7 +60,7 @@ describe('dry run over the example fleet (offline, no token)', () => {
     }
     expect(r.out).toMatch(/\+FROM --platform=\$BUILDPLATFORM rancher\/mirrored-tonistiigi-xx:1\.6\.1 AS xx/);
     expect(r.out).toContain('-\t\t--build-arg ARCH=$(ARCH) \\');
-    expect(r.out).toMatch(/Would change \(2\)[\s\S]*Already migrated \(1\)[\s\S]*Skipped \(1\)/);
+    expect(r.out).toMatch(/Would change \(3\)[\s\S]*Already migrated \(1\)[\s\S]*Skipped \(1\)/);
     expect(r.out).not.toMatch(/Failed \(/);
     expect(r.out).toContain('Pushes: 0.');
     expect(r.err).toContain('nothing will be pushed');

@@ -45,7 +45,7 @@ describe('exchange files', () => {
   });
 
   it('keeps fields a newer minor change added to a row', () => {
-    const r = stamp({ ...body(), repos: [{ ...rows[0]!, timing: { arm64: 12 } } as RepoResult] });
+    const r = stamp({ ...body(), repos: [{ ...rows[0]!, timing: { arm64: 12 } } as unknown as RepoResult] });
     expect((parseExchange(JSON.stringify(r), 'x.json').repos[0] as unknown as { timing: unknown }).timing).toEqual({ arm64: 12 });
   });
 

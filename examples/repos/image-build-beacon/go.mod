@@ -1,0 +1,3 @@
+module github.com/example-org/beacon
+
+go 1.19
