@@ -11,6 +11,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { migrateDockerfile } from '../src/migrate/engine.ts';
+import { parseDockerfile } from '../src/dockerfile/model.ts';
+import { reviewDockerfile } from '../src/review/review.ts';
 import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
 import { dockerfileRecipes } from '../migrations/index.ts';
 
@@ -27,7 +29,7 @@ function collect(dir: string, pick: (p: string) => boolean): string[] {
 
 const files = [
   ...collect('test/fixtures/patterns', (p) => p.endsWith(path.join('before', 'Dockerfile'))),
-  ...collect('test/fixtures/corpus', (p) => /Dockerfile/.test(path.basename(p))),
+  ...collect('test/fixtures/shapes', (p) => /Dockerfile/.test(path.basename(p))),
 ].map((p) => ({ path: p, text: readFileSync(p, 'utf8') }));
 
 function peakRssMb(): number {
@@ -78,6 +80,19 @@ const median = sorted[Math.floor(sorted.length / 2)]!;
 console.log(`fixture set: ${files.length} Dockerfiles (pattern "before" files and the robustness corpus)`);
 console.log(`migrated: ${done} Dockerfiles in ${elapsed.toFixed(2)} s, ${rounds.length} rounds (${refused} refused as unsafe, as the corpus expects)`);
 console.log(`throughput: ${best.toFixed(0)} Dockerfiles/s on one core, best round (median ${median.toFixed(0)}, overall ${(done / elapsed).toFixed(0)}); target >= 300`);
+
+// The review alone, on a parsed model (the codemod runs it on every output): per-file cost, best
+// of several batches. A figure to read, not a verdict (it was a timed unit test once).
+const reviewText = readFileSync('test/review/fixtures/operator-debian-correct.Dockerfile', 'utf8');
+const reviewModel = parseDockerfile(reviewText);
+for (let i = 0; i < 50; i++) reviewDockerfile(reviewModel);
+let reviewMs = Infinity;
+for (let batch = 0; batch < 8; batch++) {
+  const t0 = performance.now();
+  for (let i = 0; i < 100; i++) reviewDockerfile(reviewModel);
+  reviewMs = Math.min(reviewMs, (performance.now() - t0) / 100);
+}
+console.log(`review of a parsed model: ${reviewMs.toFixed(3)} ms per Dockerfile (operator-debian-correct, best of 8 batches of 100)`);
 console.log(`peak memory: ${peakRssMb().toFixed(0)} MB (VmHWM)`);
 
 /** A file of `n` builder stages, each an emulated `GOARCH=${ARCH} go build` the recipes rewrite, and a final stage. */

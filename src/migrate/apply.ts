@@ -8,7 +8,7 @@ import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile
 import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
-import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
+import { applyEdits, EditConflictError, mapBack, type Edit } from '../edits/edit.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from './recipe.ts';
 import type { AppliedEdit, MigrateOptions, Warning } from './types.ts';
 
@@ -28,6 +28,8 @@ export interface DockerfileMigration {
 
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
+  /** Build-args the checkout's Makefile and workflows pass with a value. */
+  buildArgs?: Record<string, string>;
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
   /** `performance.now()` after which this file fails alone as too large or too complex. */
@@ -105,7 +107,7 @@ export interface Applied extends DockerfileMigration {
 }
 
 export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs });
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {
@@ -243,58 +245,6 @@ class ReportedEdits {
       if (!held || held.order > order) lines.set(l, { entry, order });
     }
   }
-}
-
-/** A phase's edits sorted once, with where each lands in the new text and the size change before it. */
-interface StepIndex {
-  starts: number[];
-  newStarts: number[];
-  newEnds: number[];
-  /** deltaBefore[i]: total size change of edits 0..i-1 (length n + 1). */
-  deltaBefore: number[];
-}
-
-const stepIndexes = new WeakMap<Edit[], StepIndex>();
-
-function indexStep(step: Edit[]): StepIndex {
-  let idx = stepIndexes.get(step);
-  if (idx) return idx;
-  const sorted = [...step].sort((a, b) => a.start - b.start || a.end - b.end);
-  idx = { starts: [], newStarts: [], newEnds: [], deltaBefore: [0] };
-  let delta = 0;
-  for (const e of sorted) {
-    idx.starts.push(e.start);
-    idx.newStarts.push(e.start + delta);
-    idx.newEnds.push(e.start + delta + e.text.length);
-    delta += e.text.length - (e.end - e.start);
-    idx.deltaBefore.push(delta);
-  }
-  stepIndexes.set(step, idx);
-  return idx;
-}
-
-/**
- * Position in the original text of a position in the text after `steps` were applied. Each step
- * is sorted once and searched by bisection: called once per edit, a scan (let alone a sort) per
- * call made large files quadratic.
- */
-function mapBack(pos: number, steps: Edit[][]): number {
-  let p = pos;
-  for (let k = steps.length - 1; k >= 0; k--) {
-    const { starts, newStarts, newEnds, deltaBefore } = indexStep(steps[k]!);
-    // i0: the first edit that lands after p.
-    let lo = 0;
-    let hi = newStarts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (newStarts[mid]! <= p) lo = mid + 1;
-      else hi = mid;
-    }
-    const j = lo - 1;
-    // Inside the text an edit inserted: the edit's start; otherwise shift back past the edits before.
-    p = j >= 0 && p < newEnds[j]! ? starts[j]! : p - deltaBefore[lo]!;
-  }
-  return p;
 }
 
 export function runRecipe(

@@ -4,7 +4,7 @@
  * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
 import path from 'node:path';
-import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { buildArgValues, buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
@@ -37,17 +37,17 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const targets = [...new Set(buildFiles.flatMap(buildTargets))];
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
-  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, targets, recipes: recipes.dockerfile }));
+  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, targets, buildArgs: buildArgValues(buildFiles), recipes: recipes.dockerfile }));
 
   // Build-args follow the Dockerfiles: a build-arg goes only when a Dockerfile lost its ARG (and
   // none declares it any more); one the Dockerfile never declared is not ours to touch.
   const dockerOk = planned.every((p) => p.report.status !== 'error');
   if (dockerOk && planned.some((p) => p.report.status === 'changed')) {
     for (const recipe of recipes.buildFiles) {
-      const lost = recipe.followsLostArgs.some((name) => planned.some((p) => p.output !== undefined && declaresArg(p.input ?? '', name)) && !planned.some((p) => declaresArg(p.output ?? p.input ?? '', name)));
-      if (!lost) continue;
+      const lost = recipe.followsLostArgs.filter((name) => planned.some((p) => p.output !== undefined && declaresArg(p.input ?? '', name)) && !planned.some((p) => declaresArg(p.output ?? p.input ?? '', name)));
+      if (lost.length === 0) continue;
       for (const bf of buildFiles) {
-        const edits = recipe.apply(bf);
+        const edits = recipe.apply(bf, lost);
         if (edits.length === 0) continue;
         const output = applyEdits(bf.text, edits);
         planned.push({

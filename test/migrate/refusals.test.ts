@@ -28,14 +28,14 @@ function inputs(dir: string): string[] {
 /** The refusals, each with what it says about the input. */
 const EXPECTED_REFUSALS: Record<string, RegExp> = {
   'examples/faults/repos/image-build-broken/Dockerfile': /unknown instruction "RUNN"/,
-  'test/fixtures/corpus/c13-shell-syntax-error.Dockerfile': /the shell command at line 5 does not parse/,
-  'test/fixtures/corpus/c22-run-binary.Dockerfile': /the built binary "\.\/bin\/vault-lite" writes \/etc\/bash_completion\.d\/vault-lite/,
-  'test/fixtures/corpus/c36-go-install-local.Dockerfile': /"go install" of the repository's own package puts a cross-compiled binary in \$GOPATH\/bin\/linux_<arch>\//,
-  'test/fixtures/corpus/c41-strip-mount-consumer.Dockerfile': /RUN --mount from "builder" uses files that were stripped on install/,
-  'test/fixtures/corpus/c42-strip-package-stage.Dockerfile': /stage "package" is built on "builder" and uses the files stripped there/,
-  'test/fixtures/corpus/c45-make-generate-build.Dockerfile': /"make generate build" generates code and compiles in one call/,
-  'test/fixtures/review2/b19-calico-find-exec-strip.Dockerfile': /"find \.\.\. strip" strips files found at build time/,
-  'test/fixtures/review2/b21-etcd-xargs-strip.Dockerfile': /"xargs \.\.\. strip" strips files found at build time/,
+  'test/fixtures/shapes/c13-shell-syntax-error.Dockerfile': /the shell command at line 5 does not parse/,
+  'test/fixtures/shapes/c22-run-binary.Dockerfile': /the built binary "\.\/bin\/vault-lite" writes \/etc\/bash_completion\.d\/vault-lite/,
+  'test/fixtures/shapes/c36-go-install-local.Dockerfile': /"go install" of the repository's own package puts a cross-compiled binary in \$GOPATH\/bin\/linux_<arch>\//,
+  'test/fixtures/shapes/c41-strip-mount-consumer.Dockerfile': /RUN --mount from "builder" uses files that were stripped on install/,
+  'test/fixtures/shapes/c42-strip-package-stage.Dockerfile': /stage "package" is built on "builder" and uses the files stripped there/,
+  'test/fixtures/shapes/c45-make-generate-build.Dockerfile': /"make generate build" generates code and compiles in one call/,
+  'test/fixtures/hand-migrations/b19-calico-find-exec-strip.Dockerfile': /"find \.\.\. strip" strips files found at build time/,
+  'test/fixtures/hand-migrations/b21-etcd-xargs-strip.Dockerfile': /"xargs \.\.\. strip" strips files found at build time/,
 };
 
 describe('refusals across all corpora', () => {

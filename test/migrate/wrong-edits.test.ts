@@ -4,9 +4,13 @@
  * fleet) and a check that runs the code on the output: the parsed model, the review, the paths
  * the final images copy.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recipes } from '../../migrations/index.ts';
+import { scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { migrateCheckout } from '../../src/migrate/checkout.ts';
+import { removeDir, tempDir } from '../helpers/repos.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
@@ -102,5 +106,119 @@ describe('8: an edit that introduces a TARGETARCH use', () => {
       }
     }
     expect(out.source.text).not.toMatch(/\$\{?ARCH\b/);
+  });
+});
+
+describe('1: xx-verify given a folder', () => {
+  it('verifies the binaries a later step names, never the folder; without a name, no xx-verify and a note why', () => {
+    const { out, m } = migrate('01-verify-folder-output');
+    const verified = out.instructions.flatMap((i) => (i.shell?.commands ?? []).filter((c) => c.name === 'xx-verify').map((c) => ({ stage: i.stage!.name, args: c.args.map((a) => a.value).filter((v) => !v.startsWith('-')) })));
+    expect(verified).toEqual([{ stage: 'builder', args: ['/go/src/kestrel/kestrel-agent', '/go/src/kestrel/kestrel-ctl'] }]);
+    // Each verified path is a file the final image copies out of that stage.
+    const copied = new Set(out.stages.flatMap((s) => s.refs.filter((r) => r.stage?.name === 'builder').flatMap((r) => r.instruction.args.trim().split(/\s+/).slice(0, -1))));
+    for (const p of verified[0]!.args) expect(copied.has(p), p).toBe(true);
+    expect(m.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^stage "plugins": no xx-verify added: the compile writes into the folder bin\/ and no later step names the binaries in it/));
+  });
+});
+
+describe('10: ARGs the Dockerfile loses leave the build files; reasons are true', () => {
+  const root = tempDir();
+  afterAll(() => removeDir(root));
+  const fixture = path.join(dir, '10-lost-go-args');
+
+  it('GOOS and GOARCH leave the Makefile and the workflow; CGO_ENABLED is what the build passes, not guessed', async () => {
+    const work = path.join(root, 'checkout');
+    cpSync(path.join(fixture, 'before'), work, { recursive: true });
+    const report = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
+    expect(report.outcome).toBe('changed');
+    for (const f of ['Dockerfile', 'Makefile', '.github/workflows/build.yml']) {
+      expect(readFileSync(path.join(work, f), 'utf8'), f).toBe(readFileSync(path.join(fixture, 'after', f), 'utf8'));
+    }
+    const passed = (f: string, kind: 'makefile' | 'workflow') => scanBuildFile({ path: f, text: readFileSync(path.join(work, f), 'utf8'), kind }).buildArgs.map((b) => b.name);
+    expect(passed('Makefile', 'makefile')).toEqual(['CGO_ENABLED']);
+    expect(passed('.github/workflows/build.yml', 'workflow')).toEqual(['CGO_ENABLED']);
+    const out = parseDockerfile(readFileSync(path.join(work, 'Dockerfile'), 'utf8'));
+    expect(out.stages.flatMap((s) => s.args).map((a) => a.name)).toEqual(['CGO_ENABLED', 'TARGETPLATFORM']);
+    const reasons = report.files.flatMap((f) => f.edits.map((e) => e.reason));
+    expect(reasons.filter((r) => /linked with cgo|CGO_ENABLED=1/.test(r))).toEqual([]);
+    const listed = report.files.flatMap((f) => f.edits.map((e) => `${f.path}:${e.line}:${e.recipe}:${e.reason}`));
+    expect(listed.length).toBe(new Set(listed).size);
+  });
+});
+
+describe('9: a build tool downloaded for the arch in a stage now on the build platform', () => {
+  it('is chosen by BUILDARCH and downloaded above the target ARG, once for all platforms', () => {
+    const { out } = migrate('09-build-tool-download');
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const download = builder.instructions.find((i) => i.shell?.commands.some((c) => c.name === 'curl'))!;
+    const refs = download.shell!.varRefs.map((r) => r.name);
+    expect(refs).toContain('BUILDARCH');
+    expect(refs).not.toContain('TARGETARCH');
+    expect(builder.args.some((a) => a.name === 'BUILDARCH' && a.instruction.index < download.index)).toBe(true);
+    const firstTarget = builder.args.find((a) => a.name.startsWith('TARGET'))!;
+    expect(download.index).toBeLessThan(firstTarget.instruction.index);
+  });
+});
+
+/**
+ * What a final stage ships under the paths it copies: the base image's own files there (as
+ * "<image>:<folder>"), files the stage lineage installs or copies in, and the clang/clang++
+ * links `xx-go --wrap` leaves in /usr/local/bin. Only what the Dockerfile shows.
+ */
+function shipped(model: DockerfileModel, stage: DockerfileModel['stages'][number]): string[] {
+  const norm = (p: string) => path.posix.normalize(p.startsWith('/') ? p : `/${p}`).replace(/\/+$/, '') || '/';
+  const under = (file: string, dir: string) => file === dir || file.startsWith(`${dir}/`);
+  const filesIn = (s: typeof stage, dir: string, seen: Set<typeof stage>): Set<string> => {
+    const out = new Set<string>();
+    if (seen.has(s)) return out;
+    const chain = [s];
+    for (let b = s.base; b; b = b.base) chain.push(b);
+    out.add(`${chain.at(-1)!.image}:${dir}`);
+    for (const st of chain) {
+      for (const i of st.instructions) {
+        for (const c of i.shell?.commands ?? []) {
+          if (c.name === 'install') {
+            const words = c.args.map((a) => a.value).filter((v) => !v.startsWith('-'));
+            const dest = norm(words.at(-1)!);
+            for (const w of words.slice(0, -1)) if (under(`${dest}/${path.posix.basename(w)}`, dir)) out.add(`${dest}/${path.posix.basename(w)}`);
+          }
+          if (c.name === 'xx-go' && c.args.some((a) => a.value === '--wrap')) for (const l of ['/usr/local/bin/clang', '/usr/local/bin/clang++']) if (under(l, dir)) out.add(l);
+        }
+        const ref = st.refs.find((r) => r.instruction === i && r.kind === 'copy' && r.stage);
+        if (!ref) continue;
+        const words = i.args.trim().split(/\s+/);
+        const dest = words.at(-1)!;
+        for (const src of words.slice(0, -1)) {
+          const isDir = src.endsWith('/') || dest.endsWith('/') === false && words.length === 2 && !path.posix.extname(src) && filesIn(ref.stage!, norm(src), new Set([...seen, s])).size > 1;
+          if (isDir) {
+            for (const f of filesIn(ref.stage!, norm(src), new Set([...seen, s]))) {
+              const moved = f.includes(':') ? `${f.split(':')[0]}:${norm(dest)}` : norm(dest) + f.slice(norm(src).length);
+              if (f.includes(':') || under(moved, dir)) out.add(moved);
+            }
+          } else {
+            const target = dest.endsWith('/') ? `${norm(dest)}/${path.posix.basename(src)}` : norm(dest);
+            if (under(target, dir)) out.add(target);
+          }
+        }
+      }
+    }
+    return out;
+  };
+  const out = new Set<string>();
+  for (const ref of stage.refs) {
+    if (ref.kind !== 'copy' || !ref.stage) continue;
+    const words = ref.instruction.args.trim().split(/\s+/);
+    for (const src of words.slice(0, -1)) for (const f of filesIn(ref.stage, norm(src), new Set())) out.add(f);
+  }
+  return [...out].sort();
+}
+
+describe('4: the final images ship exactly the files they shipped before', () => {
+  it('the strip stage takes the named binaries out of a system folder, not the folder with xx\'s clang links', () => {
+    const { before, out } = migrate('04-final-image-files');
+    const input = parseDockerfile(before);
+    const finalOf = (m: DockerfileModel) => m.stages.at(-1)!;
+    expect(shipped(input, finalOf(input))).toEqual(['${GO_IMAGE}:/usr/local/bin', '/usr/local/bin/anvil', '/usr/local/bin/anvilctl']);
+    expect(shipped(out, finalOf(out))).toEqual(shipped(input, finalOf(input)));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Robustness: the migration runs on real-world Dockerfiles that are not in this repository. The
- * corpus under test/fixtures/corpus/ is written by us in the style of rancher image-build repos
+ * corpus under test/fixtures/shapes/ is written by us in the style of rancher image-build repos
  * and common Go projects. For each file we assert properties, not exact output:
  *
  * - migrateDockerfile succeeds, or throws a clear DockerfileError / UnsafeMigrationError /
@@ -32,7 +32,7 @@ import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 
-const corpusDir = path.resolve('test/fixtures/corpus');
+const corpusDir = path.resolve('test/fixtures/shapes');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.Dockerfile')).sort();
 
 

@@ -20,7 +20,7 @@ import { migrateDockerfile } from '../../src/migrate/engine.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { checkMigrated, opts, run, stageText, xxVerifyArgs, type Outcome, type RunResult } from './corpus-properties.ts';
 
-const dir = path.resolve('test/fixtures/corpus2');
+const dir = path.resolve('test/fixtures/fleet-like');
 const files = readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
 const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
 
@@ -67,7 +67,7 @@ function out(file: string): string {
   return r.m.output;
 }
 
-describe('corpus2: outcome and generic properties', () => {
+describe('fleet-like corpus: outcome and generic properties', () => {
   it('every file has an expected outcome, and every expectation a file', () => {
     expect(files.length).toBeGreaterThanOrEqual(20);
     expect(Object.keys(EXPECTED).sort()).toEqual(files);
@@ -92,7 +92,7 @@ describe('corpus2: outcome and generic properties', () => {
   }
 });
 
-describe('corpus2: what the spec demands of particular files', () => {
+describe('fleet-like corpus: what the spec demands of particular files', () => {
   // --- r01 coredns: the seed's own example, pre-migration form -------------------------------
   it('r01 coredns: wrap on the compile RUN, clone and go mod download before ARG TARGETPLATFORM', () => {
     const t = out('r01-coredns.Dockerfile');
@@ -424,13 +424,13 @@ describe('corpus2: what the spec demands of particular files', () => {
   });
 });
 
-describe('corpus2 checkout: several --target leaves, ARCH build-args in Makefile and a workflow run step', () => {
+describe('fleet-like checkout: several --target leaves, ARCH build-args in Makefile and a workflow run step', () => {
   const temps: string[] = [];
   afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
   async function migrated() {
     const src = path.join(dir, 'checkouts', 'k02-operator-targets');
-    const work = mkdtempSync(path.join(tmpdir(), 'ibm-corpus2-'));
+    const work = mkdtempSync(path.join(tmpdir(), 'ibm-fleet-like-'));
     temps.push(work);
     cpSync(src, work, { recursive: true });
     const report = await migrateCheckout(work, { ...opts, dryRun: false }, recipes);
