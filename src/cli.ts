@@ -85,8 +85,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
     .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
-      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
-        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
+      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {
+        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1 (must be 1–64)');
       }
       usageChecks(o);
       if (o.local) {

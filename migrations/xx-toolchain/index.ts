@@ -11,7 +11,7 @@ import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
 import { declaredBefore, effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
-import { lineage } from '../../src/dockerfile/model.ts';
+import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
@@ -25,7 +25,8 @@ export const xxToolchain: DockerfileRecipe = {
     const edits: Edit[] = [];
     // Install commands already edited for a sibling compile stage that shares the base stage.
     const edited = new Set<number>();
-    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited));
+    const copiedInto = new Set<Stage>();
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto));
     return edits;
   },
 };
@@ -35,7 +36,7 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
-function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
+function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -51,7 +52,17 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
   // Lines that go right after FROM: the helpers, and a native install when the stage has none.
   const afterFrom: string[] = [];
-  if (!xxCopy(stage, analysis)) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+  // The helpers go once into the lineage's root (siblings on one base share them), not again into
+  // each child; a root that is a final image keeps them out of it.
+  const root = lineage(stage).at(-1)!;
+  const intoRoot = root !== stage && !analysis.finalStages.has(root) && !analysis.facts.get(root)?.isXx;
+  if (!xxCopy(stage, analysis)) {
+    if (!intoRoot) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+    else if (!copiedInto.has(root)) {
+      copiedInto.add(root);
+      edits.push(insertLinesAfter(source, root.from.endLine, [`${kw(ctx, 'COPY')} --from=${xxRef} / /`], `the xx helpers, once for every stage built on "${root.name ?? root.index}"`));
+    }
+  }
 
   const lineageStages = lineage(stage);
   const nativeInstalls = lineageStages

@@ -22,7 +22,7 @@ describe('7. invalid input is refused, exit 2, with the file, line and what to d
     expect(JSON.parse(r.stdout).findings).toEqual([expect.objectContaining({ rule: 'parse', line: 3, message: 'FROM names no image' })]);
   });
 
-  it('--emulate naming no stage, duplicate --dockerfile, --only "": usage errors, nothing written or run', async () => {
+  it('--emulate naming no stage, duplicate --dockerfile, --only "", --concurrency 65: usage errors, nothing written or run', async () => {
     const dir = p02Checkout();
     const before = snapshotTree(dir);
     const emulate = await runCli(['migrate', '--local', dir, '--emulate', 'buidler=typo'], { env: ENV });
@@ -33,6 +33,8 @@ describe('7. invalid input is refused, exit 2, with the file, line and what to d
     const f = localFleet();
     const only = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', f.cache, '--only', ''], { env: ENV });
     expectClean(only, 2, /^error: --only names no repository/, [f.dir]);
+    const many = await runCli(['migrate', '--dry-run', '--repos', f.config, '--cache-dir', f.cache, '--concurrency', '65'], { env: ENV });
+    expectClean(many, 2, /^error: --concurrency takes a whole number >= 1 \(must be 1–64\)$/, [f.dir]);
     expect(existsSync(f.cache)).toBe(false);
   });
 

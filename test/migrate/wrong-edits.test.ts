@@ -222,3 +222,23 @@ describe('4: the final images ship exactly the files they shipped before', () =>
     expect(shipped(out, finalOf(out))).toEqual(shipped(input, finalOf(input)));
   });
 });
+
+describe('5: code generation and a lineage of stages', () => {
+  it('codegen stays native before the wrap and the target ARG; the helpers and CGO_ENABLED come once, in the base', () => {
+    const { out } = migrate('05-codegen-lineage');
+    const xxCopies = out.instructions.filter((i) => i.keyword === 'COPY' && i.flags.some((f) => f.name.toLowerCase() === 'from' && f.value === 'xx'));
+    expect(xxCopies.map((i) => i.stage!.name)).toEqual(['base']);
+    const cgo = out.instructions.filter((i) => i.keyword === 'ENV' && /CGO_ENABLED/.test(i.args));
+    expect(cgo.map((i) => i.stage!.name)).toEqual(['base']);
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const index = (pred: (t: string) => boolean) => builder.instructions.findIndex((i) => pred(out.source.text.slice(i.start, i.end)));
+    const wrap = index((t) => t.includes('xx-go --wrap'));
+    const targetArg = builder.instructions.indexOf(builder.args.find((a) => a.name.startsWith('TARGET'))!.instruction);
+    for (const gen of ['make WHAT=cmd/gen-openapi', 'go generate ./pkg/...']) {
+      const at = index((t) => t.includes(gen));
+      expect(at, gen).toBeGreaterThanOrEqual(0);
+      expect(at, gen).toBeLessThan(targetArg);
+      expect(at, gen).toBeLessThan(wrap);
+    }
+  });
+});
