@@ -147,7 +147,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         const line = original.lineOf(start);
         const endLine = original.lineOf(Math.max(start, end - 1));
         // One text edit per word: a reader sees the change once per line and reason.
-        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine && (x.endLine ?? x.line) >= line);
+        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine + 1 && (x.endLine ?? x.line) + 1 >= line);
         if (same) {
           same.line = Math.min(same.line, line);
           same.endLine = Math.max(same.endLine ?? same.line, endLine);
