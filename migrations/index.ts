@@ -5,6 +5,7 @@
 import type { DockerfileRecipe, RecipeSet } from '../src/migrate/recipe.ts';
 import { buildArgsArch } from './build-args-arch/index.ts';
 import { fromAsCasing } from './from-as-casing/index.ts';
+import { platformArgDefault } from './platform-arg-default/index.ts';
 import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
@@ -28,6 +29,7 @@ import { unameTargetArch } from './uname-target-arch/index.ts';
  */
 export const dockerfileRecipes: DockerfileRecipe[] = [
   fromAsCasing,
+  platformArgDefault,
   xxStage,
   emulatedStageNote,
   archBuildArg,

@@ -3,13 +3,14 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
-import path from 'node:path';
 import { runLocal, type TimingArgs } from './cli/local.ts';
 import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
 import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
+import { runPrReview } from './review/pr-cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
@@ -42,7 +43,20 @@ export interface MainHooks {
   inspect?: (program: Command) => void;
 }
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, hooks: MainHooks = {}): Promise<number> {
+/** Usage mistakes that would otherwise run something else than asked: exit 2 before anything runs. */
+function usageChecks(o: { only?: string; dockerfile?: string[] }): void {
+  if (o.only !== undefined && String(o.only).split(',').every((s) => s.trim() === '')) {
+    throw new CommanderError(2, 'usage', '--only names no repository: give comma-separated names, or leave --only out for the whole fleet');
+  }
+  const seen = new Set<string>();
+  for (const d of o.dockerfile ?? []) {
+    const key = path.posix.normalize(d.replace(/\\/g, '/')).replace(/^\.\//, '');
+    if (seen.has(key)) throw new CommanderError(2, 'usage', `--dockerfile ${d} is given twice: list each Dockerfile once`);
+    seen.add(key);
+  }
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env, hooks: MainHooks = {}): Promise<number> {
   registerEnvSecrets();
   let code = 0;
   const program = new Command('image-build-migrator')
@@ -55,6 +69,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .description('migrate one checkout (--local DIR) or every repository of repos.yaml')
     .option('--local <dir>', 'migrate this checkout in place')
     .option('--dry-run', 'compute everything, print the diff, write nothing', false)
+    .option('--plan', 'fleet: print what delivery would do per repository (open / update / leave / close / blocked), with read calls only', false)
     .option('--json', 'print a machine-readable report', false)
     .option('--repos <file>', 'repository list and settings', undefined)
     .option('--repo <name>', 'with --local: the repository name whose repos.yaml settings apply')
@@ -70,9 +85,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
     .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
-      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
-        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
+      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {
+        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1 (must be 1–64)');
       }
+      usageChecks(o);
       if (o.local) {
         code = await runLocal(
           { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo, timing: timingArgs(o) },
@@ -83,6 +99,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         code = await runFleet({
           reposFile: o.repos ?? 'repos.yaml',
           dryRun: o.dryRun,
+          plan: o.plan,
           only: o.only ? String(o.only).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
           concurrency: o.concurrency,
           reportFile: o.report,
@@ -90,6 +107,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           json: o.json,
           out,
           err,
+          env,
           timing: timingArgs(o, ''),
         });
       }
@@ -116,7 +134,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--json <file>', 'write the merged report as JSON')
     .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
     .action(async (dir: string, o) => {
-      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err);
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err, env);
     });
 
   program
@@ -125,10 +143,16 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .argument('[paths...]', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--pr <owner/repo#n>', 'review a pull request\'s changed Dockerfiles and post one review (inline comments, suggestions)')
     .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
     .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
     .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
     .action(async (paths: string[], o) => {
+      if (o.pr) {
+        code = await runPrReview({ pr: o.pr, xxImage: o.xxImage, env }, out, err);
+        return;
+      }
+      if (!paths.length && !o.changedSince) throw new CommanderError(2, 'usage', 'review takes Dockerfiles or folders, --changed-since COMMIT, or --pr OWNER/REPO#N');
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
       if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
       if (o.changedSince) {

@@ -11,22 +11,28 @@ import type { BuildFile, BuildFileRecipe } from '../../src/migrate/recipe.ts';
 
 export type { BuildFile, BuildFileRecipe };
 
-const WHY = 'the Dockerfile no longer declares ARG ARCH (BuildKit sets TARGETARCH per platform): stop passing the ARCH build-arg';
-/** `--build-arg ARCH=...`, `--build-arg=ARCH=...`, quoted or not. */
-const FLAG = /(^|[ \t])--build-arg(?:=|[ \t]+)["']?ARCH(?:=(?:\$\{\{[^}]*\}\}|"[^"]*"|'[^']*'|[^ \t"'\\])*)?["']?(?=[ \t]|\\|$)/g;
+const why = (name: string) => `the Dockerfile no longer declares ARG ${name} (BuildKit sets ${name === 'GOOS' ? 'TARGETOS' : 'TARGETARCH'} per platform, xx-go the Go target): stop passing the ${name} build-arg`;
+/** `--build-arg NAME=...`, `--build-arg=NAME=...`, quoted or not, for one of `names`. */
+const flagRe = (names: string[]) => new RegExp(`(^|[ \\t])--build-arg(?:=|[ \\t]+)["']?(${names.join('|')})(?:=(?:\\$\\{\\{[^}]*\\}\\}|"[^"]*"|'[^']*'|[^ \\t"'\\\\])*)?["']?(?=[ \\t]|\\\\|$)`, 'g');
 
 export const buildArgsArch: BuildFileRecipe = {
   id: 'build-args-arch',
-  title: 'Drop the ARCH build-arg from the Makefile and workflows',
-  followsLostArgs: ['ARCH'],
-  apply(file) {
+  title: 'Drop the ARCH (GOARCH, GOOS) build-arg from the Makefile and workflows',
+  followsLostArgs: ['ARCH', 'GOARCH', 'GOOS'],
+  apply(file, lost) {
     const src = new SourceText(file.path, file.text);
     const edits: Edit[] = [];
+    const names = lost.filter((n) => /^[A-Z_]+$/.test(n));
+    if (names.length === 0) return [];
+    const FLAG = flagRe(names);
+    const assign = new RegExp(`^\\s*(${names.join('|')})=`);
+    const inline = new RegExp(`^\\s*build-args:\\s*["']?(${names.join('|')})=(?:\\$\\{\\{[^}]*\\}\\}|[^\\s"'])*["']?\\s*$`);
     for (let line = 1; line <= src.lineCount; line++) {
       const text = src.lineText(line);
-      if (!text.includes('ARCH')) continue;
+      if (!names.some((n) => text.includes(n))) continue;
       const flags = [...text.matchAll(FLAG)];
       if (flags.length > 0) {
+        const WHY = why(flags[0]![2]!);
         const rest = text.replace(FLAG, '').trim();
         if (rest === '' || rest === '\\') {
           edits.push(deleteLines(src, line, line, WHY));
@@ -55,13 +61,15 @@ export const buildArgsArch: BuildFileRecipe = {
       if (file.kind !== 'workflow') continue;
       // build-args: | block of docker/build-push-action, one NAME=value per line.
       const block = buildArgsBlock(src, line);
-      if (block && /^\s*ARCH=/.test(text)) {
+      const named = assign.exec(text)?.[1] ?? inline.exec(text)?.[1];
+      const WHY = why(named ?? names[0]!);
+      if (block && named && assign.test(text)) {
         const others = block.lines.filter((l) => l !== line && src.lineText(l).trim() !== '');
         if (others.length === 0) edits.push(deleteLines(src, block.header, line, WHY));
         else edits.push(deleteLines(src, line, line, WHY));
         continue;
       }
-      if (/^\s*build-args:\s*["']?ARCH=(?:\$\{\{[^}]*\}\}|[^\s"'])*["']?\s*$/.test(text)) edits.push(deleteLines(src, line, line, WHY));
+      if (inline.test(text)) edits.push(deleteLines(src, line, line, WHY));
     }
     if (edits.length > 0 && file.kind === 'workflow') {
       // The edit must leave a workflow that still parses.
@@ -92,12 +100,4 @@ function buildArgsBlock(src: SourceText, line: number): { header: number; lines:
     }
   }
   return undefined;
-}
-
-/** `--target NAME` in the Makefile and `target: NAME` in workflows: stages that are images. */
-export function buildTargets(file: BuildFile): string[] {
-  const out: string[] = [];
-  for (const m of file.text.matchAll(/--target(?:=|[ \t]+)["']?([A-Za-z0-9_.-]+)/g)) out.push(m[1]!);
-  if (file.kind === 'workflow') for (const m of file.text.matchAll(/^\s*target:\s*["']?([A-Za-z0-9_.-]+)["']?\s*$/gm)) out.push(m[1]!);
-  return [...new Set(out)];
 }

@@ -4,6 +4,7 @@
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
+import { asCasingFix } from '../../src/dockerfile/checks.ts';
 
 export const fromAsCasing: DockerfileRecipe = {
   id: 'from-as-casing',
@@ -14,13 +15,10 @@ export const fromAsCasing: DockerfileRecipe = {
   apply({ model }) {
     const edits: Edit[] = [];
     for (const stage of model.stages) {
-      const as = stage.asKeyword;
-      if (!as) continue;
+      const fix = asCasingFix(stage);
+      if (!fix) continue;
       const from = stage.from.keywordRaw;
-      const want = from === from.toLowerCase() ? 'as' : 'AS';
-      if (as.text !== want) {
-        edits.push(replace(as.start, as.end, want, `BuildKit's FromAsCasing check: "${from} ... ${as.text}" mixes casings; use "${want}" like "${from}"`));
-      }
+      edits.push(replace(fix.as.start, fix.as.end, fix.want, `BuildKit's FromAsCasing check: "${from} ... ${fix.as.text}" mixes casings; use "${fix.want}" like "${from}"`));
     }
     return edits;
   },

@@ -5,6 +5,7 @@
  * that copied the stripped files copy them from there: exactly the files that were stripped
  * before are stripped after.
  */
+import { posix } from 'node:path';
 import { editWordList } from '../../src/edits/words.ts';
 import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
@@ -206,6 +207,15 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       if (seen.has(key)) continue;
       seen.add(key);
       const abs = src.startsWith('/') ? src : `/${src}`;
+      // A system folder of a wrapped builder holds more than the build's binaries: xx-go's clang
+      // and clang++ links, the image's own tools. The final image must ship what it shipped
+      // before, so the strip stage (on the same base image) takes only the stripped files.
+      const dir = trimSlash(abs);
+      const named = c.strip.filter((p) => p !== NAMED_LATER).map((p) => (p.startsWith('/') ? p : `/${p}`));
+      if (SYSTEM_DIRS.has(dir) && !c.strip.includes(NAMED_LATER) && named.length > 0 && named.every((p) => posix.dirname(p) === dir)) {
+        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${named.join(' ')} ${dir}/`);
+        continue;
+      }
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
     }
     for (const p of c.strip) {

@@ -8,9 +8,10 @@
  */
 import { attachedCommentStart, insertLinesAfter, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
 import { editWordList } from '../../src/edits/words.ts';
+import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
 import { declaredBefore, effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
-import { lineage } from '../../src/dockerfile/model.ts';
+import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
@@ -24,7 +25,8 @@ export const xxToolchain: DockerfileRecipe = {
     const edits: Edit[] = [];
     // Install commands already edited for a sibling compile stage that shares the base stage.
     const edited = new Set<number>();
-    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited));
+    const copiedInto = new Set<Stage>();
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto));
     return edits;
   },
 };
@@ -34,7 +36,7 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
-function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
+function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -50,7 +52,17 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
   const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
   // Lines that go right after FROM: the helpers, and a native install when the stage has none.
   const afterFrom: string[] = [];
-  if (!xxCopy(stage, analysis)) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+  // The helpers go once into the lineage's root (siblings on one base share them), not again into
+  // each child; a root that is a final image keeps them out of it.
+  const root = lineage(stage).at(-1)!;
+  const intoRoot = root !== stage && !analysis.finalStages.has(root) && !analysis.facts.get(root)?.isXx;
+  if (!xxCopy(stage, analysis)) {
+    if (!intoRoot) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+    else if (!copiedInto.has(root)) {
+      copiedInto.add(root);
+      edits.push(insertLinesAfter(source, root.from.endLine, [`${kw(ctx, 'COPY')} --from=${xxRef} / /`], `the xx helpers, once for every stage built on "${root.name ?? root.index}"`));
+    }
+  }
 
   const lineageStages = lineage(stage);
   const nativeInstalls = lineageStages
@@ -58,12 +70,21 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
     .flatMap((s) => analysis.facts.get(s)?.packageInstalls ?? [])
     .filter((p) => p.manager === native);
   const installed = new Set(nativeInstalls.flatMap((p) => p.packages.map((w) => packageName(w.value))));
-  const wantNative = (cgo === '1' ? ['clang', 'lld'] : []).concat(['file']).filter((p) => !installed.has(p));
+  const isLib = (w: ShellWord) => isTargetLibrary(w.value, native) && !(setUpBefore && /^linux-(headers|libc-dev)$/.test(packageName(w.value)));
+  // A library found through pkg-config (cgo's `#cgo pkg-config:`, a Makefile calling it) brought
+  // a native pkgconf along as its dependency; moved to xx-apk it no longer does, and xx points
+  // cgo at <triple>-pkg-config, which runs the native one.
+  const pkgConfig = native === 'apk' ? 'pkgconf' : 'pkg-config';
+  const movesRealLibs = nativeInstalls.some((p) => p.packages.some((w) => isLib(w) && !/^(gcc|g\+\+|musl-dev|libc6?-dev|linux-headers|linux-libc-dev)$/.test(packageName(w.value))));
+  const hasPkgConfig = ['pkgconf', 'pkgconfig', 'pkg-config'].some((n) => installed.has(n));
+  const wantNative = (cgo === '1' ? ['clang', 'lld'] : [])
+    .concat(['file'], movesRealLibs && !hasPkgConfig ? [pkgConfig] : [])
+    .filter((p) => !installed.has(p));
   const movedLibs: string[] = [];
   let added = nativeInstalls.some((p) => edited.has(p.command.start));
   for (const p of nativeInstalls) {
     // Kernel headers are left where a stage someone already set up has them (they rarely matter).
-    const libs: ShellWord[] = p.packages.filter((w) => isTargetLibrary(w.value, native) && !(setUpBefore && /^linux-(headers|libc-dev)$/.test(packageName(w.value))));
+    const libs: ShellWord[] = p.packages.filter(isLib);
     for (const w of libs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
     if (edited.has(p.command.start)) continue;
     const add = !added ? wantNative : [];
@@ -77,7 +98,19 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>): Edit[] {
       libs.length > 0
         ? `${libs.map((w) => w.value).join(' ')} must match the target architecture: installed with xx-${native} after ARG TARGETPLATFORM instead${add.length ? `; ${add.join(' ')} added for the native cross toolchain` : ''}`
         : `${add.join(' ')}: native tools for cross-compiling (${add.includes('clang') ? 'clang/lld link for the target, ' : ''}file for xx-verify)`;
-    edits.push(...editWordList(source.text, p.command, p.packages, libs, add, why));
+    const whyAll = add.includes(pkgConfig) ? `${why}; ${pkgConfig} stays native: xx's <triple>-pkg-config runs the native one to find the target libraries` : why;
+    // Nothing left to install natively: the command goes (the whole RUN when it is all the RUN
+    // does), never an `apk add \` whose continuation would swallow the next line.
+    const emptied = libs.length === p.packages.length && add.length === 0;
+    const removed = emptied ? removeCommand(source, p.instruction, p.command, whyAll) : undefined;
+    if (emptied && !removed) {
+      throw new UnsafeMigrationError(
+        `every package of the install at line ${ctx.originalLine(p.instruction.line)} is a target library, and the command cannot be taken out of its RUN safely`,
+        p.instruction.line,
+        'move that install into a RUN of its own, or install the libraries with xx-apk yourself',
+      );
+    }
+    edits.push(...(removed ? [removed] : editWordList(source.text, p.command, p.packages, libs, add, whyAll)));
   }
   if (!added && wantNative.length > 0) {
     const install =

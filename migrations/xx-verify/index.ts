@@ -6,6 +6,7 @@
 import { insertLinesAfter, type Edit } from '../../src/edits/edit.ts';
 import { buildIsStatic, commandsOf, compiledBinaries } from '../../src/dockerfile/cross.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
+import { compileOutputs } from '../../src/dockerfile/commands.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const xxVerify: DockerfileRecipe = {
@@ -23,7 +24,10 @@ export const xxVerify: DockerfileRecipe = {
       const { paths, fromOutputs } = compiledBinaries(stage, f, analysis);
       const usable = paths.filter((p) => !/[\s;&|`]/.test(p));
       if (usable.length === 0) {
-        ctx.warn(`stage "${stage.name ?? stage.index}": could not tell which binaries the compile produces; add "RUN xx-verify <binary>" after it by hand`, stage.from.line);
+        // xx-verify fails on a folder: without a binary's name there is no check to add.
+        const folder = f.compiles.flatMap((c) => compileOutputs(c.command)).find((o) => o.endsWith('/'));
+        const why = folder ? `the compile writes into the folder ${folder === '/' ? '.' : folder} and no later step names the binaries in it` : 'could not tell which binaries the compile produces';
+        ctx.warn(`stage "${stage.name ?? stage.index}": no xx-verify added: ${why} (xx-verify checks files, not folders); add "RUN xx-verify <binary>" after it by hand`, stage.from.line);
         continue;
       }
       const lastCompile = [...f.compiles].sort((a, b) => b.instruction.index - a.instruction.index)[0]!.instruction;

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { migrateCheckout } from '../migrate/checkout.ts';
+import { realpath } from 'node:fs/promises';
+import { parseDockerfile } from '../dockerfile/model.ts';
+import { migrateCheckout, readDockerfile } from '../migrate/checkout.ts';
 import { recipes } from '../../migrations/index.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateOptions } from '../migrate/types.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
@@ -51,7 +53,11 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
   }
   if (args.xxImage) options.xxImage = args.xxImage;
   if (args.dockerfiles?.length) options.dockerfiles = args.dockerfiles;
-  if (args.emulate?.length) options.emulatedStages = [...options.emulatedStages, ...parseEmulate(args.emulate)];
+  if (args.emulate?.length) {
+    const asked = parseEmulate(args.emulate);
+    await checkEmulatedStagesExist(args.dir, options.dockerfiles, asked);
+    options.emulatedStages = [...options.emulatedStages, ...asked];
+  }
 
   // Timed on a scratch copy taken before the checkout is migrated in place.
   const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun, migrate: (d, o) => migrateCheckout(d, o, recipes) }, err) : undefined;
@@ -65,6 +71,34 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
   if (timing?.failed) return 1;
   if (report.outcome !== 'failed') return 0;
   return report.files.some((f) => f.error?.kind === 'input') ? 2 : 1;
+}
+
+/**
+ * `--emulate STAGE=...` must name a stage of one of the Dockerfiles: a typo would otherwise
+ * migrate the stage the user meant to keep emulated. Files that cannot be read or parsed are
+ * left to the migration, which reports them.
+ */
+async function checkEmulatedStagesExist(dir: string, dockerfiles: string[], asked: EmulatedStage[]): Promise<void> {
+  const names = new Set<string>();
+  let parsed = 0;
+  const root = await realpath(dir).catch(() => undefined);
+  if (!root) return;
+  for (const rel of dockerfiles.length ? dockerfiles : ['Dockerfile']) {
+    try {
+      const model = parseDockerfile(await readDockerfile(root, rel), rel);
+      parsed++;
+      for (const s of model.stages) if (s.name) names.add(s.name.toLowerCase());
+    } catch {
+      // reported by the migration
+    }
+  }
+  if (parsed === 0) return;
+  for (const e of asked) {
+    if (!names.has(e.stage.toLowerCase())) {
+      const known = [...names].sort();
+      throw new DockerfileError('--emulate', undefined, `no stage named "${e.stage}" in ${dockerfiles.join(', ') || 'Dockerfile'}${known.length ? ` (stages: ${known.join(', ')})` : ' (no named stages)'}`, 'name a stage of the Dockerfile, as in FROM ... AS NAME');
+    }
+  }
 }
 
 async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {

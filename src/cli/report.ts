@@ -57,7 +57,7 @@ export interface MergeArgs {
   markdown?: string;
 }
 
-export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let plan: FleetReport | undefined;
   let read;
   try {
@@ -76,7 +76,7 @@ export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream
   out.write(renderText(merged, { diffs: false }));
   for (const f of faults) err.write(`error (the bot's own fault): ${f}\n`);
 
-  if (inActions()) {
+  if (inActions(env)) {
     await writeStepSummary(markdown);
     for (const r of merged.repos) {
       if (r.outcome !== 'failed') continue;

@@ -82,6 +82,10 @@ export function parseReposConfig(text: string, file: string, abs = path.resolve(
       return { line: pos.line, column: pos.col, keyPath: '', message: `${yamlMessage(e.message)} (fix the YAML syntax)` };
     }));
   }
+  // An empty file is a mistake (a truncated write, the wrong path), not "the defaults".
+  if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
+    throw new ConfigError(file, [{ line: 1, keyPath: '', message: 'the file is empty; write at least `version: 1` and a `source:` (see examples/repos.yaml)' }]);
+  }
   const parsed = ReposFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((issue) => describeIssue(doc, lineCounter, issue));
@@ -148,7 +152,10 @@ const SHAPE_KEYS: Record<string, string[]> = {
   'source:github': ['type', 'list'],
   'source:local': ['type', 'path', 'owner'],
   'source.list': ['repo', 'ref', 'path', 'format', 'section'],
-  'repos.*': ['skip', 'dockerfiles', 'emulatedStages', 'branch', 'platforms', 'xxImage'],
+  'repos.*': ['skip', 'dockerfiles', 'emulatedStages', 'branch', 'platforms', 'xxImage', 'botBranch', 'recreateClosed', 'labels', 'reviewers'],
+  delivery: ['branch', 'maxPrsPerRun', 'author', 'dashboard'],
+  'delivery.author': ['name', 'email'],
+  'delivery.dashboard': ['repo', 'title'],
   'repos.*.emulatedStages.*': ['stage', 'reason'],
 };
 

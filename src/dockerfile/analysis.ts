@@ -67,6 +67,8 @@ export interface Analysis {
    * protoc): they move to the build platform with it, so the tool is the build machine's.
    */
   toolStages: Set<Stage>;
+  /** Build-args the build files pass with a value. */
+  buildArgs: Record<string, string>;
 }
 
 export interface AnalysisOptions {
@@ -79,6 +81,8 @@ export interface AnalysisOptions {
    * migration moves stages there itself; only the user's own cross set-up is left alone.
    */
   inputBuildStages?: Set<string>;
+  /** Build-args the Makefile and workflows pass with a value (what an `ARG` without default gets). */
+  buildArgs?: Record<string, string>;
 }
 
 /** A stage's identity across edits that insert stages: its name, or its place from the end. */
@@ -108,7 +112,7 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
 
   for (const f of facts.values()) decideCross(f, facts, finalStages, opts);
 
-  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages) };
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {} };
 }
 
 function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {

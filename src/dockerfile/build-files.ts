@@ -13,6 +13,8 @@ export type { BuildFile };
 
 export interface Mention {
   name: string;
+  /** The value passed, for a build-arg given as NAME=value (as written, unexpanded). */
+  value?: string;
   /** Path relative to the repository folder, and 1-based line and column. */
   file: string;
   line: number;
@@ -38,7 +40,10 @@ export function scanBuildFile(file: BuildFile): BuildHints {
   const lines = file.text.split(/\r?\n/);
   let argsIndent = -1;
   lines.forEach((line, i) => {
-    const at = (name: string, index: number): Mention => ({ name, file: file.path, line: i + 1, column: index + 1 });
+    const at = (name: string, index: number): Mention => {
+      const m = /^=["']?([^\s"'\\]*)/.exec(line.slice(index + name.length));
+      return { name, ...(m ? { value: m[1] } : {}), file: file.path, line: i + 1, column: index + 1 };
+    };
     if (argsIndent >= 0) {
       const indent = /^\s*/.exec(line)![0].length;
       if (line.trim() === '' || indent > argsIndent) {
@@ -94,4 +99,11 @@ export async function readBuildFiles(root: string): Promise<BuildFile[]> {
     if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
   }
   return out;
+}
+
+/** Build-args the build files pass with a value (`--build-arg CGO_ENABLED=0`); a name passed with different values is left out. */
+export function buildArgValues(files: BuildFile[]): Record<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (const f of files) for (const b of scanBuildFile(f).buildArgs) if (b.value !== undefined) seen.set(b.name, (seen.get(b.name) ?? new Set()).add(b.value));
+  return Object.fromEntries([...seen].filter(([, v]) => v.size === 1).map(([k, v]) => [k, [...v][0]!]));
 }

@@ -308,9 +308,10 @@ export function compileOutputs(cmd: ShellCommand): string[] {
   if (cmd.inner) return cmd.inner.flatMap((c) => (compileKind(c, true) ? compileOutputs(c) : []));
   const { output, packages } = goBuildArgs(cmd);
   if (!output) return [];
-  const isDir = output.endsWith('/') || packages.length > 1;
+  // `-o .`, `-o bin/`, several packages or `./...`: the output is a folder, one binary per main package.
+  const isDir = output.endsWith('/') || output === '.' || output === '..' || packages.length > 1 || packages.some((p) => p.includes('...'));
   if (!isDir) return [output];
-  const dir = output.replace(/\/+$/, '');
+  const dir = output === '/' ? '' : output.replace(/\/+$/, '');
   const names = packages.map((p) => p.replace(/\/+$/, '').split('/').at(-1) ?? '');
   if (names.length === 0 || names.some((n) => !n || n === '.' || n === '...' || n.includes('$'))) return [`${dir}/`];
   return names.map((n) => `${dir}/${n}`);

@@ -64,7 +64,7 @@ export function xxCopy(stage: Stage, a: Analysis): Instruction | undefined {
 }
 
 /** Explicit CGO_ENABLED for the compile: from ENV/ARG in the lineage or the compile commands. */
-export function explicitCgo(stage: Stage, facts: StageFacts): string | undefined {
+export function explicitCgo(stage: Stage, facts: StageFacts, a?: Analysis): string | undefined {
   for (const c of facts.compiles) {
     // rancher's go-build-static.sh runs `CGO_ENABLED=1 go build ... -extldflags -static` itself.
     if (/^go-build-static(\.sh)?$/.test(baseName(c.command.name))) return '1';
@@ -81,6 +81,9 @@ export function explicitCgo(stage: Stage, facts: StageFacts): string | undefined
       if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
         const m = /(?:^|\s)CGO_ENABLED(?:=|\s+)["']?([01])/.exec(instr.args);
         if (m) return m[1];
+        // `ARG CGO_ENABLED` with no default: the build files pass the value (--build-arg CGO_ENABLED=0).
+        const passed = a?.buildArgs.CGO_ENABLED;
+        if (s === stage && instr.keyword === 'ARG' && passed !== undefined && /^[01]$/.test(passed) && /(?:^|\s)CGO_ENABLED(\s|$)/.test(instr.args)) return passed;
       }
     }
   }
@@ -92,7 +95,7 @@ export function explicitCgo(stage: Stage, facts: StageFacts): string | undefined
  * compiler is present; cross-compiling it disables it. Keep the old behaviour explicit.
  */
 export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' | '1' {
-  const explicit = explicitCgo(stage, facts);
+  const explicit = explicitCgo(stage, facts, a);
   if (explicit === '0' || explicit === '1') return explicit;
   if (facts.compiles.some((c) => /^go-build-static/.test(baseName(c.command.name)))) return '1';
   if (facts.compiles.some((c) => /-linkmode[= ]+["']?external/.test(c.instruction.shell?.text ?? ''))) return '1';
@@ -215,6 +218,17 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
       .filter((n) => n && n !== '.' && n !== '...' && !n.startsWith('-')),
   );
   const paths: string[] = [];
+  // Folders the compile writes into (`-o .`, `-o bin/` with ./...), as absolute paths where the
+  // WORKDIR says: a copy of such a folder is no binary; a file copied out of it is one.
+  const outDirs = new Set<string>();
+  for (const c of facts.compiles) {
+    for (const o of outputsOf(c)) {
+      if (!o.endsWith('/')) continue;
+      const wd = workdirAt(stage, c.instruction)?.path;
+      const abs = o.startsWith('/') ? o : wd && wd.startsWith('/') && !wd.includes('$') ? posix.join(wd, o) : undefined;
+      if (abs) outDirs.add(posix.normalize(abs).replace(/\/+$/, '') || '/');
+    }
+  }
   const installs = stage.instructions.flatMap((i) => commandsOf(i).map(installCommand)).filter((x) => x !== undefined);
   for (const x of installs) for (const s of x.sources) known.add(s.split('/').at(-1) ?? '');
   for (const e of exportedPaths(stage, a)) {
@@ -226,7 +240,8 @@ export function compiledBinaries(stage: Stage, facts: StageFacts, a: Analysis): 
       for (const x of into) for (const s of x.sources) paths.push(SYSTEM_BIN_DIRS.has(dir) && s.includes('*') ? s : `${dir}/${s.split('/').at(-1)}`);
       continue;
     }
-    if (looksLikeBinary(e.path, known)) paths.push(e.path);
+    if (outDirs.has(posix.normalize(dir))) continue;
+    if (outDirs.has(posix.dirname(posix.normalize(dir))) || looksLikeBinary(e.path, known)) paths.push(e.path);
   }
   return { paths: [...new Set([...outputs, ...paths])], fromOutputs: false };
 }

@@ -84,7 +84,11 @@ export function scriptAssignBefore(script: ShellScript, name: string, before: nu
 export function settingFor(stage: Stage, instr: Instruction, cmd: ShellCommand, name: string): EnvSetting | undefined {
   const own = cmd.assigns.find((a) => a.name === name);
   if (own) return { value: own.value, instruction: instr, kind: 'command', offset: own.start };
-  const arg = cmd.args.find((a) => a.value.startsWith(`${name}=`));
+  // `sh -c 'CGO_ENABLED=0 go build'`: the setting is the inner command's, not a word of the string.
+  const inner = (cmd.inner ?? []).flatMap((c) => c.assigns).find((a) => a.name === name);
+  if (inner) return { value: inner.value, instruction: instr, kind: 'command', offset: cmd.start };
+  // `make build GOARCH=arm64`: one word; a quoted script that merely starts with NAME= is not one.
+  const arg = cmd.viaShellString ? undefined : cmd.args.find((a) => a.value.startsWith(`${name}=`) && !/\s/.test(a.value));
   if (arg) return { value: arg.value.slice(name.length + 1), instruction: instr, kind: 'command', offset: arg.start };
   if (instr.shell) {
     const s = scriptAssignBefore(instr.shell, name, cmd.start);

@@ -8,7 +8,7 @@ import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile
 import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
-import { applyEdits, EditConflictError, type Edit } from '../edits/edit.ts';
+import { applyEdits, EditConflictError, mapBack, type Edit } from '../edits/edit.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from './recipe.ts';
 import type { AppliedEdit, MigrateOptions, Warning } from './types.ts';
 
@@ -28,8 +28,27 @@ export interface DockerfileMigration {
 
 export interface EngineOptions extends MigrateOptions {
   targets?: string[];
+  /** Build-args the checkout's Makefile and workflows pass with a value. */
+  buildArgs?: Record<string, string>;
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
+  /** `performance.now()` after which this file fails alone as too large or too complex. */
+  deadline?: number;
+}
+
+/** Default time budget of one Dockerfile (IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS overrides it). */
+export const FILE_BUDGET_MS = 60_000;
+
+export function fileDeadline(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS);
+  return performance.now() + (Number.isFinite(ms) && ms > 0 ? ms : FILE_BUDGET_MS);
+}
+
+/** Between steps: a file over its budget fails alone, the others go on. */
+export function checkBudget(opts: EngineOptions): void {
+  if (opts.deadline !== undefined && performance.now() > opts.deadline) {
+    throw new UnsafeMigrationError('is too large or too complex: its migration ran out of its time budget', undefined, 'migrate this Dockerfile by hand, or split it into smaller files');
+  }
 }
 
 /**
@@ -62,13 +81,15 @@ function stageKeyAt(model: DockerfileModel, offset: number): string | undefined 
 }
 
 /** Keep only the edits that fix a finding (named in the reason); drop the others. */
-function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly): Edit[] {
+function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly, originalLine: (line: number) => number): Edit[] {
   const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule));
   if (mine.length === 0) return [];
   const out: Edit[] = [];
   for (const e of edits) {
     const key = stageKeyAt(model, e.start);
-    const here = mine.find((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const line = originalLine(model.source.lineOf(e.start));
+    const inStage = mine.filter((f) => key !== undefined && gate.stagesOf.get(f)!.has(key));
+    const here = inStage.find((f) => f.line === line) ?? inStage[0];
     // An already cross-compiling stage is edited only to fix its own finding; elsewhere (a stage
     // still emulated, a final image, a new stage) the edit serves the recipe's fix.
     if (!here && key !== undefined && gate.protectedStages.has(key)) continue;
@@ -86,7 +107,7 @@ export interface Applied extends DockerfileMigration {
 }
 
 export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages });
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs });
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {
@@ -105,8 +126,10 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   let current = text;
   const original = model.source;
   const steps: Edit[][] = [];
+  const reported = new ReportedEdits();
   const queue = [...phases];
   while (queue.length > 0) {
+    checkBudget(opts);
     const phase = queue.shift()!;
     const originalLine = (l: number) => original.lineOf(mapBack(model.source.lineStart(l), steps));
     let edits: Edit[] = [];
@@ -114,7 +137,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     for (const recipe of phase) {
       try {
         let e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
-        if (gate) e = fixingEdits(recipe, e, model, gate);
+        if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
       } catch (err) {
@@ -140,7 +163,19 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       for (const e of es) {
         const start = mapBack(e.start, steps);
         const end = Math.max(start, mapBack(e.end, steps));
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line: original.lineOf(start), endLine: original.lineOf(Math.max(start, end - 1)) });
+        const line = original.lineOf(start);
+        const endLine = original.lineOf(Math.max(start, end - 1));
+        // One text edit per word: a reader sees the change once per line and reason.
+        const same = reported.find(recipe.id, e.reason, line, endLine);
+        if (same) {
+          same.line = Math.min(same.line, line);
+          same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          reported.cover(recipe.id, e.reason, same);
+          continue;
+        }
+        const entry = { recipe: recipe.id, reason: e.reason, line, endLine };
+        result.edits.push(entry);
+        reported.cover(recipe.id, e.reason, entry);
       }
     }
     steps.push(edits);
@@ -177,25 +212,39 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   return result;
 }
 
-/** Position in the original text of a position in the text after `steps` were applied. */
-function mapBack(pos: number, steps: Edit[][]): number {
-  let p = pos;
-  for (let k = steps.length - 1; k >= 0; k--) {
-    let delta = 0;
-    let mapped: number | undefined;
-    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
-      const newStart = e.start + delta;
-      const newEnd = newStart + e.text.length;
-      if (p < newStart) break;
-      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
-        mapped = e.start;
-        break;
-      }
-      delta += e.text.length - (e.end - e.start);
+/**
+ * The edits reported so far, by recipe, reason and original line: finding the entry an edit
+ * joins is a lookup per line it spans, not a scan of every entry (30,000 edits in a large file).
+ */
+class ReportedEdits {
+  private readonly byLine = new Map<string, Map<number, { entry: Applied['edits'][number]; order: number }>>();
+  private readonly orders = new WeakMap<Applied['edits'][number], number>();
+  private order = 0;
+
+  /** The earliest-reported entry of this recipe and reason overlapping lines line..endLine. */
+  find(recipe: string, reason: string, line: number, endLine: number): Applied['edits'][number] | undefined {
+    const lines = this.byLine.get(`${recipe}\0${reason}`);
+    if (!lines) return undefined;
+    let best: { entry: Applied['edits'][number]; order: number } | undefined;
+    for (let l = line; l <= endLine; l++) {
+      const hit = lines.get(l);
+      if (hit && (!best || hit.order < best.order)) best = hit;
     }
-    p = mapped ?? p - delta;
+    return best?.entry;
   }
-  return p;
+
+  /** Record the lines an entry now spans. */
+  cover(recipe: string, reason: string, entry: Applied['edits'][number]): void {
+    const key = `${recipe}\0${reason}`;
+    let lines = this.byLine.get(key);
+    if (!lines) this.byLine.set(key, (lines = new Map()));
+    let order = this.orders.get(entry);
+    if (order === undefined) this.orders.set(entry, (order = this.order++));
+    for (let l = entry.line; l <= (entry.endLine ?? entry.line); l++) {
+      const held = lines.get(l);
+      if (!held || held.order > order) lines.set(l, { entry, order });
+    }
+  }
 }
 
 export function runRecipe(

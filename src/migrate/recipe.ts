@@ -56,7 +56,8 @@ export interface BuildFileRecipe {
   title: string;
   /** Runs only when the checkout's Dockerfiles lost `ARG <name>` for one of these (ARCH...). */
   followsLostArgs: string[];
-  apply(file: BuildFile): Edit[];
+  /** `lost`: the ARGs of `followsLostArgs` that the Dockerfiles declared and declare no more. */
+  apply(file: BuildFile, lost: string[]): Edit[];
 }
 
 /** What the CLI and the fleet hand to the engine (src/migrate/ never imports migrations/). */

@@ -4,7 +4,7 @@
  * skipped rows with that reason, so the summary does not mistake them for dead jobs).
  */
 import { stamp } from './exchange.ts';
-import { NEEDS_JOB } from './merge.ts';
+import { needsJob, plannedAction } from './merge.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 
 export interface MatrixEntry {
@@ -30,16 +30,18 @@ export function slugOf(repo: string): string {
 }
 
 /**
- * `maxNew`: at most this many jobs for repositories that would get a new pull request; a row that
- * says it updates an existing PR (`pr` set, from delivery's plan) is never held back.
+ * `maxNew`: at most this many jobs for repositories that would get a new pull request; a row whose
+ * plan updates or closes an existing PR (delivery's `--plan`) is never held back.
  */
 export function planMatrix(plan: FleetReport, maxNew = Infinity): MatrixPlan {
   const include: MatrixEntry[] = [];
   const deferred: string[] = [];
   let fresh = 0;
   const repos: RepoResult[] = plan.repos.map((r) => {
-    if (!NEEDS_JOB.has(r.outcome)) return r;
-    const isNew = !(r as RepoResult & { pr?: unknown }).pr;
+    if (!needsJob(r)) return r;
+    // Delivery's plan says whether a PR exists; a dry-run plan does not know, so every change counts as new.
+    const action = plannedAction(r);
+    const isNew = action === undefined || action === 'open';
     if (isNew && fresh >= maxNew) {
       deferred.push(r.name);
       return { ...r, outcome: 'skipped', reason: `deferred to a later night: at most ${maxNew} new pull request${maxNew === 1 ? '' : 's'} per run (${r.reason})` };

@@ -8,8 +8,22 @@ import path from 'node:path';
 import { ExchangeError, readExchange, stamp } from './exchange.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 
-/** Outcomes of a plan row that mean a migrate job was started for the repository. */
+/** Outcomes of a dry-run plan row that mean a migrate job is started for the repository. */
 export const NEEDS_JOB: ReadonlySet<RepoResult['outcome']> = new Set(['would-change', 'changed']);
+/** Delivery's decisions (`--plan`) that need a job: push and open or update the PR, or close it. */
+export const ACTIONS_WITH_JOB: ReadonlySet<string> = new Set(['open', 'update', 'close']);
+
+/** What delivery decided for a plan row, when the plan came from `--plan` (read loosely: it is delivery's). */
+export function plannedAction(row: RepoResult): string | undefined {
+  const d = (row as { delivery?: { action?: unknown } }).delivery;
+  return typeof d?.action === 'string' ? d.action : undefined;
+}
+
+/** Does this plan row get a migrate job? */
+export function needsJob(row: RepoResult): boolean {
+  const action = plannedAction(row);
+  return action !== undefined ? ACTIONS_WITH_JOB.has(action) : NEEDS_JOB.has(row.outcome);
+}
 
 export const NO_RESULT_STEP = 'job';
 
@@ -75,7 +89,7 @@ export function mergeReports(plan: FleetReport | undefined, read: ReadResults): 
     planned.add(key);
     const got = byName.get(key);
     if (got) rows.push(got.row);
-    else if (NEEDS_JOB.has(p.outcome)) {
+    else if (needsJob(p)) {
       rows.push({
         name: p.name,
         outcome: 'failed',

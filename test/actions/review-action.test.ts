@@ -14,8 +14,8 @@ import { makeBareRepo, removeDir, runGit, tempDir, writeFiles } from '../helpers
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixture = (rel: string) => readFileSync(path.join(root, 'test/fixtures', rel), 'utf8');
-const WITH_ERRORS = fixture('review2/b06-coredns-arch-default.Dockerfile');
-const WARNINGS_ONLY = fixture('review2/c01-coredns-seed.Dockerfile');
+const WITH_ERRORS = fixture('hand-migrations/b06-coredns-arch-default.Dockerfile');
+const WARNINGS_ONLY = fixture('hand-migrations/c01-coredns-seed.Dockerfile');
 const CLEAN = readFileSync(path.join(root, 'test/review/fixtures/widget-correct.Dockerfile'), 'utf8');
 
 interface Step { name?: string; id?: string; if?: string; run?: string; env?: Record<string, string>; uses?: string }

@@ -14,7 +14,7 @@ import { Capture } from '../helpers/streams.ts';
 
 const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const fixture = 'test/fixtures/review2/b06-coredns-arch-default.Dockerfile';
+const fixture = 'test/fixtures/hand-migrations/b06-coredns-arch-default.Dockerfile';
 
 /** `::level k=v,k=v::message` -> a comparable record (property order is not meaningful). */
 function parseCommands(text: string) {

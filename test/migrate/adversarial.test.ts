@@ -119,13 +119,12 @@ describe('flags and continuations', () => {
   });
 
   it('a trailing backslash on the last line of a RUN followed by a blank line and FROM', () => {
-    // BuildKit joins the FROM into the RUN (empty continuation lines are skipped): refusing or
-    // keeping it emulated are both fine; the RUN itself must stay as it was.
+    // BuildKit joins the FROM into the RUN (empty continuation lines are skipped); the RUN itself
+    // must stay as it was.
     const text = builder('RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app \\\n', 'FROM scratch\nCOPY --from=builder /out/app /app\n');
     const r = run(text, F);
-    if (r.outcome === 'refused') expect(r.error.line).toEqual(expect.any(Number));
-    else {
-      expect(r.outcome).toBe('migrated');
+    expect(r.outcome).toBe('migrated');
+    if (r.outcome === 'migrated') {
       checkMigrated(text, F, r.m);
       expect(r.m.output).toContain('RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app \\\n\nFROM scratch\n');
     }
@@ -230,7 +229,7 @@ describe('platforms, ARGs, stage names', () => {
 
   it('a stage whose only compile is an ONBUILD trigger: nothing to cross-compile here', () => {
     const r = run('FROM golang:1.23-alpine AS builder\nWORKDIR /src\nONBUILD COPY . .\nONBUILD RUN go build -o /out/app .\n', F);
-    expect(['skipped', 'unchanged']).toContain(r.outcome);
+    expect(r.outcome).toBe('skipped');
   });
 
   it('SHELL ["/bin/bash", "-c"] before the compile', () => {
@@ -253,8 +252,9 @@ describe('compiles in shell constructs', () => {
   });
 
   // A compile inside `bash -c "..."` is a compile: skipping the repository as "no stage compiles
-  // Go" leaves it fully emulated with no note. Wrapping (xx-go --wrap && bash -c ...), keeping it
-  // emulated with a note, or refusing are all acceptable; "nothing to compile" is not.
+  // Go" leaves it fully emulated with no note. It is wrapped (xx-go --wrap && bash -c ...), and
+  // the CGO_ENABLED=0 inside the string is read as the compile's (a refusal for "cgo without
+  // target libs" was the tool misreading its own edit).
   for (const [name, cmd] of [
     ['bash -c "go build ..."', 'RUN bash -c "CGO_ENABLED=0 go build -o /out/app ./cmd/app"'],
     ["sh -c 'go build ...'", "RUN sh -c 'CGO_ENABLED=0 go build -o /out/app ./cmd/app'"],
@@ -262,11 +262,10 @@ describe('compiles in shell constructs', () => {
     it(`inside ${name}: not skipped as "nothing to compile"`, () => {
       const text = builder(cmd);
       const r = run(text, F);
-      expect(r.outcome !== 'refused' && r.m.skipped, `skipped: ${r.outcome !== 'refused' && JSON.stringify(r.m.skipped)}`).toBeFalsy();
-      if (r.outcome === 'refused') return void expect(r.error.line).toEqual(expect.any(Number));
-      expect(r.outcome).toBe('migrated');
+      expect(r.outcome, r.outcome === 'refused' ? r.error.message : JSON.stringify(r.m.skipped)).toBe('migrated');
+      if (r.outcome !== 'migrated') return;
       checkMigrated(text, F, r.m);
-      expect(r.m.output).toMatch(/xx-go --wrap|# kept emulated/);
+      expect(r.m.output).toContain(`RUN xx-go --wrap && ${cmd.slice(4)}\n`);
     });
   }
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
 
-const dirs = ['test/fixtures/review2', 'test/review/fixtures'];
+const dirs = ['test/fixtures/hand-migrations', 'test/review/fixtures'];
 const files = dirs.flatMap((d) => readdirSync(d).filter((f) => /^c\d+-.*\.Dockerfile$|-correct\.Dockerfile$/.test(f)).map((f) => path.join(d, f)));
 
 describe('already migrated by hand: no change at all', () => {

@@ -1,6 +1,6 @@
 /**
- * Generic properties of a migrated Dockerfile, for corpus tests (robustness2.test.ts). The same
- * kind of checks as robustness.test.ts's `checkMigrated` (which that file does not export), plus
+ * Generic properties of a migrated Dockerfile, for corpus tests (fleet-like-corpus.test.ts, build-variants-corpus.test.ts). The same
+ * kind of checks as shapes-corpus.test.ts's `checkMigrated` (which that file does not export), plus
  * a few the spec states outright: no ARCH left, line endings kept, and no BuildKit-check or
  * spec-level warning that the input did not already have.
  */
@@ -104,7 +104,7 @@ export function checkMigrated(input: string, file: string, m: DockerfileMigratio
     expect(imageShape(a!).map(archToTarget)).toEqual(imageShape(b).map(archToTarget));
   }
   expect(archToTarget(after.stages.at(-1)!.image)).toBe(archToTarget(before.stages.at(-1)!.image));
-  // Spec item 4, as robustness.test.ts checks it: in a stage moved to the build platform, work
+  // Spec item 4, as shapes-corpus.test.ts checks it: in a stage moved to the build platform, work
   // that came before every target-dependent step in the input stays before the target ARG.
   const facts = analyze(after);
   for (const s of after.stages) {

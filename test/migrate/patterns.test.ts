@@ -60,7 +60,8 @@ describe.each(patterns)('%s', (name) => {
   it('changes nothing when run again on "after"', async () => {
     const work = copyOf(after);
     const report = await migrateCheckout(work, { ...optionsFor(name), dryRun: false }, recipes);
-    expect(['unchanged', 'skipped']).toContain(report.outcome);
+    // Its own output is already migrated; a repository with nothing to compile stays skipped (P14).
+    expect(report.outcome).toBe(name.startsWith('P14') ? 'skipped' : 'unchanged');
     expect(report.diff).toBe('');
   });
 

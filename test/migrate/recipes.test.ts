@@ -58,7 +58,7 @@ const read = (p: string) => readFileSync(p, 'utf8');
 function applyOnly(folder: string, ext: string, text: string): { output: string; edits: number } {
   if (folder === buildArgsArch.id) {
     const kind: BuildFile['kind'] = ext === 'yml' || ext === 'yaml' ? 'workflow' : 'makefile';
-    const edits = buildArgsArch.apply({ path: kind === 'workflow' ? '.github/workflows/build.yml' : 'Makefile', text, kind });
+    const edits = buildArgsArch.apply({ path: kind === 'workflow' ? '.github/workflows/build.yml' : 'Makefile', text, kind }, ['ARCH']);
     return { output: applyEdits(text, edits), edits: edits.length };
   }
   const recipe = dockerfileRecipes.find((r) => r.id === folder);

@@ -131,19 +131,37 @@ describe('report matrix', () => {
     expect(slugOf('Rancher/Image-Build.x_y')).toBe('rancher--image-build.x_y');
   });
 
-  it('holds back new PRs over the limit as skipped rows, never as dead jobs; updates are never held back', async () => {
-    const withPr = report(planRows.map((r) => (r.name === 'rancher/image-build-a' ? ({ ...r, pr: { number: 4 } } as RepoResult) : r)), { dryRun: true });
-    const m = planMatrix(withPr, 1);
-    expect(m.matrix.include.map((i) => i.repo)).toEqual(['rancher/image-build-a', 'rancher/image-build-b']);
-    expect(m.deferred).toEqual(['rancher/image-build-c']);
+  it('holds back new PRs over the limit as skipped rows, never as dead jobs', async () => {
+    const m = planMatrix(plan, 1);
+    expect(m.matrix.include.map((i) => i.repo)).toEqual(['rancher/image-build-a']);
+    expect(m.deferred).toEqual(['rancher/image-build-b', 'rancher/image-build-c']);
     const c = m.plan.repos.find((r) => r.name === 'rancher/image-build-c')!;
     expect(c.outcome).toBe('skipped');
     expect(c.reason).toBe('deferred to a later night: at most 1 new pull request per run (would change Dockerfile (2 edits))');
-    expect(m.plan.counts.skipped).toBe(2);
+    expect(m.plan.counts.skipped).toBe(3);
     const merged = mergeReports(m.plan, { results: [], refused: [] });
     expect(merged.repos.find((r) => r.name === 'rancher/image-build-c')!.outcome).toBe('skipped');
-    expect(botFaults(merged).map((f) => f.split(':')[0])).toEqual(['rancher/image-build-a', 'rancher/image-build-b']);
+    expect(botFaults(merged).map((f) => f.split(':')[0])).toEqual(['rancher/image-build-a']);
     expect(planMatrix(plan, 0).matrix.include).toEqual([]);
+  });
+
+  it('with delivery\'s plan: jobs for open, update and close; none for leave or blocked; only opens count as new', () => {
+    const withDelivery = (name: string, outcome: RepoResult['outcome'], action: string) => ({ name, outcome, reason: `${action} it`, durationMs: 1, delivery: { action, status: 'x', reason: 'y', warnings: [] } }) as unknown as RepoResult;
+    const p = report([
+      withDelivery('rancher/image-build-new1', 'would-change', 'open'),
+      withDelivery('rancher/image-build-new2', 'would-change', 'open'),
+      withDelivery('rancher/image-build-moved', 'would-change', 'update'),
+      withDelivery('rancher/image-build-current', 'would-change', 'leave'),
+      withDelivery('rancher/image-build-human', 'would-change', 'blocked'),
+      withDelivery('rancher/image-build-by-hand', 'already-migrated', 'close'),
+    ], { dryRun: true });
+    const m = planMatrix(p, 1);
+    expect(m.matrix.include.map((i) => i.repo)).toEqual(['rancher/image-build-new1', 'rancher/image-build-moved', 'rancher/image-build-by-hand']);
+    expect(m.deferred).toEqual(['rancher/image-build-new2']);
+    // The repository whose PR must be closed has a job: its missing result is a dead job too.
+    const merged = mergeReports(m.plan, { results: [], refused: [] });
+    expect(merged.repos.find((r) => r.name === 'rancher/image-build-by-hand')!.step).toBe('job');
+    expect(merged.repos.find((r) => r.name === 'rancher/image-build-current')!.outcome).toBe('would-change');
   });
 
   it('the plan written for the summary reads back', async () => {

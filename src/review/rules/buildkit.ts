@@ -2,6 +2,7 @@
  * BuildKit's own Dockerfile checks (`docker buildx build --check`) that a migration could add or
  * that a hand migration often trips: the output must not add any.
  */
+import { asCasingFix } from '../../dockerfile/checks.ts';
 import { scanVarRefs } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { PLATFORM_ARGS, type ReviewContext } from '../context.ts';
@@ -14,13 +15,10 @@ export const fromAsCasing: Rule = {
   docs: DOCS.check('from-as-casing'),
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
-      const as = stage.asKeyword;
-      if (!as) continue;
+      const fix = asCasingFix(stage);
+      if (!fix) continue;
       const from = stage.from.keywordRaw;
-      const fromUpper = from === from.toUpperCase();
-      const fromLower = from === from.toLowerCase();
-      if ((fromUpper && as.text === 'AS') || (fromLower && as.text === 'as') || (!fromUpper && !fromLower)) continue;
-      ctx.report(this, as, `'${as.text}' and '${from}' keywords' casing do not match`, `write "${fromUpper ? 'AS' : 'as'}" to match "${from}"`);
+      ctx.report(this, fix.as, `'${fix.as.text}' and '${from}' keywords' casing do not match`, `write "${fix.want}" to match "${from}"`);
     }
   },
 };

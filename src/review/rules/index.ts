@@ -8,6 +8,7 @@ import { compileLeftEmulated, emulatedStageUnmarked } from './emulated.ts';
 import { finalStageOnBuildPlatform } from './final-stage.ts';
 import { staleGoarch } from './goarch.ts';
 import { nativeGoAfterWrap } from './native-go.ts';
+import { platformArgDefault } from './platform-arg-default.ts';
 import { unguardedCrossBinaryRun } from './run-binary.ts';
 import { shellSyntax } from './shell-syntax.ts';
 import { hostStripCrossOutput } from './strip.ts';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   compileStageWithoutTargetArg,
   wrapSwallowsCommand,
   targetArgUndeclared,
+  platformArgDefault,
   xxWithoutTargetArg,
   archInBuildPlatformStage,
   archBuildArg,

@@ -1,6 +1,6 @@
 /**
  * Review, second round: hand-migrated Dockerfiles in the style of the rancher image-build-*
- * repositories (written for these tests, under test/fixtures/review2/).
+ * repositories (written for these tests, under test/fixtures/hand-migrations/).
  *
  * - c*.Dockerfile are correct migrations in varied real-world styles (the seed's base-builder,
  *   `ARG TARGETOS TARGETARCH` on one line, `--platform=${BUILDPLATFORM}`, `xx-go build`, a lone
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reviewText, type Finding } from '../../src/review/review.ts';
 
-const dir = path.resolve('test/fixtures/review2');
+const dir = path.resolve('test/fixtures/hand-migrations');
 const files = readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
 const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
 const flipEol = (t: string) => (t.includes('\r\n') ? t.replace(/\r\n/g, '\n') : t.replace(/\n/g, '\r\n'));
@@ -76,7 +76,7 @@ const BUGGY: Record<string, [rule: string, line: number][]> = {
  * seen (the strip rule only looks at commands named strip/install): the arm64 build fails or,
  * worse, the binaries are left as they were while the file passes review.
  */
-describe('review2 fixtures', () => {
+describe('hand-migration fixtures', () => {
   it('every fixture is either correct (c*) or has its expected errors (b*)', () => {
     expect(CORRECT.length).toBeGreaterThanOrEqual(8);
     expect(Object.keys(BUGGY).sort()).toEqual(files.filter((f) => f.startsWith('b')));

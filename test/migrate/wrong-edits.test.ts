@@ -1,0 +1,244 @@
+/**
+ * Edits the migration used to make that broke working builds (issue 7, items 1-10). Each case
+ * has a fixture of our own in test/fixtures/wrong-edits/ (before and after, in the style of the
+ * fleet) and a check that runs the code on the output: the parsed model, the review, the paths
+ * the final images copy.
+ */
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recipes } from '../../migrations/index.ts';
+import { scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { migrateCheckout } from '../../src/migrate/checkout.ts';
+import { removeDir, tempDir } from '../helpers/repos.ts';
+import { analyze } from '../../src/dockerfile/analysis.ts';
+import { packageInstall } from '../../src/dockerfile/commands.ts';
+import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
+import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
+import { reviewDockerfile } from '../../src/review/review.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
+
+const dir = 'test/fixtures/wrong-edits';
+const cases = readdirSync(dir).filter((f) => f.endsWith('.before.Dockerfile')).map((f) => f.replace('.before.Dockerfile', '')).sort();
+
+function migrate(name: string): { before: string; after: string; m: DockerfileMigration; out: DockerfileModel } {
+  const before = readFileSync(path.join(dir, `${name}.before.Dockerfile`), 'utf8');
+  const after = readFileSync(path.join(dir, `${name}.after.Dockerfile`), 'utf8');
+  const m = migrateDockerfile(before, 'Dockerfile', DEFAULT_OPTIONS);
+  return { before, after, m, out: parseDockerfile(m.output, 'Dockerfile') };
+}
+
+/** Every instruction of the model, as keyword + its first line: a joined instruction shows as a keyword inside another's text. */
+const KEYWORD_LINE = /^\s*(FROM|RUN|COPY|ADD|ARG|ENV|WORKDIR|ENTRYPOINT|CMD|LABEL|USER|EXPOSE)\s/i;
+
+describe('wrong edits: every fixture migrates into exactly its after file, with no error left', () => {
+  it('has the fixtures', () => expect(cases.length).toBeGreaterThanOrEqual(2));
+  for (const name of cases) {
+    it(name, () => {
+      const { after, m, out } = migrate(name);
+      expect(m.output).toBe(after);
+      expect(reviewDockerfile(out).filter((f) => f.severity === 'error')).toEqual([]);
+      // No edit is listed twice.
+      const listed = m.edits.map((e) => `${e.line}:${e.recipe}:${e.reason}`);
+      expect(listed.length).toBe(new Set(listed).size);
+    });
+  }
+});
+
+describe('2: cgo libraries found through pkg-config', () => {
+  it('move to xx-apk while a native pkgconf stays for xx\'s <triple>-pkg-config', () => {
+    const { out } = migrate('02-pkg-config-libs');
+    const a = analyze(out);
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const installs = a.facts.get(builder)!.packageInstalls;
+    const by = (manager: string) => installs.filter((p) => p.manager === manager).flatMap((p) => p.packages.map((w) => w.value));
+    expect(by('apk')).toContain('pkgconf');
+    expect(by('apk')).not.toContain('libseccomp-dev');
+    expect(by('xx-apk')).toContain('libseccomp-dev');
+  });
+});
+
+describe('3: an emptied package list', () => {
+  it('drops the command (or the RUN), never leaving a continuation that joins two instructions', () => {
+    const { out } = migrate('03-emptied-package-list');
+    for (const instr of out.instructions) {
+      const lines = out.source.text.slice(instr.start, instr.end).split(/\r?\n/).slice(1);
+      expect(lines.filter((l) => KEYWORD_LINE.test(l)), `instruction at line ${instr.line}`).toEqual([]);
+    }
+    // Every apk/xx-apk command left installs something.
+    for (const instr of out.instructions) {
+      for (const c of instr.shell?.commands ?? []) {
+        const p = packageInstall(c);
+        if (p) expect(p.packages.length, `install at line ${instr.line}`).toBeGreaterThan(0);
+      }
+    }
+    // The go mod download of the emptied `apk add ... && go mod download` survives, once.
+    const downloads = out.instructions.filter((i) => i.shell?.commands.some((c) => c.name === 'go' && c.args[0]?.value === 'mod'));
+    expect(downloads).toHaveLength(1);
+  });
+});
+
+describe('7: a default on an automatic platform ARG', () => {
+  it('is dropped in a file that already cross-compiles, and that is the only edit, naming the finding', () => {
+    const { out, m } = migrate('07-platform-arg-default');
+    expect(m.alreadyMigrated).toBe(true);
+    expect(m.edits.map((e) => [e.recipe, e.line])).toEqual([
+      ['platform-arg-default', 7],
+      ['platform-arg-default', 8],
+    ]);
+    for (const e of m.edits) expect(e.reason).toContain(`(fixes platform-arg-default, line ${e.line})`);
+    const decls = out.stages.flatMap((s) => s.args).filter((a) => a.name.startsWith('TARGET'));
+    expect(decls.map((a) => [a.name, a.defaultValue])).toEqual([
+      ['TARGETOS', undefined],
+      ['TARGETARCH', undefined],
+    ]);
+  });
+});
+
+describe('8: an edit that introduces a TARGETARCH use', () => {
+  it('declares ARG TARGETARCH in the stage before the use, in every stage that reads it', () => {
+    const { out } = migrate('08-targetarch-copy-path');
+    for (const stage of out.stages) {
+      for (const instr of stage.instructions) {
+        const uses = instr.shell ? instr.shell.varRefs.filter((r) => r.name === 'TARGETARCH') : instr.keyword === 'ARG' ? [] : instr.vars.filter((v) => v.name === 'TARGETARCH');
+        if (uses.length === 0) continue;
+        expect(stage.args.some((a) => a.name === 'TARGETARCH' && a.instruction.index < instr.index), `line ${instr.line}`).toBe(true);
+      }
+    }
+    expect(out.source.text).not.toMatch(/\$\{?ARCH\b/);
+  });
+});
+
+describe('1: xx-verify given a folder', () => {
+  it('verifies the binaries a later step names, never the folder; without a name, no xx-verify and a note why', () => {
+    const { out, m } = migrate('01-verify-folder-output');
+    const verified = out.instructions.flatMap((i) => (i.shell?.commands ?? []).filter((c) => c.name === 'xx-verify').map((c) => ({ stage: i.stage!.name, args: c.args.map((a) => a.value).filter((v) => !v.startsWith('-')) })));
+    expect(verified).toEqual([{ stage: 'builder', args: ['/go/src/kestrel/kestrel-agent', '/go/src/kestrel/kestrel-ctl'] }]);
+    // Each verified path is a file the final image copies out of that stage.
+    const copied = new Set(out.stages.flatMap((s) => s.refs.filter((r) => r.stage?.name === 'builder').flatMap((r) => r.instruction.args.trim().split(/\s+/).slice(0, -1))));
+    for (const p of verified[0]!.args) expect(copied.has(p), p).toBe(true);
+    expect(m.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^stage "plugins": no xx-verify added: the compile writes into the folder bin\/ and no later step names the binaries in it/));
+  });
+});
+
+describe('10: ARGs the Dockerfile loses leave the build files; reasons are true', () => {
+  const root = tempDir();
+  afterAll(() => removeDir(root));
+  const fixture = path.join(dir, '10-lost-go-args');
+
+  it('GOOS and GOARCH leave the Makefile and the workflow; CGO_ENABLED is what the build passes, not guessed', async () => {
+    const work = path.join(root, 'checkout');
+    cpSync(path.join(fixture, 'before'), work, { recursive: true });
+    const report = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
+    expect(report.outcome).toBe('changed');
+    for (const f of ['Dockerfile', 'Makefile', '.github/workflows/build.yml']) {
+      expect(readFileSync(path.join(work, f), 'utf8'), f).toBe(readFileSync(path.join(fixture, 'after', f), 'utf8'));
+    }
+    const passed = (f: string, kind: 'makefile' | 'workflow') => scanBuildFile({ path: f, text: readFileSync(path.join(work, f), 'utf8'), kind }).buildArgs.map((b) => b.name);
+    expect(passed('Makefile', 'makefile')).toEqual(['CGO_ENABLED']);
+    expect(passed('.github/workflows/build.yml', 'workflow')).toEqual(['CGO_ENABLED']);
+    const out = parseDockerfile(readFileSync(path.join(work, 'Dockerfile'), 'utf8'));
+    expect(out.stages.flatMap((s) => s.args).map((a) => a.name)).toEqual(['CGO_ENABLED', 'TARGETPLATFORM']);
+    const reasons = report.files.flatMap((f) => f.edits.map((e) => e.reason));
+    expect(reasons.filter((r) => /linked with cgo|CGO_ENABLED=1/.test(r))).toEqual([]);
+    const listed = report.files.flatMap((f) => f.edits.map((e) => `${f.path}:${e.line}:${e.recipe}:${e.reason}`));
+    expect(listed.length).toBe(new Set(listed).size);
+  });
+});
+
+describe('9: a build tool downloaded for the arch in a stage now on the build platform', () => {
+  it('is chosen by BUILDARCH and downloaded above the target ARG, once for all platforms', () => {
+    const { out } = migrate('09-build-tool-download');
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const download = builder.instructions.find((i) => i.shell?.commands.some((c) => c.name === 'curl'))!;
+    const refs = download.shell!.varRefs.map((r) => r.name);
+    expect(refs).toContain('BUILDARCH');
+    expect(refs).not.toContain('TARGETARCH');
+    expect(builder.args.some((a) => a.name === 'BUILDARCH' && a.instruction.index < download.index)).toBe(true);
+    const firstTarget = builder.args.find((a) => a.name.startsWith('TARGET'))!;
+    expect(download.index).toBeLessThan(firstTarget.instruction.index);
+  });
+});
+
+/**
+ * What a final stage ships under the paths it copies: the base image's own files there (as
+ * "<image>:<folder>"), files the stage lineage installs or copies in, and the clang/clang++
+ * links `xx-go --wrap` leaves in /usr/local/bin. Only what the Dockerfile shows.
+ */
+function shipped(model: DockerfileModel, stage: DockerfileModel['stages'][number]): string[] {
+  const norm = (p: string) => path.posix.normalize(p.startsWith('/') ? p : `/${p}`).replace(/\/+$/, '') || '/';
+  const under = (file: string, dir: string) => file === dir || file.startsWith(`${dir}/`);
+  const filesIn = (s: typeof stage, dir: string, seen: Set<typeof stage>): Set<string> => {
+    const out = new Set<string>();
+    if (seen.has(s)) return out;
+    const chain = [s];
+    for (let b = s.base; b; b = b.base) chain.push(b);
+    out.add(`${chain.at(-1)!.image}:${dir}`);
+    for (const st of chain) {
+      for (const i of st.instructions) {
+        for (const c of i.shell?.commands ?? []) {
+          if (c.name === 'install') {
+            const words = c.args.map((a) => a.value).filter((v) => !v.startsWith('-'));
+            const dest = norm(words.at(-1)!);
+            for (const w of words.slice(0, -1)) if (under(`${dest}/${path.posix.basename(w)}`, dir)) out.add(`${dest}/${path.posix.basename(w)}`);
+          }
+          if (c.name === 'xx-go' && c.args.some((a) => a.value === '--wrap')) for (const l of ['/usr/local/bin/clang', '/usr/local/bin/clang++']) if (under(l, dir)) out.add(l);
+        }
+        const ref = st.refs.find((r) => r.instruction === i && r.kind === 'copy' && r.stage);
+        if (!ref) continue;
+        const words = i.args.trim().split(/\s+/);
+        const dest = words.at(-1)!;
+        for (const src of words.slice(0, -1)) {
+          const isDir = src.endsWith('/') || dest.endsWith('/') === false && words.length === 2 && !path.posix.extname(src) && filesIn(ref.stage!, norm(src), new Set([...seen, s])).size > 1;
+          if (isDir) {
+            for (const f of filesIn(ref.stage!, norm(src), new Set([...seen, s]))) {
+              const moved = f.includes(':') ? `${f.split(':')[0]}:${norm(dest)}` : norm(dest) + f.slice(norm(src).length);
+              if (f.includes(':') || under(moved, dir)) out.add(moved);
+            }
+          } else {
+            const target = dest.endsWith('/') ? `${norm(dest)}/${path.posix.basename(src)}` : norm(dest);
+            if (under(target, dir)) out.add(target);
+          }
+        }
+      }
+    }
+    return out;
+  };
+  const out = new Set<string>();
+  for (const ref of stage.refs) {
+    if (ref.kind !== 'copy' || !ref.stage) continue;
+    const words = ref.instruction.args.trim().split(/\s+/);
+    for (const src of words.slice(0, -1)) for (const f of filesIn(ref.stage, norm(src), new Set())) out.add(f);
+  }
+  return [...out].sort();
+}
+
+describe('4: the final images ship exactly the files they shipped before', () => {
+  it('the strip stage takes the named binaries out of a system folder, not the folder with xx\'s clang links', () => {
+    const { before, out } = migrate('04-final-image-files');
+    const input = parseDockerfile(before);
+    const finalOf = (m: DockerfileModel) => m.stages.at(-1)!;
+    expect(shipped(input, finalOf(input))).toEqual(['${GO_IMAGE}:/usr/local/bin', '/usr/local/bin/anvil', '/usr/local/bin/anvilctl']);
+    expect(shipped(out, finalOf(out))).toEqual(shipped(input, finalOf(input)));
+  });
+});
+
+describe('5: code generation and a lineage of stages', () => {
+  it('codegen stays native before the wrap and the target ARG; the helpers and CGO_ENABLED come once, in the base', () => {
+    const { out } = migrate('05-codegen-lineage');
+    const xxCopies = out.instructions.filter((i) => i.keyword === 'COPY' && i.flags.some((f) => f.name.toLowerCase() === 'from' && f.value === 'xx'));
+    expect(xxCopies.map((i) => i.stage!.name)).toEqual(['base']);
+    const cgo = out.instructions.filter((i) => i.keyword === 'ENV' && /CGO_ENABLED/.test(i.args));
+    expect(cgo.map((i) => i.stage!.name)).toEqual(['base']);
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const index = (pred: (t: string) => boolean) => builder.instructions.findIndex((i) => pred(out.source.text.slice(i.start, i.end)));
+    const wrap = index((t) => t.includes('xx-go --wrap'));
+    const targetArg = builder.instructions.indexOf(builder.args.find((a) => a.name.startsWith('TARGET'))!.instruction);
+    for (const gen of ['make WHAT=cmd/gen-openapi', 'go generate ./pkg/...']) {
+      const at = index((t) => t.includes(gen));
+      expect(at, gen).toBeGreaterThanOrEqual(0);
+      expect(at, gen).toBeLessThan(targetArg);
+      expect(at, gen).toBeLessThan(wrap);
+    }
+  });
+});
