@@ -10,7 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { LOCAL_BUILD_ARGS, migrateExample, requireWorld } from './build-world.ts';
-import { probeBuilder } from '../src/timing/builder.ts';
+import { probeBuilder } from '../src/timing/probe.ts';
 import { measureTiming } from '../src/timing/measure.ts';
 import { FileTimingStore } from '../src/timing/store.ts';
 import { headline, measurement } from '../src/timing/result.ts';

@@ -10,6 +10,7 @@ import { runLocal, type TimingArgs } from './cli/local.ts';
 import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
 import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
+import { runPrReview } from './review/pr-cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
@@ -68,6 +69,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .description('migrate one checkout (--local DIR) or every repository of repos.yaml')
     .option('--local <dir>', 'migrate this checkout in place')
     .option('--dry-run', 'compute everything, print the diff, write nothing', false)
+    .option('--plan', 'fleet: print what delivery would do per repository (open / update / leave / close / blocked), with read calls only', false)
     .option('--json', 'print a machine-readable report', false)
     .option('--repos <file>', 'repository list and settings', undefined)
     .option('--repo <name>', 'with --local: the repository name whose repos.yaml settings apply')
@@ -83,8 +85,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
     .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
-      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
-        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1');
+      if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {
+        throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1 (must be 1–64)');
       }
       usageChecks(o);
       if (o.local) {
@@ -97,6 +99,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         code = await runFleet({
           reposFile: o.repos ?? 'repos.yaml',
           dryRun: o.dryRun,
+          plan: o.plan,
           only: o.only ? String(o.only).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
           concurrency: o.concurrency,
           reportFile: o.report,
@@ -104,6 +107,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           json: o.json,
           out,
           err,
+          env,
           timing: timingArgs(o, ''),
         });
       }
@@ -139,10 +143,16 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .argument('[paths...]', 'Dockerfiles or repository folders')
     .option('--format <format>', 'text | json | sarif | github', 'text')
     .option('--xx-image <image>', 'the expected xx image')
+    .option('--pr <owner/repo#n>', 'review a pull request\'s changed Dockerfiles and post one review (inline comments, suggestions)')
     .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
     .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
     .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
     .action(async (paths: string[], o) => {
+      if (o.pr) {
+        code = await runPrReview({ pr: o.pr, xxImage: o.xxImage, env }, out, err);
+        return;
+      }
+      if (!paths.length && !o.changedSince) throw new CommanderError(2, 'usage', 'review takes Dockerfiles or folders, --changed-since COMMIT, or --pr OWNER/REPO#N');
       if (!['text', 'json', 'sarif', 'github'].includes(o.format)) throw new CommanderError(2, 'usage', `unknown --format "${o.format}": use text, json, sarif or github`);
       if (!FAIL_ON.includes(o.failOn)) throw new CommanderError(2, 'usage', `unknown --fail-on "${o.failOn}": use ${FAIL_ON.join(', ')}`);
       if (o.changedSince) {

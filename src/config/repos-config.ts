@@ -152,7 +152,10 @@ const SHAPE_KEYS: Record<string, string[]> = {
   'source:github': ['type', 'list'],
   'source:local': ['type', 'path', 'owner'],
   'source.list': ['repo', 'ref', 'path', 'format', 'section'],
-  'repos.*': ['skip', 'dockerfiles', 'emulatedStages', 'branch', 'platforms', 'xxImage'],
+  'repos.*': ['skip', 'dockerfiles', 'emulatedStages', 'branch', 'platforms', 'xxImage', 'botBranch', 'recreateClosed', 'labels', 'reviewers'],
+  delivery: ['branch', 'maxPrsPerRun', 'author', 'dashboard'],
+  'delivery.author': ['name', 'email'],
+  'delivery.dashboard': ['repo', 'title'],
   'repos.*.emulatedStages.*': ['stage', 'reason'],
 };
 

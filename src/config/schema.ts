@@ -35,6 +35,12 @@ export const RepoOverrideSchema = z.strictObject({
   branch: branch.optional(),
   platforms: z.array(platform).min(1).optional(),
   xxImage: imageRef.optional(),
+  /** The bot's branch in this repository (default delivery.branch). */
+  botBranch: branch.optional(),
+  /** Open a new PR even though a human closed the last one unmerged. */
+  recreateClosed: z.boolean({ error: 'expected true or false' }).optional(),
+  labels: z.array(text('a label')).optional(),
+  reviewers: z.array(text('a GitHub login or org/team')).optional(),
 });
 
 export const DefaultsSchema = z.strictObject({
@@ -43,6 +49,17 @@ export const DefaultsSchema = z.strictObject({
   labels: z.array(text('a label')).default([]),
   reviewers: z.array(text('a GitHub login or org/team')).default([]),
   platforms: z.array(platform).min(1).default(['linux/amd64', 'linux/arm64']),
+});
+
+export const DeliverySchema = z.strictObject({
+  /** The fixed bot branch in every repository. */
+  branch: branch.default('cross-compile/xx'),
+  /** New PRs per run (updates are not limited). */
+  maxPrsPerRun: z.number({ error: 'expected a number' }).int().min(0).default(5),
+  /** Author of the bot's commits. */
+  author: z.strictObject({ name: text('a name'), email: text('an email') }).default({ name: 'image-build-migrator', email: 'image-build-migrator@users.noreply.github.com' }),
+  /** The campaign's tracking issue: where, and its title. */
+  dashboard: z.strictObject({ repo: ownerRepo, title: text('a title').default('Cross-compilation campaign: image-build repositories') }).optional(),
 });
 
 export const ListFormat = z.enum(['markdown', 'shell']);
@@ -82,10 +99,12 @@ export const ReposFileSchema = z.strictObject({
   include: z.array(text('owner/name')).default([]),
   exclude: z.array(text('owner/name or a glob')).default([]),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+  delivery: DeliverySchema.default(DeliverySchema.parse({})),
   repos: z.record(z.string(), RepoOverrideSchema.nullable().transform((v) => v ?? {})).default({}),
 });
 
 export type ReposFile = z.output<typeof ReposFileSchema>;
 export type RepoOverride = z.output<typeof RepoOverrideSchema>;
+export type DeliveryConfig = z.output<typeof DeliverySchema>;
 export type GitHubListConfig = z.output<typeof GitHubListSchema>;
 export type SourceConfig = z.output<typeof SourceSchema>;

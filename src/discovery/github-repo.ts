@@ -8,7 +8,7 @@ import type { GitHubClient } from '../github/client.ts';
 import { redact } from '../github/redact.ts';
 
 export type RepoInfo =
-  | { status: 'ok'; cloneUrl: string; defaultBranch: string }
+  | { status: 'ok'; cloneUrl: string; defaultBranch: string; /** From the token's permissions (undefined when anonymous). */ canPush?: boolean }
   | { status: 'archived'; defaultBranch: string }
   | { status: 'missing'; reason: string };
 
@@ -17,7 +17,7 @@ export async function lookUpRepo(client: GitHubClient, repo: RepoName): Promise<
     const { data } = await client.rest.repos.get({ owner: repo.owner, repo: repo.name });
     if (data.archived) return { status: 'archived', defaultBranch: data.default_branch };
     const cloneUrl = checkCloneUrl(data.clone_url);
-    return { status: 'ok', cloneUrl, defaultBranch: data.default_branch };
+    return { status: 'ok', cloneUrl, defaultBranch: data.default_branch, canPush: data.permissions?.push };
   } catch (err) {
     if (err instanceof RequestError && err.status === 404) {
       return { status: 'missing', reason: 'repository not found on GitHub (404): check the name, or the token\'s access for a private repository' };

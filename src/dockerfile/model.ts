@@ -129,6 +129,13 @@ export function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+// dockerfile-ast ends every parse by handing each comment to the build stage containing it, a
+// scan of all stages per comment with fresh Range objects for each test: O(comments x stages),
+// most of the time of a large file. Nothing here reads those per-stage comment lists (leading
+// comments are read from the text in toStage), so the allocation is switched off, once.
+const astPrototype = Object.getPrototypeOf(DockerfileParser.parse('FROM scratch\n')) as { organizeComments?: () => void };
+if (typeof astPrototype.organizeComments === 'function') astPrototype.organizeComments = () => {};
+
 /** Parse a Dockerfile. Throws DockerfileError (with file and line) when it cannot be understood. */
 export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: ShellCache): DockerfileModel {
   const source = new SourceText(path, text);
@@ -172,6 +179,14 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
     throw new DockerfileError(path, 1, 'no FROM instruction', 'a Dockerfile needs at least one FROM; is this the right file?');
   }
 
+  const byName = new Map<string, Stage[]>();
+  for (const st of stages) {
+    if (!st.name) continue;
+    const key = st.name.toLowerCase();
+    const list = byName.get(key);
+    if (list) list.push(st);
+    else byName.set(key, [st]);
+  }
   const model: DockerfileModel = {
     source,
     escapeChar,
@@ -184,8 +199,10 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
         const i = Number(ref);
         return i < before ? stages[i] : undefined;
       }
-      const lower = ref.toLowerCase();
-      for (let i = Math.min(before, stages.length) - 1; i >= 0; i--) if (stages[i]!.name?.toLowerCase() === lower) return stages[i];
+      // The nearest earlier stage of that name, through an index: thousands of stages stay linear.
+      const list = byName.get(ref.toLowerCase());
+      if (!list) return undefined;
+      for (let k = list.length - 1; k >= 0; k--) if (list[k]!.index < before) return list[k];
       return undefined;
     },
   };
@@ -463,7 +480,8 @@ function linkStages(model: DockerfileModel): void {
         if (ref === undefined) continue;
         const target = model.stageByRef(ref, stage.index);
         stage.refs.push({ ref, stage: target, instruction: instr, kind });
-        if (target && !target.dependents.includes(stage)) target.dependents.push(stage);
+        // Stages are linked in order, so an earlier ref of this same stage is the last dependent (O(1), not a scan).
+        if (target && target.dependents.at(-1) !== stage) target.dependents.push(stage);
       }
     }
   }

@@ -14,27 +14,56 @@ export interface Edit {
 
 export class EditConflictError extends Error {}
 
+/** A phase's edits sorted once, with where each lands in the new text and the size change before it. */
+interface StepIndex {
+  starts: number[];
+  newStarts: number[];
+  newEnds: number[];
+  /** deltaBefore[i]: total size change of edits 0..i-1 (length n + 1). */
+  deltaBefore: number[];
+}
+
+const stepIndexes = new WeakMap<Edit[], StepIndex>();
+
+function indexStep(step: Edit[]): StepIndex {
+  let idx = stepIndexes.get(step);
+  if (idx) return idx;
+  const sorted = [...step].sort((a, b) => a.start - b.start || a.end - b.end);
+  idx = { starts: [], newStarts: [], newEnds: [], deltaBefore: [0] };
+  let delta = 0;
+  for (const e of sorted) {
+    idx.starts.push(e.start);
+    idx.newStarts.push(e.start + delta);
+    idx.newEnds.push(e.start + delta + e.text.length);
+    delta += e.text.length - (e.end - e.start);
+    idx.deltaBefore.push(delta);
+  }
+  stepIndexes.set(step, idx);
+  return idx;
+}
+
 /**
  * Position in the original text of a position in the text after `steps` (each a set of edits
  * applied together) were applied: how a line of the migrated file is reported as the line a
- * human knows. A position inside inserted text maps to where the insertion was made.
+ * human knows. A position inside inserted text maps to where the insertion was made. Each step
+ * is sorted once and searched by bisection: called once per edit, a scan (let alone a sort) per
+ * call made large files quadratic.
  */
 export function mapBack(pos: number, steps: Edit[][]): number {
   let p = pos;
   for (let k = steps.length - 1; k >= 0; k--) {
-    let delta = 0;
-    let mapped: number | undefined;
-    for (const e of [...steps[k]!].sort((a, b) => a.start - b.start || a.end - b.end)) {
-      const newStart = e.start + delta;
-      const newEnd = newStart + e.text.length;
-      if (p < newStart) break;
-      if (p < newEnd || (p === newEnd && e.text.length > 0 && p === newStart)) {
-        mapped = e.start;
-        break;
-      }
-      delta += e.text.length - (e.end - e.start);
+    const { starts, newStarts, newEnds, deltaBefore } = indexStep(steps[k]!);
+    // i0: the first edit that lands after p.
+    let lo = 0;
+    let hi = newStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (newStarts[mid]! <= p) lo = mid + 1;
+      else hi = mid;
     }
-    p = mapped ?? p - delta;
+    const j = lo - 1;
+    // Inside the text an edit inserted: the edit's start; otherwise shift back past the edits before.
+    p = j >= 0 && p < newEnds[j]! ? starts[j]! : p - deltaBefore[lo]!;
   }
   return p;
 }

@@ -6,18 +6,11 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { DockerfileError } from '../dockerfile/errors.ts';
 
-/** The input cannot be used as it is: a human must fix the path or the file (exit 2). */
-export class UnsafeInputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly problem: string,
-    readonly hint: string,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${problem}${hint ? ` (${hint})` : ''}`);
-    this.name = 'UnsafeInputError';
-  }
+/** The input cannot be used as it is: a human must fix the path or the file (exit 2, like any input error). */
+export class UnsafeInputError extends DockerfileError {
+  override name = 'UnsafeInputError';
 }
 
 export interface SafeReadOptions {

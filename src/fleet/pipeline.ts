@@ -9,6 +9,9 @@ import { lookUpRepo } from '../discovery/github-repo.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { credentialRefusal, gitHostFromEnv } from '../github/git-host.ts';
 import { redact, redactError } from '../github/redact.ts';
+import { deliver, type DeliveryRun } from '../delivery/deliver.ts';
+import { deliverySettingsFor } from '../delivery/settings.ts';
+import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
 import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
 import type { TimingOutcome } from './timing.ts';
 import type { RepoResult } from '../report/types.ts';
@@ -28,6 +31,10 @@ export interface PipelineContext {
   gitHost?: string;
   migrate: MigrateFn;
   onStep?: (name: string, what: string) => void;
+  /** Deliver (push and PR) after the migration, or plan it (--plan); GitHub sources only. */
+  delivery?: DeliveryRun;
+  /** Build timings per repository (`owner/name`), from src/timing/ when it ran. */
+  timing?: (repo: string) => TimingInput | undefined;
   /** --timing: time before/after builds of the checkout (it migrates a scratch copy itself). */
   time?: (repo: string, dir: string, options: MigrateOptions) => Promise<TimingOutcome>;
 }
@@ -35,6 +42,13 @@ export interface PipelineContext {
 class StepFailure extends Error {
   constructor(readonly step: string, message: string) {
     super(message);
+  }
+}
+
+/** The migration worked, delivering it did not: the report keeps the diff. */
+class DeliveryFailure extends StepFailure {
+  constructor(step: string, message: string, readonly base: Pick<RepoResult, 'branch' | 'commit' | 'files' | 'diff'>) {
+    super(step, message);
   }
 }
 
@@ -51,9 +65,11 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export async function runPipeline(ctx: PipelineContext, target: RepoTarget, signal: AbortSignal): Promise<RepoResult> {
   const started = performance.now();
   const name = target.repo.full;
-  const result = (r: Omit<RepoResult, 'name' | 'durationMs'>): RepoResult => ({ name, ...r, reason: redact(r.reason), durationMs: Math.round(performance.now() - started) });
+  const result = (r: Omit<RepoResult, 'name' | 'durationMs'>): RepoResult => ({ name, ...r, reason: redact(r.reason), ...(ctx.delivery ? { apiCalls: ctx.delivery.platform.calls(name) } : {}), durationMs: Math.round(performance.now() - started) });
 
-  if (target.override.skip) return result({ outcome: 'skipped', reason: `repos.yaml: ${target.override.skip}` });
+  // A skipped repository still goes to delivery, which closes a PR the bot opened before the skip.
+  const skip = target.override.skip ? `repos.yaml: ${target.override.skip}` : undefined;
+  if (skip && !(ctx.delivery && target.source === 'github')) return result({ outcome: 'skipped', reason: skip });
 
   try {
     ctx.onStep?.(name, 'looking up');
@@ -63,16 +79,16 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
           throw new StepFailure('lookup', 'repository not found: no folder of that name in the local source');
         }
         const r = await syncLocalRemote(ctx.cache, target.repo, target.folder, signal);
-        return { url: r.path, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit, shallow: false };
+        return { url: r.path, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit, shallow: false, canPush: undefined as boolean | undefined };
       }
       if (!ctx.client) throw new Error('no GitHub client');
       const info = await lookUpRepo(ctx.client, target.repo);
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
-      if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true };
+      if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true, canPush: undefined };
       // The token goes only to the configured git host, over https (loopback excepted).
       const refusal = ctx.token ? credentialRefusal(info.cloneUrl, ctx.gitHost ?? gitHostFromEnv()) : undefined;
       if (refusal) throw new StepFailure('clone', refusal);
-      return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true };
+      return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true, canPush: info.canPush };
     });
     if (remote.archived) return result({ outcome: 'skipped', reason: 'archived on GitHub (read-only): nothing to migrate', branch: remote.branch });
 
@@ -92,22 +108,39 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
-    const time = ctx.time;
+    const time = skip ? undefined : ctx.time;
     const timing = time ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, migrateOptionsFor(ctx.config, name)); }) : undefined;
-    const report = await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
+    const report: CheckoutReport = skip
+      ? { outcome: 'skipped', files: [], diff: '', summary: skip }
+      : await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
     const base = { branch: ws.branch, commit: ws.commit, files: report.files, ...(timing?.result ? { timing: timing.result } : {}) };
+    let delivery: RepoResult['delivery'];
+    if (ctx.delivery && target.source === 'github') {
+      signal.throwIfAborted();
+      ctx.onStep?.(name, ctx.delivery.mode === 'plan' ? 'planning delivery' : 'delivering');
+      const run = ctx.delivery;
+      const timingInput = ctx.timing?.(name) ?? timingInputFrom(timing);
+      delivery = await step('deliver', () =>
+        deliver(run, { repo: target.repo, dir: ws.dir, cloneUrl: remote.url, baseBranch: ws.branch, baseSha: ws.commit, report, canPush: remote.canPush, settings: deliverySettingsFor(ctx.config, name), timing: timingInput, signal }),
+      ).catch((err: unknown) => {
+        if (err instanceof StepFailure) throw new DeliveryFailure(err.step, err.message, { ...base, diff: report.diff });
+        throw err;
+      });
+    }
+    const finish = (r: Omit<RepoResult, 'name' | 'durationMs'>): RepoResult => result({ ...r, ...(delivery ? { delivery: { ...delivery, reason: redact(delivery.reason), warnings: delivery.warnings.map(redact) } } : {}) });
     switch (report.outcome) {
       case 'changed':
-        return result({ ...base, outcome: ctx.dryRun ? 'would-change' : 'changed', reason: report.summary, diff: report.diff });
+        return finish({ ...base, outcome: ctx.dryRun ? 'would-change' : 'changed', reason: report.summary, diff: report.diff });
       case 'unchanged':
-        return result({ ...base, outcome: 'already-migrated', reason: report.summary });
+        return finish({ ...base, outcome: 'already-migrated', reason: report.summary });
       case 'skipped':
-        return result({ ...base, outcome: 'skipped', reason: report.summary });
+        return finish({ ...base, outcome: 'skipped', reason: report.summary });
       default:
-        return result({ ...base, outcome: 'failed', step: 'migrate', reason: failureReason(report) });
+        return finish({ ...base, outcome: 'failed', step: 'migrate', reason: failureReason(report) });
     }
   } catch (err) {
     if (signal.aborted) return result({ outcome: 'cancelled', reason: 'interrupted' });
+    if (err instanceof DeliveryFailure) return result({ ...err.base, outcome: 'failed', step: err.step, reason: err.message });
     if (err instanceof StepFailure) return result({ outcome: 'failed', step: err.step, reason: err.message });
     return result({ outcome: 'failed', reason: redactError(err) });
   }

@@ -24,6 +24,12 @@ import { countOutcomes, type FleetReport, type RepoResult } from '../report/type
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
+import { createPlatformClient, platformEnvFrom, type PlatformClient } from '../platform/octokit.ts';
+import { GitHubPlatform } from '../platform/github.ts';
+import type { DeliveryRun } from '../delivery/deliver.ts';
+import { updateDashboard } from '../delivery/dashboard.ts';
+import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
+import path from 'node:path';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
 import { fleetTiming, type TimingSettings } from './timing.ts';
@@ -53,6 +59,12 @@ export interface RunFleetOptions {
   migrate?: MigrateFn;
   /** Receives the report object (benchmarks, embedding). */
   onReport?: (report: FleetReport) => void;
+  /** Plan delivery with read calls only: print open / update / leave / close / blocked per repository. */
+  plan?: boolean;
+  /** Minimum time between two GitHub write calls (default 1000 ms). */
+  writeSpacingMs?: number;
+  /** Build timings per repository for delivery, when they come from elsewhere (default: --timing's results). */
+  timingInput?: (repo: string) => TimingInput | undefined;
   /** --timing: time cold before/after builds of every changed repository, one at a time. */
   timing?: Omit<TimingSettings, 'migrate'>;
 }
@@ -97,8 +109,26 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     }
   }
 
+
+  // Delivery (a real run, or --plan) against GitHub: one platform client for discovery and delivery.
+  const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun);
+  let platformClient: PlatformClient | undefined;
+  let platformEnv;
+  if (delivering) {
+    try {
+      platformEnv = await platformEnvFrom(env);
+    } catch (e) {
+      say(`error: ${redactError(e)}`);
+      return EXIT_USAGE;
+    }
+    if (!opts.plan && platformEnv.auth.kind === 'none') {
+      say('error: pushing branches and opening pull requests needs GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID); nothing was cloned. Use --dry-run to preview without a token, or --plan to see what delivery would do.');
+      return EXIT_USAGE;
+    }
+    platformClient = await createPlatformClient({ ...platformEnv, writeSpacingMs: opts.writeSpacingMs ?? spacingFrom(env), log: say, etagFile: path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') });
+  }
   const gh = githubEnvFrom(env);
-  const client = config.source.type === 'github' ? createGitHubClient({ ...gh, log: say }) : undefined;
+  const client = platformClient?.octokit ?? (config.source.type === 'github' ? createGitHubClient({ ...gh, log: say }) : undefined);
   const discovery = await discoverRepos(config, { client });
   for (const e of discovery.errors) say(`error: ${e}`);
 
@@ -126,9 +156,17 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
   const total = targets.length + rejected.length;
-  say(opts.dryRun
-    ? `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`
-    : `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; pushing is not implemented yet, nothing will be pushed.`);
+  say(opts.plan
+    ? `Plan over ${total} repositories (concurrency ${concurrency}): computing changes and what delivery would do, with read calls only.`
+    : opts.dryRun
+      ? `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`
+      : delivering
+        ? `Run over ${total} repositories (concurrency ${concurrency}): pushing ${config.delivery.branch} and keeping one pull request per repository current (at most ${config.delivery.maxPrsPerRun} new).`
+        : `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; local sources are never pushed.`);
+  const platform = platformClient ? new GitHubPlatform(platformClient) : undefined;
+  const delivery: DeliveryRun | undefined = platform && platformEnv
+    ? { platform, serverUrl: platformEnv.serverUrl, mode: opts.plan ? 'plan' : 'execute', budget: { left: config.delivery.maxPrsPerRun } }
+    : undefined;
 
   const progress = createProgress({ stream: err, total, concurrency, live: opts.live });
   const interrupt = opts.signal ? undefined : onInterrupt((m) => progress.message(m));
@@ -142,7 +180,9 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const { migrateCheckout } = await import('../migrate/checkout.ts');
     const { recipes } = await import('../../migrations/index.ts');
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
-    const ctx = { config, cache, dryRun: opts.dryRun, client, token: gh.token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: opts.dryRun, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const token = platformClient ? await platformClient.gitToken() : gh.token;
+    const readOnly = opts.dryRun || Boolean(opts.plan);
+    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -165,12 +205,24 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
   results.sort((a, b) => a.name.localeCompare(b.name));
+  let dashboard: FleetReport['dashboard'];
+  if (delivery?.mode === 'execute' && config.delivery.dashboard && !signal.aborted) {
+    try {
+      dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: startedAt.toISOString(), timing: (n) => opts.timingInput?.(n) ?? timingInputFrom(timingOf(results, n)) });
+    } catch (e) {
+      say(`warning: the dashboard issue in ${config.delivery.dashboard.repo} was not updated: ${redactError(e)}`);
+    }
+  }
+  await platformClient?.save().catch(() => undefined);
   const report: FleetReport = redactDeep(stamp({
     dryRun: opts.dryRun,
+    ...(opts.plan ? { plan: true } : {}),
+    ...(platformClient ? { apiCalls: platformClient.calls() } : {}),
+    ...(dashboard ? { dashboard } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     reposFile: config.file,
-    pushes: 0,
+    pushes: results.filter((r) => r.delivery?.pushed).length,
     interrupted: signal.aborted,
     counts: countOutcomes(results),
     repos: results,
@@ -214,4 +266,15 @@ function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; reject
   // Excluded repositories count as known: asking for one is not a typo, it just does nothing.
   for (const e of d.excluded) match(e.name);
   return { targets, rejected, unknown: wanted.filter((w) => !hit.has(w)) };
+}
+
+/** GITHUB_WRITE_SPACING_MS: the pause between two write calls (GitHub asks for at least 1000 ms). */
+function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const n = Number(env.GITHUB_WRITE_SPACING_MS);
+  return env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function timingOf(results: RepoResult[], name: string) {
+  const t = results.find((r) => r.name === name)?.timing;
+  return t ? { result: t } : undefined;
 }

@@ -32,6 +32,23 @@ export interface EngineOptions extends MigrateOptions {
   buildArgs?: Record<string, string>;
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
+  /** `performance.now()` after which this file fails alone as too large or too complex. */
+  deadline?: number;
+}
+
+/** Default time budget of one Dockerfile (IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS overrides it). */
+export const FILE_BUDGET_MS = 60_000;
+
+export function fileDeadline(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.IMAGE_BUILD_MIGRATOR_FILE_BUDGET_MS);
+  return performance.now() + (Number.isFinite(ms) && ms > 0 ? ms : FILE_BUDGET_MS);
+}
+
+/** Between steps: a file over its budget fails alone, the others go on. */
+export function checkBudget(opts: EngineOptions): void {
+  if (opts.deadline !== undefined && performance.now() > opts.deadline) {
+    throw new UnsafeMigrationError('is too large or too complex: its migration ran out of its time budget', undefined, 'migrate this Dockerfile by hand, or split it into smaller files');
+  }
 }
 
 /**
@@ -109,8 +126,10 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   let current = text;
   const original = model.source;
   const steps: Edit[][] = [];
+  const reported = new ReportedEdits();
   const queue = [...phases];
   while (queue.length > 0) {
+    checkBudget(opts);
     const phase = queue.shift()!;
     const originalLine = (l: number) => original.lineOf(mapBack(model.source.lineStart(l), steps));
     let edits: Edit[] = [];
@@ -147,13 +166,17 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         const line = original.lineOf(start);
         const endLine = original.lineOf(Math.max(start, end - 1));
         // One text edit per word: a reader sees the change once per line and reason.
-        const same = result.edits.find((x) => x.recipe === recipe.id && x.reason === e.reason && x.line <= endLine + 1 && (x.endLine ?? x.line) + 1 >= line);
+        // Adjacent lines with one reason (a block of moved lines) are one entry too.
+        const same = reported.find(recipe.id, e.reason, line - 1, endLine + 1);
         if (same) {
           same.line = Math.min(same.line, line);
           same.endLine = Math.max(same.endLine ?? same.line, endLine);
+          reported.cover(recipe.id, e.reason, same);
           continue;
         }
-        result.edits.push({ recipe: recipe.id, reason: e.reason, line, endLine });
+        const entry = { recipe: recipe.id, reason: e.reason, line, endLine };
+        result.edits.push(entry);
+        reported.cover(recipe.id, e.reason, entry);
       }
     }
     steps.push(edits);
@@ -188,6 +211,41 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     }
   }
   return result;
+}
+
+/**
+ * The edits reported so far, by recipe, reason and original line: finding the entry an edit
+ * joins is a lookup per line it spans, not a scan of every entry (30,000 edits in a large file).
+ */
+class ReportedEdits {
+  private readonly byLine = new Map<string, Map<number, { entry: Applied['edits'][number]; order: number }>>();
+  private readonly orders = new WeakMap<Applied['edits'][number], number>();
+  private order = 0;
+
+  /** The earliest-reported entry of this recipe and reason overlapping lines line..endLine. */
+  find(recipe: string, reason: string, line: number, endLine: number): Applied['edits'][number] | undefined {
+    const lines = this.byLine.get(`${recipe}\0${reason}`);
+    if (!lines) return undefined;
+    let best: { entry: Applied['edits'][number]; order: number } | undefined;
+    for (let l = line; l <= endLine; l++) {
+      const hit = lines.get(l);
+      if (hit && (!best || hit.order < best.order)) best = hit;
+    }
+    return best?.entry;
+  }
+
+  /** Record the lines an entry now spans. */
+  cover(recipe: string, reason: string, entry: Applied['edits'][number]): void {
+    const key = `${recipe}\0${reason}`;
+    let lines = this.byLine.get(key);
+    if (!lines) this.byLine.set(key, (lines = new Map()));
+    let order = this.orders.get(entry);
+    if (order === undefined) this.orders.set(entry, (order = this.order++));
+    for (let l = entry.line; l <= (entry.endLine ?? entry.line); l++) {
+      const held = lines.get(l);
+      if (!held || held.order > order) lines.set(l, { entry, order });
+    }
+  }
 }
 
 export function runRecipe(

@@ -4,12 +4,13 @@
  * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { buildArgValues, buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
 import { InvariantError, migrateDockerfile, type EngineOptions } from './engine.ts';
+import { fileDeadline } from './apply.ts';
+import { unifiedDiff } from './diff.ts';
 import { UnsafeMigrationError, type RecipeSet } from './recipe.ts';
 import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
 
@@ -101,7 +102,7 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
     throw err;
   }
   try {
-    const m = migrateDockerfile(text, rel, options);
+    const m = migrateDockerfile(text, rel, { ...options, deadline: fileDeadline() });
     report.alreadyMigrated = m.alreadyMigrated ?? false;
     report.warnings = m.warnings;
     for (const e of m.emulated) report.skips.push({ reason: `stage "${e.stage}" kept emulated: ${e.reason}`, stage: e.stage, line: e.line });
@@ -126,18 +127,14 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
 }
 
 /** Read a Dockerfile, refusing what is not one: missing, outside the checkout, binary, empty, huge. */
-export async function readDockerfile(root: string, rel: string): Promise<string> {
-  try {
-    return await readSafeText(root, rel, {
-      maxBytes: MAX_DOCKERFILE_BYTES,
-      what: 'Dockerfile',
-      folderWord: 'checkout',
-      missingHint: 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)',
-    });
-  } catch (err) {
-    if (err instanceof UnsafeInputError) throw new DockerfileError(err.file, err.line, err.problem, err.hint);
-    throw err;
-  }
+export function readDockerfile(root: string, rel: string): Promise<string> {
+  // Refusals are UnsafeInputErrors, which are DockerfileErrors (input to fix, exit 2).
+  return readSafeText(root, rel, {
+    maxBytes: MAX_DOCKERFILE_BYTES,
+    what: 'Dockerfile',
+    folderWord: 'checkout',
+    missingHint: 'set the Dockerfile path for this repository (repos.yaml "dockerfiles" or --dockerfile)',
+  });
 }
 
 /** Write every file or none (one transaction: temp files first, then renames, rollback on failure). */
@@ -145,10 +142,7 @@ async function writeAll(files: Planned[]): Promise<void> {
   await writeFilesAtomically(files.map((f) => ({ path: f.abs, content: f.output!, followSymlink: true })));
 }
 
-export function unifiedDiff(rel: string, before: string, after: string): string {
-  if (before === after) return '';
-  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
-}
+export { unifiedDiff };
 
 function summarize(outcome: string, files: FileReport[], dryRun: boolean): string {
   const changed = files.filter((f) => f.status === 'changed');

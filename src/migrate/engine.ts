@@ -5,7 +5,7 @@
  */
 import { reviewDockerfile, type Finding } from '../review/review.ts';
 import { reviewChange } from '../review/change.ts';
-import { analysisFor, applyRecipes, type DockerfileMigration, type EngineOptions, type FixOnly } from './apply.ts';
+import { analysisFor, applyRecipes, checkBudget, type DockerfileMigration, type EngineOptions, type FixOnly } from './apply.ts';
 import { buildPlatformStages, stageKey, type Analysis } from '../dockerfile/analysis.ts';
 import { alreadyCrossCompiles, crossCompilingStages } from '../dockerfile/migrated.ts';
 import { lineage, parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
@@ -66,6 +66,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change;
   // the bot's own output is held to P5 as well.
+  checkBudget(opts);
   const inputErrorAt = new Set((inputFindings ?? []).map((f) => `${f.rule}\0${inputModel.source.lineText(f.line)}`));
   const own = (f: Finding) => f.severity === 'error' || (STRICT_FOR_OWN_OUTPUT.has(f.rule) && !inputErrorAt.has(`${f.rule}\0${model.source.lineText(f.line)}`));
   let errors = [...reviewDockerfile(model, reviewOpts, analysis), ...reviewChange(inputModel, model, reviewOpts)].filter(own);
@@ -92,6 +93,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
     throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
   }
   // Idempotence: the recipes have nothing left to do on their own output.
+  checkBudget(opts);
   const again = applyRecipes(applied.output, path, opts, cache, alreadyMigrated ? fixOnly(model, analysis, reviewDockerfile(model, reviewOpts, analysis).filter((f) => f.severity === 'error')) : undefined, model);
   if (again.output !== applied.output) {
     const first = again.edits[0]!;

@@ -25,29 +25,41 @@ export function renderText(report: FleetReport, opts: TextOptions = {}): string 
     }
   }
   lines.push(c.bold(report.dryRun ? 'Dry run summary' : 'Run summary'));
-  lines.push(report.dryRun
-    ? 'Nothing was pushed and no pull request was opened; the example and GitHub repositories were only read.'
-    : 'Workspaces were migrated locally; pushing branches and opening pull requests is not implemented yet, so nothing was pushed.');
+  lines.push(report.plan
+    ? 'Plan only: nothing was pushed and nothing was written on GitHub (read calls only).'
+    : report.dryRun
+      ? 'Nothing was pushed and no pull request was opened; the example and GitHub repositories were only read.'
+      : report.repos.some((r) => r.delivery)
+        ? 'Branches pushed and pull requests kept current where the plan said so.'
+        : 'Workspaces were migrated locally; local sources are never pushed, so nothing was pushed.');
   if (report.interrupted) lines.push(c.yellow('Interrupted: this summary is partial.'));
   for (const e of report.errors) lines.push(c.red(`error: ${e}`));
   const width = Math.min(60, Math.max(0, ...report.repos.map((r) => r.name.length)));
   for (const outcome of OUTCOME_ORDER) {
     const group = report.repos.filter((r) => r.outcome === outcome);
     if (group.length === 0) continue;
-    lines.push('', c.heading(outcome, `${OUTCOME_TITLES[outcome]} (${group.length})`));
+    const title = outcome === 'changed' && group.some((r) => r.delivery) ? 'Changed (delivery below each)' : OUTCOME_TITLES[outcome];
+    lines.push('', c.heading(outcome, `${title} (${group.length})`));
     for (const r of group) lines.push(`  ${r.name.padEnd(width)}  ${reasonOf(r)}`);
   }
   if (report.excluded.length) {
     lines.push('', `Not in scope (${report.excluded.length}): ${report.excluded.map((e) => `${displayName(e.name)} (${e.reason})`).join(', ')}`);
   }
   for (const n of report.notes) lines.push(`note: ${n}`);
+  if (report.dashboard) lines.push(`Dashboard (${report.dashboard.action}): ${report.dashboard.url}`);
+  if (report.apiCalls) lines.push(`GitHub API calls: ${report.apiCalls.calls} (plus ${report.apiCalls.notModified} answered 304 Not Modified)`);
   const parts = OUTCOME_ORDER.filter((o) => report.counts[o] > 0).map((o) => `${report.counts[o]} ${OUTCOME_TITLES[o].toLowerCase()}`);
   lines.push('', `${report.repos.length} repositories in ${(report.durationMs / 1000).toFixed(1)} s: ${parts.join(', ') || 'none'}. Pushes: ${report.pushes}.`);
   return `${lines.join('\n')}\n`;
 }
 
 function reasonOf(r: RepoResult): string {
-  return r.step && r.outcome === 'failed' ? `[${r.step}] ${r.reason}` : r.reason;
+  const base = r.step && r.outcome === 'failed' ? `[${r.step}] ${r.reason}` : r.reason;
+  const d = r.delivery;
+  if (!d) return base;
+  const pr = d.pr ? ` #${d.pr.number}${d.pr.draft ? ' (draft)' : ''} ${d.pr.url}` : '';
+  const calls = r.apiCalls ? ` [API calls: ${r.apiCalls.calls}, 304: ${r.apiCalls.notModified}]` : '';
+  return `${base}\n    PR: ${d.action} (${d.status})${pr}: ${d.reason}${d.warnings.map((w) => `\n    warning: ${w}`).join('')}${calls}`;
 }
 
 function colors(on: boolean) {

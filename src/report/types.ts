@@ -1,7 +1,9 @@
 /**
  * The result of a fleet run, one value that every renderer (terminal, Markdown, JSON) reads.
  */
+import type { DeliveryResult } from '../delivery/deliver.ts';
 import type { FileReport } from '../migrate/types.ts';
+import type { ApiCalls } from '../platform/types.ts';
 import type { TimingResult } from '../timing/result.ts';
 
 /**
@@ -35,6 +37,10 @@ export interface RepoResult {
   /** Unified diff of the change (would-change / changed). */
   diff?: string;
   files?: FileReport[];
+  /** What delivery did or (with --plan) would do: open / update / leave / close / blocked. */
+  delivery?: DeliveryResult;
+  /** GitHub API calls made for this repository (304s counted apart). */
+  apiCalls?: ApiCalls;
   /** --timing: cold before/after build times (src/timing/result.ts). */
   timing?: TimingResult;
   durationMs: number;
@@ -49,8 +55,14 @@ export interface FleetReport {
   startedAt: string;
   durationMs: number;
   reposFile: string;
-  /** Always 0 for now: pushing is a later feature, and dry run never pushes. */
-  pushes: 0;
+  /** Branches pushed this run (0 in dry run and --plan). */
+  pushes: number;
+  /** --plan: delivery was planned with read calls only. */
+  plan?: boolean;
+  /** API calls of the whole run (the dashboard's included). */
+  apiCalls?: ApiCalls;
+  /** The campaign dashboard issue, when one is configured and was updated or found current. */
+  dashboard?: { url: string; action: 'created' | 'updated' | 'current' };
   interrupted: boolean;
   counts: Record<RepoOutcome, number>;
   repos: RepoResult[];

@@ -59,13 +59,6 @@ function runtime(stage: Stage): Map<string, string[]> {
   return out;
 }
 
-function counterpart(stage: Stage, before: Stage[], after: Stage[]): Stage | undefined {
-  if (stage.name) return after.find((s) => s.name?.toLowerCase() === stage.name!.toLowerCase());
-  // Unnamed finals: the n-th unnamed final before is the n-th unnamed final after.
-  const n = before.filter((s) => !s.name).indexOf(stage);
-  return after.filter((s) => !s.name)[n];
-}
-
 export function reviewChange(before: DockerfileModel, after: DockerfileModel, opts: ReviewOptions = {}): Finding[] {
   const file = after.source.path;
   const findings: Finding[] = [];
@@ -74,10 +67,17 @@ export function reviewChange(before: DockerfileModel, after: DockerfileModel, op
 
   const aopts = { targets: opts.targets, emulatedStages: opts.emulatedStages, xxImage: opts.xxImage };
   const finalsBefore = [...analyze(before, aopts).finalStages];
-  const finalsAfter = [...analyze(after, aopts).finalStages];
+  const finalsAfter = new Set(analyze(after, aopts).finalStages);
+  // Counterparts, found through indexes (a file of thousands of stages must stay linear): a named
+  // final is the first stage of that name after; the n-th unnamed final before is the n-th
+  // unnamed final after.
+  const afterByName = new Map<string, Stage>();
+  for (const s of after.stages) if (s.name && !afterByName.has(s.name.toLowerCase())) afterByName.set(s.name.toLowerCase(), s);
+  const unnamedAfter = after.stages.filter((s) => !s.name && finalsAfter.has(s));
+  let unnamedSeen = 0;
   for (const b of finalsBefore) {
     const label = b.name ? `"${b.name}"` : `#${b.index} (FROM ${b.image})`;
-    const a = counterpart(b, finalsBefore, after.stages.filter((s) => finalsAfter.includes(s) || (s.name && s.name.toLowerCase() === b.name?.toLowerCase())));
+    const a = b.name ? afterByName.get(b.name.toLowerCase()) : unnamedAfter[unnamedSeen++];
     if (!a) {
       add(FINAL_STAGE_CHANGED, undefined, `final stage ${label} (line ${b.from.line} before) is gone or no longer final`, 'keep every image stage the repository ships, under the same name');
       continue;

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
 import { basename, dirname, join } from 'node:path';
 import { readSafeText, realFolder, UnsafeInputError } from '../files/safe-read.ts';
-import { redact } from '../github/redact.ts';
+import { redact, registerEnvSecrets } from '../github/redact.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
@@ -72,6 +72,8 @@ async function folderOf(p: string, display = p): Promise<string> {
 
 /** Findings on `out`, errors on `err`; everything that is printed goes through the redaction. */
 export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  // Standalone entries (cli-main, the Action) too: no secret of the environment is ever echoed.
+  registerEnvSecrets();
   if (argv.paths.length === 0) {
     err.write('error: review needs at least one Dockerfile or repository folder\n');
     return 2;

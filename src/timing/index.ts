@@ -5,5 +5,6 @@
 export { measureTiming, DEFAULT_PLATFORMS, DEFAULT_TIMEOUT_MS, type TimingRequest } from './measure.ts';
 export { renderTimingTable } from './table.ts';
 export { headline, headlineText, measurement, parseTimingResult, TimingResultSchema, type TimingResult, type TimingHeadline, type Measurement } from './result.ts';
-export { probeBuilder, NoBuilderError, type Builder, type BuilderInfo } from './builder.ts';
+export { NoBuilderError, type Builder, type BuilderInfo } from './builder.ts';
+export { probeBuilder } from './probe.ts';
 export { FileTimingStore, type TimingStore } from './store.ts';

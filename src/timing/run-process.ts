@@ -24,6 +24,8 @@ export function runProcess(cmd: string, args: string[], opts: { env?: NodeJS.Pro
     let spawnError: string | undefined;
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
+    // A client that exits without reading its input (or never started) closes the pipe first.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
     const timer = opts.timeoutMs
       ? setTimeout(() => {

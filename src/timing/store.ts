@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseTimingResult, TimingResultSchema, type TimingResult } from './result.ts';
+import { writeFileAtomically } from '../files/atomic-write.ts';
 
 export interface TimingStore {
   get(digest: string): Promise<TimingResult | undefined>;
@@ -36,8 +37,7 @@ export class FileTimingStore implements TimingStore {
     const valid = TimingResultSchema.parse({ ...result, reused: undefined });
     await fs.mkdir(this.dir, { recursive: true });
     const file = this.file(valid.digest);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(valid, null, 2) + '\n');
-    await fs.rename(tmp, file);
+    // Exclusive random temp name + rename (src/files): a planted symlink at a predictable name is never followed.
+    await writeFileAtomically(file, JSON.stringify(valid, null, 2) + '\n', 0o644, { sync: false });
   }
 }

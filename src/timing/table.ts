@@ -8,10 +8,13 @@ import { measurement, type Measurement, type TimingResult } from './result.ts';
 
 function cell(m: Measurement | undefined): string {
   if (!m) return 'not measured';
-  if (m.status === 'timeout') return `> ${formatSeconds(m.timeoutSeconds)}`;
+  if (m.status === 'timeout') return `> ${formatLimit(m.timeoutSeconds)}`;
   if (m.status === 'failed') return `failed${m.failedStep ? ` at \`${code(m.failedStep)}\`` : ''}`;
   return formatSeconds(m.wallSeconds);
 }
+
+/** A timeout as configured: 60m, not 1h00m. */
+const formatLimit = (s: number) => (s % 60 === 0 ? `${s / 60}m` : formatSeconds(s));
 
 const code = (s: string) => s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
 
@@ -42,7 +45,7 @@ export function renderTimingTable(result: TimingResult): string {
   }
 
   const notMeasured = [...result.notMeasured];
-  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: `${m.variant} ${m.platform}`, why: `stopped after ${formatSeconds(m.timeoutSeconds)}` });
+  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: `${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
   if (notMeasured.length > 0) {
     lines.push('', 'Not measured:', '');
     for (const n of notMeasured) lines.push(`- ${n.what}: ${n.why}`);

@@ -176,7 +176,7 @@ describe('the nightly workflow', () => {
 
   it('runs on a schedule and by hand, never twice at once, with no permission it does not need', () => {
     expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    expect(Object.keys((wf.on.workflow_dispatch as { inputs: object }).inputs).sort()).toEqual(['dry-run', 'max-new-prs', 'max-parallel', 'only']);
+    expect(Object.keys((wf.on.workflow_dispatch as { inputs: object }).inputs).sort()).toEqual(['dry-run', 'max-new-prs', 'max-parallel', 'only', 'timing']);
     expect(wf.concurrency?.group).toMatch(/^nightly-/);
     expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
     expect(wf.permissions).toEqual({});

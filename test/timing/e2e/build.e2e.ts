@@ -12,7 +12,8 @@ import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_BUILD_ARGS, LOCAL_IMAGES, ROOT, elfMachine, fileFromImage, migrateExample, requireWorld, type MigratedExample } from '../../../scripts/build-world.ts';
-import { probeBuilder, type Builder } from '../../../src/timing/builder.ts';
+import type { Builder } from '../../../src/timing/builder.ts';
+import { probeBuilder } from '../../../src/timing/probe.ts';
 import { measureTiming } from '../../../src/timing/measure.ts';
 import { FileTimingStore } from '../../../src/timing/store.ts';
 import { measurement, type TimingResult } from '../../../src/timing/result.ts';
@@ -65,6 +66,20 @@ describe('beacon, migrated by the bot, built before and after', () => {
     ex = await migrateExample('image-build-beacon');
   });
 
+  const measureBeacon = (b: Builder) =>
+    measureTiming({
+      repo: 'example/image-build-beacon',
+      contextDir: ex.dir,
+      before: ex.before,
+      after: ex.after,
+      platforms: [...PLATFORMS],
+      buildArgs: LOCAL_BUILD_ARGS,
+      timeoutMs: TIMEOUT_MS,
+      builder: b,
+      store: new FileTimingStore(STORE),
+      onProgress: (l) => process.stderr.write(l + '\n'),
+    });
+
   it('the bot changed the Dockerfile to cross-compile with the local xx image', () => {
     expect(ex.after).not.toBe(ex.before);
     expect(ex.after).toContain(`FROM --platform=$BUILDPLATFORM ${LOCAL_IMAGES.xx} AS xx`);
@@ -92,18 +107,7 @@ describe('beacon, migrated by the bot, built before and after', () => {
   }
 
   it('cold timings: arm64 after is faster than arm64 before; the result validates and renders', async () => {
-    result = await measureTiming({
-      repo: 'example/image-build-beacon',
-      contextDir: ex.dir,
-      before: ex.before,
-      after: ex.after,
-      platforms: [...PLATFORMS],
-      buildArgs: LOCAL_BUILD_ARGS,
-      timeoutMs: TIMEOUT_MS,
-      builder,
-      store: new FileTimingStore(STORE),
-      onProgress: (l) => process.stderr.write(l + '\n'),
-    });
+    result = await measureBeacon(builder);
     for (const m of result.measurements) expect({ variant: m.variant, platform: m.platform, status: m.status }).toEqual({ variant: m.variant, platform: m.platform, status: 'ok' });
     const beforeArm = measurement(result, 'before', 'linux/arm64')!;
     const afterArm = measurement(result, 'after', 'linux/arm64')!;
@@ -116,17 +120,7 @@ describe('beacon, migrated by the bot, built before and after', () => {
   });
 
   it('an unchanged pair is not rebuilt: the stored result is reused by digest', async () => {
-    const again = await measureTiming({
-      repo: 'example/image-build-beacon',
-      contextDir: ex.dir,
-      before: ex.before,
-      after: ex.after,
-      platforms: [...PLATFORMS],
-      buildArgs: LOCAL_BUILD_ARGS,
-      timeoutMs: TIMEOUT_MS,
-      builder: { info: builder.info, build: () => Promise.reject(new Error('must not build: the digest is unchanged')) },
-      store: new FileTimingStore(STORE),
-    });
+    const again = await measureBeacon({ info: builder.info, build: () => Promise.reject(new Error('must not build: the digest is unchanged')) });
     expect(again.reused).toBe(true);
     expect(again.digest).toBe(result.digest);
     expect(again.measurements).toEqual(result.measurements);

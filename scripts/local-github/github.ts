@@ -1,0 +1,706 @@
+/**
+ * A stateful local GitHub for the tests and `npm run demo`: repositories (real bare git
+ * repositories, served over smart HTTP by `git http-backend` on the same port, behind token auth),
+ * pull requests, issues, comments, labels and reviews in memory, behind the REST endpoints the bot
+ * uses. Every request and response goes through the OpenAPI checks of api-server.ts; a PR's head,
+ * files and diff are read from the bare repositories, so what the bot pushed is what a reviewer
+ * would see.
+ *
+ * Humans act through the methods (`commit`, `closePull`, `mergePull`, `editBody`): they change
+ * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
+import { sampleOf } from './openapi.ts';
+
+type Json = Record<string, any>;
+
+export const BOT_LOGIN = 'image-build-migrator[bot]';
+
+export interface RepoModel {
+  owner: string;
+  name: string;
+  full: string;
+  id: number;
+  bare: string;
+  defaultBranch: string;
+  archived: boolean;
+  /** The bot's token may read but not push (a repository it was not granted). */
+  pushDenied: boolean;
+  labels: Map<string, { id: number; name: string; color: string }>;
+  /** Adding a label that does not exist fails with 422 instead of creating it. */
+  strictLabels: boolean;
+  nextNumber: number;
+}
+
+export interface CommentModel {
+  id: number;
+  body: string;
+  user: string;
+  created_at: string;
+}
+
+export interface ReviewCommentModel {
+  id: number;
+  review_id: number;
+  path: string;
+  line: number;
+  body: string;
+  user: string;
+  commit_id: string;
+}
+
+export interface ReviewModel {
+  id: number;
+  body: string;
+  state: string;
+  user: string;
+  commit_id: string;
+}
+
+export interface IssueModel {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  user: string;
+  labels: string[];
+  comments: CommentModel[];
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface PullModel extends IssueModel {
+  head: string;
+  base: string;
+  /** Last known head commit (kept when the branch is deleted). */
+  headSha: string;
+  draft: boolean;
+  merged: boolean;
+  merged_at: string | null;
+  requested_reviewers: string[];
+  reviews: ReviewModel[];
+  reviewComments: ReviewCommentModel[];
+}
+
+export interface PushRecord {
+  repo: string;
+  status: number;
+}
+
+export interface LocalGitHubOptions {
+  /** GitHub Enterprise style API prefix, e.g. `/api/v3` (git stays at the root, as on GHE). */
+  prefix?: string;
+  /** token -> login; requests with another token get 401. Without any, anonymous access only. */
+  tokens?: Record<string, string>;
+}
+
+export class LocalGitHub {
+  readonly api: FakeGitHub;
+  readonly root: string;
+  readonly repos = new Map<string, RepoModel>();
+  readonly pulls = new Map<string, PullModel[]>();
+  readonly issues = new Map<string, IssueModel[]>();
+  readonly pushes: PushRecord[] = [];
+  private ids = 100;
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+  /** Bytes after which the next push is cut (a timeout mid-push). */
+  private dropNextPushAfter: number | undefined;
+
+  constructor(private readonly opts: LocalGitHubOptions = {}) {
+    this.root = mkdtempSync(path.join(os.tmpdir(), 'local-github-'));
+    this.api = new FakeGitHub({
+      prefix: opts.prefix,
+      authenticate: (authorization) => this.login(authorization) !== null,
+      git: {
+        root: this.root,
+        authorize: (r) => this.authorizeGit(r),
+        dropReceivePackAfterBytes: () => this.dropNextPushAfter,
+        onDropped: () => (this.dropNextPushAfter = undefined),
+        onPush: (r) => this.pushes.push({ repo: `${r.owner}/${r.name}`, status: r.status }),
+      },
+    });
+    this.routes();
+  }
+
+  static async start(opts: LocalGitHubOptions = {}): Promise<LocalGitHub> {
+    const gh = new LocalGitHub(opts);
+    await gh.api.start();
+    return gh;
+  }
+
+  /** REST API root (what GITHUB_API_URL is set to). */
+  get url(): string {
+    return this.api.url;
+  }
+
+  /** The git host (what GITHUB_SERVER_URL is set to): clone URLs are `<serverUrl>/<owner>/<name>.git`. */
+  get serverUrl(): string {
+    return this.api.git!.url;
+  }
+
+  async close(): Promise<void> {
+    await this.api.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Seed a repository from a folder on disk (every file except `.git`). */
+  addRepoFromFolder(full: string, folder: string, o: Parameters<LocalGitHub['addRepo']>[2] = {}): RepoModel {
+    const files: Record<string, string> = {};
+    const walk = (rel: string) => {
+      for (const e of readdirSync(path.join(folder, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.name === '.git') continue;
+        if (e.isDirectory()) walk(r);
+        else if (e.isFile()) files[r] = readFileSync(path.join(folder, r), 'utf8');
+      }
+    };
+    walk('');
+    return this.addRepo(full, files, o);
+  }
+
+  /** Every call that changed something: API writes and git pushes. */
+  writeCalls(): (RecordedRequest | PushRecord)[] {
+    return [...this.api.writes(), ...this.pushes];
+  }
+
+  assertClean(): void {
+    this.api.assertClean();
+  }
+
+  /** Cut the next push after this many bytes of its pack (the network times out mid-push). */
+  dropNextPush(afterBytes = 0): void {
+    this.dropNextPushAfter = afterBytes;
+  }
+
+  // ---------------------------------------------------------------- the world, as humans change it
+
+  addRepo(full: string, files: Record<string, string>, o: { defaultBranch?: string; archived?: boolean; pushDenied?: boolean; strictLabels?: boolean } = {}): RepoModel {
+    const [owner, name] = full.split('/') as [string, string];
+    const bare = path.join(this.root, owner, `${name}.git`);
+    mkdirSync(path.dirname(bare), { recursive: true });
+    const branch = o.defaultBranch ?? 'main';
+    git(this.root, ['init', '-q', '--bare', `--initial-branch=${branch}`, bare]);
+    const repo: RepoModel = { owner, name, full, id: this.ids++, bare, defaultBranch: branch, archived: o.archived ?? false, pushDenied: o.pushDenied ?? false, labels: new Map(), strictLabels: o.strictLabels ?? false, nextNumber: 1 };
+    this.repos.set(full.toLowerCase(), repo);
+    this.pulls.set(full.toLowerCase(), []);
+    this.issues.set(full.toLowerCase(), []);
+    this.commit(full, branch, files, 'initial import');
+    return repo;
+  }
+
+  /** A human commit on `branch` (created from the default branch when missing); returns its sha. */
+  commit(full: string, branch: string, files: Record<string, string | null>, message = 'a human change', author = { name: 'A Maintainer', email: 'maintainer@example.invalid' }): string {
+    const repo = this.repo(full);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'local-github-work-'));
+    const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
+    try {
+      git(work, ['init', '-q']);
+      const exists = this.branchSha(full, branch);
+      const from = exists ? branch : this.branchSha(full, repo.defaultBranch) ? repo.defaultBranch : undefined;
+      if (from) {
+        git(work, ['fetch', '-q', repo.bare, `refs/heads/${from}`]);
+        git(work, ['checkout', '-q', '-B', 'work', 'FETCH_HEAD']);
+      } else git(work, ['checkout', '-q', '-b', 'work']);
+      for (const [rel, content] of Object.entries(files)) {
+        const abs = path.join(work, rel);
+        if (content === null) rmSync(abs, { force: true });
+        else {
+          mkdirSync(path.dirname(abs), { recursive: true });
+          writeFileSync(abs, content);
+        }
+      }
+      git(work, ['add', '-A']);
+      git(work, ['commit', '-q', '--allow-empty', '-m', message], env);
+      git(work, ['push', '-q', repo.bare, `HEAD:refs/heads/${branch}`]);
+      return git(work, ['rev-parse', 'HEAD']).trim();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  branchSha(full: string, branch: string): string | undefined {
+    // Read the ref files rather than spawn git: the server answers many reads per run.
+    const bare = this.repo(full).bare;
+    try {
+      return readFileSync(path.join(bare, 'refs', 'heads', branch), 'utf8').trim() || undefined;
+    } catch {
+      const packed = (() => {
+        try {
+          return readFileSync(path.join(bare, 'packed-refs'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      return packed.split('\n').map((l) => l.split(' ')).find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
+    }
+  }
+
+  /** Author emails of the commits on `branch` that are not on the default branch, newest first. */
+  branchAuthors(full: string, branch: string): string[] {
+    const repo = this.repo(full);
+    return git(repo.bare, ['log', '--format=%ae', `refs/heads/${repo.defaultBranch}..refs/heads/${branch}`]).split('\n').filter(Boolean);
+  }
+
+  fileAt(full: string, ref: string, file: string): string | undefined {
+    try {
+      return git(this.repo(full).bare, ['show', `${ref}:${file}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  pullsOf(full: string): PullModel[] {
+    return this.pulls.get(full.toLowerCase()) ?? [];
+  }
+
+  issuesOf(full: string): IssueModel[] {
+    return this.issues.get(full.toLowerCase()) ?? [];
+  }
+
+  pull(full: string, n: number): PullModel {
+    const p = this.pullsOf(full).find((x) => x.number === n);
+    if (!p) throw new Error(`no pull request ${full}#${n}`);
+    return p;
+  }
+
+  /** A human opens a PR from `head` to `base` (the default branch when omitted). */
+  openPull(full: string, head: string, title: string, base?: string, user = 'a-contributor'): PullModel {
+    const repo = this.repo(full);
+    const now = this.now();
+    const p: PullModel = {
+      number: repo.nextNumber++, title, body: '', state: 'open', user, labels: [], comments: [], created_at: now, updated_at: now, closed_at: null,
+      head, base: base ?? repo.defaultBranch, headSha: this.branchSha(full, head) ?? '', draft: false, merged: false, merged_at: null, requested_reviewers: [], reviews: [], reviewComments: [],
+    };
+    this.pullsOf(full).push(p);
+    return p;
+  }
+
+  /** A human closes the PR without merging. */
+  closePull(full: string, n: number): void {
+    const p = this.pull(full, n);
+    p.state = 'closed';
+    p.closed_at = p.updated_at = this.now();
+  }
+
+  /** A human merges the PR (a merge commit on the base branch). */
+  mergePull(full: string, n: number): void {
+    const repo = this.repo(full);
+    const p = this.pull(full, n);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'local-github-merge-'));
+    try {
+      git(work, ['init', '-q']);
+      git(work, ['fetch', '-q', repo.bare, `refs/heads/${p.base}:refs/remotes/o/base`, `refs/heads/${p.head}:refs/remotes/o/head`]);
+      git(work, ['checkout', '-q', '-B', 'work', 'refs/remotes/o/base']);
+      git(work, ['merge', '-q', '--no-ff', '-m', `Merge pull request #${n}`, 'refs/remotes/o/head'], { GIT_AUTHOR_NAME: 'A Maintainer', GIT_AUTHOR_EMAIL: 'maintainer@example.invalid', GIT_COMMITTER_NAME: 'A Maintainer', GIT_COMMITTER_EMAIL: 'maintainer@example.invalid' });
+      git(work, ['push', '-q', repo.bare, `HEAD:refs/heads/${p.base}`]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    p.merged = true;
+    p.state = 'closed';
+    p.merged_at = p.closed_at = p.updated_at = this.now();
+  }
+
+  /** A human edits the PR body (e.g. ticks the rebase box). */
+  editBody(full: string, n: number, edit: (body: string) => string): void {
+    const p = this.pull(full, n);
+    p.body = edit(p.body);
+    p.updated_at = this.now();
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  private repo(full: string): RepoModel {
+    const r = this.repos.get(full.toLowerCase());
+    if (!r) throw new Error(`no repository ${full} in the local GitHub`);
+    return r;
+  }
+
+  private now(): string {
+    this.clock += 60_000;
+    return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  private login(authorization: string | undefined): string | undefined | null {
+    if (!authorization) return undefined;
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1] ?? basicToken(authorization);
+    const login = token ? this.opts.tokens?.[token] : undefined;
+    return login ?? null;
+  }
+
+  private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {
+    const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
+    if (!repo) return 404;
+    const who = this.login(r.authorization);
+    if (who === null) return 401;
+    if (r.push && !who) return 401;
+    if (r.push && repo.pushDenied) return 403;
+    return undefined;
+  }
+
+  private routes(): void {
+    const gh = this.api;
+    const withRepo = (fn: (repo: RepoModel, req: FakeRequest, user: string) => FakeResponse | Promise<FakeResponse>) => (req: FakeRequest) => {
+      const user = this.login(req.headers.authorization as string | undefined);
+      const repo = this.repos.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+      if (!repo) return notFound();
+      if (req.method !== 'GET' && !user) return { status: 403, body: { message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest' } } as FakeResponse;
+      return fn(repo, req, user ?? 'anonymous');
+    };
+    const pullOf = (repo: RepoModel, req: FakeRequest) => this.pullsOf(repo.full).find((p) => p.number === Number(req.params.pull_number));
+    const issueOf = (repo: RepoModel, n: number): IssueModel | undefined => this.issuesOf(repo.full).find((i) => i.number === n) ?? this.pullsOf(repo.full).find((p) => p.number === n);
+
+    gh.on('repos/get', withRepo((repo, _req, user) => ({
+      status: 200,
+      body: {
+        ...fakeRepository({ owner: repo.owner, name: repo.name, apiUrl: this.url, cloneUrl: `${this.serverUrl}/${repo.owner}/${repo.name}.git`, archived: repo.archived, defaultBranch: repo.defaultBranch, id: repo.id }),
+        html_url: `${this.serverUrl}/${repo.full}`,
+        ...(user !== 'anonymous' ? { permissions: { admin: false, maintain: false, push: !repo.pushDenied, triage: true, pull: true } } : {}),
+      },
+    })));
+
+    gh.on('pulls/list', withRepo((repo, req) => {
+      const state = req.query.state ?? 'open';
+      let list = this.pullsOf(repo.full).filter((p) => state === 'all' || p.state === state);
+      if (req.query.head) list = list.filter((p) => `${repo.owner}:${p.head}`.toLowerCase() === req.query.head!.toLowerCase());
+      if (req.query.base) list = list.filter((p) => p.base === req.query.base);
+      list = [...list].sort((a, b) => b.number - a.number);
+      const per = Number(req.query.per_page ?? 30);
+      const page = Number(req.query.page ?? 1);
+      return { status: 200, body: list.slice((page - 1) * per, page * per).map((p) => this.pullSimple(repo, p)) };
+    }));
+
+    gh.on('pulls/get', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      return p ? { status: 200, body: this.pullFull(repo, p) } : notFound();
+    }));
+
+    gh.on('pulls/create', withRepo((repo, req, user) => {
+      const b = req.body as Json;
+      const head = String(b.head).includes(':') ? String(b.head).split(':')[1]! : String(b.head);
+      const base = String(b.base);
+      const headSha = this.branchSha(repo.full, head);
+      if (!headSha || !this.branchSha(repo.full, base)) return invalid('PullRequest', 'invalid', `${!headSha ? 'head' : 'base'} ref does not exist`);
+      if (this.pullsOf(repo.full).some((p) => p.state === 'open' && p.head === head && p.base === base)) {
+        return invalid('PullRequest', 'custom', `A pull request already exists for ${repo.owner}:${head}.`);
+      }
+      if (typeof b.body === 'string' && b.body.length > 65536) return invalid('Issue', 'custom', 'body is too long (maximum is 65536 characters)');
+      if (git(repo.bare, ['rev-list', '--count', `refs/heads/${base}..refs/heads/${head}`]).trim() === '0') return invalid('PullRequest', 'custom', `No commits between ${base} and ${head}`);
+      const now = this.now();
+      const p: PullModel = {
+        number: repo.nextNumber++, title: String(b.title), body: String(b.body ?? ''), state: 'open', user, labels: [], comments: [], created_at: now, updated_at: now, closed_at: null,
+        head, base, headSha, draft: Boolean(b.draft), merged: false, merged_at: null, requested_reviewers: [], reviews: [], reviewComments: [],
+      };
+      this.pullsOf(repo.full).push(p);
+      return { status: 201, body: this.pullFull(repo, p) };
+    }));
+
+    gh.on('pulls/update', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      if (!p) return notFound();
+      const b = req.body as Json;
+      if (typeof b.body === 'string' && b.body.length > 65536) return invalid('Issue', 'custom', 'body is too long (maximum is 65536 characters)');
+      if (b.state === 'open' && p.state === 'closed') {
+        if (p.merged) return invalid('PullRequest', 'custom', 'Cannot reopen a merged pull request');
+        if (!this.branchSha(repo.full, p.head)) return invalid('PullRequest', 'custom', 'state cannot be changed. The head branch was deleted.');
+      }
+      if (b.title !== undefined) p.title = String(b.title);
+      if (b.body !== undefined) p.body = String(b.body);
+      if (b.state === 'closed' && p.state === 'open') p.closed_at = this.now();
+      if (b.state === 'open') p.closed_at = null;
+      if (b.state !== undefined) p.state = b.state;
+      p.updated_at = this.now();
+      return { status: 200, body: this.pullFull(repo, p) };
+    }));
+
+    gh.on('pulls/list-files', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      if (!p) return notFound();
+      return { status: 200, body: this.pullFiles(repo, p) };
+    }));
+
+    gh.on('pulls/request-reviewers', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      if (!p) return notFound();
+      const b = req.body as Json;
+      for (const r of [...(b.reviewers ?? []), ...(b.team_reviewers ?? [])]) if (!p.requested_reviewers.includes(r)) p.requested_reviewers.push(r);
+      return { status: 201, body: this.pullSimple(repo, p) };
+    }));
+
+    gh.on('pulls/create-review', withRepo((repo, req, user) => {
+      const p = pullOf(repo, req);
+      if (!p) return notFound();
+      const b = req.body as Json;
+      const commit = String(b.commit_id ?? this.headOf(repo, p));
+      const lines = this.diffLines(repo, p);
+      for (const c of (b.comments ?? []) as Json[]) {
+        if (!lines.get(String(c.path))?.has(Number(c.line))) return { status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'], documentation_url: 'https://docs.github.com/rest' } };
+      }
+      const review: ReviewModel = { id: this.ids++, body: String(b.body ?? ''), state: b.event === 'APPROVE' ? 'APPROVED' : b.event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : b.event ? 'COMMENTED' : 'PENDING', user, commit_id: commit };
+      p.reviews.push(review);
+      for (const c of (b.comments ?? []) as Json[]) p.reviewComments.push({ id: this.ids++, review_id: review.id, path: String(c.path), line: Number(c.line), body: String(c.body), user, commit_id: commit });
+      return { status: 200, body: this.review(repo, p, review) };
+    }));
+
+    gh.on('pulls/list-reviews', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      return p ? { status: 200, body: p.reviews.map((r) => this.review(repo, p, r)) } : notFound();
+    }));
+
+    gh.on('pulls/list-review-comments', withRepo((repo, req) => {
+      const p = pullOf(repo, req);
+      return p ? { status: 200, body: p.reviewComments.map((c) => this.reviewComment(repo, p, c)) } : notFound();
+    }));
+
+    gh.on('issues/list-comments', withRepo((repo, req) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      return i ? { status: 200, body: i.comments.map((c) => this.comment(repo, i, c)) } : notFound();
+    }));
+
+    gh.on('issues/create-comment', withRepo((repo, req, user) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      if (!i) return notFound();
+      const c: CommentModel = { id: this.ids++, body: String((req.body as Json).body), user, created_at: this.now() };
+      i.comments.push(c);
+      return { status: 201, body: this.comment(repo, i, c) };
+    }));
+
+    gh.on('issues/add-labels', withRepo((repo, req) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      if (!i) return notFound();
+      const raw = Array.isArray(req.body) ? req.body : ((req.body as Json)?.labels ?? []);
+      const names = (raw as unknown[]).map((l) => (typeof l === 'string' ? l : String((l as Json).name)));
+      for (const name of names) {
+        if (!repo.labels.has(name.toLowerCase())) {
+          if (repo.strictLabels) return invalid('Label', 'invalid', `label ${name} does not exist`);
+          repo.labels.set(name.toLowerCase(), { id: this.ids++, name, color: 'ededed' });
+        }
+        if (!i.labels.includes(name)) i.labels.push(name);
+      }
+      return { status: 200, body: i.labels.map((l) => this.label(repo, l)) };
+    }));
+
+    gh.on('issues/create-label', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const name = String(b.name);
+      if (repo.labels.has(name.toLowerCase())) return invalid('Label', 'already_exists', 'already_exists');
+      repo.labels.set(name.toLowerCase(), { id: this.ids++, name, color: String(b.color ?? 'ededed') });
+      return { status: 201, body: this.label(repo, name) };
+    }));
+
+    gh.on('issues/list-for-repo', withRepo((repo, req) => {
+      const state = req.query.state ?? 'open';
+      const wanted = req.query.labels ? req.query.labels.split(',').map((s) => s.trim().toLowerCase()) : [];
+      const list = [...this.issuesOf(repo.full), ...this.pullsOf(repo.full)]
+        .filter((i) => state === 'all' || i.state === state)
+        .filter((i) => !req.query.creator || i.user === req.query.creator)
+        .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
+        .sort((a, b) => b.number - a.number);
+      const per = Number(req.query.per_page ?? 30);
+      const page = Number(req.query.page ?? 1);
+      return { status: 200, body: list.slice((page - 1) * per, page * per).map((i) => this.issue(repo, i)) };
+    }));
+
+    gh.on('issues/get', withRepo((repo, req) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      return i ? { status: 200, body: this.issue(repo, i) } : notFound();
+    }));
+
+    gh.on('issues/create', withRepo((repo, req, user) => {
+      const b = req.body as Json;
+      if (typeof b.body === 'string' && b.body.length > 65536) return invalid('Issue', 'custom', 'body is too long (maximum is 65536 characters)');
+      const now = this.now();
+      const labels = ((b.labels ?? []) as unknown[]).map((l) => (typeof l === 'string' ? l : String((l as Json).name)));
+      for (const name of labels) if (!repo.labels.has(name.toLowerCase())) repo.labels.set(name.toLowerCase(), { id: this.ids++, name, color: 'ededed' });
+      const i: IssueModel = { number: repo.nextNumber++, title: String(b.title), body: String(b.body ?? ''), state: 'open', user, labels, comments: [], created_at: now, updated_at: now, closed_at: null };
+      this.issuesOf(repo.full).push(i);
+      return { status: 201, body: this.issue(repo, i) };
+    }));
+
+    gh.on('issues/update', withRepo((repo, req) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      if (!i) return notFound();
+      const b = req.body as Json;
+      if (typeof b.body === 'string' && b.body.length > 65536) return invalid('Issue', 'custom', 'body is too long (maximum is 65536 characters)');
+      if (b.title !== undefined) i.title = String(b.title);
+      if (b.body !== undefined) i.body = String(b.body);
+      if (b.state !== undefined) i.state = b.state;
+      i.updated_at = this.now();
+      return { status: 200, body: this.issue(repo, i) };
+    }));
+
+    gh.on('repos/get-content', withRepo((repo, req) => {
+      const ref = req.query.ref ?? repo.defaultBranch;
+      const text = this.fileAt(repo.full, ref, req.params.path!);
+      if (text === undefined) return notFound();
+      return { status: 200, contentType: 'application/vnd.github.raw', body: text };
+    }));
+  }
+
+  // ---------------------------------------------------------------- response objects
+
+  private headOf(repo: RepoModel, p: PullModel): string {
+    const sha = this.branchSha(repo.full, p.head);
+    if (sha) p.headSha = sha;
+    return p.headSha;
+  }
+
+  private user(login: string): Json {
+    return sampleOf('simple-user', { login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User', html_url: `${this.serverUrl}/${encodeURIComponent(login)}` });
+  }
+
+  private label(repo: RepoModel, name: string): Json {
+    const l = repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: 'ededed' };
+    return sampleOf('label', { id: l.id, name: l.name, color: l.color, url: `${this.url}/repos/${repo.full}/labels/${encodeURIComponent(l.name)}`, default: false, description: '' });
+  }
+
+  private pullCommon(repo: RepoModel, p: PullModel): Json {
+    const api = `${this.url}/repos/${repo.full}`;
+    const html = `${this.serverUrl}/${repo.full}/pull/${p.number}`;
+    const sha = this.headOf(repo, p);
+    const baseSha = this.branchSha(repo.full, p.base) ?? '';
+    const repository = sampleOf('repository', { id: repo.id, name: repo.name, full_name: repo.full, default_branch: repo.defaultBranch, html_url: `${this.serverUrl}/${repo.full}`, owner: this.user(repo.owner) });
+    return {
+      id: p.number + repo.id * 1000, number: p.number, state: p.state, title: p.title, body: p.body, draft: p.draft, locked: false,
+      url: `${api}/pulls/${p.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, issue_url: `${api}/issues/${p.number}`,
+      user: this.user(p.user), labels: p.labels.map((l) => this.label(repo, l)), requested_reviewers: p.requested_reviewers.filter((r) => !r.includes('/')).map((r) => this.user(r)),
+      created_at: p.created_at, updated_at: p.updated_at, closed_at: p.closed_at, merged_at: p.merged_at,
+      head: { label: `${repo.owner}:${p.head}`, ref: p.head, sha, user: this.user(repo.owner), repo: repository },
+      base: { label: `${repo.owner}:${p.base}`, ref: p.base, sha: baseSha, user: this.user(repo.owner), repo: repository },
+    };
+  }
+
+  private pullSimple(repo: RepoModel, p: PullModel): Json {
+    return sampleOf('pull-request-simple', this.pullCommon(repo, p));
+  }
+
+  private pullFull(repo: RepoModel, p: PullModel): Json {
+    const files = this.pullFiles(repo, p);
+    return sampleOf('pull-request', {
+      ...this.pullCommon(repo, p), merged: p.merged, mergeable: null, mergeable_state: 'unknown', comments: p.comments.length, review_comments: p.reviewComments.length,
+      commits: 1,
+      additions: files.reduce((n, f) => n + f.additions, 0), deletions: files.reduce((n, f) => n + f.deletions, 0), changed_files: files.length,
+    });
+  }
+
+  private readonly filesCache = new Map<string, Json[]>();
+
+  private pullFiles(repo: RepoModel, p: PullModel): Json[] {
+    const head = this.headOf(repo, p);
+    const base = this.branchSha(repo.full, p.base);
+    if (!base) return [];
+    const key = `${repo.full}:${base}:${head}`;
+    const cached = this.filesCache.get(key);
+    if (cached) return cached;
+    const files = this.computeFiles(repo, base, head);
+    this.filesCache.set(key, files);
+    return files;
+  }
+
+  private computeFiles(repo: RepoModel, base: string, head: string): Json[] {
+    const range = `${base}...${head}`;
+    const numstat = git(repo.bare, ['diff', '--numstat', range]).split('\n').filter(Boolean);
+    const status = new Map(git(repo.bare, ['diff', '--name-status', range]).split('\n').filter(Boolean).map((l) => {
+      const [s, f] = l.split('\t') as [string, string];
+      return [f, s];
+    }));
+    return numstat.map((line) => {
+      const [add, del, filename] = line.split('\t') as [string, string, string];
+      const s = status.get(filename) ?? 'M';
+      const patch = git(repo.bare, ['diff', range, '--', filename]).split('\n').slice(4).join('\n');
+      return sampleOf('diff-entry', {
+        sha: head, filename, status: s.startsWith('A') ? 'added' : s.startsWith('D') ? 'removed' : 'modified', additions: Number(add), deletions: Number(del), changes: Number(add) + Number(del),
+        blob_url: `${this.serverUrl}/${repo.full}/blob/${head}/${filename}`, raw_url: `${this.serverUrl}/${repo.full}/raw/${head}/${filename}`, contents_url: `${this.url}/repos/${repo.full}/contents/${filename}?ref=${head}`, patch,
+      });
+    });
+  }
+
+  /** The PR's changed files as GitHub lists them (from the bare repository). */
+  filesOf(full: string, n: number): { filename: string; status: string; additions: number; deletions: number }[] {
+    return this.pullFiles(this.repo(full), this.pull(full, n)).map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions }));
+  }
+
+  /** Lines of the head side that are part of the PR's diff, per file (where review comments may go). */
+  diffLines(repo: RepoModel, p: PullModel): Map<string, Set<number>> {
+    const out = new Map<string, Set<number>>();
+    for (const f of this.pullFiles(repo, p)) {
+      const set = new Set<number>();
+      let line = 0;
+      for (const l of String(f.patch ?? '').split('\n')) {
+        const h = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(l);
+        if (h) {
+          line = Number(h[1]);
+          continue;
+        }
+        if (l.startsWith('-')) continue;
+        if (l.startsWith('+') || l.startsWith(' ')) set.add(line++);
+      }
+      out.set(String(f.filename), set);
+    }
+    return out;
+  }
+
+  private issue(repo: RepoModel, i: IssueModel): Json {
+    const api = `${this.url}/repos/${repo.full}`;
+    const isPull = 'head' in i;
+    return sampleOf('issue', {
+      id: i.number + repo.id * 1000, number: i.number, state: i.state, title: i.title, body: i.body, user: this.user(i.user), labels: i.labels.map((l) => this.label(repo, l)),
+      url: `${api}/issues/${i.number}`, html_url: `${this.serverUrl}/${repo.full}/${isPull ? 'pull' : 'issues'}/${i.number}`, repository_url: api, labels_url: `${api}/issues/${i.number}/labels{/name}`,
+      comments_url: `${api}/issues/${i.number}/comments`, events_url: `${api}/issues/${i.number}/events`, comments: i.comments.length, locked: false,
+      created_at: i.created_at, updated_at: i.updated_at, closed_at: i.closed_at, author_association: 'NONE',
+      ...(isPull ? { pull_request: { url: `${api}/pulls/${i.number}`, html_url: `${this.serverUrl}/${repo.full}/pull/${i.number}`, diff_url: null, patch_url: null } } : {}),
+    });
+  }
+
+  private comment(repo: RepoModel, i: IssueModel, c: CommentModel): Json {
+    const api = `${this.url}/repos/${repo.full}`;
+    return sampleOf('issue-comment', {
+      id: c.id, body: c.body, user: this.user(c.user), url: `${api}/issues/comments/${c.id}`, html_url: `${this.serverUrl}/${repo.full}/issues/${i.number}#issuecomment-${c.id}`,
+      issue_url: `${api}/issues/${i.number}`, created_at: c.created_at, updated_at: c.created_at, author_association: 'NONE',
+    });
+  }
+
+  private review(repo: RepoModel, p: PullModel, r: ReviewModel): Json {
+    return sampleOf('pull-request-review', {
+      id: r.id, body: r.body, state: r.state, user: this.user(r.user), commit_id: r.commit_id, author_association: 'NONE',
+      html_url: `${this.serverUrl}/${repo.full}/pull/${p.number}#pullrequestreview-${r.id}`, pull_request_url: `${this.url}/repos/${repo.full}/pulls/${p.number}`,
+      _links: { html: { href: `${this.serverUrl}/${repo.full}/pull/${p.number}` }, pull_request: { href: `${this.url}/repos/${repo.full}/pulls/${p.number}` } },
+    });
+  }
+
+  private reviewComment(repo: RepoModel, p: PullModel, c: ReviewCommentModel): Json {
+    const api = `${this.url}/repos/${repo.full}`;
+    return sampleOf('pull-request-review-comment', {
+      id: c.id, pull_request_review_id: c.review_id, path: c.path, line: c.line, body: c.body, user: this.user(c.user), commit_id: c.commit_id, original_commit_id: c.commit_id,
+      diff_hunk: '', position: 1, url: `${api}/pulls/comments/${c.id}`, html_url: `${this.serverUrl}/${repo.full}/pull/${p.number}#discussion_r${c.id}`,
+      pull_request_url: `${api}/pulls/${p.number}`, created_at: p.updated_at, updated_at: p.updated_at, author_association: 'NONE',
+      _links: { self: { href: `${api}/pulls/comments/${c.id}` }, html: { href: `${this.serverUrl}/${repo.full}/pull/${p.number}#discussion_r${c.id}` }, pull_request: { href: `${api}/pulls/${p.number}` } },
+    });
+  }
+}
+
+function invalid(resource: string, code: string, message: string): FakeResponse {
+  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, code, field: 'base', message }], documentation_url: 'https://docs.github.com/rest' } };
+}
+
+function basicToken(authorization: string): string | undefined {
+  const m = /^basic\s+(\S+)$/i.exec(authorization);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1) || undefined;
+}
+
+function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'local-github', GIT_AUTHOR_EMAIL: 'local-github@example.invalid', GIT_COMMITTER_NAME: 'local-github', GIT_COMMITTER_EMAIL: 'local-github@example.invalid', ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}

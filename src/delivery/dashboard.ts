@@ -1,0 +1,171 @@
+/**
+ * The campaign dashboard: one tracking issue, found again by its hidden marker, edited in place
+ * (never duplicated), with one row per repository and, once timings exist, a Mermaid bar chart of
+ * arm64 build minutes before and after. The successor of the hand-kept checklist in
+ * rancher/ecm-distro-tools#375.
+ *
+ * A row keeps the time it last changed, so a run that changes nothing renders the same body and
+ * makes no write call. `updateDashboard` takes plain JSON (the repositories of a fleet report), so
+ * a nightly workflow can call it once from a report merged from several jobs.
+ */
+import { parseRepoName } from '../config/names.ts';
+import type { Platform } from '../platform/types.ts';
+import type { RepoResult } from '../report/types.ts';
+import { MAX_BODY } from './body.ts';
+import { speedup, type TimingInput } from './timing.ts';
+
+export const DASHBOARD_LABEL = 'image-build-migrator';
+const MARK = '<!-- image-build-migrator:dashboard ';
+const MARK_RE = /<!-- image-build-migrator:dashboard (\{.*?\}) -->/s;
+
+export interface DashboardInput {
+  /** owner/name of the repository holding the issue. */
+  repo: string;
+  title: string;
+  /** The repositories of a fleet report (RepoResult, JSON). */
+  repos: Pick<RepoResult, 'name' | 'outcome' | 'reason' | 'step' | 'delivery'>[];
+  /** ISO time of this run. */
+  now: string;
+  timing?: (repo: string) => TimingInput | undefined;
+}
+
+export interface Row {
+  status: string;
+  pr?: { number: number; url: string };
+  speedup?: string;
+  before?: number;
+  after?: number;
+  /** When this row last changed. */
+  at: string;
+}
+
+export async function updateDashboard(platform: Platform, input: DashboardInput): Promise<{ url: string; action: 'created' | 'updated' | 'current' }> {
+  const repo = parseRepoName(input.repo);
+  const issues = await platform.listIssues(repo, { label: DASHBOARD_LABEL });
+  const existing = issues.find((i) => MARK_RE.test(i.body));
+  const body = renderDashboard(input, existing?.body);
+  if (!existing) {
+    const created = await platform.createIssue(repo, { title: input.title, body, labels: [DASHBOARD_LABEL] });
+    return { url: created.url, action: 'created' };
+  }
+  if (existing.body === body && existing.title === input.title) return { url: existing.url, action: 'current' };
+  const updated = await platform.updateIssue(repo, existing.number, { title: input.title, body });
+  return { url: updated.url, action: 'updated' };
+}
+
+export function parseRows(body: string | undefined): Record<string, Row> {
+  const m = MARK_RE.exec(body ?? '');
+  if (!m) return {};
+  try {
+    return JSON.parse(m[1]!) as Record<string, Row>;
+  } catch {
+    return {};
+  }
+}
+
+export function renderDashboard(input: DashboardInput, previousBody?: string): string {
+  const previous = parseRows(previousBody);
+  const rows: Record<string, Row> = { ...previous };
+  for (const r of input.repos) {
+    const t = input.timing?.(r.name);
+    const next: Omit<Row, 'at'> = { status: statusOf(r, previous[r.name]), pr: r.delivery?.pr ? { number: r.delivery.pr.number, url: r.delivery.pr.url } : previous[r.name]?.pr, speedup: speedup(t) ?? previous[r.name]?.speedup, before: t?.arm64SecondsBefore ?? previous[r.name]?.before, after: t?.arm64SecondsAfter ?? previous[r.name]?.after };
+    const old = previous[r.name];
+    const same = old && JSON.stringify({ ...old, at: undefined }) === JSON.stringify({ ...next, at: undefined });
+    rows[r.name] = { ...stripUndefined(next), at: same ? old.at : input.now } as Row;
+  }
+  const names = Object.keys(rows).sort();
+  const lastChange = names.map((n) => rows[n]!.at).sort().at(-1) ?? input.now;
+  const count = (re: RegExp) => names.filter((n) => re.test(rows[n]!.status)).length;
+  const lines = [
+    `Tracking the move of the image-build repositories from QEMU-emulated builds to cross-compilation with \`tonistiigi/xx\` (successor of the checklist in rancher/ecm-distro-tools#375). Kept up to date by image-build-migrator; edits to this issue are overwritten.`,
+    '',
+    `**${names.length} repositories**: ${count(/^PR open|^draft/)} with an open PR, ${count(/^merged/)} merged, ${count(/^already migrated/)} already migrated, ${count(/^closed by a human/)} closed by a human, ${count(/^skipped/)} skipped, ${count(/^failed|^blocked/)} need a look. Last change: ${lastChange}.`,
+    '',
+    ...chart(names, rows),
+    '| repository | status | PR | arm64 speedup | last change |',
+    '|---|---|---|---|---|',
+    ...names.map((n) => {
+      const row = rows[n]!;
+      return `| ${n} | ${cell(row.status)} | ${row.pr ? `[#${row.pr.number}](${row.pr.url})` : ''} | ${row.speedup ?? 'not measured'} | ${row.at} |`;
+    }),
+    '',
+    `${MARK}${JSON.stringify(rows).replace(/--/g, '-\\u002d')} -->`,
+  ];
+  const body = lines.join('\n');
+  // A very large fleet: the table stays whole, the reasons get shorter.
+  return body.length <= MAX_BODY ? body : body.replace(/\| ([^|]{60})[^|]*? \|/g, '| $1… |');
+}
+
+function statusOf(r: DashboardInput['repos'][number], old: Row | undefined): string {
+  const d = r.delivery;
+  if (r.outcome === 'failed') return `failed at ${r.step ?? 'run'}: ${short(r.reason)}`;
+  if (d) {
+    switch (d.status) {
+      case 'opened':
+      case 'updated':
+        return d.pr?.draft ? 'draft PR' : 'PR open';
+      case 'current':
+        return old?.pr?.number === d.pr?.number && old && /PR/.test(old.status) ? old.status : 'PR open';
+      case 'merged':
+        return 'merged';
+      case 'closed-by-human':
+        return 'closed by a human';
+      case 'blocked-by-human':
+        return 'PR open, blocked by a human commit';
+      case 'deferred':
+        return 'waiting (maxPrsPerRun)';
+      case 'no-longer-needed':
+        return `PR closed: ${short(d.reason)}`;
+      case 'failed':
+        return `failed: ${short(d.reason)}`;
+      default:
+        break;
+    }
+  }
+  if (r.outcome === 'already-migrated') return 'already migrated';
+  if (r.outcome === 'skipped') return `skipped: ${short(r.reason.replace(/^skipped:\s*/, ''))}`;
+  if (r.outcome === 'cancelled') return old?.status ?? 'not run';
+  return r.outcome;
+}
+
+function chart(names: string[], rows: Record<string, Row>): string[] {
+  const timed = names.filter((n) => rows[n]!.before && rows[n]!.after);
+  if (!timed.length) return [];
+  const min = (s: number) => Math.round((s / 60) * 10) / 10;
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '  title "arm64 build minutes: before (emulated) and after (cross-compiled)"',
+    `  x-axis [${timed.map((n) => JSON.stringify(n.slice(n.indexOf('/') + 1).replace(/^image-build-/, ''))).join(', ')}]`,
+    '  y-axis "minutes"',
+    `  bar [${timed.map((n) => min(rows[n]!.before!)).join(', ')}]`,
+    `  bar [${timed.map((n) => min(rows[n]!.after!)).join(', ')}]`,
+    '```',
+    '',
+  ];
+}
+
+const short = (s: string) => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 120 ? `${one.slice(0, 117)}...` : one;
+};
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The dashboard update as one call from a (merged) fleet report: auth and URLs from the
+ * environment (GITHUB_TOKEN or a GitHub App, GITHUB_API_URL, GITHUB_SERVER_URL). For a nightly
+ * workflow whose matrix jobs each wrote a report: merge them, then call this once.
+ */
+export async function updateDashboardFromEnv(input: DashboardInput, env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; action: 'created' | 'updated' | 'current' }> {
+  const { createPlatformClient, platformEnvFrom } = await import('../platform/octokit.ts');
+  const { GitHubPlatform } = await import('../platform/github.ts');
+  const penv = await platformEnvFrom(env);
+  if (penv.auth.kind === 'none') throw new Error('updating the dashboard needs GITHUB_TOKEN (issues: write) or a GitHub App');
+  const n = Number(env.GITHUB_WRITE_SPACING_MS);
+  const client = await createPlatformClient({ ...penv, writeSpacingMs: env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) ? n : undefined });
+  return updateDashboard(new GitHubPlatform(client), input);
+}

@@ -1,0 +1,215 @@
+/**
+ * The deliver step of one repository: read the state (the bot's PRs with one conditional API
+ * call, the branch heads with one ls-remote), plan, and in a real run carry the decision out
+ * through the Platform and git. `--plan` stops after the planner: read calls only.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RepoName } from '../config/names.ts';
+import type { CheckoutReport } from '../migrate/types.ts';
+import type { Platform, PullRequest } from '../platform/types.ts';
+import { PullExistsError } from '../platform/types.ts';
+import { reviewText, type Finding } from '../review/review.ts';
+import { PR_TITLE, renderBody } from './body.ts';
+import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type Marker } from './marker.ts';
+import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
+import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { measured, type TimingInput } from './timing.ts';
+
+export interface DeliverySettings {
+  botBranch: string;
+  author: BotAuthor;
+  labels: string[];
+  reviewers: string[];
+  recreateClosed: boolean;
+  platforms: string[];
+  tool: string;
+}
+
+export interface DeliveryRun {
+  platform: Platform;
+  serverUrl: string;
+  /** plan: decide only (read calls); execute: carry the decision out. */
+  mode: 'plan' | 'execute';
+  /** New PRs this run may still open (shared by all repositories of the run). */
+  budget: { left: number };
+}
+
+export interface DeliveryTarget {
+  repo: RepoName;
+  /** Workspace with the migrated files (execute) or the untouched checkout (plan). */
+  dir: string;
+  cloneUrl: string;
+  baseBranch: string;
+  baseSha: string;
+  report: CheckoutReport;
+  /** From the repository lookup: false when the token may not push. */
+  canPush?: boolean;
+  settings: DeliverySettings;
+  timing?: TimingInput;
+  signal?: AbortSignal;
+}
+
+export interface DeliveryResult {
+  action: Decision['action'];
+  status: DeliveryStatus;
+  reason: string;
+  pr?: { number: number; url: string; draft?: boolean };
+  /** The commit pushed this run. */
+  pushed?: string;
+  /** Things that went wrong without failing the delivery (a label that could not be added). */
+  warnings: string[];
+}
+
+export function migrationOf(report: CheckoutReport, baseSha: string): Migration {
+  if (report.outcome === 'changed') {
+    const recipes = [...new Set(report.files.flatMap((f) => f.edits.map((e) => e.recipe)))].sort();
+    return { kind: 'needed', base: baseSha, result: createHash('sha256').update(report.diff).digest('hex').slice(0, 20), recipes };
+  }
+  if (report.outcome === 'failed') return { kind: 'failed', reason: report.summary };
+  return { kind: 'not-needed', reason: report.outcome === 'unchanged' ? `already migrated (${report.summary})` : report.summary };
+}
+
+/** One repository: gather, plan, and (execute) act. Throws only for failures of this repository. */
+export async function deliver(run: DeliveryRun, t: DeliveryTarget): Promise<DeliveryResult> {
+  const token = await run.platform.gitToken();
+  const remote: GitRemote = { dir: t.dir, url: t.cloneUrl, token, signal: t.signal };
+  const migration = migrationOf(t.report, t.baseSha);
+  // Two attempts: a lost race (a lease refused, a PR another run opened first) is re-read once.
+  for (let attempt = 0; ; attempt++) {
+    const input = await gather(run, t, remote, migration);
+    const decision = planDelivery(input);
+    if (decision.action === 'open') {
+      if (run.budget.left <= 0) return { action: 'leave', status: 'deferred', reason: 'maxPrsPerRun reached: opens on a later run', warnings: [] };
+      run.budget.left--;
+    }
+    if (run.mode === 'plan') return { ...decision, warnings: [] };
+    try {
+      return await execute(run, t, remote, migration, decision, input);
+    } catch (err) {
+      if (err instanceof LeaseRejected && attempt === 0) {
+        if (decision.action === 'open') run.budget.left++;
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration): Promise<PlanInput> {
+  const branchName = t.settings.botBranch;
+  const [pulls, heads] = await Promise.all([run.platform.findPulls(t.repo, branchName), remoteHeads(remote, [branchName])]);
+  const sha = heads.get(branchName);
+  const ours = pulls.filter((p) => parseMarker(p.body));
+  let botAuthored: boolean | undefined;
+  if (sha && !ours.some((p) => p.state === 'open') && !ours.some((p) => parseMarker(p.body)!.pushed === sha) && migration.kind === 'needed') {
+    botAuthored = await headAuthoredBy(remote, branchName, t.settings.author.email);
+  }
+  return {
+    migration,
+    branch: { name: branchName, sha, botAuthored },
+    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author })),
+    tool: t.settings.tool,
+    timing: t.timing?.digest ?? '',
+    recreateClosed: t.settings.recreateClosed,
+    mayOpen: run.budget.left > 0,
+  };
+}
+
+async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration, d: Decision, input: PlanInput): Promise<DeliveryResult> {
+  const warnings: string[] = [];
+  const p = run.platform;
+  const branch = t.settings.botBranch;
+  const done = (pr: PullRequest | undefined, extra: Partial<DeliveryResult> = {}): DeliveryResult => ({
+    action: d.action, status: d.status, reason: d.reason, pr: pr ? { number: pr.number, url: pr.url, draft: pr.draft } : d.pr, warnings, ...extra,
+  });
+
+  switch (d.action) {
+    case 'leave':
+      return done(undefined);
+
+    case 'blocked': {
+      if (d.pr) {
+        const comments = await p.listComments(t.repo, d.pr.number);
+        if (!comments.some((c) => c.body.includes(STOPPED_MARK))) {
+          await p.comment(t.repo, d.pr.number, `${STOPPED_MARK}\nThis branch has a commit the bot did not make, so the bot stopped updating this PR: it never overwrites a human's work.\n\nTo hand the branch back (the bot then rebuilds it from the default branch, replacing the commits pushed by hand), tick the **Rebuild this PR** box in the description.`);
+        }
+      }
+      return done(undefined);
+    }
+
+    case 'close': {
+      const pr = d.pr!;
+      const open = input.pulls.find((x) => x.number === pr.number)!;
+      const m = parseMarker(open.body)!;
+      await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${d.reason}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
+      const closed = await p.updatePull(t.repo, pr.number, { state: 'closed', body: replaceMarker(open.body, { ...m, closed: d.reason }) });
+      if (d.deleteBranch && d.lease) {
+        await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      return done(closed);
+    }
+
+    case 'open':
+    case 'update': {
+      if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
+      const findings = d.push || d.action === 'open' ? await reviewChanged(t) : [];
+      let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
+      if (!pushed) {
+        if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
+        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes));
+        await pushBranch(remote, branch, d.lease ?? '');
+      }
+      const marker: Marker = { v: 1, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed, timing: t.timing?.digest ?? '' };
+      const body = renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker });
+      if (d.action === 'update') {
+        const pr = await p.updatePull(t.repo, d.pr!.number, { title: PR_TITLE, body });
+        return done(pr, { pushed: d.push ? pushed : undefined });
+      }
+      const draft = !measured(t.timing) || findings.some((f) => f.severity === 'warning');
+      let pr: PullRequest;
+      try {
+        pr = await p.createPull(t.repo, { title: PR_TITLE, body, head: branch, base: t.baseBranch, draft });
+      } catch (err) {
+        if (!(err instanceof PullExistsError)) throw err;
+        // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
+        // owns the branch: if that is us, the PR takes our marker; if not, its own marker is right.
+        run.budget.left++;
+        const existing = (await p.findPulls(t.repo, branch)).find((x) => x.state === 'open');
+        if (!existing) throw err;
+        const head = (await remoteHeads(remote, [branch])).get(branch);
+        const ref = { number: existing.number, url: existing.url, draft: existing.draft };
+        if (head !== pushed) return { action: 'leave', status: 'current', reason: 'another run opened the PR first and pushed after this one: left as it is', pr: ref, pushed, warnings };
+        const updated = await p.updatePull(t.repo, existing.number, { title: PR_TITLE, body });
+        return { action: 'update', status: 'updated', reason: 'another run opened the PR first: updated it with this push', pr: { number: updated.number, url: updated.url, draft: updated.draft }, pushed, warnings };
+      }
+      if (t.settings.labels.length) {
+        await p.addLabels(t.repo, pr.number, t.settings.labels).catch((err: unknown) => warnings.push(`labels ${t.settings.labels.join(', ')} could not be added: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      if (t.settings.reviewers.length) {
+        await p.requestReviewers(t.repo, pr.number, t.settings.reviewers).catch((err: unknown) => warnings.push(`reviewers ${t.settings.reviewers.join(', ')} could not be requested: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      return done(pr, { pushed });
+    }
+  }
+}
+
+function replaceMarker(body: string, m: Marker): string {
+  return body.replace(/<!-- image-build-migrator:state \{.*?\} -->/s, renderMarker(m));
+}
+
+function commitMessage(recipes: string[]): string {
+  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}`;
+}
+
+/** The rule set over the migrated files, as the reviewer will see them. */
+async function reviewChanged(t: DeliveryTarget): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const f of t.report.files) {
+    if (f.status !== 'changed' || !/Dockerfile|\.dockerfile$/i.test(path.basename(f.path))) continue;
+    const text = await readFile(path.join(t.dir, f.path), 'utf8').catch(() => undefined);
+    if (text !== undefined) out.push(...reviewText(text, f.path));
+  }
+  return out;
+}

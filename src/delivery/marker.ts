@@ -1,0 +1,60 @@
+/**
+ * The bot's hidden marker: an HTML comment in the PR body carrying JSON, how the bot recognises its
+ * own PR on the next run and knows what it last did (Renovate keeps the same kind of note). Also
+ * the rebase checkbox a human ticks to hand the branch back to the bot.
+ */
+
+export const MARKER_PREFIX = '<!-- image-build-migrator:state ';
+const MARKER_RE = /<!-- image-build-migrator:state (\{.*?\}) -->/s;
+
+export interface Marker {
+  v: 1;
+  /** Tool version that wrote the PR. */
+  tool: string;
+  /** Recipe ids that made edits, sorted. */
+  recipes: string[];
+  /** Default-branch commit the branch was built on. */
+  base: string;
+  /** Hash of the migration result (the diff the bot computed). */
+  result: string;
+  /** The commit the bot last pushed to its branch. */
+  pushed: string;
+  /** Digest of the timing shown in the body ('' when not measured). */
+  timing: string;
+  /** Set when the bot closed the PR itself, with why. */
+  closed?: string;
+}
+
+export function renderMarker(m: Marker): string {
+  // `--` cannot appear inside an HTML comment; JSON.stringify never emits it unescaped in our values
+  // except in free text, so escape every `-` pair defensively.
+  return `${MARKER_PREFIX}${JSON.stringify(m).replace(/--/g, '-\\u002d')} -->`;
+}
+
+export function parseMarker(body: string | null | undefined): Marker | undefined {
+  const m = MARKER_RE.exec(body ?? '');
+  if (!m) return undefined;
+  try {
+    const parsed = JSON.parse(m[1]!) as Marker;
+    return parsed && parsed.v === 1 && typeof parsed.pushed === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';
+const REBASE_RE = /^- \[( |x|X)\] <!-- image-build-migrator:rebase -->/m;
+
+export function rebaseCheckbox(ticked = false): string {
+  return `- [${ticked ? 'x' : ' '}] ${REBASE_MARK} **Rebuild this PR** from the default branch on the next run (tick it to hand the branch back to the bot: commits pushed here by hand are then replaced)`;
+}
+
+export function rebaseTicked(body: string | null | undefined): boolean {
+  const m = REBASE_RE.exec(body ?? '');
+  return Boolean(m && m[1] !== ' ');
+}
+
+/** The comment posted once when a human commit stops the bot's updates. */
+export const STOPPED_MARK = '<!-- image-build-migrator:stopped -->';
+/** The comment posted when the bot closes its PR. */
+export const CLOSED_MARK = '<!-- image-build-migrator:closed -->';

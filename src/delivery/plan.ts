@@ -1,0 +1,116 @@
+/**
+ * The delivery planner: from what the migration produced, the bot branch on GitHub and the PRs
+ * with that head, one decision. Pure and JSON in / JSON out, so `--plan --json` prints exactly what
+ * a run would do, and the state machine is tested without a server.
+ *
+ * The rules (a human always wins):
+ * - a human closed the bot's PR unmerged -> never reopen or recreate it (unless recreateClosed);
+ * - the branch holds a commit the bot did not push -> never push again (blocked), unless the
+ *   rebase box is ticked, which hands the branch back;
+ * - the default branch moved or the result changed -> rebuild from the default branch (a PR is
+ *   never merged into, so a conflict is resolved by the rebuild);
+ * - nothing changed -> leave it: zero writes.
+ */
+import { parseMarker, rebaseTicked, type Marker } from './marker.ts';
+
+export type Migration =
+  | { kind: 'needed'; base: string; result: string; recipes: string[] }
+  | { kind: 'not-needed'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+export interface PullState {
+  number: number;
+  url: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  body: string;
+  author: string;
+}
+
+export interface PlanInput {
+  migration: Migration;
+  /** The bot branch on GitHub: its head, or undefined when it does not exist. */
+  branch: { name: string; sha?: string; /** Set when the branch exists and no PR of the bot explains its head: are all its commits the bot's? */ botAuthored?: boolean };
+  /** PRs with the bot branch as head, newest first. */
+  pulls: PullState[];
+  tool: string;
+  /** Digest of the timing the body would show ('' when not measured). */
+  timing: string;
+  recreateClosed: boolean;
+  /** False when this run already opened maxPrsPerRun new PRs. */
+  mayOpen: boolean;
+}
+
+export type Action = 'open' | 'update' | 'leave' | 'close' | 'blocked';
+
+/** Finer than the action: what the summary and the dashboard say. */
+export type DeliveryStatus =
+  | 'opened' | 'updated' | 'current' | 'blocked-by-human' | 'closed-by-human' | 'merged' | 'closed' | 'not-needed' | 'deferred' | 'failed' | 'no-longer-needed';
+
+export interface Decision {
+  action: Action;
+  status: DeliveryStatus;
+  reason: string;
+  /** The PR acted on or left (open PR, or the closed/merged one that decided). */
+  pr?: { number: number; url: string };
+  /** Push the rebuilt branch (open / update). */
+  push?: boolean;
+  /** The sha the branch must still have for the push to go through ('' = must not exist). */
+  lease?: string;
+  /** Delete the bot branch (close), only when it still holds only what the bot pushed. */
+  deleteBranch?: boolean;
+}
+
+const isBot = (p: PullState) => parseMarker(p.body) !== undefined;
+
+export function planDelivery(input: PlanInput): Decision {
+  const { migration: mig, branch } = input;
+  const ours = input.pulls.filter(isBot);
+  const open = ours.find((p) => p.state === 'open');
+  const ref = (p: PullState) => ({ number: p.number, url: p.url });
+
+  if (open) {
+    const m = parseMarker(open.body)!;
+    if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: `the migration failed this run (${mig.reason}); the PR is left as it is`, pr: ref(open) };
+    const ticked = rebaseTicked(open.body);
+    const human = branch.sha !== m.pushed;
+    if (mig.kind === 'not-needed') {
+      return { action: 'close', status: 'no-longer-needed', reason: `no longer needed: ${mig.reason}`, pr: ref(open), deleteBranch: Boolean(branch.sha) && !human, lease: branch.sha };
+    }
+    if (ticked) return { action: 'update', status: 'updated', reason: 'the rebase box was ticked: rebuilt from the default branch', pr: ref(open), push: true, lease: branch.sha ?? '' };
+    if (human) {
+      return { action: 'blocked', status: 'blocked-by-human', reason: branch.sha ? `the branch ${branch.name} has a commit the bot did not make: updates stopped (tick the rebase box to hand it back)` : `the branch ${branch.name} was deleted by hand: updates stopped`, pr: ref(open) };
+    }
+    const rebuild = changes(m, mig);
+    if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
+    if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
+    return { action: 'leave', status: 'current', reason: 'the PR is current', pr: ref(open) };
+  }
+
+  if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: mig.reason };
+  const latest = ours[0];
+  if (mig.kind === 'not-needed') {
+    if (latest?.merged) return { action: 'leave', status: 'merged', reason: `merged (${mig.reason})`, pr: ref(latest) };
+    return { action: 'leave', status: 'not-needed', reason: mig.reason };
+  }
+  if (latest && !latest.merged && !parseMarker(latest.body)!.closed && !input.recreateClosed) {
+    return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest) };
+  }
+  // The branch may be left over from an interrupted run (pushed, no PR yet) or from the bot's last
+  // PR; anything else on it belongs to a human.
+  let lease = '';
+  if (branch.sha) {
+    const explained = ours.some((p) => parseMarker(p.body)!.pushed === branch.sha) || branch.botAuthored === true;
+    if (!explained) return { action: 'blocked', status: 'blocked-by-human', reason: `the branch ${branch.name} exists with commits the bot did not make and no PR of the bot: delete the branch or name another in repos.yaml (botBranch)` };
+    lease = branch.sha;
+  }
+  if (!input.mayOpen) return { action: 'leave', status: 'deferred', reason: 'maxPrsPerRun reached: opens on a later run' };
+  return { action: 'open', status: 'opened', reason: latest?.merged ? 'needed again after the last PR was merged' : 'the repository needs the migration', push: true, lease };
+}
+
+function changes(m: Marker, mig: { base: string; result: string; recipes: string[] }): string[] {
+  const out: string[] = [];
+  if (m.base !== mig.base) out.push('the default branch moved');
+  if (m.result !== mig.result || m.recipes.join(',') !== mig.recipes.join(',')) out.push('the migration result changed');
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * The bot branch through git: one commit on top of the default branch, pushed with
+ * `--force-with-lease=<branch>:<sha the bot last pushed>` so a push made meanwhile by anyone else
+ * is never overwritten. The token reaches git as an extraheader in the environment (workspace/git.ts),
+ * never in the URL, the argument list or `.git/config`.
+ */
+import { git, gitErrorMessage } from '../workspace/git.ts';
+
+export interface GitRemote {
+  dir: string;
+  /** https clone URL, without credentials. */
+  url: string;
+  token?: string;
+  signal?: AbortSignal;
+}
+
+export interface BotAuthor {
+  name: string;
+  email: string;
+}
+
+export class LeaseRejected extends Error {
+  constructor(branch: string) {
+    super(`the branch ${branch} changed on GitHub while this run worked on it (the push lease was refused)`);
+    this.name = 'LeaseRejected';
+  }
+}
+
+export class NoPushAccess extends Error {
+  constructor(detail: string) {
+    super(`no push access: the token cannot push to this repository (${detail})`);
+    this.name = 'NoPushAccess';
+  }
+}
+
+const PUSH_IDLE_TIMEOUT_MS = 120_000;
+
+function g(r: GitRemote) {
+  return git({ baseDir: r.dir, remoteUrl: r.url, auth: r.token ? { token: r.token } : undefined, signal: r.signal, idleTimeoutMs: PUSH_IDLE_TIMEOUT_MS });
+}
+
+/** The heads of `branches` on the remote (one ls-remote, no API call). */
+export async function remoteHeads(r: GitRemote, branches: string[]): Promise<Map<string, string>> {
+  const out = await g(r).raw(['ls-remote', '--heads', '--', r.url, ...branches.map((b) => `refs/heads/${b}`)]);
+  const heads = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [sha, ref] = line.trim().split(/\s+/);
+    if (sha && ref?.startsWith('refs/heads/')) heads.set(ref.slice('refs/heads/'.length), sha);
+  }
+  return heads;
+}
+
+/** Commit everything the migration changed in the workspace; returns the commit. */
+export async function commitMigration(r: GitRemote, author: BotAuthor, message: string): Promise<string> {
+  const repo = g(r);
+  await repo.raw(['add', '-A']);
+  await repo.raw(['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '--no-verify', '-q', '-m', message]);
+  return (await repo.raw(['rev-parse', 'HEAD'])).trim();
+}
+
+/** Was the branch's head commit made by the bot? (A branch left by an interrupted run of ours.) */
+export async function headAuthoredBy(r: GitRemote, branch: string, email: string): Promise<boolean> {
+  const repo = g(r);
+  await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '1', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
+  return (await repo.raw(['log', '-1', '--format=%ae', 'refs/image-build-migrator/probe'])).trim().toLowerCase() === email.toLowerCase();
+}
+
+/** Push HEAD to `branch`, only if the branch is still at `lease` ('' = must not exist). */
+export async function pushBranch(r: GitRemote, branch: string, lease: string): Promise<void> {
+  await push(r, branch, lease, `HEAD:refs/heads/${branch}`);
+}
+
+export async function deleteBranch(r: GitRemote, branch: string, lease: string): Promise<void> {
+  await push(r, branch, lease, `:refs/heads/${branch}`);
+}
+
+async function push(r: GitRemote, branch: string, lease: string, refspec: string): Promise<void> {
+  try {
+    await g(r).raw(['push', '--no-verify', `--force-with-lease=refs/heads/${branch}:${lease}`, '--', r.url, refspec]);
+  } catch (err) {
+    const raw = err instanceof Error ? err.message : String(err);
+    // A lease refused, or another push updating the same ref at the same moment (a lock lost on the server).
+    if (/stale info|\[rejected\]|\[remote rejected\]|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(raw)) throw new LeaseRejected(branch);
+    if (/\b403\b|permission|denied/i.test(raw)) throw new NoPushAccess(gitErrorMessage(err));
+    throw new Error(`push failed: ${gitErrorMessage(err)}`);
+  }
+}

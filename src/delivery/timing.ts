@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { measurement, type TimingResult } from '../timing/result.ts';
+import { renderTimingTable } from '../timing/table.ts';
+
+/**
+ * What delivery needs from timing (src/timing/, issue 10), defined here so the PR body and the
+ * dashboard do not depend on how it is measured. All plain JSON.
+ */
+export interface TimingInput {
+  /** A complete Markdown table (before / after per platform); shown as is, never cut. */
+  markdownTable: string;
+  /** Changes whenever the numbers change: a new digest updates the PR body (never the branch). */
+  digest: string;
+  /** arm64 build wall time before and after the migration, for the dashboard's speedup and chart. */
+  arm64SecondsBefore?: number;
+  arm64SecondsAfter?: number;
+  /** Set when nothing was measured, with why (no docker, --no-timing...): the PR stays a draft. */
+  notMeasuredReason?: string;
+}
+
+export const measured = (t: TimingInput | undefined): t is TimingInput => Boolean(t && !t.notMeasuredReason && t.markdownTable.trim());
+
+export function notMeasuredText(t: TimingInput | undefined): string {
+  return t?.notMeasuredReason ?? 'build timing is not wired into delivery yet (src/timing/), so nothing was measured';
+}
+
+export function speedup(t: TimingInput | undefined): string | undefined {
+  if (!t?.arm64SecondsBefore || !t.arm64SecondsAfter) return undefined;
+  return `${(t.arm64SecondsBefore / t.arm64SecondsAfter).toFixed(1)}×`;
+}
+
+/** From `--timing`'s outcome (src/fleet/timing.ts): the table, a digest of the numbers, arm64 before/after. */
+export function timingInputFrom(outcome: { result?: TimingResult; skipped?: string } | undefined): TimingInput | undefined {
+  if (!outcome) return undefined;
+  if (!outcome.result) return { markdownTable: '', digest: '', notMeasuredReason: outcome.skipped ?? 'nothing was measured' };
+  const r = outcome.result;
+  const ok = (v: 'before' | 'after') => {
+    const m = measurement(r, v, 'linux/arm64');
+    return m?.status === 'ok' ? m.wallSeconds : undefined;
+  };
+  const digest = createHash('sha256').update(JSON.stringify([r.digest, r.measurements.map((m) => [m.variant, m.platform, m.status, m.wallSeconds])])).digest('hex').slice(0, 16);
+  return { markdownTable: renderTimingTable(r), digest, arm64SecondsBefore: ok('before'), arm64SecondsAfter: ok('after') };
+}

@@ -1,0 +1,134 @@
+/**
+ * The Platform on GitHub's REST API (github.com or Enterprise), through the one PlatformClient.
+ */
+import { RequestError } from 'octokit';
+import type { RepoName } from '../config/names.ts';
+import type { PlatformClient } from './octokit.ts';
+import { PullExistsError, type Comment, type Issue, type NewReview, type Platform, type PullFile, type PullRequest, type ReviewComment } from './types.ts';
+
+type Any = Record<string, any>;
+
+function toPull(p: Any): PullRequest {
+  return {
+    number: p.number, url: p.html_url, state: p.state, merged: Boolean(p.merged_at) || p.merged === true, draft: Boolean(p.draft), title: p.title, body: p.body ?? '',
+    head: p.head.ref, base: p.base.ref, headSha: p.head.sha, author: p.user?.login ?? '',
+  };
+}
+
+function toIssue(i: Any): Issue {
+  return { number: i.number, url: i.html_url, title: i.title, body: i.body ?? '', state: i.state };
+}
+
+const r = (repo: RepoName) => ({ owner: repo.owner, repo: repo.name });
+
+export class GitHubPlatform implements Platform {
+  private me: Promise<string | undefined> | undefined;
+  constructor(private readonly client: PlatformClient, private readonly botLogin?: string) {}
+
+  login(): Promise<string | undefined> {
+    // Installation tokens cannot read /user; the App's bot login is configured instead.
+    this.me ??= Promise.resolve(this.botLogin);
+    return this.me;
+  }
+
+  async findPulls(repo: RepoName, branch: string): Promise<PullRequest[]> {
+    const { data } = await this.client.octokit.rest.pulls.list({ ...r(repo), state: 'all', head: `${repo.owner}:${branch}`, per_page: 100 });
+    return data.map(toPull).sort((a, b) => b.number - a.number);
+  }
+
+  async createPull(repo: RepoName, pr: { title: string; body: string; head: string; base: string; draft: boolean }): Promise<PullRequest> {
+    try {
+      const { data } = await this.client.octokit.rest.pulls.create({ ...r(repo), ...pr, maintainer_can_modify: true });
+      return toPull(data);
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 422 && /already exists/i.test(JSON.stringify((err.response?.data as Any) ?? err.message))) {
+        throw new PullExistsError(`a pull request already exists for ${repo.owner}:${pr.head}`);
+      }
+      throw err;
+    }
+  }
+
+  async updatePull(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
+    const { data } = await this.client.octokit.rest.pulls.update({ ...r(repo), pull_number: number, ...change });
+    return toPull(data);
+  }
+
+  async getPull(repo: RepoName, number: number): Promise<PullRequest> {
+    const { data } = await this.client.octokit.rest.pulls.get({ ...r(repo), pull_number: number });
+    return toPull(data);
+  }
+
+  async listComments(repo: RepoName, number: number): Promise<Comment[]> {
+    const { data } = await this.client.octokit.rest.issues.listComments({ ...r(repo), issue_number: number, per_page: 100 });
+    return data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
+  }
+
+  async comment(repo: RepoName, number: number, body: string): Promise<void> {
+    await this.client.octokit.rest.issues.createComment({ ...r(repo), issue_number: number, body });
+  }
+
+  async addLabels(repo: RepoName, number: number, labels: string[]): Promise<void> {
+    if (labels.length) await this.client.octokit.rest.issues.addLabels({ ...r(repo), issue_number: number, labels });
+  }
+
+  async requestReviewers(repo: RepoName, number: number, reviewers: string[]): Promise<void> {
+    const users = reviewers.filter((x) => !x.includes('/'));
+    const teams = reviewers.filter((x) => x.includes('/')).map((x) => x.slice(x.indexOf('/') + 1));
+    if (users.length || teams.length) await this.client.octokit.rest.pulls.requestReviewers({ ...r(repo), pull_number: number, reviewers: users, team_reviewers: teams });
+  }
+
+  async listIssues(repo: RepoName, o: { label?: string; creator?: string }): Promise<Issue[]> {
+    const { data } = await this.client.octokit.rest.issues.listForRepo({ ...r(repo), state: 'all', per_page: 100, ...(o.label ? { labels: o.label } : {}), ...(o.creator ? { creator: o.creator } : {}) });
+    return data.filter((i) => !i.pull_request).map(toIssue);
+  }
+
+  async createIssue(repo: RepoName, issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
+    const { data } = await this.client.octokit.rest.issues.create({ ...r(repo), ...issue });
+    return toIssue(data);
+  }
+
+  async updateIssue(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<Issue> {
+    const { data } = await this.client.octokit.rest.issues.update({ ...r(repo), issue_number: number, ...change });
+    return toIssue(data);
+  }
+
+  async listPullFiles(repo: RepoName, number: number): Promise<PullFile[]> {
+    const { data } = await this.client.octokit.rest.pulls.listFiles({ ...r(repo), pull_number: number, per_page: 100 });
+    return data.map((f) => ({ filename: f.filename, status: f.status, patch: f.patch }));
+  }
+
+  async getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined> {
+    try {
+      const res = await this.client.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...r(repo), path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+      return typeof res.data === 'string' ? res.data : undefined;
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]> {
+    const { data } = await this.client.octokit.rest.pulls.listReviewComments({ ...r(repo), pull_number: number, per_page: 100 });
+    return data.map((c) => ({ path: c.path, line: c.line ?? c.original_line ?? 0, body: c.body, author: c.user?.login ?? '' }));
+  }
+
+  async listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]> {
+    const { data } = await this.client.octokit.rest.pulls.listReviews({ ...r(repo), pull_number: number, per_page: 100 });
+    return data.map((x) => ({ body: x.body ?? '', author: x.user?.login ?? '' }));
+  }
+
+  async createReview(repo: RepoName, number: number, review: NewReview): Promise<void> {
+    await this.client.octokit.rest.pulls.createReview({
+      ...r(repo), pull_number: number, commit_id: review.commitId, body: review.body, event: review.event,
+      comments: review.comments.map((c) => ({ path: c.path, line: c.line, side: 'RIGHT', body: c.body })),
+    });
+  }
+
+  gitToken(): Promise<string | undefined> {
+    return this.client.gitToken();
+  }
+
+  calls(repo?: string) {
+    return this.client.calls(repo);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The platform seam: everything delivery asks of GitHub, in GitHub's terms but without Octokit.
+ * Delivery, the dashboard and PR review depend on this interface only; `github.ts` implements it.
+ */
+import type { RepoName } from '../config/names.ts';
+
+export interface PullRequest {
+  number: number;
+  url: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  draft: boolean;
+  title: string;
+  body: string;
+  /** Branch names (no owner). */
+  head: string;
+  base: string;
+  headSha: string;
+  author: string;
+}
+
+export interface Comment {
+  id: number;
+  body: string;
+  author: string;
+}
+
+export interface Issue {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+}
+
+export interface PullFile {
+  filename: string;
+  status: string;
+  patch?: string;
+}
+
+export interface ReviewComment {
+  path: string;
+  line: number;
+  body: string;
+  author: string;
+}
+
+export interface NewReview {
+  commitId: string;
+  body: string;
+  event: 'COMMENT' | 'REQUEST_CHANGES' | 'APPROVE';
+  comments: { path: string; line: number; body: string }[];
+}
+
+export interface ApiCalls {
+  /** HTTP requests made (retries included), 304s excluded. */
+  calls: number;
+  /** Conditional reads answered 304 Not Modified (free of rate limit). */
+  notModified: number;
+}
+
+/** 422 "A pull request already exists": another run won the race. */
+export class PullExistsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PullExistsError';
+  }
+}
+
+export interface Platform {
+  /** The bot's login (author of its PRs and comments). */
+  login(): Promise<string | undefined>;
+  /** Pull requests whose head is `branch` of this repository, any state, newest first. */
+  findPulls(repo: RepoName, branch: string): Promise<PullRequest[]>;
+  createPull(repo: RepoName, pr: { title: string; body: string; head: string; base: string; draft: boolean }): Promise<PullRequest>;
+  updatePull(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
+  listComments(repo: RepoName, number: number): Promise<Comment[]>;
+  comment(repo: RepoName, number: number, body: string): Promise<void>;
+  addLabels(repo: RepoName, number: number, labels: string[]): Promise<void>;
+  requestReviewers(repo: RepoName, number: number, reviewers: string[]): Promise<void>;
+  /** Open or closed issues carrying `label`, newest first (the dashboard finds itself by marker among them). */
+  listIssues(repo: RepoName, o: { label?: string; creator?: string }): Promise<Issue[]>;
+  createIssue(repo: RepoName, issue: { title: string; body: string; labels: string[] }): Promise<Issue>;
+  updateIssue(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<Issue>;
+  getPull(repo: RepoName, number: number): Promise<PullRequest>;
+  listPullFiles(repo: RepoName, number: number): Promise<PullFile[]>;
+  /** A file's text at `ref`, or undefined when it does not exist there. */
+  getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined>;
+  listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]>;
+  /** Review bodies already posted on the PR (the bot finds its own by marker). */
+  listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]>;
+  createReview(repo: RepoName, number: number, review: NewReview): Promise<void>;
+  /** A token git can push with (a GitHub App's installation token is refreshed before it expires). */
+  gitToken(): Promise<string | undefined>;
+  /** API calls made so far for one repository (`owner/name`), or for all when omitted. */
+  calls(repo?: string): ApiCalls;
+}

@@ -1,0 +1,129 @@
+/**
+ * `review --pr OWNER/REPO#N`: the rule set on a pull request's changed Dockerfiles at its head,
+ * posted as one review. Findings on lines of the diff become inline comments (GitHub refuses
+ * comments elsewhere: those go into the review body). Where a rule has a mechanical fix, the
+ * comment carries a ```suggestion``` block the author applies with one click. Every finding
+ * carries a hidden marker, so a re-run posts only what is new, and nothing anyone wrote is
+ * resolved, edited or deleted.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { parseRepoName, type RepoName } from '../config/names.ts';
+import type { Platform } from '../platform/types.ts';
+import { isDockerfileName } from './repo.ts';
+import { reviewText, type Finding } from './review.ts';
+import type { ReviewOptions } from './types.ts';
+
+export interface PrRef {
+  repo: RepoName;
+  number: number;
+}
+
+export function parsePrRef(text: string): PrRef {
+  const m = /^([^/\s#]+\/[^/\s#]+)#(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a pull request: write OWNER/REPO#NUMBER, e.g. rancher/image-build-coredns#12`);
+  return { repo: parseRepoName(m[1]!), number: Number(m[2]) };
+}
+
+export interface PrReviewResult {
+  findings: Finding[];
+  /** Posted this run, inline and in the body. */
+  inline: number;
+  inBody: number;
+  /** Already posted by an earlier run (same marker). */
+  alreadyPosted: number;
+  reviewed: string[];
+}
+
+const MARK = (key: string) => `<!-- image-build-migrator:finding ${key} -->`;
+
+export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: ReviewOptions = {}): Promise<PrReviewResult> {
+  const pr = await platform.getPull(ref.repo, ref.number);
+  const files = (await platform.listPullFiles(ref.repo, ref.number)).filter((f) => f.status !== 'removed' && isDockerfileName(path.posix.basename(f.filename)));
+  const findings: Finding[] = [];
+  const texts = new Map<string, string[]>();
+  const diffLines = new Map<string, Set<number>>();
+  for (const f of files) {
+    const text = await platform.getFile(ref.repo, f.filename, pr.headSha);
+    if (text === undefined) continue;
+    texts.set(f.filename, text.split(/\r?\n/));
+    diffLines.set(f.filename, rightLines(f.patch ?? ''));
+    findings.push(...reviewText(text, f.filename, opts));
+  }
+  const [comments, reviews] = await Promise.all([platform.listReviewComments(ref.repo, ref.number), platform.listReviews(ref.repo, ref.number)]);
+  const posted = [...comments.map((c) => c.body), ...reviews.map((r) => r.body)].join('\n');
+
+  const inline: { path: string; line: number; body: string }[] = [];
+  const inBody: string[] = [];
+  let alreadyPosted = 0;
+  for (const f of findings) {
+    const lines = texts.get(f.file)!;
+    const key = findingKey(f, lines[f.line - 1] ?? '');
+    if (posted.includes(MARK(key))) {
+      alreadyPosted++;
+      continue;
+    }
+    const text = `**${f.severity}** \`${f.rule}\`: ${f.message}\n\n${f.hint} ([docs](${f.docs}))`;
+    if (diffLines.get(f.file)?.has(f.line)) {
+      const fix = suggestion(f, lines[f.line - 1] ?? '');
+      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${text}${fix === undefined ? '' : `\n\n\`\`\`suggestion\n${fix}\n\`\`\``}` });
+    } else {
+      inBody.push(`- ${MARK(key)} \`${f.file}:${f.line}\` ${text.replace(/\n\n/g, ' — ')}`);
+    }
+  }
+  if (inline.length || inBody.length) {
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const body = [
+      `The cross-compilation rule set of image-build-migrator on the Dockerfiles changed here: ${errors} error${errors === 1 ? '' : 's'}, ${findings.length - errors} warning${findings.length - errors === 1 ? '' : 's'} at ${pr.headSha.slice(0, 12)}.`,
+      ...(inBody.length ? ['', 'On lines outside this diff:', '', ...inBody] : []),
+    ].join('\n');
+    await platform.createReview(ref.repo, ref.number, { commitId: pr.headSha, body, event: 'COMMENT', comments: inline });
+  }
+  return { findings, inline: inline.length, inBody: inBody.length, alreadyPosted, reviewed: [...texts.keys()] };
+}
+
+/** The same finding on the same text keeps its key when lines above it move. */
+function findingKey(f: Finding, line: string): string {
+  return createHash('sha256').update(`${f.rule}\0${f.file}\0${line.trim()}`).digest('hex').slice(0, 16);
+}
+
+/** Lines of the new file that the diff shows (added or context): where GitHub accepts a comment. */
+export function rightLines(patch: string): Set<number> {
+  const out = new Set<number>();
+  let line = 0;
+  for (const l of patch.split('\n')) {
+    const h = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (h) {
+      line = Number(h[1]);
+      continue;
+    }
+    if (l.startsWith('-') || l.startsWith('\\')) continue;
+    if (l.startsWith('+') || l.startsWith(' ')) out.add(line++);
+  }
+  return out;
+}
+
+/** The fixed line, where the fix is mechanical; undefined otherwise. */
+export function suggestion(f: Finding, line: string): string | undefined {
+  switch (f.rule) {
+    case 'from-as-casing':
+    case 'stage-name-casing': {
+      const upper = /^\s*FROM\b/.test(line);
+      return f.rule === 'from-as-casing' ? line.replace(/(\s)as(\s)/i, `$1${upper ? 'AS' : 'as'}$2`) : undefined;
+    }
+    case 'xx-go-wrap-swallows-command':
+      return /xx-go\s+--wrap\s*\\\s*$/.test(line) ? line.replace(/xx-go\s+--wrap\s*\\\s*$/, 'xx-go --wrap && \\') : undefined;
+    case 'host-strip-cross-output':
+      return /\binstall\s+((?:-\w+\s+)*)-s\s/.test(line) ? line.replace(/\binstall\s+((?:-\w+\s+)*)-s\s/, 'install $1') : undefined;
+    case 'xx-without-target-arg':
+    case 'compile-stage-without-target-arg':
+    case 'platform-arg-undeclared': {
+      if (/^\s*FROM\b/i.test(line)) return undefined;
+      const name = /\b(TARGET(?:PLATFORM|ARCH|OS|VARIANT))\b/.exec(f.message)?.[1] ?? 'TARGETPLATFORM';
+      const indent = /^\s*/.exec(line)![0];
+      return `${indent}ARG ${name}\n${line}`;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,37 @@
+// The planner alone (pure): the cases the CLI tests do not reach cheaply.
+import { describe, expect, it } from 'vitest';
+import { renderMarker, type Marker } from '../../src/delivery/marker.ts';
+import { planDelivery, type PlanInput } from '../../src/delivery/plan.ts';
+
+const m: Marker = { v: 1, tool: '0.1.0', recipes: ['xx-stage'], base: 'base1', result: 'res1', pushed: 'push1', timing: '' };
+const pr = (o: Partial<PlanInput['pulls'][number]> = {}, marker: Partial<Marker> = {}) => ({ number: 7, url: 'u', state: 'open' as const, merged: false, author: 'bot', body: `hi\n${renderMarker({ ...m, ...marker })}`, ...o });
+const input = (o: Partial<PlanInput> = {}): PlanInput => ({
+  migration: { kind: 'needed', base: 'base1', result: 'res1', recipes: ['xx-stage'] }, branch: { name: 'cross-compile/xx', sha: 'push1' }, pulls: [pr()], tool: '0.1.0', timing: '', recreateClosed: false, mayOpen: true, ...o,
+});
+
+describe('planDelivery', () => {
+  it('current PR: leave; new timing: body only, no push; new result: push with the lease on the last push', () => {
+    expect(planDelivery(input())).toMatchObject({ action: 'leave', status: 'current' });
+    expect(planDelivery(input({ timing: 'digest2' }))).toMatchObject({ action: 'update', push: false });
+    expect(planDelivery(input({ migration: { kind: 'needed', base: 'base1', result: 'res2', recipes: ['xx-stage'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1' });
+  });
+
+  it('a failed migration never touches the PR', () => {
+    expect(planDelivery(input({ migration: { kind: 'failed', reason: 'x' } }))).toMatchObject({ action: 'leave', status: 'failed' });
+  });
+
+  it('a branch left by an interrupted run of the bot is reused with a lease; a stranger\'s branch blocks', () => {
+    expect(planDelivery(input({ pulls: [], branch: { name: 'b', sha: 'zzz', botAuthored: true } }))).toMatchObject({ action: 'open', lease: 'zzz' });
+    expect(planDelivery(input({ pulls: [], branch: { name: 'b', sha: 'zzz', botAuthored: false } }))).toMatchObject({ action: 'blocked' });
+  });
+
+  it('maxPrsPerRun reached: deferred; PRs of others on the branch are not the bot\'s', () => {
+    expect(planDelivery(input({ pulls: [], branch: { name: 'b' }, mayOpen: false }))).toMatchObject({ action: 'leave', status: 'deferred' });
+    expect(planDelivery(input({ pulls: [{ ...pr(), body: 'a human PR' }], branch: { name: 'b' } }))).toMatchObject({ action: 'open', lease: '' });
+  });
+
+  it('closed by the bot earlier and needed again: a new PR; a human deleted the branch of an open PR: blocked', () => {
+    expect(planDelivery(input({ pulls: [pr({ state: 'closed' }, { closed: 'no longer needed' })], branch: { name: 'b' } }))).toMatchObject({ action: 'open' });
+    expect(planDelivery(input({ branch: { name: 'b' } }))).toMatchObject({ action: 'blocked' });
+  });
+});
