@@ -166,7 +166,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         const line = original.lineOf(start);
         const endLine = original.lineOf(Math.max(start, end - 1));
         // One text edit per word: a reader sees the change once per line and reason.
-        // Adjacent lines with one reason (a block of moved lines) are one entry too.
+        // Adjacent lines with one reason are one entry too (an indexed lookup: large files made a scan quadratic).
         const same = reported.find(recipe.id, e.reason, line - 1, endLine + 1);
         if (same) {
           same.line = Math.min(same.line, line);
