@@ -10,6 +10,7 @@ import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
 import { targetArgsLate } from './target-args-late/index.ts';
+import { targetIndependentFirst } from './target-independent-first/index.ts';
 import { splitModuleDownload } from './split-module-download/index.ts';
 import { xxStage } from './xx-stage/index.ts';
 import { buildPlatform } from './build-platform/index.ts';
@@ -36,6 +37,7 @@ export const dockerfileRecipes: DockerfileRecipe[] = [
   buildPlatform,
   staleGoEnv,
   splitModuleDownload,
+  targetIndependentFirst,
   targetArgsLate,
   xxToolchain,
   cgoExplicit,

@@ -96,8 +96,15 @@ const EMULATED_MARKER = /\bemulat(ed|ion)\b/i;
 
 export function isXxImage(image: string, configured?: string): boolean {
   if (XX_IMAGE.test(image)) return true;
-  if (configured) return image === configured || image.split(':')[0] === configured.split(':')[0];
+  if (configured) return image === configured || imageRepository(image) === imageRepository(configured);
   return false;
+}
+
+/** The image reference without its tag or digest: a registry port (`127.0.0.1:5000/x`) is no tag. */
+export function imageRepository(ref: string): string {
+  const noDigest = ref.split('@')[0]!;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
 }
 
 export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Analysis {

@@ -166,7 +166,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         const line = original.lineOf(start);
         const endLine = original.lineOf(Math.max(start, end - 1));
         // One text edit per word: a reader sees the change once per line and reason.
-        const same = reported.find(recipe.id, e.reason, line, endLine);
+        // Adjacent lines with one reason are one entry too (an indexed lookup: large files made a scan quadratic).
+        const same = reported.find(recipe.id, e.reason, line - 1, endLine + 1);
         if (same) {
           same.line = Math.min(same.line, line);
           same.endLine = Math.max(same.endLine ?? same.line, endLine);

@@ -11,7 +11,7 @@ export interface BuildRequest {
   platform: string;
   buildArgs?: Record<string, string>;
   target?: string;
-  /** Tag the image (plain docker always exports into the engine's image store). */
+  /** Tag the image (exported to the engine's image store); untagged builds export nothing. */
   tag?: string;
   timeoutMs: number;
   /** Prune the build cache first and build with --no-cache. */

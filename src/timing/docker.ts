@@ -18,7 +18,10 @@ export class DockerBuilder implements Builder {
     const args = ['build', '--progress=plain', '--platform', req.platform, '--file', req.dockerfile, ...buildArgFlags(req.buildArgs)];
     if (req.cold) args.push('--no-cache');
     if (req.target) args.push('--target', req.target);
+    // Untagged, the image is exported to nothing (as buildx's cacheonly): a timing run leaves no
+    // images behind in the engine's store.
     if (req.tag) args.push('--tag', req.tag);
+    else args.push('--output', 'type=tar,dest=/dev/null');
     args.push(req.contextDir);
     const p = await runProcess(this.info.client, args, { env, timeoutMs: req.timeoutMs });
     const log = p.stderr + p.stdout;

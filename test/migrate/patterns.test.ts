@@ -84,10 +84,16 @@ describe.each(patterns)('%s', (name) => {
   });
 });
 
+// These run the migration on "before" (not read the committed "after"): a property of the code.
 describe('what the patterns must show', () => {
-  const out = (name: string) => readFileSync(path.join(root, name, 'after', 'Dockerfile'), 'utf8');
-  it('P1: the full target shape', () => {
-    const t = out('P01-classic-builder');
+  const migratedCopy = async (name: string) => {
+    const work = copyOf(path.join(root, name, 'before'));
+    await migrateCheckout(work, { ...optionsFor(name), dryRun: false }, recipes);
+    return work;
+  };
+  const out = async (name: string) => readFileSync(path.join(await migratedCopy(name), 'Dockerfile'), 'utf8');
+  it('P1: the full target shape', async () => {
+    const t = await out('P01-classic-builder');
     expect(t).toMatch(/^FROM --platform=\$BUILDPLATFORM rancher\/mirrored-tonistiigi-xx:1\.6\.1 AS xx$/m);
     expect(t).toMatch(/^FROM --platform=\$BUILDPLATFORM \$\{GO_IMAGE\} AS builder\nCOPY --from=xx \/ \/$/m);
     expect(t).toMatch(/^ARG TARGETPLATFORM\nRUN xx-apk --no-cache add musl-dev gcc$/m);
@@ -99,50 +105,50 @@ describe('what the patterns must show', () => {
     // The clone happens before the target ARG: once for all platforms.
     expect(t.indexOf('git clone')).toBeLessThan(t.indexOf('ARG TARGETPLATFORM'));
   });
-  it('P2: no ARCH left in the Dockerfile, Makefile or workflow build-args', () => {
-    const dir = path.join(root, 'P02-arch-build-arg', 'after');
+  it('P2: no ARCH left in the Dockerfile, Makefile or workflow build-args', async () => {
+    const dir = await migratedCopy('P02-arch-build-arg');
     expect(readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).not.toMatch(/\bARCH\b(?<!TARGETARCH)/);
     expect(readFileSync(path.join(dir, 'Makefile'), 'utf8')).not.toContain('--build-arg ARCH');
     expect(readFileSync(path.join(dir, '.github/workflows/build.yml'), 'utf8')).not.toMatch(/^\s*ARCH=/m);
   });
-  it('P3: a tool run during the build uses BUILDARCH', () => {
-    expect(out('P03-build-tool-download')).toMatch(/^ARG BUILDARCH\n# protoc[^\n]*\nRUN if \[ "\$BUILDARCH" = "arm64" \]/m);
+  it('P3: a tool run during the build uses BUILDARCH', async () => {
+    expect(await out('P03-build-tool-download')).toMatch(/^ARG BUILDARCH\n# protoc[^\n]*\nRUN if \[ "\$BUILDARCH" = "arm64" \]/m);
   });
-  it('P4: a target tarball keeps TARGETARCH', () => {
-    expect(out('P04-target-tarball')).toContain('netplugins-linux-${TARGETARCH}-');
+  it('P4: a target tarball keeps TARGETARCH', async () => {
+    expect(await out('P04-target-tarball')).toContain('netplugins-linux-${TARGETARCH}-');
   });
-  it('P5: executions of the built binary are guarded', () => {
-    const t = out('P05-run-built-binary');
+  it('P5: executions of the built binary are guarded', async () => {
+    const t = await out('P05-run-built-binary');
     expect(t).toContain('if ! xx-info is-cross; then widgetd --version; fi');
     expect(t).toContain('if ! xx-info is-cross; then ./bin/widgetd selftest --quick; fi');
   });
-  it('P7: the wrap comes after native go steps', () => {
-    const t = out('P07-native-codegen');
+  it('P7: the wrap comes after native go steps', async () => {
+    const t = await out('P07-native-codegen');
     expect(t.indexOf('go generate')).toBeLessThan(t.indexOf('xx-go --wrap'));
     expect(t.indexOf('go install')).toBeLessThan(t.indexOf('xx-go --wrap'));
   });
-  it('P9: every leaf keeps its platform, destinations and metadata', () => {
-    const t = out('P09-several-leaves');
+  it('P9: every leaf keeps its platform, destinations and metadata', async () => {
+    const t = await out('P09-several-leaves');
     for (const leaf of ['operator', 'webhook', 'daemon']) expect(t).toMatch(new RegExp(`^FROM bci AS ${leaf}$`, 'm'));
     expect(t).toContain('EXPOSE 9443');
     expect(t).toContain('CMD ["/usr/bin/daemon", "--serve"]');
   });
-  it('P10: the C stage stays emulated with a comment saying why', () => {
-    expect(out('P10-c-stage-emulated')).toMatch(/^# kept emulated: [^\n]+\nFROM \$\{ALPINE_IMAGE\} AS bpf$/m);
+  it('P10: the C stage stays emulated with a comment saying why', async () => {
+    expect(await out('P10-c-stage-emulated')).toMatch(/^# kept emulated: [^\n]+\nFROM \$\{ALPINE_IMAGE\} AS bpf$/m);
   });
-  it('P12: one casing of AS', () => {
-    expect(out('P12-from-as-casing')).not.toMatch(/^FROM .* as /m);
+  it('P12: one casing of AS', async () => {
+    expect(await out('P12-from-as-casing')).not.toMatch(/^FROM .* as /m);
   });
-  it('P14: skipped, no change', () => {
-    expect(out('P14-not-a-compile-repo')).toBe(readFileSync(path.join(root, 'P14-not-a-compile-repo', 'before', 'Dockerfile'), 'utf8'));
+  it('P14: skipped, no change', async () => {
+    expect(await out('P14-not-a-compile-repo')).toBe(readFileSync(path.join(root, 'P14-not-a-compile-repo', 'before', 'Dockerfile'), 'utf8'));
   });
-  it('P15: stale GOARCH/GOOS gone, CGO_ENABLED explicit', () => {
-    const t = out('P15-stale-go-env');
+  it('P15: stale GOARCH/GOOS gone, CGO_ENABLED explicit', async () => {
+    const t = await out('P15-stale-go-env');
     expect(t).not.toMatch(/GOARCH|GOOS|GOARM/);
     expect(t).toContain('ENV CGO_ENABLED=0');
     expect(t).toContain('GOFLAGS=-mod=vendor');
   });
-  it('P16: target-side zypper steps unchanged', () => {
-    expect(out('P16-bci-final-zypper')).toContain('zypper -n install e2fsprogs xfsprogs util-linux');
+  it('P16: target-side zypper steps unchanged', async () => {
+    expect(await out('P16-bci-final-zypper')).toContain('zypper -n install e2fsprogs xfsprogs util-linux');
   });
 });

@@ -242,3 +242,28 @@ describe('5: code generation and a lineage of stages', () => {
     }
   });
 });
+
+describe('speed: target-independent steps the input placed after a target-dependent one', () => {
+  it('the clone and the module download move above the target ARG and the tarball, once for all platforms', () => {
+    const { out, m } = migrate('11-target-independent-after-add');
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    const at = (needle: string) => builder.instructions.findIndex((i) => out.source.text.slice(i.start, i.end).includes(needle));
+    const firstTarget = builder.instructions.indexOf(builder.args.find((a) => a.name.startsWith('TARGET'))!.instruction);
+    for (const step of ['git clone', 'go mod download', 'WORKDIR /go/src/kube-huge']) expect(at(step), step).toBeLessThan(firstTarget);
+    expect(at('cni-plugins-linux-${TARGETARCH}')).toBeGreaterThan(firstTarget);
+    expect(m.edits.filter((e) => e.recipe === 'target-independent-first')).toHaveLength(1);
+  });
+
+  it('in a file that already cross-compiles it stays a warning, with the fix in its hint', () => {
+    const text = readFileSync(path.join(dir, '11-target-independent-after-add.after.Dockerfile'), 'utf8');
+    const moved = text.replace(/(RUN git clone[^\n]*\nWORKDIR [^\n]*\nRUN go mod download\n)(ARG TARGETPLATFORM\nARG TARGETARCH\nADD [^\n]*\n)/, '$2$1');
+    expect(moved).not.toBe(text);
+    const m = migrateDockerfile(moved, 'Dockerfile', DEFAULT_OPTIONS);
+    expect(m.output).toBe(moved);
+    const found = reviewDockerfile(parseDockerfile(moved)).filter((f) => f.rule === 'work-after-target-arg');
+    expect(found.map((f) => [f.severity, f.hint.startsWith('move it before line')])).toEqual([
+      ['warning', true],
+      ['warning', true],
+    ]);
+  });
+});
