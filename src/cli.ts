@@ -80,6 +80,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--xx-image <image>', 'the xx image (default rancher/mirrored-tonistiigi-xx:1.6.1)')
     .option('--dockerfile <path>', 'Dockerfile path in the checkout (repeatable)', collect)
     .option('--emulate <stage=reason>', 'leave this stage emulated, with the reason (repeatable)', collect)
+    .option('--no-dashboard', 'fleet: leave the dashboard issue alone (nightly matrix jobs: the summary updates it once)')
     .option('--timing', 'also time cold builds before and after on a real BuildKit (printed as a table)', false)
     .option('--platforms <list>', 'with --timing: platforms to build (default from repos.yaml, else linux/amd64,linux/arm64)')
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
@@ -100,6 +101,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           reposFile: o.repos ?? 'repos.yaml',
           dryRun: o.dryRun,
           plan: o.plan,
+          dashboard: o.dashboard,
           only: o.only ? String(o.only).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
           concurrency: o.concurrency,
           reportFile: o.report,
@@ -133,8 +135,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--plan <file>', 'the plan: planned repositories without a result become failed rows')
     .option('--json <file>', 'write the merged report as JSON')
     .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
+    .option('--dashboard', 'update the dashboard issue of repos.yaml once from the merged rows (needs GITHUB_TOKEN or the GitHub App)', false)
+    .option('--repos <file>', 'with --dashboard: the repos.yaml naming the dashboard issue', 'repos.yaml')
     .action(async (dir: string, o) => {
-      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown }, out, err, env);
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown, dashboard: o.dashboard ? { reposFile: o.repos } : undefined }, out, err, env);
     });
 
   program

@@ -5,6 +5,8 @@
  * Exit codes: 0 done, 1 (merge) a failure that is the bot's own fault, 2 a file refused or bad usage.
  */
 import { writeFileAtomically } from '../files/atomic-write.ts';
+import { redact } from '../github/redact.ts';
+import { DashboardError, updateMergedDashboard } from './report-dashboard.ts';
 import { annotate, inActions, setOutput, writeStepSummary } from '../actions/actions.ts';
 import { ExchangeError, readExchange } from '../report/exchange.ts';
 import { writeJsonReport } from '../report/json.ts';
@@ -55,6 +57,8 @@ export interface MergeArgs {
   plan?: string;
   json?: string;
   markdown?: string;
+  /** Update the dashboard issue named in this repos.yaml once, from the merged rows. */
+  dashboard?: { reposFile: string };
 }
 
 export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -67,8 +71,20 @@ export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream
     return refused(e, err);
   }
   for (const r of read.refused) err.write(`error: ${r}\n`);
-  const merged = mergeReports(plan, read);
+  let merged = mergeReports(plan, read);
   const faults = botFaults(merged);
+  if (args.dashboard) {
+    try {
+      const dashboard = await updateMergedDashboard(merged, args.dashboard.reposFile, env, (line) => err.write(`${redact(line)}\n`));
+      if (dashboard) {
+        merged = { ...merged, dashboard };
+        err.write(`Dashboard ${dashboard.action}: ${dashboard.url}\n`);
+      }
+    } catch (e) {
+      if (!(e instanceof DashboardError)) throw e;
+      faults.push(e.message);
+    }
+  }
 
   if (args.json) await writeJsonReport(args.json, merged);
   const markdown = renderMarkdown(merged) + faultsMarkdown(faults);

@@ -60,6 +60,8 @@ export interface RunFleetOptions {
   onReport?: (report: FleetReport) => void;
   /** Plan delivery with read calls only: print open / update / leave / close / blocked per repository. */
   plan?: boolean;
+  /** false: leave the dashboard issue alone (a nightly matrix job; the summary job updates it once). */
+  dashboard?: boolean;
   /** Minimum time between two GitHub write calls (default 1000 ms). */
   writeSpacingMs?: number;
   /** Build timings per repository for delivery, when they come from elsewhere (default: --timing's results). */
@@ -211,7 +213,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
 
   results.sort((a, b) => a.name.localeCompare(b.name));
   let dashboard: FleetReport['dashboard'];
-  if (delivery?.mode === 'execute' && config.delivery.dashboard && !signal.aborted) {
+  if (delivery?.mode === 'execute' && config.delivery.dashboard && opts.dashboard !== false && !signal.aborted) {
     try {
       dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: startedAt.toISOString(), timing: (n) => opts.timingInput?.(n) ?? timingInputFrom(timingOf(results, n)) });
     } catch (e) {
@@ -274,7 +276,7 @@ function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; reject
 }
 
 /** GITHUB_WRITE_SPACING_MS: the pause between two write calls (GitHub asks for at least 1000 ms). */
-function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
+export function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
   const n = Number(env.GITHUB_WRITE_SPACING_MS);
   return env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) && n >= 0 ? n : undefined;
 }

@@ -4,12 +4,13 @@
  * picks, that annotations name repository-relative paths, and the failure threshold.
  * setup-node and `npm ci` are the runner's; this checkout's node_modules stands in for them.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { globToRegExp, matchFiles } from '../../src/actions/changed-files.ts';
+import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { makeBareRepo, removeDir, runGit, tempDir, writeFiles } from '../helpers/repos.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -59,7 +60,11 @@ describe('action.yml steps on a pull request clone', () => {
     const logs: { name: string; status: number; stdout: string; stderr: string }[] = [];
     for (const step of action.runs.steps) {
       if (!step.run || step.name === 'Install the reviewer') continue;
-      expect(step.if, 'the steps are unconditional').toBeUndefined();
+      if (step.if !== undefined) {
+        // The one condition of the action: post a review only when given a token.
+        expect(step.if).toBe("inputs.github-token != ''");
+        if (!values['github-token']) continue;
+      }
       const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTION_PATH: root, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws };
       delete env.GITHUB_STEP_SUMMARY;
       for (const [k, v] of Object.entries(step.env ?? {})) {
@@ -106,4 +111,51 @@ describe('action.yml steps on a pull request clone', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown --fail-on "sometimes"');
   });
+});
+
+describe('action.yml with github-token: the review is posted on the pull request', () => {
+  const TOKEN = ['ghp', 'actionTestToken0123456789abcdefABCDEFGH'].join('_');
+  const REPO = 'acme/image-build-thing';
+  let gh: LocalGitHub;
+  beforeAll(async () => {
+    gh = await LocalGitHub.start({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+    gh.addRepo(REPO, { Dockerfile: CLEAN, 'README.md': 'x\n' });
+    gh.commit(REPO, 'contributor/patch', { Dockerfile: WITH_ERRORS });
+    gh.openPull(REPO, 'contributor/patch', 'Build it faster');
+  });
+  afterAll(() => gh.close());
+
+  it('the post step runs review --pr with the token from the input, before the threshold step', async () => {
+    const names = action.runs.steps.map((s) => s.name);
+    expect(names.indexOf('Post the review on the pull request')).toBeLessThan(names.indexOf('Review the changed Dockerfiles'));
+    const step = action.runs.steps.find((s) => s.name === 'Post the review on the pull request')!;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: root, GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_WRITE_SPACING_MS: '0' };
+    for (const [k, v] of Object.entries(step.env ?? {})) {
+      env[k] = v.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, expr: string) => {
+        if (expr === 'inputs.github-token') return TOKEN;
+        if (expr === 'github.repository') return REPO;
+        if (expr === 'github.event.pull_request.number') return '1';
+        if (expr === 'inputs.xx-image') return '';
+        throw new Error(`unsupported expression ${expr}`);
+      });
+    }
+    // Asynchronously: the local GitHub answers from this very process.
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += String(c)));
+      child.stderr.on('data', (c) => (stderr += String(c)));
+      child.on('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+    // Error-level findings: the step still passes (the threshold is the next step's business).
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/acme\/image-build-thing#1: 1 Dockerfile\(s\) reviewed, \d+ finding\(s\)/);
+    const pr = gh.pull(REPO, 1);
+    expect(pr.reviews).toHaveLength(1);
+    expect(pr.reviews[0]!.user).toBe('github-actions[bot]');
+    expect(pr.reviewComments.length + (pr.reviews[0]!.body.match(/`Dockerfile:\d+`/g)?.length ?? 0)).toBeGreaterThan(0);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    gh.assertClean();
+  }, 60_000);
 });

@@ -134,8 +134,10 @@ describe('every input reaches the CLI', () => {
   function envOf(step: RunStep, input: string): string[] {
     return Object.entries(step.env).filter(([, v]) => new RegExp(`inputs\\.${input.replace(/-/g, '\\-')}\\b(?!-)`).test(String(v))).map(([k]) => k);
   }
+  // Variables the CLI reads from its environment (src/platform/octokit.ts), not from its arguments.
+  const CLI_ENV = new Set(['GITHUB_TOKEN', 'GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', 'GITHUB_APP_PRIVATE_KEY']);
   function reachesCli(step: RunStep, vars: string[]): boolean {
-    return commandLines(step.step.run!).some((l) => cliWords(l) && vars.some((v) => new RegExp(`\\$\\{?${v}\\b`).test(l)));
+    return commandLines(step.step.run!).some((l) => cliWords(l) && vars.some((v) => CLI_ENV.has(v) || new RegExp(`\\$\\{?${v}\\b`).test(l)));
   }
 
   const cases: [string, string[], Record<string, string>][] = [];
