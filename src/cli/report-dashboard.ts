@@ -6,7 +6,7 @@ import { loadReposConfig } from '../config/repos-config.ts';
 import { spacingFrom } from '../fleet/run.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
 import { timingInputFrom } from '../delivery/timing.ts';
-import { redactError } from '../github/redact.ts';
+import { redactError } from '../secrets/redact.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import { createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
 import type { FleetReport } from '../report/types.ts';
