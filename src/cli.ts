@@ -15,7 +15,7 @@ import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
-import { redact, registerEnvSecrets } from './github/redact.ts';
+import { redact, registerEnvSecrets } from './secrets/redact.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

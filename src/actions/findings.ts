@@ -2,7 +2,7 @@
  * `review --format github` inside Actions: each finding an annotation on its file and line, and a
  * one-line count in the step summary.
  */
-import { redact } from '../github/redact.ts';
+import { redact } from '../secrets/redact.ts';
 import type { Finding } from '../review/types.ts';
 import { annotate, writeStepSummary } from './actions.ts';
 

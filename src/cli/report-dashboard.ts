@@ -5,7 +5,7 @@
 import { loadReposConfig } from '../config/repos-config.ts';
 import { updateDashboardFromEnv } from '../delivery/dashboard.ts';
 import { timingInputFrom } from '../delivery/timing.ts';
-import { redactError } from '../github/redact.ts';
+import { redactError } from '../secrets/redact.ts';
 import type { FleetReport } from '../report/types.ts';
 
 export class DashboardError extends Error {}

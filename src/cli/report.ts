@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 (merge) a failure that is the bot's own fault, 2 a file refused or bad usage.
  */
 import { writeFileAtomically } from '../files/atomic-write.ts';
-import { redact } from '../github/redact.ts';
+import { redact } from '../secrets/redact.ts';
 import { DashboardError, updateMergedDashboard } from './report-dashboard.ts';
 import { annotate, inActions, setOutput, writeStepSummary } from '../actions/actions.ts';
 import { ExchangeError, readExchange } from '../report/exchange.ts';

@@ -9,8 +9,8 @@ import type { ReposConfig } from '../config/repos-config.ts';
 import { isExcluded, overrideFor, type RepoOverride } from '../config/repos-config.ts';
 import { displayName, matchesPattern, parseRepoName, type RepoName } from '../config/names.ts';
 import type { GitHubListConfig } from '../config/schema.ts';
-import type { GitHubClient } from '../github/client.ts';
-import { redactError } from '../github/redact.ts';
+import type { GitHubClient } from '../platform/octokit.ts';
+import { redactError } from '../secrets/redact.ts';
 import { parseCloneScript, parseDependenciesMarkdown, type ListEntry } from './ecm-lists.ts';
 
 export type Origin = 'list' | 'include' | 'folder';

@@ -4,8 +4,8 @@
  */
 import { RequestError } from 'octokit';
 import type { RepoName } from '../config/names.ts';
-import type { GitHubClient } from '../github/client.ts';
-import { redact } from '../github/redact.ts';
+import type { GitHubClient } from '../platform/octokit.ts';
+import { redact } from '../secrets/redact.ts';
 
 export type RepoInfo =
   | { status: 'ok'; cloneUrl: string; defaultBranch: string; /** From the token's permissions (undefined when anonymous). */ canPush?: boolean }

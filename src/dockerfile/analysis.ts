@@ -15,7 +15,7 @@ import {
   type PackageInstall,
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
-import { copyDestination, copySources } from './cross.ts';
+import { copyDestination, copySources } from './copy.ts';
 import { settingFor, type EnvSetting } from './env.ts';
 
 export interface CommandSite {

@@ -130,31 +130,8 @@ export function exportedPaths(stage: Stage, a: Analysis): { path: string; instru
   return out;
 }
 
-/** Source paths of a COPY/ADD (JSON or plain form; the last word is the destination). */
-export function copySources(instr: Instruction): string[] {
-  const args = instr.args.trim();
-  let words: string[];
-  if (args.startsWith('[')) {
-    try {
-      words = JSON.parse(args) as string[];
-    } catch {
-      words = args.split(/\s+/);
-    }
-  } else words = args.split(/\s+/);
-  return words.slice(0, -1);
-}
-
-export function copyDestination(instr: Instruction): string {
-  const args = instr.args.trim();
-  if (args.startsWith('[')) {
-    try {
-      return (JSON.parse(args) as string[]).at(-1) ?? '';
-    } catch {
-      // fall through
-    }
-  }
-  return args.split(/\s+/).at(-1) ?? '';
-}
+export { copyDestination, copySources } from './copy.ts';
+import { copySources } from './copy.ts';
 
 /** Where a compile command writes, with a `cd DIR &&` before it in the same statement applied. */
 function outputsOf(c: { command: ShellCommand; instruction: Instruction }): string[] {

@@ -6,9 +6,9 @@ import type { ReposConfig } from '../config/repos-config.ts';
 import { migrateOptionsFor } from '../config/repos-config.ts';
 import type { RepoTarget } from '../discovery/discover.ts';
 import { lookUpRepo } from '../discovery/github-repo.ts';
-import type { GitHubClient } from '../github/client.ts';
-import { credentialRefusal, gitHostFromEnv } from '../github/git-host.ts';
-import { redact, redactError } from '../github/redact.ts';
+import type { GitHubClient } from '../platform/octokit.ts';
+import { credentialRefusal, gitHostFromEnv } from '../secrets/git-host.ts';
+import { redact, redactError } from '../secrets/redact.ts';
 import { deliver, type DeliveryRun } from '../delivery/deliver.ts';
 import { deliverySettingsFor } from '../delivery/settings.ts';
 import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
@@ -27,7 +27,7 @@ export interface PipelineContext {
   dryRun: boolean;
   client?: GitHubClient;
   token?: string;
-  /** The git host the token may be sent to (src/github/git-host.ts); default from the environment. */
+  /** The git host the token may be sent to (src/secrets/git-host.ts); default from the environment. */
   gitHost?: string;
   migrate: MigrateFn;
   onStep?: (name: string, what: string) => void;

@@ -4,7 +4,7 @@
  * pipes, files): one plain line per finished repository, no escape codes.
  */
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import { redact } from '../github/redact.ts';
+import { redact } from '../secrets/redact.ts';
 import type { RepoOutcome } from '../report/types.ts';
 
 export interface Progress {

@@ -11,9 +11,8 @@
 import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
 import { displayName } from '../config/names.ts';
 import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
-import { createGitHubClient, githubEnvFrom } from '../github/client.ts';
-import { gitHostFor } from '../github/git-host.ts';
-import { redact, redactDeep, redactError } from '../github/redact.ts';
+import { gitHostFor } from '../secrets/git-host.ts';
+import { redact, redactDeep, redactError } from '../secrets/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
 import { stamp } from '../report/exchange.ts';
@@ -112,25 +111,30 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
 
 
-  // Delivery (a real run, or --plan) against GitHub: one platform client for discovery and delivery.
+  // One platform client for discovery and delivery (a real run, or --plan) against GitHub.
   const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun);
   let platformClient: PlatformClient | undefined;
   let platformEnv;
-  if (delivering) {
+  if (config.source.type === 'github') {
     try {
       platformEnv = await platformEnvFrom(env);
     } catch (e) {
       say(`error: ${redactError(e)}`);
       return EXIT_USAGE;
     }
-    if (!opts.plan && platformEnv.auth.kind === 'none') {
+    if (delivering && !opts.plan && platformEnv.auth.kind === 'none') {
       say('error: pushing branches and opening pull requests needs GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID); nothing was cloned. Use --dry-run to preview without a token, or --plan to see what delivery would do.');
       return EXIT_USAGE;
     }
-    platformClient = await createPlatformClient({ ...platformEnv, writeSpacingMs: opts.writeSpacingMs ?? spacingFrom(env), log: say, etagFile: path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') });
+    platformClient = await createPlatformClient({
+      ...platformEnv,
+      writeSpacingMs: opts.writeSpacingMs ?? spacingFrom(env),
+      log: say,
+      // A dry run keeps its conditional-read cache in memory: it writes nothing it does not have to.
+      etagFile: delivering ? path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') : undefined,
+    });
   }
-  const gh = githubEnvFrom(env);
-  const client = platformClient?.octokit ?? (config.source.type === 'github' ? createGitHubClient({ ...gh, log: say }) : undefined);
+  const client = platformClient?.octokit;
   const discovery = await discoverRepos(config, { client });
   for (const e of discovery.errors) say(`error: ${e}`);
 
@@ -165,7 +169,8 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
       : delivering
         ? `Run over ${total} repositories (concurrency ${concurrency}): pushing ${config.delivery.branch} and keeping one pull request per repository current (at most ${config.delivery.maxPrsPerRun} new).`
         : `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; local sources are never pushed.`);
-  const platform = platformClient ? new GitHubPlatform(platformClient) : undefined;
+  // A dry run reads through the same client for discovery but never reaches delivery.
+  const platform = delivering && platformClient ? new GitHubPlatform(platformClient) : undefined;
   const delivery: DeliveryRun | undefined = platform && platformEnv
     ? { platform, serverUrl: platformEnv.serverUrl, mode: opts.plan ? 'plan' : 'execute', budget: { left: config.delivery.maxPrsPerRun } }
     : undefined;
@@ -182,9 +187,9 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const { migrateCheckout } = await import('../migrate/checkout.ts');
     const { recipes } = await import('../../migrations/index.ts');
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
-    const token = platformClient ? await platformClient.gitToken() : gh.token;
+    const token = platformClient ? await platformClient.gitToken() : undefined;
     const readOnly = opts.dryRun || Boolean(opts.plan);
-    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: gitHostFor(gh.apiUrl, env.GITHUB_SERVER_URL), migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {

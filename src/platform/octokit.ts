@@ -8,12 +8,13 @@
  * The ETag cache and the counter sit in the `fetch` Octokit uses, below the plugins: every HTTP
  * request is counted once, retries included, and a 304 comes back to Octokit as the 200 it stands for.
  */
-import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
+import { writeFileAtomically } from '../files/atomic-write.ts';
 import path from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import Bottleneck from 'bottleneck';
 import { Octokit } from 'octokit';
-import { redact, registerSecret } from '../github/redact.ts';
+import { redact, registerSecret } from '../secrets/redact.ts';
 import type { ApiCalls } from './types.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -73,8 +74,11 @@ interface CachedResponse {
   contentType: string;
 }
 
+/** The Octokit every GitHub call of a run goes through (discovery and delivery alike). */
+export type GitHubClient = InstanceType<typeof Octokit>;
+
 export interface PlatformClient {
-  octokit: InstanceType<typeof Octokit>;
+  octokit: GitHubClient;
   calls(repo?: string): ApiCalls;
   /** A token for git (installation tokens are minted and refreshed by auth-app). */
   gitToken(): Promise<string | undefined>;
@@ -160,9 +164,7 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     save: async () => {
       if (!opts.etagFile || !etagsChanged) return;
       await mkdir(path.dirname(opts.etagFile), { recursive: true });
-      const tmp = `${opts.etagFile}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(Object.fromEntries(etags)));
-      await rename(tmp, opts.etagFile);
+      await writeFileAtomically(opts.etagFile, JSON.stringify(Object.fromEntries(etags)));
     },
   };
 }

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
 import { basename, dirname, join } from 'node:path';
 import { readSafeText, realFolder, UnsafeInputError } from '../files/safe-read.ts';
-import { redact, registerEnvSecrets } from '../github/redact.ts';
+import { redact, registerEnvSecrets } from '../secrets/redact.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';

@@ -1,5 +1,5 @@
 /** `review --pr OWNER/REPO#N`: auth and URLs from the environment, one line per finding, exit 1 on errors. */
-import { redactError } from '../github/redact.ts';
+import { redactError } from '../secrets/redact.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import { createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
 import { parsePrRef, reviewPullRequest } from './pr.ts';

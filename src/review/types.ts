@@ -40,8 +40,5 @@ export interface RuleMeta {
   docs: string;
 }
 
-export interface Rule extends RuleMeta {
-  check(ctx: import('./context.ts').ReviewContext): void;
-}
 
 export type { Analysis, DockerfileModel, Stage, StageFacts };

@@ -12,12 +12,12 @@
  * - `GIT_TERMINAL_PROMPT=0`: a missing credential fails at once instead of waiting for a human.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { credentialRefusal } from '../github/git-host.ts';
-import { redact, registerSecret } from '../github/redact.ts';
+import { credentialRefusal } from '../secrets/git-host.ts';
+import { redact, registerSecret } from '../secrets/redact.ts';
 
 export interface GitAuth {
   token: string;
-  /** The configured git host (src/github/git-host.ts): the header is never built for another host. */
+  /** The configured git host (src/secrets/git-host.ts): the header is never built for another host. */
   host?: string;
 }
 

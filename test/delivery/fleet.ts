@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../src/cli.ts';
-import { clearSecrets } from '../../src/github/redact.ts';
+import { clearSecrets } from '../../src/secrets/redact.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { Capture } from '../helpers/streams.ts';

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseReposConfig } from '../../src/config/repos-config.ts';
 import { discoverRepos } from '../../src/discovery/discover.ts';
 import { lookUpRepo } from '../../src/discovery/github-repo.ts';
-import { createGitHubClient } from '../../src/github/client.ts';
-import { clearSecrets } from '../../src/github/redact.ts';
+import { createPlatformClient } from '../../src/platform/octokit.ts';
+import { clearSecrets } from '../../src/secrets/redact.ts';
 import { fakeRepository, notFound, startGitHubServer, type FakeGitHub, type FakeResponse } from '../helpers/github-server.ts';
 
 const LIST = `# RKE2 dependencies
@@ -24,6 +24,10 @@ const SCRIPT = `#!/bin/sh\nREPOS="rancher/image-build-alpha\nrancher/image-build
 
 // A fake token, assembled so that secret scanners do not take the source for a leak.
 const TOKEN = ['ghp', '0123456789abcdefghijABCDEFGHIJ012345'].join('_');
+
+/** The run's one Octokit (src/platform), as the fleet builds it for discovery. */
+const client = async (apiUrl: string, token?: string) =>
+  (await createPlatformClient({ apiUrl, serverUrl: 'https://github.com', auth: token ? { kind: 'token', token } : { kind: 'none' } })).octokit;
 
 describe('discovery against a GitHub that follows the OpenAPI description', () => {
   let gh: FakeGitHub;
@@ -69,7 +73,7 @@ exclude: [rancher/image-build-beta]
 repos:
   rancher/image-build-gone: { skip: was removed }
 `);
-    const d = await discoverRepos(c, { client: createGitHubClient({ apiUrl: gh.url }) });
+    const d = await discoverRepos(c, { client: await client(gh.url) });
     expect(d.errors).toEqual([]);
     expect(d.targets.map((t) => [t.repo.full, t.origins])).toEqual([
       ['rancher/image-build-alpha', ['list', 'include']],
@@ -94,7 +98,7 @@ repos:
   type: github
   list: { repo: rancher/ecm-distro-tools, ref: master, path: bin/clone_image_build_repos.sh }
 `);
-    const d = await discoverRepos(c, { client: createGitHubClient({ apiUrl: ghe.url, token: TOKEN }) });
+    const d = await discoverRepos(c, { client: await client(ghe.url, TOKEN) });
     expect(d.targets.map((t) => t.repo.full)).toEqual(['rancher/image-build-alpha', 'rancher/image-build-gamma']);
     const req = ghe.requests.at(-1)!;
     expect(req.url.startsWith('/api/v3/repos/rancher/ecm-distro-tools/contents/')).toBe(true);
@@ -107,7 +111,7 @@ repos:
   list: { repo: rancher/ecm-distro-tools, ref: master, path: docs/missing.md }
 include: [rancher/image-build-alpha]
 `);
-    const d = await discoverRepos(c, { client: createGitHubClient({ apiUrl: gh.url, token: TOKEN }) });
+    const d = await discoverRepos(c, { client: await client(gh.url, TOKEN) });
     expect(d.targets.map((t) => t.repo.full)).toEqual(['rancher/image-build-alpha']);
     expect(d.errors).toHaveLength(1);
     expect(d.errors[0]).toMatch(/cannot read the repository list rancher\/ecm-distro-tools:docs\/missing\.md: Not Found/);
@@ -115,13 +119,13 @@ include: [rancher/image-build-alpha]
   });
 
   it('looks up repositories: ok, archived, missing, and waits out a rate limit', async () => {
-    const client = createGitHubClient({ apiUrl: gh.url, token: TOKEN });
+    const octokit = await client(gh.url, TOKEN);
     const repo = (name: string) => ({ owner: 'rancher', name, full: `rancher/${name}` });
-    expect(await lookUpRepo(client, repo('image-build-alpha'))).toEqual({ status: 'ok', cloneUrl: 'https://git.example/rancher/image-build-alpha.git', defaultBranch: 'main' });
-    expect(await lookUpRepo(client, repo('image-build-old'))).toEqual({ status: 'archived', defaultBranch: 'main' });
-    expect(await lookUpRepo(client, repo('image-build-missing'))).toMatchObject({ status: 'missing' });
+    expect(await lookUpRepo(octokit, repo('image-build-alpha'))).toEqual({ status: 'ok', cloneUrl: 'https://git.example/rancher/image-build-alpha.git', defaultBranch: 'main' });
+    expect(await lookUpRepo(octokit, repo('image-build-old'))).toEqual({ status: 'archived', defaultBranch: 'main' });
+    expect(await lookUpRepo(octokit, repo('image-build-missing'))).toMatchObject({ status: 'missing' });
     const t0 = Date.now();
-    expect(await lookUpRepo(client, repo('image-build-limited'))).toMatchObject({ status: 'ok' });
+    expect(await lookUpRepo(octokit, repo('image-build-limited'))).toMatchObject({ status: 'ok' });
     expect(rateLimited).toBe(2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
     expect(gh.writes()).toEqual([]);

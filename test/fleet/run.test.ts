@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet, type RunFleetOptions } from '../../src/fleet/run.ts';
-import { clearSecrets } from '../../src/github/redact.ts';
+import { clearSecrets } from '../../src/secrets/redact.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, notFound, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';

@@ -2,7 +2,7 @@
 // suggestions for mechanical fixes, the rest in the review body, nothing posted twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { clearSecrets } from '../../src/github/redact.ts';
+import { clearSecrets } from '../../src/secrets/redact.ts';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { Capture } from '../helpers/streams.ts';
 

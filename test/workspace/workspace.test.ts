@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearSecrets } from '../../src/github/redact.ts';
+import { clearSecrets } from '../../src/secrets/redact.ts';
 import { CacheBusyError, openCache, writeLockForPid, type Cache } from '../../src/workspace/cache.ts';
 import { isPristine, recordPristine } from '../../src/workspace/pristine.ts';
 import { prepareWorkspace, WorkspaceError } from '../../src/workspace/workspace.ts';

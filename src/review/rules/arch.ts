@@ -9,7 +9,7 @@ import type { VarRef } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { envAt } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 const DERIVED_FROM_TARGET = /\b(TARGETARCH|TARGETPLATFORM|BUILDARCH)\b|xx-info|uname|dpkg --print-architecture|apk --print-arch/;
 

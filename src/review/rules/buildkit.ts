@@ -6,7 +6,7 @@ import { asCasingFix } from '../../dockerfile/checks.ts';
 import { scanVarRefs } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { PLATFORM_ARGS, type ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const fromAsCasing: Rule = {
   id: 'from-as-casing',

@@ -7,7 +7,7 @@ import { packageName } from '../../dockerfile/commands.ts';
 import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { CompileInfo, ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 const TARGET_LIBC = { apk: /^(musl-dev|build-base)$/, apt: /^(libc6?-dev|gcc|g\+\+|build-essential|crossbuild-essential-.*)$/ };
 /** -dev packages that are headers/data or the build machine's own toolchain, fine natively. */

@@ -4,7 +4,7 @@
  */
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const crossSetupMissing: Rule = {
   id: 'cross-setup-missing',

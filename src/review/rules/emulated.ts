@@ -7,7 +7,7 @@ import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
 import { lineage, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 /** Where the platform of `stage` is decided: the nearest FROM with --platform, else the lineage root. */
 function platformSite(stage: Stage): Stage {

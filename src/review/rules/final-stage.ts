@@ -4,7 +4,7 @@
  */
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 /** Leaves that are checks, not images: a lint or test stage may run natively. */
 const CHECK_STAGE = /(^|[-_.])(tests?|unit|lint(er)?|validate|validation|checks?|verify|vet|fmt|ci|e2e|integration|coverage|sanity|bench|generate|codegen|gen)([-_.]|$)/i;

@@ -7,7 +7,7 @@ import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import { envPairs } from '../../dockerfile/env.ts';
 import type { ReviewContext, Span } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 const GO_ASSIGN = /(?<![\w$\-])(GOARCH|GOOS)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
 const FOLLOWS_TARGET = /\b(TARGETARCH|TARGETOS|TARGETPLATFORM|BUILDARCH|BUILDOS|BUILDPLATFORM|GOHOSTARCH|GOHOSTOS)\b|xx-info|go env/;

@@ -1,5 +1,5 @@
 /** Every rule, in the order findings are reported. Adding a rule: one file, one line here. */
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 import { archBuildArg, archInBuildPlatformStage } from './arch.ts';
 import { duplicateStageName, fromAsCasing, fromPlatformFlagConst, redundantTargetPlatform, stageNameCasing, undefinedArgInFrom } from './buildkit.ts';
 import { cgoImplicit, cgoWithoutTargetLibs, targetLibNativeInstall } from './cgo.ts';

@@ -8,7 +8,7 @@ import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
 import { settingFor } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const nativeGoAfterWrap: Rule = {
   id: 'native-go-after-wrap',

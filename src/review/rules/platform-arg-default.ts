@@ -6,7 +6,7 @@
 import { platformArgDefaults } from '../../dockerfile/checks.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const platformArgDefault: Rule = {
   id: 'platform-arg-default',

@@ -8,7 +8,7 @@ import { baseName, type ShellCommand, type ShellScript } from '../../dockerfile/
 import { lineage, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { CompileInfo, ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 const GO_VALUE_FLAGS = new Set(['-o', '-ldflags', '-gcflags', '-asmflags', '-gccgoflags', '-tags', '-mod', '-modfile', '-p', '-buildmode', '-compiler', '-installsuffix', '-overlay', '-pkgdir', '-toolexec', '-pgo', '-C']);
 /** Where make/script builds usually put their output, when the Dockerfile does not say. */

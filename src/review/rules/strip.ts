@@ -6,7 +6,7 @@ import { indirectStrip, installStrip, stripTargets } from '../../dockerfile/comm
 import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const hostStripCrossOutput: Rule = {
   id: 'host-strip-cross-output',

@@ -7,7 +7,7 @@ import type { Instruction, Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import { envAt } from '../../dockerfile/env.ts';
 import { PLATFORM_ARGS, SUBSTITUTING, type ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 function declared(stage: Stage, name: string, instr: Instruction): boolean {
   if (stage.args.some((a) => a.name === name && a.instruction.start < instr.start)) return true;

@@ -5,7 +5,7 @@
 import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 function targetIndependent(name: string, args: string[]): string | undefined {
   const n = baseName(name);

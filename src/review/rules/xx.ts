@@ -8,7 +8,7 @@ import { baseName } from '../../dockerfile/shell.ts';
 import { downstream, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext, Span } from '../context.ts';
-import type { Rule } from '../types.ts';
+import type { Rule } from '../rule.ts';
 
 export const xxNotCopied: Rule = {
   id: 'xx-not-copied',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialRefusal, gitHostFor, gitHostFromEnv, isLoopback, mayReceiveCredentials } from '../../src/github/git-host.ts';
+import { credentialRefusal, gitHostFor, gitHostFromEnv, isLoopback, mayReceiveCredentials } from '../../src/secrets/git-host.ts';
 
 describe('git host', () => {
   it('derives the web host from the API URL, or takes GITHUB_SERVER_URL', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, redact, redactDeep, redactError, registerSecret } from '../../src/github/redact.ts';
+import { clearSecrets, redact, redactDeep, redactError, registerSecret } from '../../src/secrets/redact.ts';
 
 // Fake tokens, assembled so that secret scanners do not take the source for a leak.
 const TOKEN = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_');
