@@ -3,12 +3,9 @@
  * the merged rows, so parallel migrate jobs (run with --no-dashboard) never race on the issue.
  */
 import { loadReposConfig } from '../config/repos-config.ts';
-import { spacingFrom } from '../fleet/run.ts';
-import { updateDashboard } from '../delivery/dashboard.ts';
+import { updateDashboardFromEnv } from '../delivery/dashboard.ts';
 import { timingInputFrom } from '../delivery/timing.ts';
 import { redactError } from '../secrets/redact.ts';
-import { GitHubPlatform } from '../platform/github.ts';
-import { createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
 import type { FleetReport } from '../report/types.ts';
 
 export class DashboardError extends Error {}
@@ -25,21 +22,21 @@ export async function updateMergedDashboard(report: FleetReport, reposFile: stri
     say(`note: ${config.file} configures no dashboard (delivery.dashboard.repo): none updated`);
     return undefined;
   }
-  const platformEnv = await platformEnvFrom(env);
-  if (platformEnv.auth.kind === 'none') throw new DashboardError('updating the dashboard issue needs GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID)');
-  const client = await createPlatformClient({ ...platformEnv, writeSpacingMs: spacingFrom(env), log: say });
   const byName = new Map(report.repos.map((r) => [r.name, r]));
   try {
-    return await updateDashboard(new GitHubPlatform(client), {
-      repo: dashboard.repo,
-      title: dashboard.title,
-      repos: report.repos,
-      now: report.startedAt,
-      timing: (repo) => {
-        const t = byName.get(repo)?.timing;
-        return t ? timingInputFrom({ result: t }) : undefined;
+    return await updateDashboardFromEnv(
+      {
+        repo: dashboard.repo,
+        title: dashboard.title,
+        repos: report.repos,
+        now: report.startedAt,
+        timing: (repo) => {
+          const t = byName.get(repo)?.timing;
+          return t ? timingInputFrom({ result: t }) : undefined;
+        },
       },
-    });
+      env,
+    );
   } catch (e) {
     throw new DashboardError(`the dashboard issue in ${dashboard.repo} was not updated: ${redactError(e)}`);
   }

@@ -276,7 +276,7 @@ function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; reject
 }
 
 /** GITHUB_WRITE_SPACING_MS: the pause between two write calls (GitHub asks for at least 1000 ms). */
-export function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
+function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
   const n = Number(env.GITHUB_WRITE_SPACING_MS);
   return env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
