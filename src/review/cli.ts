@@ -138,9 +138,8 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
   }
   const all = sortFindings([...findings, ...repoFindings]);
   // Inside Actions the annotations go through @actions/core; elsewhere (and for a captured stream) the same commands as text.
-  if (argv.format === 'github' && out === process.stdout && inActions()) {
-    await annotateFindings(all.map((f) => ({ ...f, message: redact(f.message), hint: redact(f.hint) })), jobs.length);
-  } else out.write(redact(formatFindings(all, argv.format, jobs.length)));
+  if (argv.format === 'github' && out === process.stdout && inActions()) await annotateFindings(all, jobs.length);
+  else out.write(redact(formatFindings(all, argv.format, jobs.length)));
   const failOn = argv.failOn ?? 'error';
   return failOn === 'never' ? 0 : failOn === 'warning' ? (all.length ? 1 : 0) : hasErrors(all) ? 1 : 0;
 }
