@@ -1,5 +1,5 @@
 /**
- * Adversarial round on Dockerfile SYNTAX and INPUT handling: inputs that real repositories contain
+ * Adversarial Dockerfile syntax and input handling: inputs that real repositories contain
  * and our fixtures do not (heredocs, --mount over continuations, `# escape=`, tabs, keyword casing,
  * BOM, CR/CRLF/LF mixes, trailing blanks after a continuation backslash, huge files...).
  *
@@ -7,8 +7,6 @@
  * corpus-properties.ts's `checkMigrated` (plus one or two spec expectations: where the wrap goes,
  * what stays byte-identical), or it refuses with DockerfileError / UnsafeMigrationError /
  * InvariantError naming a line. Any other exception is a crash and fails the test.
- *
- * Failing tests here are real bugs, left failing on purpose (see the report of this round).
  */
 import { closeSync, constants, chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';

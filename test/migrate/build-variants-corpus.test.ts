@@ -1,5 +1,5 @@
 /**
- * Robustness, third round: pre-migration Dockerfiles written by us in the ways real
+ * The build-variants corpus: pre-migration Dockerfiles written by us in the ways real
  * image-build-* files differ from shapes/ and fleet-like/: global `ARG TAG`/`PKG`/`SRC` redeclared
  * in stages, `FROM rancher/hardened-*-${ARCH}` images, an `ARCH` download in a build-tools stage,
  * a k3s-root stage, `git apply` + `go mod vendor`, plain `go build` with boringcrypto, netgo,
@@ -13,18 +13,16 @@
  * the review verdict on input and output, and a few spec-level expectations on the output.
  */
 import { recipes } from '../../migrations/index.ts';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
-import { checkMigrated, opts, run, stageText, xxVerifyArgs, type Outcome, type RunResult } from './corpus-properties.ts';
+import { checkMigrated, openCorpus, opts, stageText, xxVerifyArgs, type Outcome } from './corpus-properties.ts';
 
-const dir = path.resolve('test/fixtures/build-variants');
-const files = readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
-const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+const { dir, files, read, result, out } = openCorpus('test/fixtures/build-variants');
 
 const EXPECTED: Record<string, Outcome> = {
   's01-arch-suffixed-images.Dockerfile': 'migrated',
@@ -47,16 +45,6 @@ const EXPECTED: Record<string, Outcome> = {
 };
 
 
-const results = new Map<string, RunResult>();
-function result(file: string): RunResult {
-  if (!results.has(file)) results.set(file, run(read(file), file));
-  return results.get(file)!;
-}
-function out(file: string): string {
-  const r = result(file);
-  if (r.outcome === 'refused') expect.fail(`${file} was refused: ${r.error.message}`);
-  return r.m.output;
-}
 const rules = (text: string, file: string) => reviewDockerfile(parseDockerfile(text, file), {});
 
 describe('build-variants corpus: outcome, generic properties and review verdicts', () => {

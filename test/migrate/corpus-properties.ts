@@ -4,6 +4,8 @@
  * a few the spec states outright: no ARCH left, line endings kept, and no BuildKit-check or
  * spec-level warning that the input did not already have.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { diffLines } from 'diff';
 import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 import { expect } from 'vitest';
@@ -33,6 +35,27 @@ export function run(input: string, file: string): RunResult {
   }
   if (m.skipped) return { outcome: 'skipped', m };
   return { outcome: m.output === input ? 'unchanged' : 'migrated', m };
+}
+
+/**
+ * A corpus folder: its Dockerfiles, their text, and each file migrated once for all the tests of
+ * a test file (`out` fails the calling test with the refusal's message when the file was refused).
+ */
+export function openCorpus(folder: string) {
+  const dir = path.resolve(folder);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  const results = new Map<string, RunResult>();
+  const result = (file: string): RunResult => {
+    if (!results.has(file)) results.set(file, run(read(file), file));
+    return results.get(file)!;
+  };
+  const out = (file: string): string => {
+    const r = result(file);
+    if (r.outcome === 'refused') expect.fail(`${file} was refused: ${r.error.message}`);
+    return r.m.output;
+  };
+  return { dir, files, read, result, out };
 }
 
 const RUNTIME = new Set(['ENTRYPOINT', 'CMD', 'LABEL', 'EXPOSE', 'USER']);

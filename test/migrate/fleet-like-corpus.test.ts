@@ -1,5 +1,5 @@
 /**
- * Robustness, second round: Dockerfiles written by us in the shape of the rancher image-build-*
+ * The fleet-like corpus: Dockerfiles written by us in the shape of the rancher image-build-*
  * repositories RKE2 ships (calico, cni-plugins, containerd, coredns, crictl, dns-nodecache, etcd,
  * flannel, metrics-server, kubernetes, multus, runc, sriov-*, whereabouts, rke2-cloud-provider,
  * cluster-proportional-autoscaler, the build base itself...), in their pre-migration forms:
@@ -11,18 +11,16 @@
  * spec-level expectations on what the output must show.
  */
 import { recipes } from '../../migrations/index.ts';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
-import { checkMigrated, opts, run, stageText, xxVerifyArgs, type Outcome, type RunResult } from './corpus-properties.ts';
+import { checkMigrated, openCorpus, opts, stageText, xxVerifyArgs, type Outcome } from './corpus-properties.ts';
 
-const dir = path.resolve('test/fixtures/fleet-like');
-const files = readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
-const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+const { dir, files, read, result, out } = openCorpus('test/fixtures/fleet-like');
 
 const EXPECTED: Record<string, Outcome> = {
   'r01-coredns.Dockerfile': 'migrated',
@@ -55,17 +53,6 @@ const EXPECTED: Record<string, Outcome> = {
   'r26-calicoctl.Dockerfile': 'migrated',
 };
 
-const results = new Map<string, RunResult>();
-function result(file: string): RunResult {
-  if (!results.has(file)) results.set(file, run(read(file), file));
-  return results.get(file)!;
-}
-/** The migrated text (the file must migrate; a refusal fails the calling test with its message). */
-function out(file: string): string {
-  const r = result(file);
-  if (r.outcome === 'refused') expect.fail(`${file} was refused: ${r.error.message}`);
-  return r.m.output;
-}
 
 describe('fleet-like corpus: outcome and generic properties', () => {
   it('every file has an expected outcome, and every expectation a file', () => {
