@@ -6,20 +6,17 @@
  * same dashboard rows); a job killed half way leaves the others' PRs and a dashboard that marks
  * its repository failed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { DASHBOARD_LABEL, parseRows } from '../../src/delivery/dashboard.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { SIMPLE_DOCKERFILE, SPROCKET, TOKEN } from '../delivery/fleet.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
+import { spawnCli } from '../helpers/cli-process.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'src/cli.ts');
-const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const DASHBOARD = 'rancher/ecm-distro-tools';
 const FLEET: Record<string, Record<string, string>> = {
   'rancher/image-build-alpha': { Dockerfile: SIMPLE_DOCKERFILE },
@@ -54,14 +51,7 @@ describe('nightly fan-out with delivery: plan, parallel jobs, one dashboard upda
       writeFileSync(path.join(w, 'repos.yaml'), yaml);
       return w;
     };
-    const stage = (w: string, args: string[]): { child: ChildProcess; done: Promise<Proc> } => {
-      const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd: w, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (c) => (stdout += String(c)));
-      child.stderr!.on('data', (c) => (stderr += String(c)));
-      return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
-    };
+    const stage = (w: string, args: string[]): { child: ChildProcess; done: Promise<Proc> } => spawnCli(args, { cwd: w, env });
     return { gh, env, runner, stage, artifacts: path.join(dir, name, 'artifacts') };
   }
   type World = Awaited<ReturnType<typeof world>>;

@@ -5,20 +5,17 @@
  * state must be the one of a single sequential run; a job killed half way must leave the other
  * jobs' results intact and its repository a failed row.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetReport } from '../../src/report/types.ts';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';
 import { makeBareRepo, removeDir, SIMPLE_DOCKERFILE, tempDir } from '../helpers/repos.ts';
+import { spawnCli } from '../helpers/cli-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'src/cli.ts');
-// The jobs run in folders of their own, where `--import tsx` would not resolve: name the loader.
-const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const MIGRATED = readFileSync(path.join(root, 'examples/repos/image-build-sprocket/Dockerfile'), 'utf8');
 const BROKEN = 'FROM busybox\nRUNN echo broken\n';
 const FLEET: Record<string, string> = {
@@ -34,12 +31,7 @@ interface Proc { code: number | null; stdout: string; stderr: string }
 /** One stage of the workflow: a fresh process in an empty folder of its own, like a fresh runner. */
 function stage(dir: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Proc> } {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c) => (stdout += String(c)));
-  child.stderr!.on('data', (c) => (stderr += String(c)));
-  return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
+  return spawnCli(args, { cwd: dir, env });
 }
 
 const rows = (r: FleetReport) => r.repos.map(({ name, outcome, reason, step, diff, commit }) => ({ name, outcome, reason, step, diff, commit }));

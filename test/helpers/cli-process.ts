@@ -3,10 +3,11 @@
  * code, stdout and stderr; and the checks every fault case makes on what it left behind: the tree
  * byte for byte (contents, modes, symlink targets), stray temp files, leaked secret fragments.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -32,6 +33,24 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
       },
     );
   });
+}
+
+/**
+ * The CLI as a process that can be watched or killed half way, like a nightly job on its runner.
+ * It runs in `cwd` (a folder of its own, where `--import tsx` would not resolve: the loader is named).
+ */
+export function spawnCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const loader = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, path.join(ROOT, 'src', 'cli.ts'), ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', NO_COLOR: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += String(c)));
+  child.stderr!.on('data', (c) => (stderr += String(c)));
+  return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
 }
 
 /** Every entry under `dir` with its mode and content (or link target): equal snapshots mean byte-identical. */
