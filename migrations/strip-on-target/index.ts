@@ -266,7 +266,7 @@ function nameListLines(ctx: RecipeContext, stage: Stage, lists: { dir: string; s
     // The WORKDIR may read the stage's ARGs/ENVs: the strip stage declares them the same way.
     for (const v of wd.instruction.vars) {
       if (declared.has(v.name)) continue;
-      const decl = lineage(stage).flatMap((s) => s.instructions).find((x) => (x.keyword === 'ARG' || x.keyword === 'ENV') && new RegExp(`(^|\\s)${v.name}(=|\\s|$)`).test(x.args));
+      const decl = lineage(stage).flatMap((s) => [...s.args, ...s.env].sort((a, b) => a.start - b.start)).find((d) => d.name === v.name)?.instruction;
       if (decl) {
         out.push(`${k(decl.keyword)} ${decl.args.trim()}`);
         declared.add(v.name);
