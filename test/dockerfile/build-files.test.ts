@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recipes } from '../../migrations/index.ts';
-import { buildTargets, scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { buildArgValues, buildTargets, makeVariables, scanBuildFile, workflowEnv } from '../../src/dockerfile/build-files.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
 import { readRepoHints } from '../../src/review/repo.ts';
@@ -60,5 +60,28 @@ describe('the migration and the review read the same targets', () => {
     const { readFileSync } = await import('node:fs');
     const out = readFileSync(path.join(work, 'Dockerfile'), 'utf8');
     expect(reviewText(out, 'Dockerfile', { targets }).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the build files\' environment', () => {
+  const makefile = { path: 'Makefile', kind: 'makefile' as const, text: 'CGO ?= 0\nexport GOFLAGS = -mod=vendor\nGOFLAGS ?= -trimpath\nTAG := v1 # the release\n\nimage:\n\tCGO=1 docker build --build-arg CGO_ENABLED=$(CGO) --build-arg GOFLAGS --build-arg VERSION=$(TAG) --build-arg COMMIT=$(shell git rev-parse HEAD) .\n' };
+  const workflow = { path: '.github/workflows/build.yml', kind: 'workflow' as const, text: 'env:\n  GOPROXY: direct\njobs:\n  image:\n    env:\n      DEBUG: 0\n    steps:\n      - uses: docker/build-push-action@v6\n        env:\n          LEVEL: 3\n        with:\n          build-args: |\n            DEBUG=${{ env.DEBUG }}\n            LEVEL=${{ env.LEVEL }}\n' };
+
+  it('reads the Makefile\'s top-level variables as make does: the last assignment wins, ?= only fills a gap, recipe lines are shell', () => {
+    const vars = makeVariables([makefile]);
+    expect(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, [v.value, v.ifUnset, v.exported, v.line]]))).toEqual({
+      CGO: ['0', true, false, 1],
+      GOFLAGS: ['-mod=vendor', false, true, 2],
+      TAG: ['v1', false, false, 4],
+    });
+  });
+
+  it('reads the env of a workflow, its jobs and its steps', () => {
+    expect(workflowEnv(workflow)).toEqual({ GOPROXY: 'direct', DEBUG: '0', LEVEL: '3' });
+    expect(workflowEnv(makefile)).toEqual({});
+  });
+
+  it('resolves build-arg values through those variables; a bare --build-arg takes an exported variable; what the files do not say is left out', () => {
+    expect(buildArgValues([makefile, workflow])).toEqual({ CGO_ENABLED: '0', GOFLAGS: '-mod=vendor', VERSION: 'v1', DEBUG: '0', LEVEL: '3' });
   });
 });
