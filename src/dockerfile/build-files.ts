@@ -196,6 +196,12 @@ export function buildArgValues(files: BuildFile[]): Record<string, string> {
 }
 
 /** What the analysis needs from a checkout's build files: final stages, build-arg values, the Makefile's variables. */
-export function buildFacts(files: BuildFile[]): { targets: string[]; buildArgs: Record<string, string>; makeVars: Record<string, MakeVar> } {
+export interface BuildFacts {
+  targets: string[];
+  buildArgs: Record<string, string>;
+  makeVars: Record<string, MakeVar>;
+}
+
+export function buildFacts(files: BuildFile[]): BuildFacts {
   return { targets: [...new Set(files.flatMap(buildTargets))], buildArgs: buildArgValues(files), makeVars: makeVariables(files) };
 }
