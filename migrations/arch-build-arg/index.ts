@@ -13,9 +13,11 @@
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, replace, type Edit } from '../../src/edits/edit.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
-import { baseName } from '../../src/dockerfile/shell.ts';
+import { baseName, type ShellCommand, type ShellWord } from '../../src/dockerfile/shell.ts';
+import { archDeclarations, type ArchDecl } from '../../src/dockerfile/checks.ts';
+import { editWordList } from '../../src/edits/words.ts';
 import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
-import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
+import { lineage, type ArgDecl, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
 const BIN_DIRS = /(^|[\s=])(\/usr\/local\/bin|\/usr\/bin|\/bin|\/usr\/local\/sbin|\/usr\/local|\$\{?GOPATH\}?\/bin|\/go\/bin|\/root\/go\/bin)(\/[^\s/]*)?(\s|$)/;
@@ -58,21 +60,16 @@ export const archBuildArg: DockerfileRecipe = {
     const { model, analysis, source } = ctx;
     const edits: Edit[] = [];
     const buildStages = buildPlatformStages(analysis);
-    const globalArch = model.globalArgs.filter((a) => a.name === 'ARCH');
-
-    for (const decl of globalArch) {
-      const instr = decl.instruction;
-      const names = model.globalArgs.filter((a) => a.instruction === instr);
-      if (names.length === 1) {
-        edits.push(deleteLines(source, instr.line, instr.endLine, 'the ARCH build-arg goes: BuildKit sets TARGETARCH (and BUILDARCH) for every platform of a multi-arch build'));
-      } else {
-        ctx.warn(`global ARG at line ${ctx.originalLine(instr.line)} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
-      }
+    // The declarations the arch-build-arg rule reports (dockerfile/checks.ts): each one goes.
+    const decls = archDeclarations(model);
+    const globalArch = decls.filter((d) => !d.stage).map((d) => d.decl);
+    for (const d of decls.filter((x) => !x.stage)) {
+      edits.push(...removeDecl(ctx, d, model.globalArgs, 'the ARCH build-arg goes: BuildKit sets TARGETARCH (and BUILDARCH) for every platform of a multi-arch build'));
     }
 
     for (const stage of model.stages) {
       if (stage.env.some((e) => e.name === 'ARCH')) continue;
-      const inStageArch = stage.args.filter((a) => a.name === 'ARCH');
+      const inStageArch = decls.filter((d) => d.stage === stage);
       // A stage built FROM another sees the ARGs its parent declared (BuildKit passes them down).
       const archInScope = globalArch.length > 0 || lineage(stage).some((s) => s.args.some((a) => a.name === 'ARCH'));
       const onBuild = buildStages.has(stage);
@@ -132,22 +129,19 @@ export const archBuildArg: DockerfileRecipe = {
             edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, `nothing in the stage reads ${name} any more; declared early, it made every later step run once per platform`));
           }
         }
-        for (const decl of inStageArch) {
-          edits.push(deleteLines(source, decl.instruction.line, decl.instruction.endLine, 'ARCH build-arg removed; the platform ARG is declared right above its first use, so earlier steps run once for all platforms'));
+        for (const d of inStageArch) {
+          edits.push(...removeDecl(ctx, d, stage.args, 'ARCH build-arg removed; the platform ARG is declared right above its first use, so earlier steps run once for all platforms'));
         }
         for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits);
       } else if (inStageArch.length > 0) {
         const [first, ...rest] = inStageArch;
-        const instr = first!.instruction;
-        const only = stage.args.filter((a) => a.instruction === instr).length === 1;
-        if (only) {
-          const name = needed.includes('BUILDARCH') && !needed.includes('TARGETARCH') ? 'BUILDARCH' : 'TARGETARCH';
-          edits.push(replace(instr.argsStart, instr.argsEnd, name, `declare the automatic ${name} in place of the ARCH build-arg`));
-          for (const n of needed) if (n !== name) declareBeforeFirstUse(ctx, stage, n, renames, edits);
-        } else {
-          ctx.warn(`ARG at line ${ctx.originalLine(instr.line)} declares ARCH with other names; remove ARCH from it by hand`, instr.line);
-        }
-        for (const d of rest) edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, 'duplicate ARCH declaration removed'));
+        const instr = first!.decl.instruction;
+        const name = needed.includes('BUILDARCH') && !needed.includes('TARGETARCH') ? 'BUILDARCH' : 'TARGETARCH';
+        // The declaration becomes the automatic ARG (without a default: one would pin every platform).
+        if (first!.sole) edits.push(replace(instr.argsStart, instr.argsEnd, name, `declare the automatic ${name} in place of the ARCH build-arg`));
+        else edits.push(replace(first!.decl.start, first!.decl.end, name, `declare the automatic ${name} in place of the ARCH build-arg`));
+        for (const n of needed) if (n !== name) declareBeforeFirstUse(ctx, stage, n, renames, edits);
+        for (const d of rest) edits.push(...removeDecl(ctx, d, stage.args, 'duplicate ARCH declaration removed'));
       } else {
         for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits);
       }
@@ -155,6 +149,15 @@ export const archBuildArg: DockerfileRecipe = {
     return edits;
   },
 };
+
+/** Remove one ARG declaration: its line when it is the only name there, else the name alone (the others keep their layout). */
+function removeDecl(ctx: RecipeContext, d: ArchDecl, list: ArgDecl[], why: string): Edit[] {
+  const instr = d.decl.instruction;
+  if (d.sole) return [deleteLines(ctx.source, instr.line, instr.endLine, why)];
+  const words: ShellWord[] = list.filter((a) => a.instruction === instr).map((a) => ({ raw: ctx.source.text.slice(a.start, a.end), value: ctx.source.text.slice(a.start, a.end), start: a.start, end: a.end }));
+  const pseudo = { args: words, nameWord: undefined, start: instr.start + instr.keywordRaw.length } as unknown as ShellCommand;
+  return editWordList(ctx.source.text, pseudo, words, words.filter((w) => w.start === d.decl.start), [], why);
+}
 
 function declareBeforeFirstUse(ctx: RecipeContext, stage: Stage, name: string, renames: Rename[], edits: Edit[]): void {
   const first = renames.filter((r) => r.to === name).sort((a, b) => a.instr.index - b.instr.index)[0];

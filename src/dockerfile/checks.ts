@@ -4,6 +4,9 @@
  */
 import type { ArgDecl, DockerfileModel, Stage } from './model.ts';
 
+/** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
+export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
+
 /** The ARGs BuildKit sets itself, per platform of the build. */
 export const AUTOMATIC_PLATFORM_ARGS = new Set(['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT']);
 
@@ -36,4 +39,35 @@ export interface PlatformArgDefault {
 export function platformArgDefaults(model: DockerfileModel): PlatformArgDefault[] {
   const decls = [...model.globalArgs, ...model.stages.flatMap((s) => s.args)];
   return decls.filter((d) => d.defaultValue !== undefined && AUTOMATIC_PLATFORM_ARGS.has(d.name)).map((decl) => ({ decl, start: decl.start + decl.name.length, end: decl.end }));
+}
+
+export interface ArchDecl {
+  decl: ArgDecl;
+  /** The stage that declares it; undefined for a global ARG. */
+  stage?: Stage;
+  /** The only name its ARG instruction declares: the whole line can go. */
+  sole: boolean;
+  /**
+   * For a global ARG ARCH with a default: the build-platform stages it reaches (through their own
+   * `ARG ARCH` or their FROM line), where it is that one value for every target platform.
+   */
+  leaksInto: Stage[];
+}
+
+/** Does the stage read ARCH (a shell reference, or a substitution by the Dockerfile)? */
+export function usesArch(stage: Stage): boolean {
+  return stage.instructions.some((i) => (i.shell ? i.shell.varRefs.some((r) => r.name === 'ARCH') : i.keyword !== 'ARG' && SUBSTITUTING.has(i.keyword) && i.vars.some((v) => v.name === 'ARCH')));
+}
+
+/**
+ * The `ARCH` build-arg's declarations: in one multi-platform build it is one value for every
+ * platform. The arch-build-arg rule reports these, the arch-build-arg recipe removes them.
+ */
+export function archDeclarations(model: DockerfileModel): ArchDecl[] {
+  const leaks = model.stages.filter((s) => s.platform === 'build' && (s.from.vars.some((v) => v.name === 'ARCH') || (s.args.some((a) => a.name === 'ARCH' && a.defaultValue === undefined) && usesArch(s))));
+  const sole = (d: ArgDecl, list: ArgDecl[]) => list.filter((x) => x.instruction === d.instruction).length === 1;
+  return [
+    ...model.globalArgs.filter((a) => a.name === 'ARCH').map((decl) => ({ decl, sole: sole(decl, model.globalArgs), leaksInto: decl.defaultValue ? leaks : [] })),
+    ...model.stages.flatMap((stage) => stage.args.filter((a) => a.name === 'ARCH').map((decl) => ({ decl, stage, sole: sole(decl, stage.args), leaksInto: [] }))),
+  ];
 }

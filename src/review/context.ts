@@ -20,8 +20,7 @@ export interface Span {
 /** A compile and its facts (dockerfile/compile-facts.ts): how it targets the platform, its cgo setting. */
 export type CompileInfo = CompileFact;
 
-/** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
-export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
+export { SUBSTITUTING } from '../dockerfile/checks.ts';
 
 export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
 export { TARGET_SELECTING_ARGS };

@@ -4,6 +4,7 @@
  * on which the two used to disagree.
  */
 import { describe, expect, it } from 'vitest';
+import { archBuildArg } from '../../migrations/arch-build-arg/index.ts';
 import { fromAsCasing } from '../../migrations/from-as-casing/index.ts';
 import { platformArgDefault } from '../../migrations/platform-arg-default/index.ts';
 import { applyRecipes } from '../../src/migrate/apply.ts';
@@ -40,5 +41,31 @@ describe('platform-arg-default: the recipe removes exactly what the rule reports
     const r = only(platformArgDefault, text);
     expect(r.output).toBe(text.replace('TARGETARCH=amd64', 'TARGETARCH').replace('TARGETOS="linux"', 'TARGETOS'));
     expect(lines('platform-arg-default', r.output)).toEqual([]);
+  });
+});
+
+describe('arch-build-arg: the recipe removes every declaration the rule reports', () => {
+  const text = [
+    'ARG ARCH=amd64 VERSION=1.0',
+    'FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx',
+    'FROM --platform=$BUILDPLATFORM golang:1.23 AS build',
+    'COPY --from=xx / /',
+    'ARG TARGETPLATFORM',
+    'RUN CGO_ENABLED=0 xx-go build -o /out/x .',
+    'FROM alpine:3.20',
+    'ARG VERSION ARCH',
+    'LABEL arch=${ARCH} version=${VERSION}',
+    'COPY --from=build /out/x /x',
+    '',
+  ].join('\n');
+
+  it('also where ARCH shares its ARG with other names, which stay', () => {
+    expect(lines('arch-build-arg', text)).toEqual([1, 8]);
+    const r = only(archBuildArg, text);
+    for (const l of lines('arch-build-arg', text)) expect(r.edits.map((e) => e.line)).toContain(l);
+    expect(lines('arch-build-arg', r.output)).toEqual([]);
+    const out = r.output.split('\n');
+    expect([out[0], out[7], out[8]]).toEqual(['ARG VERSION=1.0', 'ARG VERSION TARGETARCH', 'LABEL arch=${TARGETARCH} version=${VERSION}']);
+    expect(r.warnings).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import type { VarRef } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { envAt } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
+import { archDeclarations } from '../../dockerfile/checks.ts';
 import type { Rule } from '../rule.ts';
 
 const DERIVED_FROM_TARGET = /\b(TARGETARCH|TARGETPLATFORM|BUILDARCH)\b|xx-info|uname|dpkg --print-architecture|apk --print-arch/;
@@ -42,10 +43,6 @@ function archRefs(ctx: ReviewContext, stage: Stage): ArchRef[] {
     }
   }
   return out;
-}
-
-function usesArch(stage: Stage): boolean {
-  return stage.instructions.some((i) => (i.shell ? i.shell.varRefs.some((r) => r.name === 'ARCH') : i.keyword !== 'ARG' && SUBSTITUTING.has(i.keyword) && i.vars.some((v) => v.name === 'ARCH')));
 }
 
 /** What ARCH is at `instr` of `stage`: the value a reader should be warned about. */
@@ -99,18 +96,9 @@ export const archBuildArg: Rule = {
   check(ctx: ReviewContext) {
     const migrated = alreadyCrossCompiles(ctx.analysis);
     if (!migrated) return;
-    const decls = [
-      ...ctx.model.globalArgs,
-      ...ctx.model.stages.filter((s) => s.platform !== 'build').flatMap((s) => s.args),
-    ].filter((a) => a.name === 'ARCH');
-    // The global default leaks into a build-platform stage through its own `ARG ARCH` or its FROM line.
-    const leaks = ctx.model.stages.filter(
-      (s) => s.platform === 'build' && (s.from.vars.some((v) => v.name === 'ARCH') || (s.args.some((a) => a.name === 'ARCH' && a.defaultValue === undefined) && usesArch(s))),
-    );
-    for (const a of decls) {
+    // An in-stage ARG ARCH of a build-platform stage is arch-in-build-platform-stage's finding.
+    for (const { decl: a, leaksInto: leak } of archDeclarations(ctx.model).filter((d) => !d.stage || d.stage.platform !== 'build')) {
       const dflt = a.defaultValue ? ` (default "${a.defaultValue}")` : '';
-      const global = ctx.model.globalArgs.includes(a);
-      const leak = global && a.defaultValue ? leaks : [];
       ctx.report(
         this,
         a.instruction,
