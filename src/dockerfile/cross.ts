@@ -159,7 +159,7 @@ const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
 
 /** Does the stage (or a parent) declare `name` with ARG or ENV? */
 function declaresVar(stage: Stage, name: string): boolean {
-  return lineage(stage).some((s) => s.args.some((a) => a.name === name) || s.instructions.some((i) => i.keyword === 'ENV' && new RegExp(`(^|\\s)${name}[=\\s]`).test(i.args)));
+  return lineage(stage).some((s) => s.args.some((a) => a.name === name) || s.env.some((e) => e.name === name));
 }
 
 /** Copied paths that are plausibly compiled binaries (not LICENSE, scripts, manifests, folders). */

@@ -52,6 +52,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
         const output = applyEdits(bf.text, edits);
         planned.push({
           abs: path.join(root, bf.path),
+          input: bf.text,
           output,
           report: {
             path: bf.path,
@@ -73,7 +74,8 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   // not cross-compile (every compile kept emulated) is skipped with its reasons, not "migrated".
   const untouched = files.filter((f) => f.status !== 'skipped');
   const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';
-  return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun) };
+  const changes = failed ? [] : planned.filter((p) => p.report.status === 'changed' && p.input !== undefined && p.output !== undefined).map((p) => ({ path: p.report.path, before: p.input!, after: p.output! }));
+  return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun), changes };
 }
 
 function declaresArg(text: string, name: string): boolean {
