@@ -29,7 +29,7 @@ export const splitLineage: DockerfileRecipe = {
   id: 'split-lineage',
   title: 'Re-root a stage that stays emulated off a builder that moves to $BUILDPLATFORM',
   phase: 1,
-  fixes: ['compile-left-emulated', 'cross-setup-missing'],
+  fixes: ['compile-left-emulated', 'cross-setup-missing', 'emulated-note-on-build-platform'],
   apply({ analysis, source, model }) {
     const edits: Edit[] = [];
     const first = model.instructions[0];
