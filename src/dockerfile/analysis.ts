@@ -17,6 +17,7 @@ import {
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './copy.ts';
 import { settingFor, type EnvSetting } from './env.ts';
+import { systemGlobInstalls } from './strip-names.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -117,7 +118,7 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
   let xxStage: Stage | undefined;
   for (const f of facts.values()) if (f.isXx && !xxStage) xxStage = f.stage;
 
-  for (const f of facts.values()) decideCross(f, facts, finalStages, opts);
+  for (const f of facts.values()) decideCross(f, facts, finalStages, opts, model);
 
   return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {} };
 }
@@ -175,7 +176,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   };
 }
 
-function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions): void {
+function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions, model: DockerfileModel): void {
   const { stage } = f;
   const marker = stage.leadingComments.find((c) => EMULATED_MARKER.test(c.text));
   f.markedEmulated = marker !== undefined;
@@ -192,7 +193,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const reason = detectEmulatedReason(f, finalStages);
+  const reason = detectEmulatedReason(f, finalStages) ?? (stage.platform === 'build' ? undefined : unnamedStripReason(f, model));
   if (reason) {
     if (stage.platform === 'build') return; // someone already moved it; the review judges it.
     f.emulatedReason = reason;
@@ -263,6 +264,17 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
     if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
   }
   return undefined;
+}
+
+/**
+ * `install -s bin/* /usr/local/bin` whose folder a later stage copies whole, with no step naming
+ * the binaries: stripping them on the target would mean copying the folder out of a wrapped
+ * builder, which also holds xx-go's clang links. The stage keeps its shape (strip-names.ts).
+ */
+function unnamedStripReason(f: StageFacts, model: DockerfileModel): string | undefined {
+  const g = systemGlobInstalls(f.stage, f.compiles, model.stages).find((x) => x.folderCopy && !x.names);
+  if (!g) return undefined;
+  return `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`;
 }
 
 function findToolStages(facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): Set<Stage> {

@@ -142,8 +142,8 @@ function outputsOf(c: { command: ShellCommand; instruction: Instruction }): stri
   return outs.map((o) => (o.startsWith('/') ? o : posix.normalize(posix.join(dir, o)) + (o.endsWith('/') ? '/' : '')));
 }
 
-/** System folders that hold more than what a build installs into them (the image's own tools). */
-export const SYSTEM_BIN_DIRS = new Set(['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/sbin', '/go/bin', '/usr/local/go/bin', '']);
+export { SYSTEM_BIN_DIRS } from './strip-names.ts';
+import { SYSTEM_BIN_DIRS } from './strip-names.ts';
 
 /** The WORKDIR in effect at `instr` (as written, variables unexpanded), from the stage lineage. */
 export function workdirAt(stage: Stage, instr: Instruction): { path: string; instruction: Instruction } | undefined {
@@ -159,7 +159,7 @@ const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
 
 /** Does the stage (or a parent) declare `name` with ARG or ENV? */
 function declaresVar(stage: Stage, name: string): boolean {
-  return lineage(stage).some((s) => s.args.some((a) => a.name === name) || s.instructions.some((i) => i.keyword === 'ENV' && new RegExp(`(^|\\s)${name}[=\\s]`).test(i.args)));
+  return lineage(stage).some((s) => s.args.some((a) => a.name === name) || s.env.some((e) => e.name === name));
 }
 
 /** Copied paths that are plausibly compiled binaries (not LICENSE, scripts, manifests, folders). */
