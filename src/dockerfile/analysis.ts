@@ -16,7 +16,8 @@ import {
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './copy.ts';
-import { settingFor, type EnvSetting } from './env.ts';
+import { followsTarget, settingFor, type EnvSetting } from './env.ts';
+import type { MakeVar } from './build-files.ts';
 import { systemGlobInstalls } from './strip-names.ts';
 import { splitCandidate, splitOf } from './lineage-split.ts';
 
@@ -71,7 +72,11 @@ export interface Analysis {
   toolStages: Set<Stage>;
   /** Build-args the build files pass with a value. */
   buildArgs: Record<string, string>;
+  /** Variables the checkout's Makefile sets (what a `make` build in the Dockerfile runs with). */
+  makeVars: Record<string, MakeVar>;
 }
+
+export type { MakeVar };
 
 export interface AnalysisOptions {
   emulatedStages?: { stage: string; reason: string }[];
@@ -85,6 +90,8 @@ export interface AnalysisOptions {
   inputBuildStages?: Set<string>;
   /** Build-args the Makefile and workflows pass with a value (what an `ARG` without default gets). */
   buildArgs?: Record<string, string>;
+  /** Variables the checkout's Makefile sets. */
+  makeVars?: Record<string, MakeVar>;
 }
 
 /** A stage's identity across edits that insert stages: its name, or its place from the end. */
@@ -122,7 +129,7 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
   for (const f of facts.values()) decideCross(f, facts, finalStages, opts, model);
   keepUnsplitLineages(facts);
 
-  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {} };
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {}, makeVars: opts.makeVars ?? {} };
 }
 
 function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {
@@ -209,8 +216,6 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length > 0) f.crossCompile = true;
 }
 
-const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
-
 /** How a compile targets the platform; the definition behind "already cross-compiles" (migrated.ts). */
 export interface CompileTarget {
   /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
@@ -240,7 +245,7 @@ export function compileTarget(stage: Stage, site: CompileSite, facts: Map<Stage,
   const native = stage.platform !== 'target';
   const wrap = wrapBefore(stage, site.command.start, facts);
   const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
-  const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+  const explicitTarget = goarch?.value !== undefined && followsTarget(goarch.value) ? goarch : undefined;
   const viaXxGo = baseName(site.command.name) === 'xx-go' || settingFor(stage, site.instruction, site.command, 'GO')?.value === 'xx-go';
   const targetsItself = viaXxGo || !!explicitTarget;
   return { native, wrap, goarch, explicitTarget, targetsItself, cross: native && (!!wrap || targetsItself) };
