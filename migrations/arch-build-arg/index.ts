@@ -35,13 +35,10 @@ export function downloadsTool(instr: Instruction): boolean {
 }
 
 /** Ranges of GOARCH/GOOS/GOARM settings (command prefixes and ENV pairs) in an instruction. */
-function staleRanges(instr: Instruction, text: string): [number, number][] {
+function staleRanges(instr: Instruction): [number, number][] {
   const out: [number, number][] = [];
   for (const c of instr.shell?.commands ?? []) for (const a of c.assigns) if (STALE_GO_VARS.has(a.name)) out.push([a.start, a.end]);
-  if (instr.keyword === 'ENV') {
-    const args = text.slice(instr.argsStart, instr.argsEnd);
-    for (const m of args.matchAll(/(^|\s)(GOARCH|GOOS|GOARM)(=|\s+)(\S*)/g)) out.push([instr.argsStart + m.index!, instr.argsStart + m.index! + m[0].length]);
-  }
+  for (const e of instr.env ?? []) if (e.name === 'GOARCH' || e.name === 'GOOS' || e.name === 'GOARM') out.push([e.start, e.end]);
   return out;
 }
 
@@ -74,7 +71,7 @@ export const archBuildArg: DockerfileRecipe = {
     }
 
     for (const stage of model.stages) {
-      if (stage.instructions.some((i) => i.keyword === 'ENV' && /(^|\s)ARCH[=\s]/.test(i.args))) continue;
+      if (stage.env.some((e) => e.name === 'ARCH')) continue;
       const inStageArch = stage.args.filter((a) => a.name === 'ARCH');
       // A stage built FROM another sees the ARGs its parent declared (BuildKit passes them down).
       const archInScope = globalArch.length > 0 || lineage(stage).some((s) => s.args.some((a) => a.name === 'ARCH'));
@@ -99,7 +96,7 @@ export const archBuildArg: DockerfileRecipe = {
             : instr.shell.varRefs
           : instr.vars;
         // `GOARCH=${ARCH}` in a stage that cross-compiles goes away whole (stale-go-env).
-        const stale = onBuild ? staleRanges(instr, source.text) : [];
+        const stale = onBuild ? staleRanges(instr) : [];
         for (const v of refs) {
           if (stale.some(([s, e]) => s <= v.start && v.end <= e)) continue;
           if (v.name === 'ARCH' && archInScope) {

@@ -27,32 +27,31 @@ export const staleGoEnv: DockerfileRecipe = {
       if (!build.has(stage) || analysis.facts.get(stage)?.emulatedReason) continue;
       for (const instr of stage.instructions) {
         if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
-          const text = source.text.slice(instr.argsStart, instr.argsEnd);
-          // ARG may declare a name without a value (`ARG GOARCH`); ENV pairs always have `=`.
-          const pairRe = instr.keyword === 'ARG' ? /(^|\s)([A-Za-z_][A-Za-z0-9_]*)((?:=("[^"]*"|'[^']*'|\S*))?)/g : /(^|\s)([A-Za-z_][A-Za-z0-9_]*)(=("[^"]*"|'[^']*'|\S*))/g;
-          const pairs = [...text.matchAll(pairRe)];
-          if (pairs.length === 0) {
+          // The model's pairs: ARG may declare a name without a value (`ARG GOARCH`).
+          const pairs = instr.env ?? stage.args.filter((a) => a.instruction === instr);
+          if (pairs.length === 1 && instr.env?.[0]?.legacy) {
             // Legacy form `ENV GOARCH amd64`: one variable per instruction.
-            const name = text.trim().split(/\s+/)[0] ?? '';
+            const name = pairs[0]!.name;
             if (STALE.has(name)) edits.push(deleteLines(source, instr.line, instr.endLine, `${name} set for the emulated build would override the target that xx-go sets`));
             continue;
           }
-          const stale = pairs.filter((p) => STALE.has(p[2]!) && !FROM_TARGET.test(p[3] ?? ''));
+          if (pairs.length === 0) continue;
+          const stale = pairs.filter((p) => STALE.has(p.name) && !FROM_TARGET.test(source.text.slice(p.start, p.end)));
           if (stale.length === 0) continue;
+          const names = stale.map((p) => p.name).join('/');
           if (stale.length === pairs.length) {
-            edits.push(deleteLines(source, instr.line, instr.endLine, `${stale.map((p) => p[2]).join('/')} set for the emulated build would override the target that xx-go sets`));
+            edits.push(deleteLines(source, instr.line, instr.endLine, `${names} set for the emulated build would override the target that xx-go sets`));
             continue;
           }
           // The pairs as a word list: removing one keeps the layout of the others (continued
           // lines included) the way package lists keep theirs.
           const words: ShellWord[] = pairs.map((p) => {
-            const start = instr.argsStart + p.index! + p[1]!.length;
-            const raw = p[2]! + p[3]!;
-            return { raw, value: raw, start, end: start + raw.length };
+            const raw = source.text.slice(p.start, p.end);
+            return { raw, value: raw, start: p.start, end: p.end };
           });
           const pseudo = { args: words, nameWord: undefined, start: instr.start + instr.keywordRaw.length } as unknown as ShellCommand;
-          const remove = words.filter((_, i) => STALE.has(pairs[i]![2]!));
-          edits.push(...editWordList(source.text, pseudo, words, remove, [], `${stale.map((p) => p[2]).join('/')} set for the emulated build would override the target that xx-go sets`));
+          const remove = words.filter((_, i) => STALE.has(pairs[i]!.name));
+          edits.push(...editWordList(source.text, pseudo, words, remove, [], `${names} set for the emulated build would override the target that xx-go sets`));
           continue;
         }
         for (const cmd of instr.shell?.commands ?? []) {

@@ -11,10 +11,10 @@ import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
-import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/cross.ts';
+import { copySources, SYSTEM_BIN_DIRS } from '../../src/dockerfile/cross.ts';
+import { systemGlobInstalls } from '../../src/dockerfile/strip-names.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellCommand } from '../../src/dockerfile/shell.ts';
-import { commandsOf } from '../../src/dockerfile/cross.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -82,9 +82,6 @@ function strippedBy(src: string, stripped: string[]): string[] {
   return out;
 }
 
-/** Marks a consumer whose stripped files are named by a name list, not by a path. */
-const NAMED_LATER = '\0named-later';
-
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
   const { source, analysis, model } = ctx;
   const stage = f.stage;
@@ -94,8 +91,6 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const options = new Map<string, string>();
   /** `install -s bin/* DIR`: the glob, to know which files of DIR were installed (and stripped). */
   const globInstalls = new Map<string, { source: string; instr: Instruction; cmd: ShellCommand }>();
-  /** Folders whose installed files are named only at build time: strip them by the sources' names. */
-  const nameLists: { dir: string; source: string; from: Stage; instr: Instruction; cmd: ShellCommand }[] = [];
   for (const instr of stage.instructions) {
     for (const cmd of instr.shell?.commands ?? []) {
       const inst = installStrip(cmd);
@@ -153,6 +148,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     }
   }
 
+  const named = systemGlobInstalls(stage, f.compiles, model.stages);
   // The stripped files reach images through COPY --from this stage (or a stage built on it).
   const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && s.platform === stage.platform)]);
   const consumers: { instr: Instruction; from: Stage; sources: string[]; strip: string[] }[] = [];
@@ -167,15 +163,21 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
         if (found.length === 0) continue;
         if (x.includes('$')) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from source "${x}" uses a variable`, ref.instruction.line, 'copy a literal path so the strip stage can copy the same file');
         if (found.some((p) => p.includes('*')) && SYSTEM_DIRS.has(trimSlash(x))) {
-          // `strip /usr/local/bin/*` would also hit the image's own scripts there: strip the
-          // files named like the install's sources instead.
+          // `strip /usr/local/bin/*` would also hit the image's own scripts there, and the folder of
+          // a wrapped builder holds xx-go's clang links: take the installed binaries by name.
           for (const p of found.filter((q) => q.includes('*'))) {
             const g = globInstalls.get(p);
-            if (!g) throw new UnsafeMigrationError(`line ${ctx.originalLine(ref.instruction.line)}: COPY --from copies the folder "${x}", which holds more than the files stripped`, ref.instruction.line, 'copy the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)');
-            if (!nameLists.some((n) => n.dir === trimSlash(x) && n.source === g.source)) nameLists.push({ dir: trimSlash(x), source: g.source, from: ref.stage, instr: g.instr, cmd: g.cmd });
+            const names = g && named.find((n) => n.command === g.cmd && n.glob === g.source)?.names;
+            if (!names) {
+              ctx.warn(
+                `stage "${stage.name ?? stage.index}": not stripped on the target platform: "install -s ${g?.source ?? basename(p)}" fills ${trimSlash(x)}, which line ${ctx.originalLine(ref.instruction.line)} copies whole, and no step names those binaries; copying the folder would ship xx-go's clang links: install or copy the binaries by name`,
+                ref.instruction.line,
+              );
+              return { edits: [], addsStage: false };
+            }
+            for (const n of names) if (!strip.includes(n)) strip.push(n);
           }
           for (const p of found.filter((q) => !q.includes('*'))) if (!strip.includes(p)) strip.push(p);
-          if (!strip.includes(NAMED_LATER)) strip.push(NAMED_LATER);
           continue;
         }
         for (const p of found) if (!strip.includes(p)) strip.push(p);
@@ -211,20 +213,18 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       // and clang++ links, the image's own tools. The final image must ship what it shipped
       // before, so the strip stage (on the same base image) takes only the stripped files.
       const dir = trimSlash(abs);
-      const named = c.strip.filter((p) => p !== NAMED_LATER).map((p) => (p.startsWith('/') ? p : `/${p}`));
-      if (SYSTEM_DIRS.has(dir) && !c.strip.includes(NAMED_LATER) && named.length > 0 && named.every((p) => posix.dirname(p) === dir)) {
-        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${named.join(' ')} ${dir}/`);
+      const files = c.strip.map((p) => (p.startsWith('/') ? p : `/${p}`));
+      if (SYSTEM_DIRS.has(dir) && files.length > 0 && files.every((p) => posix.dirname(p) === dir)) {
+        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${files.join(' ')} ${dir}/`);
         continue;
       }
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
     }
     for (const p of c.strip) {
-      if (p === NAMED_LATER) continue;
       const abs = p.startsWith('/') ? p : `/${p}`;
       if (!toStrip.includes(abs)) toStrip.push(abs);
     }
   }
-  const listLines = nameListLines(ctx, stage, nameLists, k);
   const binutils = lineage(stage).some((s) => analysis.facts.get(s)?.packageInstalls.some((p) => p.manager === 'apk' && p.packages.some((w) => packageName(w.value) === 'binutils')));
   // One strip per set of options, as the old steps had them.
   const groups = new Map<string, string[]>();
@@ -238,44 +238,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     lines.push(`${k('RUN')} ${binutils && first ? 'apk add --no-cache binutils && ' : ''}strip ${o ? o + ' ' : ''}${files.join(' ')}`);
     first = false;
   }
-  lines.push(...listLines.map((l) => (binutils && first && l.startsWith(k('RUN')) ? l.replace(/^(\S+) /, '$1 apk add --no-cache binutils && ') : l)));
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
-  const what = [...toStrip, ...nameLists.map((n) => `${n.dir}/<each ${n.source}>`)].join(', ');
+  const what = toStrip.join(', ');
   edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${what} on the target platform, as install -s/strip did before`));
   for (const c of consumers) {
     const flag = c.instr.flags.find((fl) => fl.name.toLowerCase() === 'from')!;
     edits.push(replace(flag.start, flag.end, `--from=${name}`, `copy the stripped binary from "${name}"`));
   }
   return { edits, addsStage: true };
-}
-
-/**
- * For `install -s bin/* /usr/local/bin` whose folder is copied whole: copy the install's sources
- * too, and strip in the folder exactly the files named like them.
- */
-function nameListLines(ctx: RecipeContext, stage: Stage, lists: { dir: string; source: string; from: Stage; instr: Instruction; cmd: ShellCommand }[], k: (w: string) => string): string[] {
-  const out: string[] = [];
-  const declared = new Set<string>();
-  lists.forEach((n, i) => {
-    const src = n.source;
-    const cd = commandsOf(n.instr).some((c) => c.name === 'cd' && c.statement === n.cmd.statement && c.start < n.cmd.start);
-    const wd = workdirAt(stage, n.instr);
-    if (cd || src.startsWith('/') || src.includes('..') || src.includes('$') || !wd || !wd.path.startsWith('/') && !wd.path.startsWith('$')) {
-      throw new UnsafeMigrationError(`line ${ctx.originalLine(n.instr.line)}: cannot tell which files "install -s ${src}" put in ${n.dir}`, n.instr.line, 'install the binaries by name, or keep the stage emulated (repos.yaml emulatedStages)');
-    }
-    // The WORKDIR may read the stage's ARGs/ENVs: the strip stage declares them the same way.
-    for (const v of wd.instruction.vars) {
-      if (declared.has(v.name)) continue;
-      const decl = lineage(stage).flatMap((s) => s.instructions).find((x) => (x.keyword === 'ARG' || x.keyword === 'ENV') && new RegExp(`(^|\\s)${v.name}(=|\\s|$)`).test(x.args));
-      if (decl) {
-        out.push(`${k(decl.keyword)} ${decl.args.trim()}`);
-        declared.add(v.name);
-      }
-    }
-    const dir = src.includes('/') ? src.slice(0, src.lastIndexOf('/')) : '.';
-    const tmp = `/tmp/strip-names-${i}`;
-    out.push(`${k('COPY')} --from=${n.from.name ?? n.from.index} ${wd.path.replace(/\/+$/, '')}/${dir === '.' ? '' : dir + '/'} ${tmp}/${dir === '.' ? '' : dir + '/'}`);
-    out.push(`${k('RUN')} cd ${tmp} && for f in ${src}; do strip "${n.dir}/\${f##*/}"; done && rm -rf ${tmp}`);
-  });
-  return out;
 }

@@ -12,7 +12,7 @@ import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateO
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
 import { loadReposConfig, migrateOptionsFor, overrideFor } from '../config/repos-config.ts';
-import { timeCheckout, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
+import { timeMigration, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
 import { NoBuilderError } from '../timing/builder.ts';
 import { TimingResultError } from '../timing/result.ts';
 import { renderTimingTable } from '../timing/table.ts';
@@ -31,7 +31,7 @@ export interface LocalArgs {
 }
 
 /** platforms: from --platforms; else the repository's repos.yaml platforms; else the default pair. */
-export type TimingArgs = Omit<TimingSettings, 'migrate'>;
+export type TimingArgs = TimingSettings;
 
 export function parseEmulate(values: string[]): EmulatedStage[] {
   return values.map((v) => {
@@ -59,9 +59,9 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
     options.emulatedStages = [...options.emulatedStages, ...asked];
   }
 
-  // Timed on a scratch copy taken before the checkout is migrated in place.
-  const timing = args.timing ? await timeLocal(name, args.dir, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun, migrate: (d, o) => migrateCheckout(d, o, recipes) }, err) : undefined;
-  const report = await migrateCheckout(args.dir, options, recipes);
+  const { changes: changes, ...report } = await migrateCheckout(args.dir, options, recipes);
+  // Timed from what the migration produced (its before and after texts), never by migrating again.
+  const timing = args.timing ? await timeLocal(name, args.dir, { ...report, changes: changes }, options, { ...args.timing, platforms: args.timing.platforms ?? platforms, readOnlyStore: args.dryRun }, err) : undefined;
   if (args.json) out.write(JSON.stringify(timing?.result ? { ...report, timing: timing.result } : report, null, 2) + '\n');
   else {
     printReport(report, args.dryRun, out, err);
@@ -101,9 +101,9 @@ async function checkEmulatedStagesExist(dir: string, dockerfiles: string[], aske
   }
 }
 
-async function timeLocal(name: string, dir: string, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
+async function timeLocal(name: string, dir: string, report: CheckoutReport, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {
   try {
-    return await timeCheckout(name, dir, options, settings, (line) => err.write(line + '\n'));
+    return await timeMigration(name, dir, report, options, settings, (line) => err.write(line + '\n'));
   } catch (e) {
     if (e instanceof NoBuilderError || e instanceof TimingResultError) {
       err.write(`error: timing: ${e.message}\n`);

@@ -16,7 +16,10 @@ import {
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './copy.ts';
-import { settingFor, type EnvSetting } from './env.ts';
+import { followsTarget, settingFor, type EnvSetting } from './env.ts';
+import type { MakeVar } from './build-files.ts';
+import { systemGlobInstalls } from './strip-names.ts';
+import { splitCandidate, splitOf } from './lineage-split.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -69,7 +72,11 @@ export interface Analysis {
   toolStages: Set<Stage>;
   /** Build-args the build files pass with a value. */
   buildArgs: Record<string, string>;
+  /** Variables the checkout's Makefile sets (what a `make` build in the Dockerfile runs with). */
+  makeVars: Record<string, MakeVar>;
 }
+
+export type { MakeVar };
 
 export interface AnalysisOptions {
   emulatedStages?: { stage: string; reason: string }[];
@@ -83,6 +90,8 @@ export interface AnalysisOptions {
   inputBuildStages?: Set<string>;
   /** Build-args the Makefile and workflows pass with a value (what an `ARG` without default gets). */
   buildArgs?: Record<string, string>;
+  /** Variables the checkout's Makefile sets. */
+  makeVars?: Record<string, MakeVar>;
 }
 
 /** A stage's identity across edits that insert stages: its name, or its place from the end. */
@@ -117,9 +126,10 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
   let xxStage: Stage | undefined;
   for (const f of facts.values()) if (f.isXx && !xxStage) xxStage = f.stage;
 
-  for (const f of facts.values()) decideCross(f, facts, finalStages, opts);
+  for (const f of facts.values()) decideCross(f, facts, finalStages, opts, model);
+  keepUnsplitLineages(facts);
 
-  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {} };
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {}, makeVars: opts.makeVars ?? {} };
 }
 
 function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {
@@ -175,7 +185,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   };
 }
 
-function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions): void {
+function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions, model: DockerfileModel): void {
   const { stage } = f;
   const marker = stage.leadingComments.find((c) => EMULATED_MARKER.test(c.text));
   f.markedEmulated = marker !== undefined;
@@ -192,7 +202,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const reason = detectEmulatedReason(f, finalStages);
+  const reason = detectEmulatedReason(f, finalStages) ?? (stage.platform === 'build' ? undefined : unnamedStripReason(f, model));
   if (reason) {
     if (stage.platform === 'build') return; // someone already moved it; the review judges it.
     f.emulatedReason = reason;
@@ -205,8 +215,6 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (stage.platform === 'build' && wasBuild && f.wraps.length === 0 && f.compiles.every((c) => compileTarget(stage, c, facts).targetsItself)) return;
   if (f.compiles.length > 0) f.crossCompile = true;
 }
-
-const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
 
 /** How a compile targets the platform; the definition behind "already cross-compiles" (migrated.ts). */
 export interface CompileTarget {
@@ -237,7 +245,7 @@ export function compileTarget(stage: Stage, site: CompileSite, facts: Map<Stage,
   const native = stage.platform !== 'target';
   const wrap = wrapBefore(stage, site.command.start, facts);
   const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
-  const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+  const explicitTarget = goarch?.value !== undefined && followsTarget(goarch.value) ? goarch : undefined;
   const viaXxGo = baseName(site.command.name) === 'xx-go' || settingFor(stage, site.instruction, site.command, 'GO')?.value === 'xx-go';
   const targetsItself = viaXxGo || !!explicitTarget;
   return { native, wrap, goarch, explicitTarget, targetsItself, cross: native && (!!wrap || targetsItself) };
@@ -263,6 +271,38 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
     if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
   }
   return undefined;
+}
+
+/**
+ * `install -s bin/* /usr/local/bin` whose folder a later stage copies whole, with no step naming
+ * the binaries: stripping them on the target would mean copying the folder out of a wrapped
+ * builder, which also holds xx-go's clang links. The stage keeps its shape (strip-names.ts).
+ */
+function unnamedStripReason(f: StageFacts, model: DockerfileModel): string | undefined {
+  const g = systemGlobInstalls(f.stage, f.compiles, model.stages).find((x) => x.folderCopy && !x.names);
+  if (!g) return undefined;
+  return `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`;
+}
+
+/**
+ * A stage that stays on the target, built on a builder its siblings would move to $BUILDPLATFORM:
+ * the migration splits the lineage (lineage-split.ts). A builder it cannot split stays on the
+ * target with every stage built on it, each saying why.
+ */
+function keepUnsplitLineages(facts: Map<Stage, StageFacts>): void {
+  for (const f of facts.values()) {
+    const c = splitCandidate(f.stage, !!f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0));
+    if (!c || c.root.platform === 'build') continue;
+    const moving = [...facts.values()].filter((g) => g.crossCompile && lineage(g.stage).includes(c.root));
+    if (moving.length === 0) continue;
+    const split = splitOf(f.stage);
+    if ('child' in split) continue;
+    for (const g of moving) {
+      g.crossCompile = false;
+      g.emulatedReason = `it shares the base stage "${c.parent.name}" with "${f.stage.name ?? f.stage.index}", which stays on the target, and "${c.parent.name}" cannot be split: ${split.cannot}`;
+      g.emulatedBy = 'detected';
+    }
+  }
 }
 
 function findToolStages(facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): Set<Stage> {

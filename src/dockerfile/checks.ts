@@ -34,18 +34,6 @@ export interface PlatformArgDefault {
  * default as a value the user set, and every platform builds with it (docker/buildx#510).
  */
 export function platformArgDefaults(model: DockerfileModel): PlatformArgDefault[] {
-  const out: PlatformArgDefault[] = [];
-  const text = model.source.text;
   const decls = [...model.globalArgs, ...model.stages.flatMap((s) => s.args)];
-  for (const decl of decls) {
-    if (decl.defaultValue === undefined || !AUTOMATIC_PLATFORM_ARGS.has(decl.name)) continue;
-    const instr = decl.instruction;
-    const re = new RegExp(`(^|\\s)${decl.name}(=("[^"]*"|'[^']*'|\\S*))`, 'g');
-    const own = text.slice(instr.argsStart, instr.argsEnd);
-    for (const m of own.matchAll(re)) {
-      const start = instr.argsStart + m.index! + m[1]!.length + decl.name.length;
-      out.push({ decl, start, end: start + m[2]!.length });
-    }
-  }
-  return out;
+  return decls.filter((d) => d.defaultValue !== undefined && AUTOMATIC_PLATFORM_ARGS.has(d.name)).map((decl) => ({ decl, start: decl.start + decl.name.length, end: decl.end }));
 }

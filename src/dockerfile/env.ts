@@ -6,25 +6,31 @@ import type { ArgDecl, Instruction, Stage } from './model.ts';
 import { lineage } from './model.ts';
 import type { ShellCommand, ShellScript } from './shell.ts';
 
-export interface EnvPair {
-  name: string;
-  value: string;
-}
+export type { EnvDecl } from './model.ts';
 
-function unquote(v: string): string {
+function unquoteShell(v: string): string {
   if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) return v.slice(1, -1);
   return v.replace(/\\(.)/g, '$1');
 }
 
-/** `ENV NAME value` (legacy) and `ENV A=1 B="x y"`. */
-export function envPairs(args: string): EnvPair[] {
-  const s = args.replace(/\r/g, ' ').trim();
-  const first = /^\S+/.exec(s)?.[0] ?? '';
-  if (first && !first.includes('=')) return [{ name: first, value: unquote(s.slice(first.length).trim()) }];
-  const out: EnvPair[] = [];
-  const re = /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s\\]|\\.)*)/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) out.push({ name: m[1]!, value: unquote(m[2]!) });
-  return out;
+/** A value that names the target platform: `$TARGETARCH`, `${TARGETPLATFORM#linux/}`, `$(xx-info arch)`... */
+export function followsTarget(value: string): boolean {
+  return /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|xx-info/.test(value);
+}
+
+/** A value that names the build machine's platform (`$BUILDARCH`, Go's host arch). */
+export function followsBuildMachine(value: string): boolean {
+  return /\$\{?(BUILDARCH|BUILDOS|BUILDPLATFORM|BUILDVARIANT|GOHOSTARCH|GOHOSTOS)\b/.test(value);
+}
+
+/** A value that follows some platform of the build rather than being one constant (the target's, the build machine's, or what the running machine reports). */
+export function followsPlatform(value: string): boolean {
+  return followsTarget(value) || followsBuildMachine(value) || /\bgo env\b|\buname\b|dpkg --print-architecture|apk --print-arch/.test(value);
+}
+
+function lastNamed<T extends { name: string }>(list: T[], name: string): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.name === name) return list[i];
+  return undefined;
 }
 
 export interface EnvSetting {
@@ -34,16 +40,6 @@ export interface EnvSetting {
   kind: 'env' | 'arg' | 'script' | 'command';
   /** Offset of the assignment in the file. */
   offset: number;
-}
-
-const envCache = new WeakMap<Instruction, EnvPair[]>();
-function envOf(instr: Instruction): EnvPair[] {
-  let pairs = envCache.get(instr);
-  if (!pairs) {
-    pairs = instr.keyword === 'ENV' ? envPairs(instr.args) : [];
-    envCache.set(instr, pairs);
-  }
-  return pairs;
 }
 
 /**
@@ -56,8 +52,8 @@ export function envAt(stage: Stage, name: string, offset: number): EnvSetting | 
     for (let i = s.instructions.length - 1; i >= 0; i--) {
       const instr = s.instructions[i]!;
       if (own && instr.start >= offset) continue;
-      if (instr.keyword === 'ENV') {
-        const pair = [...envOf(instr)].reverse().find((p) => p.name === name);
+      if (instr.env) {
+        const pair = lastNamed(instr.env, name);
         if (pair) return { value: pair.value, instruction: instr, kind: 'env', offset: instr.start };
       } else if (own && instr.keyword === 'ARG') {
         const decl = s.args.filter((a: ArgDecl) => a.instruction === instr && a.name === name).at(-1);
@@ -73,7 +69,7 @@ export function scriptAssignBefore(script: ShellScript, name: string, before: nu
   const re = new RegExp(`(?<![\\w$\\-])${name}=("[^"]*"|'[^']*'|[^\\s;&|)]*)`, 'g');
   const text = script.text.slice(0, Math.max(0, before - script.offset));
   let last: { value: string; offset: number } | undefined;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = { value: unquote(m[1]!), offset: script.offset + m.index };
+  for (let m = re.exec(text); m; m = re.exec(text)) last = { value: unquoteShell(m[1]!), offset: script.offset + m.index };
   return last;
 }
 

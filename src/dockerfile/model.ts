@@ -39,6 +39,8 @@ export interface Instruction {
   vars: VarRef[];
   /** Shell view of a RUN in shell form (or of its heredoc script). */
   shell?: ShellScript;
+  /** The variables of an `ENV`, in order. */
+  env?: EnvDecl[];
   /** RUN ["exec", "form"]. */
   execForm?: string[];
   heredoc: boolean;
@@ -48,8 +50,32 @@ export interface Instruction {
 
 export interface ArgDecl {
   name: string;
+  /** The default, unquoted; undefined for `ARG NAME` (set from outside, if at all). */
   defaultValue?: string;
+  /** The default as written (quotes kept), when there is one. */
+  rawDefault?: string;
   instruction: Instruction;
+  /** Offsets of `NAME[=default]` in the file. */
+  start: number;
+  end: number;
+}
+
+/**
+ * One variable an `ENV` sets: `ENV A=1 B="x y"` gives two, the legacy `ENV NAME value` one (its
+ * value is the rest of the instruction). Read once here; nobody re-parses ENV text.
+ */
+export interface EnvDecl {
+  name: string;
+  /** The value, unquoted. */
+  value: string;
+  /** The value as written (quotes kept). */
+  rawValue: string;
+  instruction: Instruction;
+  /** Offsets of `NAME=value` (legacy: `NAME value`) in the file. */
+  start: number;
+  end: number;
+  /** `ENV NAME value`: the only variable of its instruction. */
+  legacy: boolean;
 }
 
 export type Platform = 'build' | 'target' | 'other';
@@ -93,6 +119,8 @@ export interface Stage {
   isLeaf: boolean;
   /** In-stage ARG declarations. */
   args: ArgDecl[];
+  /** In-stage ENV settings, in order (a parent's are its own: see `lineage`). */
+  env: EnvDecl[];
   /** Offset just after the stage's last line (including its line ending). */
   end: number;
 }
@@ -168,12 +196,13 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
       if (instr.keyword !== 'ARG') {
         throw new DockerfileError(path, instr.line, `${instr.keyword} before the first FROM`, 'only ARG may come before the first FROM');
       }
-      globalArgs.push(...argDecls(instr));
+      globalArgs.push(...argDecls(instr, source.text, escapeChar));
       continue;
     }
     instr.stage = current;
     current.instructions.push(instr);
-    if (instr.keyword === 'ARG') current.args.push(...argDecls(instr));
+    if (instr.keyword === 'ARG') current.args.push(...argDecls(instr, source.text, escapeChar));
+    if (instr.keyword === 'ENV') current.env.push(...(instr.env = envDecls(instr, source.text, escapeChar)));
   }
   if (stages.length === 0) {
     throw new DockerfileError(path, 1, 'no FROM instruction', 'a Dockerfile needs at least one FROM; is this the right file?');
@@ -396,15 +425,71 @@ function blankCarriageReturns(script: string): string {
   return script.replace(/\\\r(?=\n)/g, ' \\').replace(/\r/g, ' ');
 }
 
-function argDecls(instr: Instruction): ArgDecl[] {
+function unquote(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) return v.slice(1, -1);
+  return v.replace(/\\(.)/g, '$1');
+}
+
+/** Words of an ARG/ENV with their offsets: quotes and escaped blanks stay inside a word. */
+function declWords(text: string, from: number, to: number, escapeChar: string): { text: string; start: number; end: number }[] {
+  const out: { text: string; start: number; end: number }[] = [];
+  let i = from;
+  while (i < to) {
+    i = skipBlanks(text, i, to, escapeChar);
+    if (i >= to) break;
+    const start = i;
+    let quote = '';
+    while (i < to) {
+      const c = text[i]!;
+      if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) break;
+      if (c === escapeChar && quote !== "'") {
+        i += 2;
+        continue;
+      }
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') break;
+      i++;
+    }
+    i = Math.min(i, to);
+    if (i > start) out.push({ text: text.slice(start, i), start, end: i });
+    else i++;
+  }
+  return out;
+}
+
+function argDecls(instr: Instruction, text: string, escapeChar: string): ArgDecl[] {
   const out: ArgDecl[] = [];
-  for (const part of instr.args.trim().split(/\s+/)) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const name = eq >= 0 ? part.slice(0, eq) : part;
-    let value = eq >= 0 ? part.slice(eq + 1) : undefined;
+  for (const w of declWords(text, instr.argsStart, instr.argsEnd, escapeChar)) {
+    const eq = w.text.indexOf('=');
+    const name = eq >= 0 ? w.text.slice(0, eq) : w.text;
+    const raw = eq >= 0 ? w.text.slice(eq + 1) : undefined;
+    let value = raw;
     if (value !== undefined && value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) value = value.slice(1, -1);
-    out.push({ name, defaultValue: value, instruction: instr });
+    out.push({ name, defaultValue: value, rawDefault: raw, instruction: instr, start: w.start, end: w.end });
+  }
+  return out;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function envDecls(instr: Instruction, text: string, escapeChar: string): EnvDecl[] {
+  const words = declWords(text, instr.argsStart, instr.argsEnd, escapeChar);
+  const first = words[0];
+  if (!first) return [];
+  if (!first.text.includes('=')) {
+    // `ENV NAME value`: the value is the rest of the instruction, continuations joined.
+    const rest = instr.args.replace(/\r/g, ' ').trim().slice(first.text.length).trim();
+    const last = words.at(-1)!;
+    return [{ name: first.text, value: unquote(rest), rawValue: rest, instruction: instr, start: first.start, end: last.end, legacy: true }];
+  }
+  const out: EnvDecl[] = [];
+  for (const w of words) {
+    const eq = w.text.indexOf('=');
+    if (eq <= 0 || !ENV_NAME.test(w.text.slice(0, eq))) continue;
+    const raw = w.text.slice(eq + 1);
+    out.push({ name: w.text.slice(0, eq), value: unquote(raw), rawValue: raw, instruction: instr, start: w.start, end: w.end, legacy: false });
   }
   return out;
 }
@@ -447,6 +532,7 @@ function toStage(instr: Instruction, stages: Stage[], source: SourceText): Stage
     platform: 'target',
     isLeaf: true,
     args: [],
+    env: [],
     end: instr.end,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * One repository, start to finish: look it up, get a workspace, run the codemod, turn what
- * happened into a RepoResult. Every failure is caught here and becomes this repository's outcome.
+ * One repository, start to finish: look it up, get a workspace, run the codemod (which reviews
+ * its own output), time what it produced, deliver it, turn what happened into a RepoResult. Every failure is caught here and becomes this repository's outcome.
  */
 import type { ReposConfig } from '../config/repos-config.ts';
 import { migrateOptionsFor } from '../config/repos-config.ts';
@@ -35,8 +35,8 @@ export interface PipelineContext {
   delivery?: DeliveryRun;
   /** Build timings per repository (`owner/name`), from src/timing/ when it ran. */
   timing?: (repo: string) => TimingInput | undefined;
-  /** --timing: time before/after builds of the checkout (it migrates a scratch copy itself). */
-  time?: (repo: string, dir: string, options: MigrateOptions) => Promise<TimingOutcome>;
+  /** --timing: time before/after builds of what the migration produced (its report's before and after texts; it never migrates again). */
+  time?: (repo: string, dir: string, report: CheckoutReport, options: MigrateOptions) => Promise<TimingOutcome>;
 }
 
 class StepFailure extends Error {
@@ -108,11 +108,12 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');
-    const time = skip ? undefined : ctx.time;
-    const timing = time ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, migrateOptionsFor(ctx.config, name)); }) : undefined;
     const report: CheckoutReport = skip
       ? { outcome: 'skipped', files: [], diff: '', summary: skip }
       : await step('migrate', () => ctx.migrate(ws.dir, { ...migrateOptionsFor(ctx.config, name), dryRun: ctx.dryRun }));
+    // Review ran inside the migration (it refuses an output with an error). Time what it produced.
+    const time = ctx.time;
+    const timing = time && report.outcome === 'changed' ? await step('timing', () => { ctx.onStep?.(name, 'timing builds'); return time(name, ws.dir, report, migrateOptionsFor(ctx.config, name)); }) : undefined;
     const base = { branch: ws.branch, commit: ws.commit, files: report.files, ...(timing?.result ? { timing: timing.result } : {}) };
     let delivery: RepoResult['delivery'];
     if (ctx.delivery && target.source === 'github') {

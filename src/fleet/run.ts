@@ -67,7 +67,7 @@ export interface RunFleetOptions {
   /** Build timings per repository for delivery, when they come from elsewhere (default: --timing's results). */
   timingInput?: (repo: string) => TimingInput | undefined;
   /** --timing: time cold before/after builds of every changed repository, one at a time. */
-  timing?: Omit<TimingSettings, 'migrate'>;
+  timing?: TimingSettings;
 }
 
 export const EXIT_OK = 0;
@@ -189,7 +189,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
     const token = platformClient ? await platformClient.gitToken() : undefined;
     const readOnly = opts.dryRun || Boolean(opts.plan);
-    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly, migrate }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {

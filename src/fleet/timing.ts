@@ -1,32 +1,34 @@
 /**
- * `--timing` glue between the migration and the timing room: the before and after Dockerfile of
- * a checkout, computed in a scratch copy (so a dry run writes nothing in the checkout and a real
- * run times exactly what it writes), then measured, or reused from the store by digest.
+ * `--timing` glue between the migration and the timing room. It times exactly what the migration
+ * produced (and what delivery delivers): the checkout's files with the migration's before texts,
+ * and with its after texts, each materialised in a scratch copy that is removed afterwards. It
+ * never runs the codemod itself, and never writes in the checkout. Every changed Dockerfile is
+ * timed, once per `--target` the build files build from it (or once, when they name none).
  */
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckoutReport, MigrateOptions } from '../migrate/types.ts';
+import type { CheckoutReport, FileChange, MigrateOptions } from '../migrate/types.ts';
 import pLimit from 'p-limit';
 import { overrideFor, type ReposConfig } from '../config/repos-config.ts';
+import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { parseDockerfile } from '../dockerfile/model.ts';
 import type { Builder } from '../timing/builder.ts';
 import { probeBuilder } from '../timing/probe.ts';
-import { measureTiming, DEFAULT_PLATFORMS } from '../timing/measure.ts';
+import { measureTiming, DEFAULT_PLATFORMS, type TimingSection } from '../timing/measure.ts';
 import type { TimingResult } from '../timing/result.ts';
 import { FileTimingStore, type TimingStore } from '../timing/store.ts';
 
 const readOnly = (store: TimingStore): TimingStore => ({ get: (d) => store.get(d), put: async () => {} });
 
 export interface TimingSettings {
-  /** The migration (the engine with its recipes), run on the scratch copy. */
-  migrate: (dir: string, options: MigrateOptions) => Promise<CheckoutReport>;
   platforms?: string[];
   buildArgs: Record<string, string>;
   storeDir: string;
   timeoutMs?: number;
   /** Probed when absent. */
   builder?: Builder;
-  /** Dry run: reuse stored results, store nothing new. */
+  /** Dry run: reuse stored results, store nothing new (nothing at all is written but temp files, removed after). */
   readOnlyStore?: boolean;
 }
 
@@ -36,37 +38,80 @@ export interface TimingOutcome {
   skipped?: string;
 }
 
-export async function timeCheckout(repo: string, dir: string, options: MigrateOptions, settings: TimingSettings, log: (line: string) => void = () => {}): Promise<TimingOutcome> {
+/**
+ * Time the migration of one checkout from its report: `dir` is the checkout (as it was, in dry
+ * run, or as migrated); `report.changes` holds every changed file's before and after text.
+ */
+export async function timeMigration(repo: string, dir: string, report: CheckoutReport, options: MigrateOptions, settings: TimingSettings, log: (line: string) => void = () => {}): Promise<TimingOutcome> {
+  if (report.outcome !== 'changed') return { skipped: `nothing to time: the migration ${report.outcome === 'failed' ? 'failed' : `left the checkout ${report.outcome}`}` };
+  if (!report.changes) return { skipped: 'nothing to time: the migration handed over no before and after texts' };
+  const changes = report.changes;
+  const listed = options.dockerfiles.length ? options.dockerfiles : ['Dockerfile'];
+  const dockerfiles = listed.filter((f) => changes.some((c) => c.path === f && c.before !== c.after));
+  if (dockerfiles.length === 0) return { skipped: `nothing to time: ${listed.join(', ')} unchanged` };
+  const notMeasured = listed.filter((f) => !dockerfiles.includes(f)).map((f) => ({ what: f, why: 'unchanged by the migration' }));
+
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ibm-timing-checkout-'));
   try {
-    const copy = path.join(scratch, path.basename(dir));
-    await cp(dir, copy, { recursive: true, filter: (src) => path.basename(src) !== '.git' });
-    const dockerfile = options.dockerfiles[0] ?? 'Dockerfile';
-    const before = await readFile(path.join(copy, dockerfile), 'utf8');
-    const report = await settings.migrate(copy, { ...options, dryRun: false });
-    if (report.outcome !== 'changed') return { skipped: `nothing to time: the migration ${report.outcome === 'failed' ? 'failed' : `left the checkout ${report.outcome}`}` };
-    const after = await readFile(path.join(copy, dockerfile), 'utf8');
-    if (after === before) return { skipped: `nothing to time: ${dockerfile} is unchanged` };
+    const trees = { before: path.join(scratch, 'before', path.basename(dir)), after: path.join(scratch, 'after', path.basename(dir)) };
+    for (const variant of ['before', 'after'] as const) await materialise(dir, trees[variant], changes, variant);
+    const targets = [...new Set((await readBuildFiles(trees.after)).flatMap(buildTargets))];
+    const sections: TimingSection[] = [];
+    for (const rel of dockerfiles) {
+      const change = changes.find((c) => c.path === rel)!;
+      const variants = { before: { text: change.before, contextDir: trees.before }, after: { text: change.after, contextDir: trees.after } };
+      const built = targetsOf(change, targets);
+      if (built.length === 0) sections.push({ dockerfile: rel, ...variants });
+      for (const target of built) sections.push({ dockerfile: rel, target, ...variants });
+    }
     const builder = settings.builder ?? (await probeBuilder());
+    const store = new FileTimingStore(settings.storeDir);
     const result = await measureTiming({
       repo,
-      contextDir: copy,
-      dockerfilePath: dockerfile,
-      before,
-      after,
+      sections,
       baseCommit: await headCommit(dir),
       platforms: settings.platforms?.length ? settings.platforms : DEFAULT_PLATFORMS,
       buildArgs: settings.buildArgs,
       timeoutMs: settings.timeoutMs,
       builder,
-      store: settings.readOnlyStore ? readOnly(new FileTimingStore(settings.storeDir)) : new FileTimingStore(settings.storeDir),
+      store: settings.readOnlyStore ? readOnly(store) : store,
+      notMeasured,
       onProgress: log,
     });
-    if (options.dockerfiles.length > 1) result.notMeasured.push(...options.dockerfiles.slice(1).map((f) => ({ what: f, why: `only the first Dockerfile (${dockerfile}) is timed` })));
     return { result };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of the checkout (its .git aside) holding one variant's texts of the changed files. Links
+ * are copied as links, as written; a changed file replaces whatever the copy has at its path, so
+ * nothing is ever written through a link into the checkout.
+ */
+async function materialise(dir: string, to: string, changes: FileChange[], variant: 'before' | 'after'): Promise<void> {
+  await cp(dir, to, { recursive: true, verbatimSymlinks: true, filter: (src) => path.basename(src) !== '.git' });
+  for (const c of changes) {
+    const file = path.join(to, c.path);
+    if (path.relative(to, file).startsWith('..')) throw new Error(`${c.path}: outside the checkout`);
+    await rm(file, { force: true });
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, c[variant], { flag: 'wx' });
+  }
+}
+
+/** The build files' targets that are stages of this Dockerfile before and after (their order kept). */
+function targetsOf(change: FileChange, targets: string[]): string[] {
+  const stages = (text: string) => {
+    try {
+      return new Set(parseDockerfile(text).stages.flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])));
+    } catch {
+      return new Set<string>();
+    }
+  };
+  const before = stages(change.before);
+  const after = stages(change.after);
+  return targets.filter((t) => before.has(t.toLowerCase()) && after.has(t.toLowerCase()));
 }
 
 /** The checkout's HEAD commit, read from .git without running git (absent: not a git checkout). */
@@ -108,6 +153,6 @@ export function parsePlatforms(value: string | undefined): string[] | undefined 
 export function fleetTiming(config: ReposConfig, settings: TimingSettings, cacheDir: string) {
   const one = pLimit(1);
   const storeDir = settings.storeDir || path.join(cacheDir, 'timing');
-  return (repo: string, dir: string, options: MigrateOptions) =>
-    one(() => timeCheckout(repo, dir, options, { ...settings, storeDir, platforms: settings.platforms ?? overrideFor(config, repo).platforms ?? config.defaults.platforms }));
+  return (repo: string, dir: string, report: CheckoutReport, options: MigrateOptions) =>
+    one(() => timeMigration(repo, dir, report, options, { ...settings, storeDir, platforms: settings.platforms ?? overrideFor(config, repo).platforms ?? config.defaults.platforms }));
 }

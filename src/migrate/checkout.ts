@@ -4,7 +4,7 @@
  * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
 import path from 'node:path';
-import { buildArgValues, buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
@@ -34,10 +34,10 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
     throw err;
   });
   const buildFiles = await readBuildFiles(root);
-  const targets = [...new Set(buildFiles.flatMap(buildTargets))];
+  const facts = buildFacts(buildFiles);
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
-  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, targets, buildArgs: buildArgValues(buildFiles), recipes: recipes.dockerfile }));
+  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, ...facts, recipes: recipes.dockerfile }));
 
   // Build-args follow the Dockerfiles: a build-arg goes only when a Dockerfile lost its ARG (and
   // none declares it any more); one the Dockerfile never declared is not ours to touch.
@@ -52,6 +52,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
         const output = applyEdits(bf.text, edits);
         planned.push({
           abs: path.join(root, bf.path),
+          input: bf.text,
           output,
           report: {
             path: bf.path,
@@ -73,7 +74,8 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   // not cross-compile (every compile kept emulated) is skipped with its reasons, not "migrated".
   const untouched = files.filter((f) => f.status !== 'skipped');
   const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';
-  return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun) };
+  const changes = failed ? [] : planned.filter((p) => p.report.status === 'changed' && p.input !== undefined && p.output !== undefined).map((p) => ({ path: p.report.path, before: p.input!, after: p.output! }));
+  return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun), changes };
 }
 
 function declaresArg(text: string, name: string): boolean {

@@ -77,4 +77,17 @@ export interface CheckoutReport {
   diff: string;
   /** One line a human reads first. */
   summary: string;
+  /**
+   * Every changed file's text as read and as written (in dry run: as it would be written), so
+   * later steps (timing) work from exactly what is delivered instead of migrating again. Kept out
+   * of printed and JSON reports, which carry the diff.
+   */
+  changes?: FileChange[];
+}
+
+export interface FileChange {
+  /** Path relative to the checkout. */
+  path: string;
+  before: string;
+  after: string;
 }

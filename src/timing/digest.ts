@@ -1,19 +1,33 @@
 /**
- * The key of a timing result: what a rebuild would see. Both Dockerfile texts, every file of the
- * build context (conservatively all of them but `.git` and the measured Dockerfile itself, whose
- * two variants are hashed as texts: a Dockerfile's COPY/ADD may read any of them), the
- * platforms, the build-args and the builder. Same digest, same builds: the stored result is reused.
+ * The key of a timing result: what a rebuild would see. For every timed Dockerfile (and target):
+ * both Dockerfile texts and the context files each of them reads (its COPY/ADD sources and bind
+ * mounts, minus `.dockerignore`: src/timing/context-files.ts); then the platforms, the build-args
+ * and the builder with its engine. A file no build reads (a README) leaves the digest as it is; a
+ * COPY source that changes makes a new one. Same digest, same builds: the stored result is reused.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { contextReads } from '../dockerfile/context-reads.ts';
+import { parseDockerfile } from '../dockerfile/model.ts';
+import { contextFilesRead } from './context-files.ts';
+
+export interface DigestVariant {
+  /** The Dockerfile text built. */
+  text: string;
+  contextDir: string;
+}
+
+export interface DigestSection {
+  /** Context-relative path of the Dockerfile (the texts are versions of it); left out of the context files, whose copy is the text. */
+  dockerfile: string;
+  target?: string;
+  before: DigestVariant;
+  after: DigestVariant;
+}
 
 export interface DigestInput {
-  before: string;
-  after: string;
-  contextDir: string;
-  /** Context-relative path of the measured Dockerfile (left out of the context hash). */
-  dockerfilePath: string;
+  sections: DigestSection[];
   platforms: string[];
   buildArgs: Record<string, string>;
   builder: { kind: string; version: string; engine: string };
@@ -25,30 +39,33 @@ export async function timingDigest(input: DigestInput): Promise<string> {
     h.update(`${name}\0${Buffer.byteLength(value)}\0`);
     h.update(value);
   };
-  field('before', input.before);
-  field('after', input.after);
   field('platforms', input.platforms.join(','));
   field('build-args', JSON.stringify(Object.entries(input.buildArgs).sort(([a], [b]) => a.localeCompare(b))));
   field('builder', `${input.builder.kind} ${input.builder.version} ${input.builder.engine}`);
-  const skip = path.normalize(input.dockerfilePath);
-  for (const rel of await listFiles(input.contextDir)) {
-    if (rel === skip) continue;
-    const abs = path.join(input.contextDir, rel);
-    const st = await fs.lstat(abs);
-    field(`file:${rel}:${st.mode & 0o111 ? 'x' : '-'}`, st.isSymbolicLink() ? `-> ${await fs.readlink(abs)}` : await fs.readFile(abs));
+  for (const s of input.sections) {
+    field('dockerfile', s.dockerfile);
+    field('target', s.target ?? '');
+    for (const variant of ['before', 'after'] as const) {
+      const v = s[variant];
+      field(variant, v.text);
+      for (const rel of await filesRead(v, s.dockerfile)) {
+        const abs = path.join(v.contextDir, rel);
+        const st = await fs.lstat(abs);
+        field(`file:${rel}:${st.mode & 0o111 ? 'x' : '-'}`, st.isSymbolicLink() ? `-> ${await fs.readlink(abs)}` : await fs.readFile(abs));
+      }
+    }
   }
   return `sha256:${h.digest('hex')}`;
 }
 
-async function listFiles(root: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (rel === '' && e.name === '.git') continue;
-    const r = rel ? path.join(rel, e.name) : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(root, r)));
-    else out.push(r);
+async function filesRead(v: DigestVariant, dockerfile: string): Promise<string[]> {
+  // A text that does not parse cannot be built either; hashing the whole context keeps the key safe.
+  let reads;
+  try {
+    reads = contextReads(parseDockerfile(v.text, dockerfile));
+  } catch {
+    reads = { sources: ['.'], whole: true };
   }
-  return out;
+  const skip = path.posix.normalize(dockerfile.replace(/\\/g, '/'));
+  return (await contextFilesRead(v.contextDir, reads)).filter((rel) => rel !== skip);
 }

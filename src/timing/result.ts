@@ -7,7 +7,11 @@
 import { z } from 'zod';
 import { formatRatio, formatSeconds } from './format.ts';
 
-export const TIMING_SCHEMA_VERSION = 1;
+/**
+ * 2 added `dockerfile` and `target` to a measurement (one section per timed Dockerfile and
+ * target); a version 1 result (one Dockerfile, no names) still reads, as one section.
+ */
+export const TIMING_SCHEMA_VERSION = 2;
 
 export const VariantSchema = z.enum(['before', 'after']);
 export type Variant = z.output<typeof VariantSchema>;
@@ -22,6 +26,10 @@ export const StepTimingSchema = z.strictObject({
 });
 
 export const MeasurementSchema = z.strictObject({
+  /** Context-relative path of the Dockerfile built (absent in version 1 results: the only one). */
+  dockerfile: z.string().min(1).optional(),
+  /** The `--target` built, when the build files name targets of this Dockerfile. */
+  target: z.string().min(1).optional(),
   variant: VariantSchema,
   platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/),
   /** ok; failed (a step failed: failedStep and logTail say which and why); timeout (> timeoutSeconds). */
@@ -37,7 +45,7 @@ export const MeasurementSchema = z.strictObject({
 });
 
 export const TimingResultSchema = z.strictObject({
-  schemaVersion: z.literal(TIMING_SCHEMA_VERSION),
+  schemaVersion: z.union([z.literal(1), z.literal(TIMING_SCHEMA_VERSION)]),
   repo: z.string().min(1),
   /** The commit both variants were built from (the after one is that commit plus the migration). */
   baseCommit: z.string().optional(),
@@ -80,8 +88,33 @@ export function parseTimingResult(json: string, source: string): TimingResult {
   return r.data;
 }
 
-export function measurement(result: TimingResult, variant: Variant, platform: string): Measurement | undefined {
-  return result.measurements.find((m) => m.variant === variant && m.platform === platform);
+/** One timed build: a Dockerfile and, when the build files name one, its target. */
+export interface Section {
+  dockerfile?: string;
+  target?: string;
+}
+
+/** The sections of a result, in the order they were measured (a version 1 result has one). */
+export function sectionsOf(result: TimingResult): Section[] {
+  const out: Section[] = [];
+  for (const m of result.measurements) if (!out.some((s) => sameSection(s, m))) out.push({ ...(m.dockerfile ? { dockerfile: m.dockerfile } : {}), ...(m.target ? { target: m.target } : {}) });
+  return out.length ? out : [{}];
+}
+
+export const sameSection = (a: Section, b: Section) => (a.dockerfile ?? '') === (b.dockerfile ?? '') && (a.target ?? '') === (b.target ?? '');
+
+/** "Dockerfile", "Dockerfile, target operator". */
+export function sectionTitle(s: Section): string {
+  return `${s.dockerfile ?? 'Dockerfile'}${s.target ? `, target ${s.target}` : ''}`;
+}
+
+/**
+ * The measurement of a variant and platform; of the first section unless one is named (the
+ * headline figures, the dashboard's and the PR's, are the first Dockerfile's first target's).
+ */
+export function measurement(result: TimingResult, variant: Variant, platform: string, section?: Section): Measurement | undefined {
+  const first = section ?? sectionsOf(result)[0]!;
+  return result.measurements.find((m) => m.variant === variant && m.platform === platform && sameSection(m, first));
 }
 
 /** The figures the PR text is made of: before/after of one platform, the speedup, the parity. */

@@ -1,10 +1,11 @@
 /**
  * The Markdown the PR body and the run summary show: one row per platform (before, after,
  * speedup, parity = that platform's after / amd64's after), the slowest steps of each variant on
- * the slowest platform, and what was not measured and why.
+ * the slowest platform, and what was not measured and why. A repository with several timed
+ * Dockerfiles or targets gets one titled part each.
  */
 import { formatRatio, formatSeconds } from './format.ts';
-import { measurement, type Measurement, type TimingResult } from './result.ts';
+import { measurement, sameSection, sectionsOf, sectionTitle, type Measurement, type Section, type TimingResult } from './result.ts';
 
 function cell(m: Measurement | undefined): string {
   if (!m) return 'not measured';
@@ -18,34 +19,43 @@ const formatLimit = (s: number) => (s % 60 === 0 ? `${s / 60}m` : formatSeconds(
 
 const code = (s: string) => s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
 
-export function renderTimingTable(result: TimingResult): string {
+function renderSection(result: TimingResult, section: Section): string[] {
   const lines: string[] = [];
-  const amd64After = measurement(result, 'after', 'linux/amd64');
+  const at = (variant: 'before' | 'after', platform: string) => measurement(result, variant, platform, section);
+  const amd64After = at('after', 'linux/amd64');
   lines.push('| platform | before | after | speedup | parity |', '|---|---:|---:|---:|---:|');
   for (const platform of result.platforms) {
-    const b = measurement(result, 'before', platform);
-    const a = measurement(result, 'after', platform);
+    const b = at('before', platform);
+    const a = at('after', platform);
     const speedup = b?.status === 'ok' && a?.status === 'ok' && a.wallSeconds > 0 ? formatRatio(b.wallSeconds / a.wallSeconds) : b?.status === 'timeout' && a?.status === 'ok' ? `> ${formatRatio(b.timeoutSeconds / a.wallSeconds)}` : '–';
     const parity = a?.status === 'ok' && amd64After?.status === 'ok' && amd64After.wallSeconds > 0 ? (a.wallSeconds / amd64After.wallSeconds).toFixed(2) : '–';
     lines.push(`| ${platform} | ${cell(b)} | ${cell(a)} | ${speedup} | ${parity} |`);
   }
 
-  const slowPlatform = [...result.platforms].sort((x, y) => (measurement(result, 'before', y)?.wallSeconds ?? 0) - (measurement(result, 'before', x)?.wallSeconds ?? 0))[0];
+  const slowPlatform = [...result.platforms].sort((x, y) => (at('before', y)?.wallSeconds ?? 0) - (at('before', x)?.wallSeconds ?? 0))[0];
   for (const variant of ['before', 'after'] as const) {
-    const m = slowPlatform ? measurement(result, variant, slowPlatform) : undefined;
+    const m = slowPlatform ? at(variant, slowPlatform) : undefined;
     if (!m || m.slowestSteps.length === 0) continue;
     lines.push('', `Slowest steps ${variant}, ${slowPlatform}:`, '');
     for (const s of m.slowestSteps) lines.push(`- ${formatSeconds(s.seconds)} \`${code(s.name)}\``);
   }
 
-  const failures = result.measurements.filter((m) => m.status === 'failed');
+  const failures = result.measurements.filter((m) => m.status === 'failed' && sameSection(m, section));
   for (const m of failures) {
     lines.push('', `${m.variant} ${m.platform} failed${m.failedStep ? ` at \`${code(m.failedStep)}\`` : ''}${m.error ? `: ${code(m.error)}` : ''}`);
     if (m.logTail?.length) lines.push('', '```', ...m.logTail.map((l) => l.replace(/```/g, "'''")), '```');
   }
+  return lines;
+}
+
+export function renderTimingTable(result: TimingResult): string {
+  const sections = sectionsOf(result);
+  // One Dockerfile, one target: the table alone; more: one titled part each, in build order.
+  const lines: string[] = sections.length === 1 ? renderSection(result, sections[0]!) : sections.flatMap((s, i) => [...(i ? [''] : []), `**${code(sectionTitle(s))}**`, '', ...renderSection(result, s)]);
 
   const notMeasured = [...result.notMeasured];
-  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: `${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
+  const prefix = (m: Measurement) => (sections.length > 1 ? sectionTitle(m) + ' ' : '');
+  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: prefix(m) + `${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
   if (notMeasured.length > 0) {
     lines.push('', 'Not measured:', '');
     for (const n of notMeasured) lines.push(`- ${n.what}: ${n.why}`);

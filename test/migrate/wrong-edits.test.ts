@@ -17,6 +17,7 @@ import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/mode
 import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
+import { shipped } from '../helpers/shipped-paths.ts';
 
 const dir = 'test/fixtures/wrong-edits';
 const cases = readdirSync(dir).filter((f) => f.endsWith('.before.Dockerfile')).map((f) => f.replace('.before.Dockerfile', '')).sort();
@@ -160,59 +161,6 @@ describe('9: a build tool downloaded for the arch in a stage now on the build pl
   });
 });
 
-/**
- * What a final stage ships under the paths it copies: the base image's own files there (as
- * "<image>:<folder>"), files the stage lineage installs or copies in, and the clang/clang++
- * links `xx-go --wrap` leaves in /usr/local/bin. Only what the Dockerfile shows.
- */
-function shipped(model: DockerfileModel, stage: DockerfileModel['stages'][number]): string[] {
-  const norm = (p: string) => path.posix.normalize(p.startsWith('/') ? p : `/${p}`).replace(/\/+$/, '') || '/';
-  const under = (file: string, dir: string) => file === dir || file.startsWith(`${dir}/`);
-  const filesIn = (s: typeof stage, dir: string, seen: Set<typeof stage>): Set<string> => {
-    const out = new Set<string>();
-    if (seen.has(s)) return out;
-    const chain = [s];
-    for (let b = s.base; b; b = b.base) chain.push(b);
-    out.add(`${chain.at(-1)!.image}:${dir}`);
-    for (const st of chain) {
-      for (const i of st.instructions) {
-        for (const c of i.shell?.commands ?? []) {
-          if (c.name === 'install') {
-            const words = c.args.map((a) => a.value).filter((v) => !v.startsWith('-'));
-            const dest = norm(words.at(-1)!);
-            for (const w of words.slice(0, -1)) if (under(`${dest}/${path.posix.basename(w)}`, dir)) out.add(`${dest}/${path.posix.basename(w)}`);
-          }
-          if (c.name === 'xx-go' && c.args.some((a) => a.value === '--wrap')) for (const l of ['/usr/local/bin/clang', '/usr/local/bin/clang++']) if (under(l, dir)) out.add(l);
-        }
-        const ref = st.refs.find((r) => r.instruction === i && r.kind === 'copy' && r.stage);
-        if (!ref) continue;
-        const words = i.args.trim().split(/\s+/);
-        const dest = words.at(-1)!;
-        for (const src of words.slice(0, -1)) {
-          const isDir = src.endsWith('/') || dest.endsWith('/') === false && words.length === 2 && !path.posix.extname(src) && filesIn(ref.stage!, norm(src), new Set([...seen, s])).size > 1;
-          if (isDir) {
-            for (const f of filesIn(ref.stage!, norm(src), new Set([...seen, s]))) {
-              const moved = f.includes(':') ? `${f.split(':')[0]}:${norm(dest)}` : norm(dest) + f.slice(norm(src).length);
-              if (f.includes(':') || under(moved, dir)) out.add(moved);
-            }
-          } else {
-            const target = dest.endsWith('/') ? `${norm(dest)}/${path.posix.basename(src)}` : norm(dest);
-            if (under(target, dir)) out.add(target);
-          }
-        }
-      }
-    }
-    return out;
-  };
-  const out = new Set<string>();
-  for (const ref of stage.refs) {
-    if (ref.kind !== 'copy' || !ref.stage) continue;
-    const words = ref.instruction.args.trim().split(/\s+/);
-    for (const src of words.slice(0, -1)) for (const f of filesIn(ref.stage, norm(src), new Set())) out.add(f);
-  }
-  return [...out].sort();
-}
-
 describe('4: the final images ship exactly the files they shipped before', () => {
   it('the strip stage takes the named binaries out of a system folder, not the folder with xx\'s clang links', () => {
     const { before, out } = migrate('04-final-image-files');
@@ -220,6 +168,34 @@ describe('4: the final images ship exactly the files they shipped before', () =>
     const finalOf = (m: DockerfileModel) => m.stages.at(-1)!;
     expect(shipped(input, finalOf(input))).toEqual(['${GO_IMAGE}:/usr/local/bin', '/usr/local/bin/anvil', '/usr/local/bin/anvilctl']);
     expect(shipped(out, finalOf(out))).toEqual(shipped(input, finalOf(input)));
+  });
+});
+
+describe('4: a glob installed stripped into a system folder that the final image copies whole', () => {
+  const finals = (m: DockerfileModel) => analyze(m).finalStages;
+  it('the strip stage takes the binaries the build names (-o outputs), not the folder with xx\'s clang links', () => {
+    const { before, out } = migrate('04-glob-install-strip');
+    const input = parseDockerfile(before);
+    // When the install ran, bin/ held what the two go-build-static.sh -o wrote.
+    const globs = { 'bin/*': ['bin/ternd', 'bin/ternctl'] };
+    const inputFinals = [...finals(input)];
+    expect(inputFinals.map((s) => shipped(input, s, globs))).toEqual([['${GO_IMAGE}:/usr/local/bin', '/usr/local/bin/ternctl', '/usr/local/bin/ternd']]);
+    expect([...finals(out)].map((s) => shipped(out, s, globs))).toEqual(inputFinals.map((s) => shipped(input, s, globs)));
+    // And it is cross-compiled: the builder runs on the build platform.
+    expect(out.stages.find((s) => s.name === 'builder')!.platform).toBe('build');
+  });
+
+  it('without a name for the binaries, the stage keeps its shape, emulated, with a note saying why', () => {
+    const { before, out, m } = migrate('04-glob-install-unnamed');
+    const input = parseDockerfile(before);
+    const globs = { 'bin/*': ['bin/ternd', 'bin/ternctl'] };
+    expect([...finals(out)].map((s) => shipped(out, s, globs))).toEqual([...finals(input)].map((s) => shipped(input, s, globs)));
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    expect(builder.platform).toBe('target');
+    expect(builder.leadingComments.at(-1)!.text).toMatch(/^# kept emulated: .*install -s bin\/\*.*no step names those binaries/);
+    expect(m.emulated.map((e) => e.stage)).toEqual(['builder']);
+    // Nothing copies a system folder out of a stage that runs xx-go.
+    expect(out.instructions.some((i) => i.shell?.commands.some((c) => c.name === 'xx-go'))).toBe(false);
   });
 });
 

@@ -5,8 +5,7 @@
  */
 import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
-import { envPairs } from '../../dockerfile/env.ts';
-import type { ReviewContext, Span } from '../context.ts';
+import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
 
 const GO_ASSIGN = /(?<![\w$\-])(GOARCH|GOOS)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
@@ -28,11 +27,6 @@ function judge(name: string, raw: string, platform: Stage['platform'], kind: 'ru
   if (native) return { severity: 'error', why: `is the constant "${value}" in a stage that runs on the build platform, so every target gets a ${value} binary` };
   if (kind === 'env') return { severity: 'warning', why: `is the constant "${value}" left from the emulated build: the ${value === 'amd64' ? 'arm64' : 'other'} image gets a ${value} binary` };
   return undefined;
-}
-
-function envSpan(ctx: ReviewContext, start: number, end: number, name: string): Span {
-  const at = ctx.model.source.text.slice(start, end).search(new RegExp(`\\b${name}\\b`));
-  return at < 0 ? { start, end } : { start: start + at, end: start + at + name.length };
 }
 
 export const staleGoarch: Rule = {
@@ -61,12 +55,12 @@ function check(ctx: ReviewContext, stage: Stage, rule: Rule): void {
         ctx.report(rule, { start, end: start + m[0].length }, `${m[1]}=${m[2]} ${v.why}`, hint, v.severity);
       }
     } else if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
-      const pairs = instr.keyword === 'ENV' ? envPairs(instr.args) : stage.args.filter((a) => a.instruction === instr).map((a) => ({ name: a.name, value: a.defaultValue ?? '' }));
+      const pairs = instr.env ?? stage.args.filter((a) => a.instruction === instr).map((a) => ({ name: a.name, value: a.defaultValue ?? '', start: a.start }));
       for (const p of pairs) {
         if (p.name !== 'GOARCH' && p.name !== 'GOOS') continue;
         const v = judge(p.name, p.value, stage.platform, 'env');
         if (!v) continue;
-        ctx.report(rule, envSpan(ctx, instr.argsStart, instr.argsEnd, p.name), `${instr.keyword} ${p.name}=${p.value} ${v.why}`, hint, v.severity);
+        ctx.report(rule, { start: p.start, end: p.start + p.name.length }, `${instr.keyword} ${p.name}=${p.value} ${v.why}`, hint, v.severity);
       }
     }
   }

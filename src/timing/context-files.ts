@@ -1,0 +1,111 @@
+/**
+ * The context files a build reads: the context minus what `.dockerignore` leaves out (what the
+ * client sends), narrowed to what the Dockerfile's COPY/ADD sources and bind mounts name
+ * (src/dockerfile/context-reads.ts). A source names a file or a folder (all below it), with the
+ * glob characters BuildKit takes (`*`, `?`, `[...]`, `**`).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ContextReads } from '../dockerfile/context-reads.ts';
+
+export interface IgnoreRule {
+  pattern: RegExp;
+  /** `!pattern`: brings back what an earlier rule left out. */
+  include: boolean;
+}
+
+/** `.dockerignore` rules: one pattern a line, `#` comments, `!` exceptions, the last match wins. */
+export function parseDockerignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const include = line.startsWith('!');
+    if (include) line = line.slice(1).trim();
+    const clean = cleanPath(line);
+    if (clean === '') continue;
+    rules.push({ pattern: globRegExp(clean), include });
+  }
+  return rules;
+}
+
+/** Left out by the rules: the path or one of its folders matches the last matching rule. */
+export function ignored(rel: string, rules: IgnoreRule[]): boolean {
+  let out = false;
+  const candidates = withAncestors(rel);
+  for (const r of rules) if (candidates.some((c) => r.pattern.test(c))) out = !r.include;
+  return out;
+}
+
+/** Read by a source: the path or one of its folders matches the source. */
+export function readBy(rel: string, reads: ContextReads): boolean {
+  if (reads.whole) return true;
+  const candidates = withAncestors(rel);
+  return reads.sources.some((s) => {
+    const clean = cleanPath(s);
+    if (clean === '' || clean === '.') return true;
+    const re = globRegExp(clean);
+    return candidates.some((c) => re.test(c));
+  });
+}
+
+/** Every file of the context (`.git` aside) the build sends and reads, sorted, with `/` separators. */
+export async function contextFilesRead(contextDir: string, reads: ContextReads): Promise<string[]> {
+  const ignore = await fs.readFile(path.join(contextDir, '.dockerignore'), 'utf8').then(parseDockerignore, () => []);
+  return (await listFiles(contextDir)).filter((rel) => !ignored(rel, ignore) && readBy(rel, reads));
+}
+
+/** `./a//b/` -> `a/b`; a leading `/` means the context root. */
+function cleanPath(p: string): string {
+  const norm = path.posix.normalize(p.replace(/\\/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
+  return norm === '.' ? '' : norm.replace(/^\.\//, '');
+}
+
+function withAncestors(rel: string): string[] {
+  const parts = rel.split('/');
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** Go's filepath.Match per path element, plus `**` for any number of folders. */
+function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      i++;
+      if (glob[i + 1] === '/') {
+        i++;
+        re += '(?:.*/)?';
+      } else re += '.*';
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        const body = glob.slice(i + 1, end).replace(/^\^/, '!');
+        re += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`.replace(/\\/g, '\\\\');
+        i = end;
+      }
+    } else if (c === '\\' && i + 1 < glob.length) {
+      i++;
+      re += escape(glob[i]!);
+    } else re += escape(c);
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+async function listFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (rel === '' && e.name === '.git') continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await listFiles(root, r)));
+    else out.push(r);
+  }
+  return out;
+}
