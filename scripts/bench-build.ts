@@ -56,5 +56,10 @@ const lines = [
   `  speedup (before arm64 / after arm64)  ${h.speedup?.toFixed(2) ?? '–'}x   target >= 8   ${h.speedup !== undefined && h.speedup >= 8 ? 'met' : 'NOT met'}`,
   `  parity  (after arm64 / after amd64)   ${h.parity?.toFixed(2) ?? '–'}    target <= 1.15 ${h.parity !== undefined && h.parity <= 1.15 ? 'met' : 'NOT met'}`,
   `  digest ${result.digest}`,
+  // Where each build's time goes: its slowest step (the compile) and everything else.
+  ...result.measurements.map((m) => {
+    const top = m.slowestSteps[0];
+    return `  ${m.variant.padEnd(6)} ${m.platform}: slowest step ${top ? `${top.seconds.toFixed(1)} s` : '–'}, the rest ${top ? `${(m.wallSeconds - top.seconds).toFixed(1)} s` : '–'}${top ? `  (${top.name.replace(/\s+/g, ' ').slice(0, 60)})` : ''}`;
+  }),
 ];
 process.stdout.write(lines.join('\n') + '\n\n' + renderTimingTable(result));
