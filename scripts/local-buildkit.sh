@@ -216,18 +216,28 @@ ensure_apk_repo() {
   echo "$stamp" >"$state/http/apk/stamp"
 }
 
+answers() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+
 # A stand-in server: started once, answering on the bridge address, stopped by `down`.
 ensure_server() {
   local what="$1" port="$2"; shift 2
   local ip; ip="$(bridge_ip)"
   if started "$what" && [ "$(cat "$state/$what.addr" 2>/dev/null)" = "$ip:$port" ]; then return 0; fi
   if started "$what"; then kill "$(cat "$state/$what.pid")"; sleep 0.5; fi
+  rm -f "$state/$what.pid"
+  # Another copy of the build world (another checkout with its own IBM_BUILDKIT_STATE) may serve
+  # the port already: use it rather than fail to bind.
+  if answers "$ip:$port"; then
+    log "$what: $ip:$port is already served (by another build world's state dir); using it"
+    echo "$ip:$port" >"$state/$what.addr"
+    return 0
+  fi
   log "starting $what on $ip:$port (log: $state/$what.log)"
   setsid "$@" >"$state/$what.log" 2>&1 </dev/null 9>&- &
   echo $! >"$state/$what.pid"
   echo "$ip:$port" >"$state/$what.addr"
   for _ in $(seq 1 40); do
-    (exec 3<>"/dev/tcp/$ip/$port") 2>/dev/null && return 0
+    answers "$ip:$port" && return 0
     started "$what" || { tail -n 20 "$state/$what.log" >&2; die "$what exited while starting"; }
     sleep 0.25
   done
@@ -474,7 +484,8 @@ status() {
     log "buildx: not installed in $state/docker-config"; ok=1
   fi
   for what in git-daemon http; do
-    started "$what" && log "$what: up on $(cat "$state/$what.addr")" || { log "$what: down"; ok=1; }
+    local addr; addr="$(cat "$state/$what.addr" 2>/dev/null || true)"
+    [ -n "$addr" ] && answers "$addr" && log "$what: up on $addr" || { log "$what: down"; ok=1; }
   done
   for ref in "$go_image" "$xx_image" "$runtime_image"; do
     has_list "$ref" && log "image: $ref" || { log "image missing: $ref"; ok=1; }
