@@ -19,8 +19,12 @@ export const LOCAL_IMAGES = {
   xx: `${REGISTRY}/mirrored-tonistiigi-xx:1.6.1`,
   runtime: `${REGISTRY}/busybox:1.35`,
 };
-/** The example Dockerfiles name the real images in their ARG defaults; these point them here. */
-export const LOCAL_BUILD_ARGS = { GO_IMAGE: LOCAL_IMAGES.go, RUNTIME_IMAGE: LOCAL_IMAGES.runtime, BCI_IMAGE: LOCAL_IMAGES.runtime };
+/**
+ * The example Dockerfiles name the real images in their ARG defaults; these point them here. (Their
+ * upstream sources need no build-arg: the Go image routes github.com and GOPROXY to the build
+ * world's stand-in servers.)
+ */
+export const LOCAL_BUILD_ARGS = { GO_IMAGE: LOCAL_IMAGES.go, RUNTIME_IMAGE: LOCAL_IMAGES.runtime, BCI_IMAGE: LOCAL_IMAGES.runtime, XX_IMAGE: LOCAL_IMAGES.xx };
 
 /** Fail loudly, with what to do, when the build world is not there. */
 export async function requireWorld(): Promise<void> {

@@ -17,7 +17,7 @@ export const cgoExplicit: DockerfileRecipe = {
     const edits: Edit[] = [];
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile || f.compiles.length === 0) continue;
-      if (explicitCgo(f.stage, f, analysis) !== undefined) continue;
+      if (explicitCgo(f.stage, analysis) !== undefined) continue;
       const value = effectiveCgo(f.stage, f, analysis);
       const first = [...f.compiles].sort((a, b) => a.instruction.index - b.instruction.index)[0]!;
       const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'env' : 'ENV';

@@ -16,8 +16,10 @@ import {
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './copy.ts';
-import { settingFor, type EnvSetting } from './env.ts';
+import { followsTarget, settingFor, type EnvSetting } from './env.ts';
+import type { MakeVar } from './build-files.ts';
 import { systemGlobInstalls } from './strip-names.ts';
+import { splitCandidate, splitOf } from './lineage-split.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -70,7 +72,11 @@ export interface Analysis {
   toolStages: Set<Stage>;
   /** Build-args the build files pass with a value. */
   buildArgs: Record<string, string>;
+  /** Variables the checkout's Makefile sets (what a `make` build in the Dockerfile runs with). */
+  makeVars: Record<string, MakeVar>;
 }
+
+export type { MakeVar };
 
 export interface AnalysisOptions {
   emulatedStages?: { stage: string; reason: string }[];
@@ -84,6 +90,8 @@ export interface AnalysisOptions {
   inputBuildStages?: Set<string>;
   /** Build-args the Makefile and workflows pass with a value (what an `ARG` without default gets). */
   buildArgs?: Record<string, string>;
+  /** Variables the checkout's Makefile sets. */
+  makeVars?: Record<string, MakeVar>;
 }
 
 /** A stage's identity across edits that insert stages: its name, or its place from the end. */
@@ -119,8 +127,9 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
   for (const f of facts.values()) if (f.isXx && !xxStage) xxStage = f.stage;
 
   for (const f of facts.values()) decideCross(f, facts, finalStages, opts, model);
+  keepUnsplitLineages(facts);
 
-  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {} };
+  return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {}, makeVars: opts.makeVars ?? {} };
 }
 
 function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, StageFacts>, opts: AnalysisOptions): StageFacts {
@@ -207,8 +216,6 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length > 0) f.crossCompile = true;
 }
 
-const TARGET_VALUE = /\b(TARGETARCH|TARGETPLATFORM)\b|xx-info/;
-
 /** How a compile targets the platform; the definition behind "already cross-compiles" (migrated.ts). */
 export interface CompileTarget {
   /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
@@ -238,7 +245,7 @@ export function compileTarget(stage: Stage, site: CompileSite, facts: Map<Stage,
   const native = stage.platform !== 'target';
   const wrap = wrapBefore(stage, site.command.start, facts);
   const goarch = settingFor(stage, site.instruction, site.command, 'GOARCH');
-  const explicitTarget = goarch?.value !== undefined && TARGET_VALUE.test(goarch.value) ? goarch : undefined;
+  const explicitTarget = goarch?.value !== undefined && followsTarget(goarch.value) ? goarch : undefined;
   const viaXxGo = baseName(site.command.name) === 'xx-go' || settingFor(stage, site.instruction, site.command, 'GO')?.value === 'xx-go';
   const targetsItself = viaXxGo || !!explicitTarget;
   return { native, wrap, goarch, explicitTarget, targetsItself, cross: native && (!!wrap || targetsItself) };
@@ -275,6 +282,27 @@ function unnamedStripReason(f: StageFacts, model: DockerfileModel): string | und
   const g = systemGlobInstalls(f.stage, f.compiles, model.stages).find((x) => x.folderCopy && !x.names);
   if (!g) return undefined;
   return `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`;
+}
+
+/**
+ * A stage that stays on the target, built on a builder its siblings would move to $BUILDPLATFORM:
+ * the migration splits the lineage (lineage-split.ts). A builder it cannot split stays on the
+ * target with every stage built on it, each saying why.
+ */
+function keepUnsplitLineages(facts: Map<Stage, StageFacts>): void {
+  for (const f of facts.values()) {
+    const c = splitCandidate(f.stage, !!f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0));
+    if (!c || c.root.platform === 'build') continue;
+    const moving = [...facts.values()].filter((g) => g.crossCompile && lineage(g.stage).includes(c.root));
+    if (moving.length === 0) continue;
+    const split = splitOf(f.stage);
+    if ('child' in split) continue;
+    for (const g of moving) {
+      g.crossCompile = false;
+      g.emulatedReason = `it shares the base stage "${c.parent.name}" with "${f.stage.name ?? f.stage.index}", which stays on the target, and "${c.parent.name}" cannot be split: ${split.cannot}`;
+      g.emulatedBy = 'detected';
+    }
+  }
 }
 
 function findToolStages(facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): Set<Stage> {

@@ -5,11 +5,17 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { readSafeTextIfAny } from '../files/safe-read.ts';
-import type { BuildFile } from '../migrate/recipe.ts';
 import { MAX_DOCKERFILE_BYTES } from './source.ts';
 
-export type { BuildFile };
+/** A checkout's Makefile or workflow. */
+export interface BuildFile {
+  /** Path relative to the checkout. */
+  path: string;
+  text: string;
+  kind: 'makefile' | 'workflow';
+}
 
 export interface Mention {
   name: string;
@@ -41,7 +47,7 @@ export function scanBuildFile(file: BuildFile): BuildHints {
   let argsIndent = -1;
   lines.forEach((line, i) => {
     const at = (name: string, index: number): Mention => {
-      const m = /^=["']?([^\s"'\\]*)/.exec(line.slice(index + name.length));
+      const m = /^=["']?(\$\{\{[^}]*\}\}|[^\s"'\\]*)/.exec(line.slice(index + name.length));
       return { name, ...(m ? { value: m[1] } : {}), file: file.path, line: i + 1, column: index + 1 };
     };
     if (argsIndent >= 0) {
@@ -101,9 +107,101 @@ export async function readBuildFiles(root: string): Promise<BuildFile[]> {
   return out;
 }
 
-/** Build-args the build files pass with a value (`--build-arg CGO_ENABLED=0`); a name passed with different values is left out. */
+/** A variable the Makefile sets at its top level. */
+export interface MakeVar {
+  value: string;
+  /** `NAME ?= value`: only when the environment does not set it. */
+  ifUnset: boolean;
+  /** `export NAME = value`: commands (docker build among them) see it in their environment. */
+  exported: boolean;
+  file: string;
+  line: number;
+}
+
+const MAKE_ASSIGN = /^((?:(?:export|override)[ \t]+)*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\?=|::?=|\+=|=)[ \t]*(.*?)[ \t]*(?:#.*)?$/;
+
+/** Top-level variables of the Makefile(s), as make reads them: the last assignment wins, `?=` fills only a gap. */
+export function makeVariables(files: BuildFile[]): Record<string, MakeVar> {
+  const out: Record<string, MakeVar> = {};
+  for (const f of files) {
+    if (f.kind !== 'makefile') continue;
+    f.text.split(/\r?\n/).forEach((line, i) => {
+      // Recipe lines (a tab first) are shell, not make.
+      if (line.startsWith('\t')) return;
+      const m = MAKE_ASSIGN.exec(line);
+      if (!m || m[3] === '+=') return;
+      const name = m[2]!;
+      const ifUnset = m[3] === '?=';
+      if (ifUnset && out[name]) return;
+      out[name] = { value: m[4]!, ifUnset, exported: /export/.test(m[1]!) || out[name]?.exported === true, file: f.path, line: i + 1 };
+    });
+  }
+  return out;
+}
+
+/** `env:` of a workflow (the workflow's, each job's and each step's), as strings. */
+export function workflowEnv(file: BuildFile): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (file.kind !== 'workflow') return out;
+  let doc: unknown;
+  try {
+    doc = parse(file.text);
+  } catch {
+    return out;
+  }
+  const add = (env: unknown) => {
+    if (!env || typeof env !== 'object' || Array.isArray(env)) return;
+    for (const [k, v] of Object.entries(env)) if (['string', 'number', 'boolean'].includes(typeof v)) out[k] = String(v);
+  };
+  const root = doc as { env?: unknown; jobs?: Record<string, { env?: unknown; steps?: { env?: unknown }[] }> } | null;
+  add(root?.env);
+  for (const job of Object.values(root?.jobs ?? {})) {
+    add(job?.env);
+    for (const step of Array.isArray(job?.steps) ? job.steps : []) add(step?.env);
+  }
+  return out;
+}
+
+/**
+ * What a build-arg's value is, as far as the build file shows it: `$(NAME)`/`${NAME}` of the
+ * Makefile's own variables, `${{ env.NAME }}` of the workflow's env; a bare `--build-arg NAME`
+ * takes the value from the environment (an exported make variable, the workflow's env).
+ * Undefined when it depends on something the files do not say.
+ */
+function resolveValue(b: Mention, file: BuildFile, vars: Record<string, MakeVar>, env: Record<string, string>): string | undefined {
+  const lookup = (name: string) => (file.kind === 'makefile' ? vars[name]?.value : env[name]);
+  if (b.value === undefined) return file.kind === 'makefile' ? (vars[b.name]?.exported ? vars[b.name]!.value : undefined) : env[b.name];
+  let v = b.value;
+  for (let i = 0; i < 5 && v.includes('$'); i++) {
+    v = v.replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (whole, e?: string, m?: string) => lookup((e ?? m)!) ?? whole);
+  }
+  return v.includes('$') ? undefined : v;
+}
+
+/**
+ * Build-args the build files pass with a known value (`--build-arg CGO_ENABLED=0`, or
+ * `CGO_ENABLED=$(CGO)` with `CGO ?= 0`); a name passed with different values is left out.
+ */
 export function buildArgValues(files: BuildFile[]): Record<string, string> {
+  const vars = makeVariables(files);
   const seen = new Map<string, Set<string>>();
-  for (const f of files) for (const b of scanBuildFile(f).buildArgs) if (b.value !== undefined) seen.set(b.name, (seen.get(b.name) ?? new Set()).add(b.value));
+  for (const f of files) {
+    const env = workflowEnv(f);
+    for (const b of scanBuildFile(f).buildArgs) {
+      const value = resolveValue(b, f, vars, env);
+      if (value !== undefined) seen.set(b.name, (seen.get(b.name) ?? new Set()).add(value));
+    }
+  }
   return Object.fromEntries([...seen].filter(([, v]) => v.size === 1).map(([k, v]) => [k, [...v][0]!]));
+}
+
+/** What the analysis needs from a checkout's build files: final stages, build-arg values, the Makefile's variables. */
+export interface BuildFacts {
+  targets: string[];
+  buildArgs: Record<string, string>;
+  makeVars: Record<string, MakeVar>;
+}
+
+export function buildFacts(files: BuildFile[]): BuildFacts {
+  return { targets: [...new Set(files.flatMap(buildTargets))], buildArgs: buildArgValues(files), makeVars: makeVariables(files) };
 }

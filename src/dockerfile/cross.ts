@@ -6,7 +6,8 @@ import { baseName, type ShellCommand } from './shell.ts';
 import { posix } from 'node:path';
 import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
-import type { Analysis, StageFacts } from './analysis.ts';
+import { isXxImage, type Analysis, type StageFacts } from './analysis.ts';
+import { stageCompiles } from './compile-facts.ts';
 
 export const TARGET_ARGS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT']);
 /** Go settings an emulated build forced and xx-go sets for the target instead. */
@@ -63,31 +64,35 @@ export function xxCopy(stage: Stage, a: Analysis): Instruction | undefined {
   return undefined;
 }
 
-/** Explicit CGO_ENABLED for the compile: from ENV/ARG in the lineage or the compile commands. */
-export function explicitCgo(stage: Stage, facts: StageFacts, a?: Analysis): string | undefined {
-  for (const c of facts.compiles) {
-    // rancher's go-build-static.sh runs `CGO_ENABLED=1 go build ... -extldflags -static` itself.
-    if (/^go-build-static(\.sh)?$/.test(baseName(c.command.name))) return '1';
-    const a = [c.command, ...(c.command.inner ?? [])].flatMap((x) => x.assigns).find((x) => x.name === 'CGO_ENABLED');
-    if (a) return a.value;
-    // `export CGO_ENABLED=1 && go build` or `CGO_ENABLED=0; go build` earlier in the same RUN.
-    const sh = c.instruction.shell;
-    const before = sh ? sh.text.slice(0, c.command.start - sh.offset) : '';
-    const m = /(?:^|[\s;&|])(?:export\s+)?CGO_ENABLED=["']?([01])/.exec(before);
-    if (m) return m[1];
-  }
+/**
+ * The CGO_ENABLED the stage's compiles are given (dockerfile/compile-facts.ts: the command, the
+ * script, ENV/ARG, the build files' build-args and Makefile): the first compile's that has one;
+ * `''` when an `ARG CGO_ENABLED` takes it from outside with no value the build files show.
+ */
+export function explicitCgo(stage: Stage, a: Analysis): string | undefined {
+  for (const c of stageCompiles(a, stage)) if (c.cgo.explicit) return c.cgo.value ?? '';
+  return undefined;
+}
+
+/** The ARGs from which xx-info can tell the target arch. */
+export const TARGET_SELECTING_ARGS = ['TARGETPLATFORM', 'TARGETARCH'];
+
+/** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) declared in `stage` before `offset`? */
+export function targetArgBefore(stage: Stage, offset: number, names: string[] = TARGET_SELECTING_ARGS): boolean {
+  return stage.args.some((a) => names.includes(a.name) && a.instruction.start < offset);
+}
+
+/** Was anything of xx copied into the stage (or a parent) before `offset`, or is the lineage built on the xx image? */
+export function xxCopiedBefore(stage: Stage, offset: number, a: Analysis, xxImage?: string): boolean {
   for (const s of lineage(stage)) {
-    for (const instr of [...s.instructions].reverse()) {
-      if (instr.keyword === 'ENV' || instr.keyword === 'ARG') {
-        const m = /(?:^|\s)CGO_ENABLED(?:=|\s+)["']?([01])/.exec(instr.args);
-        if (m) return m[1];
-        // `ARG CGO_ENABLED` with no default: the build files pass the value (--build-arg CGO_ENABLED=0).
-        const passed = a?.buildArgs.CGO_ENABLED;
-        if (s === stage && instr.keyword === 'ARG' && passed !== undefined && /^[01]$/.test(passed) && /(?:^|\s)CGO_ENABLED(\s|$)/.test(instr.args)) return passed;
-      }
+    if (!s.base && a.facts.get(s)?.isXx) return true;
+    for (const r of s.refs) {
+      if (s === stage && r.instruction.start >= offset) continue;
+      const fromXx = r.stage ? a.facts.get(r.stage)?.isXx : isXxImage(r.ref, xxImage);
+      if (fromXx) return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 /**
@@ -95,7 +100,7 @@ export function explicitCgo(stage: Stage, facts: StageFacts, a?: Analysis): stri
  * compiler is present; cross-compiling it disables it. Keep the old behaviour explicit.
  */
 export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' | '1' {
-  const explicit = explicitCgo(stage, facts, a);
+  const explicit = explicitCgo(stage, a);
   if (explicit === '0' || explicit === '1') return explicit;
   if (facts.compiles.some((c) => /^go-build-static/.test(baseName(c.command.name)))) return '1';
   if (facts.compiles.some((c) => /-linkmode[= ]+["']?external/.test(c.instruction.shell?.text ?? ''))) return '1';

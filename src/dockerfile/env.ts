@@ -13,6 +13,21 @@ function unquoteShell(v: string): string {
   return v.replace(/\\(.)/g, '$1');
 }
 
+/** A value that names the target platform: `$TARGETARCH`, `${TARGETPLATFORM#linux/}`, `$(xx-info arch)`... */
+export function followsTarget(value: string): boolean {
+  return /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|xx-info/.test(value);
+}
+
+/** A value that names the build machine's platform (`$BUILDARCH`, Go's host arch). */
+export function followsBuildMachine(value: string): boolean {
+  return /\$\{?(BUILDARCH|BUILDOS|BUILDPLATFORM|BUILDVARIANT|GOHOSTARCH|GOHOSTOS)\b/.test(value);
+}
+
+/** A value that follows some platform of the build rather than being one constant (the target's, the build machine's, or what the running machine reports). */
+export function followsPlatform(value: string): boolean {
+  return followsTarget(value) || followsBuildMachine(value) || /\bgo env\b|\buname\b|dpkg --print-architecture|apk --print-arch/.test(value);
+}
+
 function lastNamed<T extends { name: string }>(list: T[], name: string): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (list[i]!.name === name) return list[i];
   return undefined;

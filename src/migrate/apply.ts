@@ -3,7 +3,7 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { analyze, stageKey, type Analysis } from '../dockerfile/analysis.ts';
+import { analyze, stageKey, type Analysis, type MakeVar } from '../dockerfile/analysis.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
 import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
@@ -30,6 +30,8 @@ export interface EngineOptions extends MigrateOptions {
   targets?: string[];
   /** Build-args the checkout's Makefile and workflows pass with a value. */
   buildArgs?: Record<string, string>;
+  /** Variables the checkout's Makefile sets (a `make` build in the Dockerfile runs with them). */
+  makeVars?: Record<string, MakeVar>;
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
   /** `performance.now()` after which this file fails alone as too large or too complex. */
@@ -107,7 +109,7 @@ export interface Applied extends DockerfileMigration {
 }
 
 export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs });
+  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars });
 }
 
 export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {

@@ -4,7 +4,7 @@
  * written, all files as one transaction (src/files/atomic-write.ts). Dry run computes the same and writes nothing.
  */
 import path from 'node:path';
-import { buildArgValues, buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
@@ -34,10 +34,10 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
     throw err;
   });
   const buildFiles = await readBuildFiles(root);
-  const targets = [...new Set(buildFiles.flatMap(buildTargets))];
+  const facts = buildFacts(buildFiles);
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
-  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, targets, buildArgs: buildArgValues(buildFiles), recipes: recipes.dockerfile }));
+  for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, ...facts, recipes: recipes.dockerfile }));
 
   // Build-args follow the Dockerfiles: a build-arg goes only when a Dockerfile lost its ARG (and
   // none declares it any more); one the Dockerfile never declared is not ours to touch.

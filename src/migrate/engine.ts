@@ -40,7 +40,7 @@ const STRICT_FOR_OWN_OUTPUT = new Set(['unguarded-cross-binary-run']);
 export function migrateDockerfile(text: string, path: string, opts: EngineOptions): DockerfileMigration {
   const cache = new ShellCache();
   const inputModel = parseDockerfile(text, path, cache);
-  const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages };
+  const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars };
   let gate: FixOnly | undefined;
   const inputAnalysis = analysisFor(inputModel, opts);
   const alreadyMigrated = alreadyCrossCompiles(inputAnalysis);

@@ -4,10 +4,13 @@
  * that finds nothing to do returns no edits, which is what makes the migration idempotent.
  */
 import type { Analysis } from '../dockerfile/analysis.ts';
+import type { BuildFile } from '../dockerfile/build-files.ts';
 import type { DockerfileModel } from '../dockerfile/model.ts';
 import type { SourceText } from '../dockerfile/source.ts';
 import type { Edit } from '../edits/edit.ts';
 import type { MigrateOptions } from './types.ts';
+
+export type { BuildFile };
 
 export interface RecipeContext {
   model: DockerfileModel;
@@ -40,14 +43,6 @@ export interface DockerfileRecipe {
    */
   fixes: string[];
   apply(ctx: RecipeContext): Edit[];
-}
-
-/** A checkout's Makefile or workflow, as the build-file recipes see it. */
-export interface BuildFile {
-  /** Path relative to the checkout. */
-  path: string;
-  text: string;
-  kind: 'makefile' | 'workflow';
 }
 
 /** A recipe over a Makefile or workflow (runs once the Dockerfiles are migrated). */

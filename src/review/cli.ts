@@ -11,7 +11,8 @@ import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { FORMATS, formatFindings, type Format } from './format.ts';
-import { findDockerfiles, readRepoHints, reviewBuildArgs } from './repo.ts';
+import { findDockerfiles, readRepoBuild, reviewBuildArgs, type RepoHints } from './repo.ts';
+import type { BuildFacts } from '../dockerfile/build-files.ts';
 import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
 import { inActions } from '../actions/actions.ts';
@@ -31,7 +32,8 @@ interface Job {
   /** Path as shown in findings. */
   display: string;
   text: string;
-  targets: string[];
+  /** What the folder's build files tell the analysis (none for a file named alone). */
+  build?: BuildFacts;
 }
 
 class UsageError extends Error {}
@@ -84,13 +86,13 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
   }
   const jobs: Job[] = [];
   const repoFindings: Finding[] = [];
-  const repos: { dir: string; hints: Awaited<ReturnType<typeof readRepoHints>>; files: Job[] }[] = [];
+  const repos: { dir: string; hints: RepoHints; files: Job[] }[] = [];
   try {
     for (const p of argv.paths) {
       // A path that cannot be stat'ed is read as a file: the safe read says why (dangling link, loop, missing).
       const isDir = (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
       if (!isDir) {
-        jobs.push({ display: p, text: await readText(await folderOf(dirname(p), p), basename(p), p), targets: [] });
+        jobs.push({ display: p, text: await readText(await folderOf(dirname(p), p), basename(p), p) });
         continue;
       }
       const root = await folderOf(p);
@@ -101,12 +103,11 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
         throw new UsageError(`cannot read folder ${p}: ${describe(e)}`);
       }
       if (rels.length === 0) throw new UsageError(`no Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile) found in ${p}`);
-      const hints = await readRepoHints(p);
-      const targets = [...new Set(hints.targets.map((t) => t.name))];
+      const { hints, facts: build } = await readRepoBuild(p);
       const files: Job[] = [];
       for (const rel of rels) {
         const display = join(p, rel);
-        files.push({ display, text: await readText(root, rel, display), targets });
+        files.push({ display, text: await readText(root, rel, display), build });
       }
       jobs.push(...files);
       repos.push({ dir: p, hints, files });
@@ -126,7 +127,7 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
     try {
       const model = parseDockerfile(job.text, job.display, cache);
       models.set(job, model);
-      findings.push(...reviewDockerfile(model, { xxImage: argv.xxImage, targets: job.targets }));
+      findings.push(...reviewDockerfile(model, { xxImage: argv.xxImage, ...job.build }));
     } catch (e) {
       if (!(e instanceof DockerfileError)) throw e;
       findings.push(parseFinding(e));

@@ -3,12 +3,13 @@
  * on what a compile stage is), positions for humans, and the cross-compilation facts several
  * rules ask about (is this compile cross? is xx copied? does the output reach a target stage?).
  */
-import { analyze, isXxImage, type Analysis, type CommandSite, type CompileSite, type StageFacts } from '../dockerfile/analysis.ts';
-import { baseName, type ShellCommand } from '../dockerfile/shell.ts';
+import { analyze, type Analysis, type CommandSite, type StageFacts } from '../dockerfile/analysis.ts';
+import type { ShellCommand } from '../dockerfile/shell.ts';
 import { lineage, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
 import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
-import { settingFor, type EnvSetting } from '../dockerfile/env.ts';
-import { compileTarget, wrapBefore } from '../dockerfile/migrated.ts';
+import { compileFacts, type CompileFact } from '../dockerfile/compile-facts.ts';
+import { TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
+import { wrapBefore } from '../dockerfile/migrated.ts';
 import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
 
 export interface Span {
@@ -16,29 +17,14 @@ export interface Span {
   end: number;
 }
 
-export interface CompileInfo extends CompileSite {
-  stage: Stage;
-  /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
-  native: boolean;
-  /** The `xx-go --wrap` in effect for this compile (earlier in the stage or in a parent). */
-  wrap?: CommandSite;
-  /** GOARCH set from TARGETARCH/TARGETPLATFORM/xx-info for this compile. */
-  explicitTarget?: EnvSetting;
-  /** GOARCH set to something else (stale value, BUILDARCH...). */
-  goarch?: EnvSetting;
-  /** Native stage that compiles for the target. */
-  cross: boolean;
-  /** CGO_ENABLED as the compile sees it; `script` means go-build-static.sh's own default (1). */
-  cgo: { on: boolean; explicit: boolean; setting?: EnvSetting };
-}
+/** A compile and its facts (dockerfile/compile-facts.ts): how it targets the platform, its cgo setting. */
+export type CompileInfo = CompileFact;
 
 /** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
 export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
 
 export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
-/** The ARGs from which xx-info can tell the target arch. */
-export const TARGET_SELECTING_ARGS = ['TARGETPLATFORM', 'TARGETARCH'];
-const CGO_DEFAULT_ON = new Set(['go-build-static.sh', 'go-build-static']);
+export { TARGET_SELECTING_ARGS };
 
 export class ReviewContext {
   readonly findings: Finding[] = [];
@@ -49,7 +35,6 @@ export class ReviewContext {
   private lineageCache = new Map<Stage, Stage[]>();
   private reachCache = new Map<Stage, boolean>();
   private crossStageCache = new Map<Stage, boolean>();
-  private compileCache?: CompileInfo[];
 
   constructor(
     readonly model: DockerfileModel,
@@ -57,7 +42,7 @@ export class ReviewContext {
     analysis?: Analysis,
   ) {
     this.xxImage = opts.xxImage ?? DEFAULT_XX_IMAGE;
-    this.analysis = analysis ?? analyze(model, { xxImage: this.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages });
+    this.analysis = analysis ?? analyze(model, { xxImage: this.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars });
   }
 
   get file(): string {
@@ -134,7 +119,7 @@ export class ReviewContext {
 
   /** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) declared in `stage` before `offset`? */
   targetArgBefore(stage: Stage, offset: number, names: string[] = TARGET_SELECTING_ARGS): boolean {
-    return stage.args.some((a) => names.includes(a.name) && a.instruction.start < offset);
+    return targetArgBefore(stage, offset, names);
   }
 
   /** First ARG of the stage that forks the build per target platform. */
@@ -144,15 +129,7 @@ export class ReviewContext {
 
   /** Was the xx toolbox copied into the stage (or a parent) before `offset`? */
   xxCopiedBefore(stage: Stage, offset: number): boolean {
-    for (const s of this.lineage(stage)) {
-      if (!s.base && this.facts(s).isXx) return true;
-      for (const r of s.refs) {
-        if (s === stage && r.instruction.start >= offset) continue;
-        const fromXx = r.stage ? this.facts(r.stage).isXx : isXxImage(r.ref, this.xxImage);
-        if (fromXx) return true;
-      }
-    }
-    return false;
+    return xxCopiedBefore(stage, offset, this.analysis, this.xxImage);
   }
 
   /**
@@ -170,23 +147,9 @@ export class ReviewContext {
     return out;
   }
 
-  /** Every compile, with how (and whether) it cross-compiles (the one definition in dockerfile/migrated.ts). */
+  /** Every compile, with how (and whether) it cross-compiles and its cgo setting: the facts the recipes read too. */
   compiles(): CompileInfo[] {
-    if (this.compileCache) return this.compileCache;
-    const out: CompileInfo[] = [];
-    for (const stage of this.model.stages) {
-      for (const site of this.facts(stage).compiles) {
-        const t = compileTarget(stage, site, this.analysis.facts);
-        const cgoSetting = settingFor(stage, site.instruction, site.command, 'CGO_ENABLED');
-        const byScript = CGO_DEFAULT_ON.has(baseName(site.command.name));
-        const cgo = cgoSetting
-          ? { on: cgoSetting.value !== undefined && cgoSetting.value.trim() !== '0' && cgoSetting.value.trim() !== '', explicit: true, setting: cgoSetting }
-          : { on: byScript, explicit: byScript };
-        out.push({ ...site, stage, native: t.native, wrap: t.wrap, explicitTarget: t.explicitTarget, goarch: t.goarch, cross: t.cross, cgo });
-      }
-    }
-    this.compileCache = out;
-    return out;
+    return compileFacts(this.analysis);
   }
 
   /** Stages whose own or inherited commands cross-compile (or set up xx-go for it). */

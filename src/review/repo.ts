@@ -6,7 +6,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/model.ts';
-import { readBuildFiles, scanBuildFile, type BuildHints } from '../dockerfile/build-files.ts';
+import { buildFacts, readBuildFiles, scanBuildFile, type BuildFacts, type BuildHints } from '../dockerfile/build-files.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
@@ -37,14 +37,24 @@ export type RepoHints = BuildHints;
 
 /** `--target`s and `--build-arg`s named by the folder's Makefile and .github/workflows/*.yml. */
 export async function readRepoHints(dir: string): Promise<RepoHints> {
+  return (await readRepoBuild(dir)).hints;
+}
+
+/**
+ * The folder's build files as the review reads them: the mentions (for the repository rules) and
+ * the facts the analysis takes — final stages, build-arg values, the Makefile's variables — read
+ * by the one module the migration reads them with, so `review` and `migrate` agree on a folder.
+ */
+export async function readRepoBuild(dir: string): Promise<{ hints: RepoHints; facts: BuildFacts }> {
   const hints: RepoHints = { targets: [], buildArgs: [] };
   const root = await realpath(dir).catch(() => dir);
-  for (const file of await readBuildFiles(root)) {
+  const files = await readBuildFiles(root);
+  for (const file of files) {
     const h = scanBuildFile(file);
     hints.targets.push(...h.targets);
     hints.buildArgs.push(...h.buildArgs);
   }
-  return hints;
+  return { hints, facts: buildFacts(files) };
 }
 
 export const STALE_BUILD_ARG: RuleMeta = {

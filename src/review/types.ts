@@ -2,7 +2,7 @@
  * What a review produces and what a rule is. A Finding names its rule by id, so the codemod,
  * which refuses to write an output with an error-level finding, can say which invariant broke.
  */
-import type { Analysis, StageFacts } from '../dockerfile/analysis.ts';
+import type { Analysis, MakeVar, StageFacts } from '../dockerfile/analysis.ts';
 import type { DockerfileModel, Stage } from '../dockerfile/model.ts';
 
 export type Severity = 'error' | 'warning';
@@ -28,6 +28,10 @@ export interface ReviewOptions {
   targets?: string[];
   /** Stages deliberately left emulated (P10), by name or index. */
   emulatedStages?: { stage: string; reason: string }[];
+  /** Build-args the checkout's Makefile and workflows pass with a value (dockerfile/build-files.ts), as the migration reads them. */
+  buildArgs?: Record<string, string>;
+  /** Variables the checkout's Makefile sets. */
+  makeVars?: Record<string, MakeVar>;
 }
 
 export interface RuleMeta {

@@ -5,11 +5,13 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recipes } from '../../migrations/index.ts';
-import { buildTargets, scanBuildFile } from '../../src/dockerfile/build-files.ts';
+import { buildArgValues, buildTargets, makeVariables, scanBuildFile, workflowEnv } from '../../src/dockerfile/build-files.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
 import { readRepoHints } from '../../src/review/repo.ts';
-import { reviewText } from '../../src/review/review.ts';
+import { reviewText, type Finding } from '../../src/review/review.ts';
+import { runReview } from '../../src/review/cli.ts';
+import { PassThrough } from 'node:stream';
 import { removeDir, tempDir, writeFiles } from '../helpers/repos.ts';
 
 const workflow = ['jobs:', '  build:', '    steps:', '      - uses: docker/build-push-action@v6', '        with:', '          target: dev # the developer image', '          build-args: |', '            VERSION=1.2.3', '            ARCH=amd64', ''].join('\n');
@@ -60,5 +62,78 @@ describe('the migration and the review read the same targets', () => {
     const { readFileSync } = await import('node:fs');
     const out = readFileSync(path.join(work, 'Dockerfile'), 'utf8');
     expect(reviewText(out, 'Dockerfile', { targets }).filter((f) => f.severity === 'error')).toEqual([]);
+    // The review CLI of the folder reads the workflow itself: no error either.
+    expect((await reviewFolder(work)).findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('a Makefile build-arg that turns a finding on: `review` of the folder reports what the migration fixes, the file alone does not, and the migrated folder passes', async () => {
+    const dockerfile = [
+      'FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx',
+      '',
+      'FROM --platform=$BUILDPLATFORM golang:1.23-alpine AS builder',
+      'COPY --from=xx / /',
+      'RUN apk add --no-cache clang lld file',
+      'ARG CGO_ENABLED',
+      'COPY . /src',
+      'WORKDIR /src',
+      'ARG TARGETPLATFORM',
+      'RUN xx-go --wrap && go build -o /out/lever ./cmd/lever',
+      'RUN xx-verify /out/lever',
+      '',
+      'FROM scratch',
+      'COPY --from=builder /out/lever /lever',
+      '',
+    ].join('\n');
+    const makefile = 'image:\n\tdocker buildx build --platform linux/amd64,linux/arm64 --build-arg CGO_ENABLED=1 -t example/lever .\n';
+    const work = path.join(root, 'cgo-build-arg');
+    writeFiles(work, { Dockerfile: dockerfile, Makefile: makefile });
+
+    const before = await reviewFolder(work);
+    const errors = before.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}:${f.line}`);
+    expect(errors).toEqual(['cgo-without-target-libs:10']);
+    expect(before.code).toBe(1);
+    // The same Dockerfile without its build files: CGO_ENABLED comes from nowhere, cgo is off.
+    expect(reviewText(dockerfile, 'Dockerfile').filter((f) => f.severity === 'error')).toEqual([]);
+
+    const dry = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: true }, recipes);
+    expect(dry.outcome).toBe('changed');
+    expect(dry.files[0]!.edits.map((e) => e.reason).filter((r) => r.includes('(fixes cgo-without-target-libs, line 10)')).length).toBeGreaterThan(0);
+    await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
+    const after = await reviewFolder(work);
+    expect(after.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(after.code).toBe(0);
+  });
+});
+
+/** `review --format json` of a folder, as the CLI runs it. */
+async function reviewFolder(dir: string): Promise<{ code: number; findings: Finding[] }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => (text += c));
+  const code = await runReview({ paths: [dir], format: 'json' }, out, new PassThrough());
+  const parsed = JSON.parse(text) as { findings: Finding[] } | Finding[];
+  return { code, findings: Array.isArray(parsed) ? parsed : parsed.findings };
+}
+
+describe('the build files\' environment', () => {
+  const makefile = { path: 'Makefile', kind: 'makefile' as const, text: 'CGO ?= 0\nexport GOFLAGS = -mod=vendor\nGOFLAGS ?= -trimpath\nTAG := v1 # the release\n\nimage:\n\tCGO=1 docker build --build-arg CGO_ENABLED=$(CGO) --build-arg GOFLAGS --build-arg VERSION=$(TAG) --build-arg COMMIT=$(shell git rev-parse HEAD) .\n' };
+  const workflow = { path: '.github/workflows/build.yml', kind: 'workflow' as const, text: 'env:\n  GOPROXY: direct\njobs:\n  image:\n    env:\n      DEBUG: 0\n    steps:\n      - uses: docker/build-push-action@v6\n        env:\n          LEVEL: 3\n        with:\n          build-args: |\n            DEBUG=${{ env.DEBUG }}\n            LEVEL=${{ env.LEVEL }}\n' };
+
+  it('reads the Makefile\'s top-level variables as make does: the last assignment wins, ?= only fills a gap, recipe lines are shell', () => {
+    const vars = makeVariables([makefile]);
+    expect(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, [v.value, v.ifUnset, v.exported, v.line]]))).toEqual({
+      CGO: ['0', true, false, 1],
+      GOFLAGS: ['-mod=vendor', false, true, 2],
+      TAG: ['v1', false, false, 4],
+    });
+  });
+
+  it('reads the env of a workflow, its jobs and its steps', () => {
+    expect(workflowEnv(workflow)).toEqual({ GOPROXY: 'direct', DEBUG: '0', LEVEL: '3' });
+    expect(workflowEnv(makefile)).toEqual({});
+  });
+
+  it('resolves build-arg values through those variables; a bare --build-arg takes an exported variable; what the files do not say is left out', () => {
+    expect(buildArgValues([makefile, workflow])).toEqual({ CGO_ENABLED: '0', GOFLAGS: '-mod=vendor', VERSION: 'v1', DEBUG: '0', LEVEL: '3' });
   });
 });

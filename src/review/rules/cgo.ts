@@ -45,7 +45,12 @@ export const cgoWithoutTargetLibs: Rule = {
       const ok = xx.some((p) => (p.manager === 'xx-apk' ? TARGET_LIBC.apk : TARGET_LIBC.apt).test(p.name));
       if (ok) continue;
       const debian = ctx.facts(c.stage).distro === 'debian';
-      const why = c.cgo.setting ? `CGO_ENABLED=${c.cgo.setting.value ?? '(build-arg)'} (line ${ctx.model.source.lineOf(c.cgo.setting.offset)})` : `${c.command.name} enables cgo by default`;
+      const why =
+        c.cgo.from === 'makefile'
+          ? `CGO_ENABLED=${c.cgo.value} in the Makefile that ${c.command.name} runs`
+          : c.cgo.setting
+            ? `CGO_ENABLED=${c.cgo.setting.value ?? '(build-arg)'} (line ${ctx.model.source.lineOf(c.cgo.setting.offset)}${c.cgo.from === 'build-arg' ? ', the value the build files pass' : ''})`
+            : `${c.command.name} enables cgo by default`;
       ctx.report(
         this,
         c.command,
