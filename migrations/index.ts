@@ -7,6 +7,7 @@ import { buildArgsArch } from './build-args-arch/index.ts';
 import { fromAsCasing } from './from-as-casing/index.ts';
 import { platformArgDefault } from './platform-arg-default/index.ts';
 import { emulatedStageNote } from './emulated-stage-note/index.ts';
+import { splitLineage } from './split-lineage/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
 import { targetArgsLate } from './target-args-late/index.ts';
@@ -33,6 +34,7 @@ export const dockerfileRecipes: DockerfileRecipe[] = [
   platformArgDefault,
   xxStage,
   emulatedStageNote,
+  splitLineage,
   archBuildArg,
   buildPlatform,
   staleGoEnv,

@@ -19,6 +19,7 @@ import { copyDestination, copySources } from './copy.ts';
 import { followsTarget, settingFor, type EnvSetting } from './env.ts';
 import type { MakeVar } from './build-files.ts';
 import { systemGlobInstalls } from './strip-names.ts';
+import { splitCandidate, splitOf } from './lineage-split.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -126,6 +127,7 @@ export function analyze(model: DockerfileModel, opts: AnalysisOptions = {}): Ana
   for (const f of facts.values()) if (f.isXx && !xxStage) xxStage = f.stage;
 
   for (const f of facts.values()) decideCross(f, facts, finalStages, opts, model);
+  keepUnsplitLineages(facts);
 
   return { model, facts, xxStage, finalStages, compilesGo: [...facts.values()].some((f) => f.compiles.length > 0), toolStages: findToolStages(facts, finalStages), buildArgs: opts.buildArgs ?? {}, makeVars: opts.makeVars ?? {} };
 }
@@ -280,6 +282,27 @@ function unnamedStripReason(f: StageFacts, model: DockerfileModel): string | und
   const g = systemGlobInstalls(f.stage, f.compiles, model.stages).find((x) => x.folderCopy && !x.names);
   if (!g) return undefined;
   return `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`;
+}
+
+/**
+ * A stage that stays on the target, built on a builder its siblings would move to $BUILDPLATFORM:
+ * the migration splits the lineage (lineage-split.ts). A builder it cannot split stays on the
+ * target with every stage built on it, each saying why.
+ */
+function keepUnsplitLineages(facts: Map<Stage, StageFacts>): void {
+  for (const f of facts.values()) {
+    const c = splitCandidate(f.stage, !!f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0));
+    if (!c || c.root.platform === 'build') continue;
+    const moving = [...facts.values()].filter((g) => g.crossCompile && lineage(g.stage).includes(c.root));
+    if (moving.length === 0) continue;
+    const split = splitOf(f.stage);
+    if ('child' in split) continue;
+    for (const g of moving) {
+      g.crossCompile = false;
+      g.emulatedReason = `it shares the base stage "${c.parent.name}" with "${f.stage.name ?? f.stage.index}", which stays on the target, and "${c.parent.name}" cannot be split: ${split.cannot}`;
+      g.emulatedBy = 'detected';
+    }
+  }
 }
 
 function findToolStages(facts: Map<Stage, StageFacts>, finalStages: Set<Stage>): Set<Stage> {

@@ -114,7 +114,7 @@ function firstNonFlag(words: ShellWord[]): ShellWord | undefined {
   return words.find((w) => !w.value.startsWith('-'));
 }
 
-/** `make -C bpf`, `make libbpf.a`: a make that builds C (BPF programs, libraries), not Go. */
+/** `make -C bpf`, `make libbpf.a`, `make CC=gcc`: a make that builds C (BPF programs, libraries), not Go. */
 export function makeBuildsC(cmd: ShellCommand): boolean {
   const name = baseName(cmd.name);
   if (name !== 'make' && name !== 'gmake') return false;
@@ -122,6 +122,8 @@ export function makeBuildsC(cmd: ShellCommand): boolean {
   const dirs = values.flatMap((v, i) => (v === '-C' ? [values[i + 1] ?? ''] : v.startsWith('-C') && v.length > 2 ? [v.slice(2)] : []));
   const C_DIR = /(^|[\/_-])(bpf|bpf-gpl|bpf-apache|libbpf|csrc|native|kernel|c)([\/_-]|$)/i;
   const C_TARGET = /(^|[\/_-])(bpf|libbpf)([\/_.-]|$)|\.(o|a|so)$/i;
+  // `make CC=gcc CFLAGS=...`: the compiler a make is handed is a C compiler.
+  if (values.some((v) => /^(CC|CFLAGS)=/.test(v))) return true;
   return dirs.some((d) => C_DIR.test(d)) || makeTargets(cmd).some((t) => C_TARGET.test(t));
 }
 

@@ -5,7 +5,7 @@
  * timing digest hashes only these, so a README the build never reads does not force a rebuild.
  */
 import { copySources } from './copy.ts';
-import type { DockerfileModel } from './model.ts';
+import type { DockerfileModel, Instruction } from './model.ts';
 
 export interface ContextReads {
   /** Context-relative source paths or patterns as written (`.` is the whole context). */
@@ -25,9 +25,8 @@ export function contextReads(model: DockerfileModel): ContextReads {
     for (const instr of stage.instructions) {
       if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
         if (instr.flags.some((f) => f.name.toLowerCase() === 'from')) continue;
-        // A heredoc writes its own text; a URL or git source is fetched, not read from the context.
-        if (instr.heredoc) continue;
-        for (const src of copySources(instr)) if (!(instr.keyword === 'ADD' && isRemote(src))) add(src);
+        // A URL or git source is fetched, not read from the context.
+        for (const src of copiedFromContext(instr)) if (!(instr.keyword === 'ADD' && isRemote(src))) add(src);
       }
       if (instr.keyword === 'RUN') {
         for (const f of instr.flags) {
@@ -40,6 +39,16 @@ export function contextReads(model: DockerfileModel): ContextReads {
     }
   }
   return { sources, whole };
+}
+
+/**
+ * The sources of a COPY/ADD; with a heredoc (`COPY <<EOF /etc/app.conf`) the body is no source:
+ * only the first line's words that are not `<<NAME` markers, the last of them the destination.
+ */
+function copiedFromContext(instr: Instruction): string[] {
+  const first = instr.args.trim().split('\n')[0]!;
+  if (!/(^|\s)<<-?["']?[A-Za-z_]/.test(first)) return copySources(instr);
+  return first.split(/\s+/).filter(Boolean).slice(0, -1).filter((w) => !w.startsWith('<<'));
 }
 
 function isRemote(src: string): boolean {

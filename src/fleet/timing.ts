@@ -44,7 +44,8 @@ export interface TimingOutcome {
  */
 export async function timeMigration(repo: string, dir: string, report: CheckoutReport, options: MigrateOptions, settings: TimingSettings, log: (line: string) => void = () => {}): Promise<TimingOutcome> {
   if (report.outcome !== 'changed') return { skipped: `nothing to time: the migration ${report.outcome === 'failed' ? 'failed' : `left the checkout ${report.outcome}`}` };
-  const changes = report.changes ?? [];
+  if (!report.changes) return { skipped: 'nothing to time: the migration handed over no before and after texts' };
+  const changes = report.changes;
   const listed = options.dockerfiles.length ? options.dockerfiles : ['Dockerfile'];
   const dockerfiles = listed.filter((f) => changes.some((c) => c.path === f && c.before !== c.after));
   if (dockerfiles.length === 0) return { skipped: `nothing to time: ${listed.join(', ')} unchanged` };

@@ -14,6 +14,11 @@ function cell(m: Measurement | undefined): string {
   return formatSeconds(m.wallSeconds);
 }
 
+/** A timeout as configured: 60m, not 1h00m. */
+const formatLimit = (s: number) => (s % 60 === 0 ? `${s / 60}m` : formatSeconds(s));
+
+const code = (s: string) => s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
+
 function renderSection(result: TimingResult, section: Section): string[] {
   const lines: string[] = [];
   const at = (variant: 'before' | 'after', platform: string) => measurement(result, variant, platform, section);
@@ -43,18 +48,14 @@ function renderSection(result: TimingResult, section: Section): string[] {
   return lines;
 }
 
-/** A timeout as configured: 60m, not 1h00m. */
-const formatLimit = (s: number) => (s % 60 === 0 ? `${s / 60}m` : formatSeconds(s));
-
-const code = (s: string) => s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
-
 export function renderTimingTable(result: TimingResult): string {
   const sections = sectionsOf(result);
   // One Dockerfile, one target: the table alone; more: one titled part each, in build order.
   const lines: string[] = sections.length === 1 ? renderSection(result, sections[0]!) : sections.flatMap((s, i) => [...(i ? [''] : []), `**${code(sectionTitle(s))}**`, '', ...renderSection(result, s)]);
 
   const notMeasured = [...result.notMeasured];
-  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: `${sections.length > 1 ? `${sectionTitle(m)} ` : ''}${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
+  const prefix = (m: Measurement) => (sections.length > 1 ? sectionTitle(m) + ' ' : '');
+  for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: prefix(m) + `${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
   if (notMeasured.length > 0) {
     lines.push('', 'Not measured:', '');
     for (const n of notMeasured) lines.push(`- ${n.what}: ${n.why}`);

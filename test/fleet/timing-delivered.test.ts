@@ -1,5 +1,6 @@
 // One repository's way with --timing: migrate once, time what it produced, deliver that. The
 // timed after Dockerfile (and context) is byte for byte what lands on the bot's branch.
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet } from '../../src/fleet/run.ts';
@@ -21,6 +22,13 @@ describe('--timing in the pipeline: migrate -> time -> deliver', () => {
   let report: FleetReport;
   let code: number;
   let out: Capture;
+  let dryReport: FleetReport;
+  let dryCode: number;
+  let dryMigrations = 0;
+  let writesAfterDryRun = -1;
+  let storeAfterDryRun = true;
+  const dryBuilder = new RecordingBuilder();
+  const STORE = () => path.join(f.dir, 'store');
   const builder = new RecordingBuilder({ contextFiles: ['Dockerfile', 'Makefile'], seconds: (req) => (req.platform === 'linux/arm64' && req.buildArgs?.ARCH ? 600 : 60) });
   const migrations: string[] = [];
 
@@ -32,28 +40,46 @@ describe('--timing in the pipeline: migrate -> time -> deliver', () => {
       migrations.push(dir);
       return migrateCheckout(dir, o, recipes);
     };
-    try {
-      code = await runFleet({
+    const run = (dryRun: boolean, b: RecordingBuilder, o: Capture) =>
+      runFleet({
         reposFile: f.reposFile,
-        dryRun: false,
+        dryRun,
         cacheDir: path.join(f.dir, 'cache'),
-        out,
+        out: o,
         err,
         live: false,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0', CI: '1' },
         migrate,
-        onReport: (r) => (report = r),
-        timing: { builder, buildArgs: {}, storeDir: path.join(f.dir, 'store'), platforms: ['linux/amd64', 'linux/arm64'] },
+        onReport: (r) => (dryRun ? (dryReport = r) : (report = r)),
+        timing: { builder: b, buildArgs: {}, storeDir: STORE(), platforms: ['linux/amd64', 'linux/arm64'] },
       });
+    try {
+      dryCode = await run(true, dryBuilder, new Capture());
+      dryMigrations = migrations.length;
+      writesAfterDryRun = f.gh.writeCalls().length;
+      storeAfterDryRun = existsSync(STORE());
+      code = await run(false, builder, out);
     } finally {
       clearSecrets();
     }
   });
+
+  it('a dry run first: measured and reported, but no GitHub write, no push, and no timing store', () => {
+    expect(dryCode).toBe(0);
+    expect(dryMigrations).toBe(1);
+    expect(dryBuilder.builds).toHaveLength(4);
+    expect(dryReport.repos.find((r) => r.name === REPO)!.timing!.measurements).toHaveLength(4);
+    expect(dryReport.pushes).toBe(0);
+    expect(writesAfterDryRun).toBe(0);
+    expect(storeAfterDryRun).toBe(false);
+    // The real run stores its result.
+    expect(readdirSync(STORE())).toEqual([`${report.repos.find((r) => r.name === REPO)!.timing!.digest.slice(7)}.json`]);
+  });
   afterAll(() => f.close());
 
-  it('runs the codemod once per repository (timing does not migrate again)', () => {
+  it('runs the codemod once per repository and run (timing does not migrate again)', () => {
     expect(code).toBe(0);
-    expect(migrations).toHaveLength(1);
+    expect(migrations).toHaveLength(2);
   });
 
   it('times before and after on both platforms; the after Dockerfile and context are what was delivered', () => {

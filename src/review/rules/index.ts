@@ -5,6 +5,7 @@ import { duplicateStageName, fromAsCasing, fromPlatformFlagConst, redundantTarge
 import { cgoImplicit, cgoWithoutTargetLibs, targetLibNativeInstall } from './cgo.ts';
 import { compileStageWithoutTargetArg, crossSetupMissing } from './cross-setup.ts';
 import { compileLeftEmulated, emulatedStageUnmarked } from './emulated.ts';
+import { emulatedNoteOnBuildPlatform } from './emulated-note.ts';
 import { finalStageOnBuildPlatform } from './final-stage.ts';
 import { staleGoarch } from './goarch.ts';
 import { nativeGoAfterWrap } from './native-go.ts';
@@ -20,6 +21,7 @@ import { xxImageNotMirror, xxImageUnpinned, xxNotCopied, xxVerifyMissing, xxVeri
 export const RULES: readonly Rule[] = [
   compileLeftEmulated,
   emulatedStageUnmarked,
+  emulatedNoteOnBuildPlatform,
   crossSetupMissing,
   compileStageWithoutTargetArg,
   wrapSwallowsCommand,

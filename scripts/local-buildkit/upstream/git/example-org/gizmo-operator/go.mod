@@ -1,0 +1,3 @@
+module github.com/example-org/gizmo-operator
+
+go 1.19

@@ -1,0 +1,3 @@
+module github.com/example-org/sprocket
+
+go 1.19

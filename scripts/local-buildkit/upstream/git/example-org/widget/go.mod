@@ -1,0 +1,3 @@
+module github.com/example-org/widget
+
+go 1.19
