@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { recipes } from '../../migrations/index.ts';
 import { buildArgValues, buildTargets, makeVariables, scanBuildFile, workflowEnv } from '../../src/dockerfile/build-files.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
+import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
 import { readRepoHints } from '../../src/review/repo.ts';
 import { reviewText, type Finding } from '../../src/review/review.ts';
@@ -58,9 +59,10 @@ describe('the migration and the review read the same targets', () => {
     const targets = hints.targets.map((t) => t.name);
     expect(targets).toEqual(['dev']);
     const report = await migrateCheckout(work, { ...DEFAULT_OPTIONS, dryRun: false }, recipes);
-    expect(report.outcome).not.toBe('failed');
+    expect(report.outcome).toBe('changed');
     const { readFileSync } = await import('node:fs');
     const out = readFileSync(path.join(work, 'Dockerfile'), 'utf8');
+    expect(parseDockerfile(out).stages.find((s) => s.name === 'dev')!.platform).toBe('target');
     expect(reviewText(out, 'Dockerfile', { targets }).filter((f) => f.severity === 'error')).toEqual([]);
     // The review CLI of the folder reads the workflow itself: no error either.
     expect((await reviewFolder(work)).findings.filter((f) => f.severity === 'error')).toEqual([]);
