@@ -9,11 +9,11 @@ import { removeCommand } from '../../src/edits/shell-edits.ts';
 import type { ShellCommand, ShellWord } from '../../src/dockerfile/shell.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
+// `GOARCH=$TARGETARCH` is cross-compiling already (Docker's guide does it so): not stale.
+import { followsTarget } from '../../src/dockerfile/env.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 const STALE = STALE_GO_VARS;
-/** `GOARCH=$TARGETARCH` is cross-compiling already (Docker's guide does it so): not stale. */
-const FROM_TARGET = /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|xx-info/;
 
 export const staleGoEnv: DockerfileRecipe = {
   id: 'stale-go-env',
@@ -36,7 +36,7 @@ export const staleGoEnv: DockerfileRecipe = {
             continue;
           }
           if (pairs.length === 0) continue;
-          const stale = pairs.filter((p) => STALE.has(p.name) && !FROM_TARGET.test(source.text.slice(p.start, p.end)));
+          const stale = pairs.filter((p) => STALE.has(p.name) && !followsTarget(source.text.slice(p.start, p.end)));
           if (stale.length === 0) continue;
           const names = stale.map((p) => p.name).join('/');
           if (stale.length === pairs.length) {
@@ -56,7 +56,7 @@ export const staleGoEnv: DockerfileRecipe = {
         }
         for (const cmd of instr.shell?.commands ?? []) {
           if (cmd.name === 'export' && instr.shell?.errorAt === undefined) {
-            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !FROM_TARGET.test(w.value));
+            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !followsTarget(w.value));
             if (stale.length === 0) continue;
             const why = `export ${stale.map((w) => w.value.split('=')[0]).join(' ')} on the build platform would override the target that xx-go sets`;
             if (stale.length === cmd.args.length) {
@@ -66,7 +66,7 @@ export const staleGoEnv: DockerfileRecipe = {
             continue;
           }
           for (const a of cmd.assigns) {
-            if (!STALE.has(a.name) || FROM_TARGET.test(a.value)) continue;
+            if (!STALE.has(a.name) || followsTarget(a.value)) continue;
             let end = a.end;
             while (end < source.text.length && /[ \t]/.test(source.text[end]!)) end++;
             edits.push(replace(a.start, end, '', `${a.name}=${a.value} on the build platform would override the target that xx-go sets`));

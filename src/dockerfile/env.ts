@@ -20,7 +20,7 @@ export function followsTarget(value: string): boolean {
 
 /** A value that names the build machine's platform (`$BUILDARCH`, Go's host arch). */
 export function followsBuildMachine(value: string): boolean {
-  return /\$\{?(BUILDARCH|BUILDOS|BUILDPLATFORM|BUILDVARIANT|GOHOSTARCH|GOHOSTOS)\b/.test(value);
+  return /\$\{?(BUILDARCH|BUILDOS|BUILDPLATFORM|BUILDVARIANT)\b|\bGOHOST(ARCH|OS)\b/.test(value);
 }
 
 /** A value that follows some platform of the build rather than being one constant (the target's, the build machine's, or what the running machine reports). */

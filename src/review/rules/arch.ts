@@ -7,12 +7,11 @@ import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
 import type { Instruction, Stage } from '../../dockerfile/model.ts';
 import type { VarRef } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
-import { envAt } from '../../dockerfile/env.ts';
+import { envAt, followsPlatform } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
 import { archDeclarations } from '../../dockerfile/checks.ts';
 import type { Rule } from '../rule.ts';
 
-const DERIVED_FROM_TARGET = /\b(TARGETARCH|TARGETPLATFORM|BUILDARCH)\b|xx-info|uname|dpkg --print-architecture|apk --print-arch/;
 
 /** `GOARCH=${ARCH}` is the stale-goarch rule's finding; do not report the same text twice. */
 export function insideGoAssign(text: string, refStart: number): boolean {
@@ -37,7 +36,7 @@ function archRefs(ctx: ReviewContext, stage: Stage): ArchRef[] {
       if (r.name !== 'ARCH' || insideGoAssign(text, r.start)) continue;
       if (instr !== stage.from) {
         const set = envAt(stage, 'ARCH', instr.start);
-        if (set?.value && DERIVED_FROM_TARGET.test(set.value)) continue;
+        if (set?.value && followsPlatform(set.value)) continue;
       }
       out.push({ stage, instruction: instr, span: r });
     }

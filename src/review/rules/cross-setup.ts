@@ -3,6 +3,7 @@
  * arch, and they end up in every target's image.
  */
 import { DOCS } from '../docs.ts';
+import { followsBuildMachine } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
 
@@ -15,7 +16,7 @@ export const crossSetupMissing: Rule = {
     for (const c of ctx.compiles()) {
       if (!c.native || c.cross) continue;
       // GOARCH=$BUILDARCH or similar: a tool for the build itself.
-      if (c.goarch?.value && /BUILD(ARCH|PLATFORM)|GOHOSTARCH/.test(c.goarch.value)) continue;
+      if (c.goarch?.value && followsBuildMachine(c.goarch.value)) continue;
       if (!ctx.reachesTarget(c.stage)) continue;
       const platform = c.stage.platform === 'build' ? '$BUILDPLATFORM' : 'a fixed platform';
       ctx.report(

@@ -5,18 +5,18 @@
  */
 import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
+import { followsPlatform } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
 
 const GO_ASSIGN = /(?<![\w$\-])(GOARCH|GOOS)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
-const FOLLOWS_TARGET = /\b(TARGETARCH|TARGETOS|TARGETPLATFORM|BUILDARCH|BUILDOS|BUILDPLATFORM|GOHOSTARCH|GOHOSTOS)\b|xx-info|go env/;
 
 type Verdict = { severity: 'error' | 'warning'; why: string } | undefined;
 
 function judge(name: string, raw: string, platform: Stage['platform'], kind: 'run' | 'env'): Verdict {
   const value = raw.replace(/^["']|["']$/g, '');
   const native = platform === 'build';
-  if (value === '' || FOLLOWS_TARGET.test(value)) return undefined;
+  if (value === '' || followsPlatform(value)) return undefined;
   if (/\$\{?ARCH\b/.test(value)) {
     return { severity: native ? 'error' : 'warning', why: 'comes from the ARCH build-arg, which is one value (amd64 by default) for every target' };
   }
