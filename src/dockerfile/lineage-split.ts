@@ -38,6 +38,7 @@ export interface LineageSplit {
 const FETCH = new Set(['git', 'cd', 'set', 'mkdir', 'patch', 'echo', 'true']);
 const GIT_VALUE_OPTS = new Set(['-b', '--branch', '--depth', '-c', '--config', '-o', '--origin', '--reference', '--filter', '-j', '--jobs', '--shallow-since', '--separate-git-dir', '--template', '-u', '--upload-pack']);
 const MODULE_CACHE = '$GOPATH/pkg/mod';
+const GO_IMAGE = /golang|GO_IMAGE|GOLANG|build-base/i;
 const PLATFORM_VARS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT', 'ARCH', 'GOARCH']);
 
 /**
@@ -94,17 +95,28 @@ function splitChain(child: Stage, parent: Stage, chain: Stage[]): LineageSplit |
         case 'RUN': {
           const sh = instr.shell;
           const unknown = { cannot: `${at} is not a package install or a source fetch that "${child.name ?? child.index}" could redo or copy` };
-          if (!sh || instr.execForm || sh.errorAt !== undefined || instr.flags.length > 0) return unknown;
-          if (sh.commands.length > 0 && sh.commands.every((c) => packageInstall(c) || isPackageHousekeeping(c))) {
+          if (!sh || instr.execForm || sh.errorAt !== undefined) return unknown;
+          // A package cache mount changes nothing the child gets; any other flag (a mount the fetch
+          // writes into, a network or security setting) may.
+          const cacheOnly = instr.flags.every((fl) => fl.name.toLowerCase() === 'mount' && /(^|,)type=cache(,|$)/.test(fl.value));
+          if (cacheOnly && sh.commands.length > 0 && sh.commands.every((c) => packageInstall(c) || isPackageHousekeeping(c))) {
             replay.push(instr);
             break;
           }
+          if (instr.flags.length > 0) return unknown;
           for (const c of sh.commands) {
             if (c.nested || c.viaShellString || c.writes.length > 0) return unknown;
             const name = baseName(c.name);
             if (name === 'go') {
               if (c.args[0]?.value !== 'mod' || !['download', 'vendor', 'verify'].includes(c.args[1]?.value ?? '')) return unknown;
-              if (c.args[1]!.value === 'download') add(MODULE_CACHE);
+              if (c.args[1]!.value === 'download') {
+                // Where the modules went: GOMODCACHE, else $GOPATH/pkg/mod (a Go image sets GOPATH;
+                // an ENV the child replays does too).
+                const env = chain.flatMap((s) => s.env.map((e) => e.name));
+                if (env.includes('GOMODCACHE')) add('$GOMODCACHE');
+                else if (GO_IMAGE.test(chain[0]!.image) || env.includes('GOPATH')) add(MODULE_CACHE);
+                else return { cannot: `${at} downloads modules to a cache whose place is not known` };
+              }
               continue;
             }
             if (!FETCH.has(name)) return unknown;

@@ -122,3 +122,17 @@ describe('a shared builder that cannot be split', () => {
     expect(migrateDockerfile(m.output, 'Dockerfile', DEFAULT_OPTIONS).output).toBe(m.output);
   });
 });
+
+describe('a child configured to stay emulated (cgo that cannot be cross-compiled)', () => {
+  it('is split off the shared builder like the C child, and its siblings still cross-compile', () => {
+    const emulatedStages = [{ stage: 'relay', reason: 'cgo links a library that has no xx-apk package' }];
+    const m = migrateDockerfile(before, 'Dockerfile', { ...options, emulatedStages });
+    const out = parseDockerfile(m.output);
+    expect(m.emulated.map((e) => e.stage)).toEqual(['agent', 'relay', 'supervise']);
+    const relay = stage(out, 'relay');
+    expect([relay.platform, relay.image, relay.leadingComments.at(-1)?.text]).toEqual(['target', '${GO_IMAGE}', '# kept emulated: cgo links a library that has no xx-apk package']);
+    expect(relay.refs.map((r) => r.stage?.name)).toEqual(['builder', 'builder']);
+    for (const name of ['operator', 'cni', 'cli']) expect(stage(out, name).platform, name).toBe('build');
+    expect(reviewDockerfile(out, { targets, emulatedStages }).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
