@@ -26,6 +26,14 @@ export const LOCAL_IMAGES = {
  */
 export const LOCAL_BUILD_ARGS = { GO_IMAGE: LOCAL_IMAGES.go, RUNTIME_IMAGE: LOCAL_IMAGES.runtime, BCI_IMAGE: LOCAL_IMAGES.runtime, XX_IMAGE: LOCAL_IMAGES.xx };
 
+/** scripts/local-buildkit.sh's state folder (IBM_BUILDKIT_STATE, as the script reads it). */
+export const BUILDKIT_STATE = process.env.IBM_BUILDKIT_STATE ?? '/var/tmp/ibm-buildkit';
+/**
+ * The environment in which `docker buildx` finds the plugin local-buildkit.sh installed (Debian
+ * trixie's docker-buildx): a DOCKER_CONFIG of its own, so builds opt in to buildx.
+ */
+export const BUILDX_ENV: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: path.join(BUILDKIT_STATE, 'docker-config') };
+
 /** Fail loudly, with what to do, when the build world is not there. */
 export async function requireWorld(): Promise<void> {
   const p = await runProcess('bash', [path.join(ROOT, 'scripts/local-buildkit.sh'), 'status'], { timeoutMs: 60_000 });

@@ -42,7 +42,7 @@ docker=/usr/bin/docker
 go_image="$registry_host/hardened-build-base:v1.19.8b1"
 xx_image="$registry_host/mirrored-tonistiigi-xx:1.6.1"
 runtime_image="$registry_host/busybox:1.35"
-packages=(docker.io qemu-user-static binfmt-support docker-registry curl git zip)
+packages=(docker.io qemu-user-static binfmt-support docker-registry curl git zip gpgv debian-archive-keyring xz-utils)
 git_port=9418
 http_port=5080
 upstream_src="$here/local-buildkit/upstream"
@@ -216,18 +216,28 @@ ensure_apk_repo() {
   echo "$stamp" >"$state/http/apk/stamp"
 }
 
+answers() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+
 # A stand-in server: started once, answering on the bridge address, stopped by `down`.
 ensure_server() {
   local what="$1" port="$2"; shift 2
   local ip; ip="$(bridge_ip)"
   if started "$what" && [ "$(cat "$state/$what.addr" 2>/dev/null)" = "$ip:$port" ]; then return 0; fi
   if started "$what"; then kill "$(cat "$state/$what.pid")"; sleep 0.5; fi
+  rm -f "$state/$what.pid"
+  # Another copy of the build world (another checkout with its own IBM_BUILDKIT_STATE) may serve
+  # the port already: use it rather than fail to bind.
+  if answers "$ip:$port"; then
+    log "$what: $ip:$port is already served (by another build world's state dir); using it"
+    echo "$ip:$port" >"$state/$what.addr"
+    return 0
+  fi
   log "starting $what on $ip:$port (log: $state/$what.log)"
   setsid "$@" >"$state/$what.log" 2>&1 </dev/null 9>&- &
   echo $! >"$state/$what.pid"
   echo "$ip:$port" >"$state/$what.addr"
   for _ in $(seq 1 40); do
-    (exec 3<>"/dev/tcp/$ip/$port") 2>/dev/null && return 0
+    answers "$ip:$port" && return 0
     started "$what" || { tail -n 20 "$state/$what.log" >&2; die "$what exited while starting"; }
     sleep 0.25
   done
@@ -388,6 +398,42 @@ GITCONFIG
   log "images pushed: $go_image $xx_image $runtime_image"
 }
 
+# The buildx plugin, for the buildx back end of src/timing: Debian bookworm has none, trixie has
+# docker-buildx (0.13: docker driver, --progress=rawjson, --output type=cacheonly work against
+# this dockerd 20.10). Fetched from Debian and checked along the archive's chain of trust (the
+# signed InRelease -> Packages.xz -> the .deb's SHA256), unpacked with dpkg -x, installed in
+# $state/docker-config/cli-plugins only: builds opt in with DOCKER_CONFIG=$state/docker-config,
+# and nothing else on the machine starts using buildx behind its back.
+debian_mirror="${IBM_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+ensure_buildx() {
+  local plugin="$state/docker-config/cli-plugins/docker-buildx"
+  if [ -x "$plugin" ] && [ "$(sha256sum <"$plugin" | cut -d' ' -f1)" = "$(cat "$state/buildx.sha256" 2>/dev/null)" ]; then return 0; fi
+  local arch t; arch="$(dpkg --print-architecture)"; t="$(mktemp -d)"
+  log "fetching docker-buildx from Debian trixie ($debian_mirror)"
+  curl -fsS -o "$t/InRelease" "$debian_mirror/dists/trixie/InRelease" || die "cannot download $debian_mirror/dists/trixie/InRelease"
+  gpgv --quiet --keyring /usr/share/keyrings/debian-archive-keyring.gpg --output "$t/Release" "$t/InRelease" 2>"$t/gpgv.log" \
+    || { cat "$t/gpgv.log" >&2; die "trixie's InRelease does not verify against debian-archive-keyring"; }
+  local index="main/binary-$arch/Packages.xz" want
+  want="$(awk -v f="$index" '/^SHA256:/{s=1;next} /^[^ ]/{s=0} s && $3==f {print $1}' "$t/Release")"
+  [ -n "$want" ] || die "trixie's Release lists no $index"
+  curl -fsS -o "$t/Packages.xz" "$debian_mirror/dists/trixie/$index" || die "cannot download $index"
+  echo "$want  $t/Packages.xz" | sha256sum -c --quiet - || die "$index does not match the SHA256 of trixie's signed Release"
+  local entry file sha version
+  xz -dc "$t/Packages.xz" >"$t/Packages"
+  entry="$(awk '/^Package: docker-buildx$/{p=1} p && /^$/{exit} p' "$t/Packages")"
+  file="$(sed -n 's/^Filename: //p' <<<"$entry")"; sha="$(sed -n 's/^SHA256: //p' <<<"$entry")"; version="$(sed -n 's/^Version: //p' <<<"$entry")"
+  [ -n "$file" ] && [ -n "$sha" ] || die "trixie's Packages has no docker-buildx for $arch"
+  curl -fsS -o "$t/buildx.deb" "$debian_mirror/$file" || die "cannot download $debian_mirror/$file"
+  echo "$sha  $t/buildx.deb" | sha256sum -c --quiet - || die "$file does not match the SHA256 of trixie's Packages"
+  dpkg -x "$t/buildx.deb" "$t/root"
+  mkdir -p "$(dirname "$plugin")"
+  install -m 0755 "$t/root/usr/libexec/docker/cli-plugins/docker-buildx" "$plugin"
+  sha256sum <"$plugin" | cut -d' ' -f1 >"$state/buildx.sha256"
+  rm -rf "$t"
+  DOCKER_CONFIG="$state/docker-config" "$docker" buildx version >/dev/null || die "the buildx plugin ($version) does not run"
+  log "docker-buildx $version installed in $state/docker-config/cli-plugins (use DOCKER_CONFIG=$state/docker-config)"
+}
+
 # dockerd's BuildKit prefers an image of the local store that carries the tag a FROM names (one
 # left by a `docker run` or `docker pull` of it) over the registry: such a copy would stand in for
 # the images just pushed, and holds one platform only. Untag them; the registry is the source.
@@ -411,6 +457,7 @@ up() {
   ensure_sources
   build_images
   drop_local_tags
+  ensure_buildx
   "$docker" version --format 'local-buildkit: ready: dockerd {{.Server.Version}}, images on '"$registry_host" >&2
 }
 
@@ -430,8 +477,15 @@ status() {
   "$docker" info >/dev/null 2>&1 && log "dockerd: up" || { log "dockerd: down"; ok=1; }
   curl -fsS "http://$registry_host/v2/" >/dev/null 2>&1 && log "registry: up" || { log "registry: down"; ok=1; }
   [ "$(head -n1 /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null)" = enabled ] && log "qemu-aarch64: enabled" || { log "qemu-aarch64: off"; ok=1; }
+  local bx
+  if bx="$(DOCKER_CONFIG="$state/docker-config" "$docker" buildx version 2>/dev/null)"; then
+    log "buildx: $bx (DOCKER_CONFIG=$state/docker-config)"
+  else
+    log "buildx: not installed in $state/docker-config"; ok=1
+  fi
   for what in git-daemon http; do
-    started "$what" && log "$what: up on $(cat "$state/$what.addr")" || { log "$what: down"; ok=1; }
+    local addr; addr="$(cat "$state/$what.addr" 2>/dev/null || true)"
+    [ -n "$addr" ] && answers "$addr" && log "$what: up on $addr" || { log "$what: down"; ok=1; }
   done
   for ref in "$go_image" "$xx_image" "$runtime_image"; do
     has_list "$ref" && log "image: $ref" || { log "image missing: $ref"; ok=1; }

@@ -24,6 +24,8 @@ export interface DockerfileMigration {
   emulated: { stage: string; reason: string; line: number }[];
   /** The input already cross-compiled (dockerfile/migrated.ts): edited only to fix error findings. */
   alreadyMigrated?: boolean;
+  /** The ARG names the input and the output declare (global and in-stage): which build-args the build files may stop passing. */
+  declaredArgs?: { input: string[]; output: string[] };
 }
 
 export interface EngineOptions extends MigrateOptions {

@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
-import { parseDockerfile } from '../dockerfile/model.ts';
 import { applyEdits } from '../edits/edit.ts';
 import { InvariantError, migrateDockerfile, type EngineOptions } from './engine.ts';
 import { fileDeadline } from './apply.ts';
@@ -26,6 +25,8 @@ interface Planned {
   /** The Dockerfile as read, when it could be. */
   input?: string;
   output?: string;
+  /** ARG names the Dockerfile declares before and after (from the migration's own models). */
+  args?: { input: Set<string>; output: Set<string> };
 }
 
 export async function migrateCheckout(dir: string, options: MigrateOptions, recipes: RecipeSet): Promise<CheckoutReport> {
@@ -44,7 +45,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const dockerOk = planned.every((p) => p.report.status !== 'error');
   if (dockerOk && planned.some((p) => p.report.status === 'changed')) {
     for (const recipe of recipes.buildFiles) {
-      const lost = recipe.followsLostArgs.filter((name) => planned.some((p) => p.output !== undefined && declaresArg(p.input ?? '', name)) && !planned.some((p) => declaresArg(p.output ?? p.input ?? '', name)));
+      const lost = recipe.followsLostArgs.filter((name) => planned.some((p) => p.output !== undefined && p.args?.input.has(name)) && !planned.some((p) => declaresArgAfter(p, name)));
       if (lost.length === 0) continue;
       for (const bf of buildFiles) {
         const edits = recipe.apply(bf, lost);
@@ -78,14 +79,9 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun), changes };
 }
 
-function declaresArg(text: string, name: string): boolean {
-  if (!text) return false;
-  try {
-    const m = parseDockerfile(text);
-    return m.globalArgs.some((a) => a.name === name) || m.stages.some((s) => s.args.some((a) => a.name === name));
-  } catch {
-    return true;
-  }
+/** Does the Dockerfile still declare ARG `name` after the migration (the migration's own model says)? Unknown counts as yes: its build-args stay. */
+function declaresArgAfter(p: Planned, name: string): boolean {
+  return p.args?.output.has(name) ?? true;
 }
 
 async function planDockerfile(root: string, rel: string, options: EngineOptions): Promise<Planned> {
@@ -105,21 +101,22 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
   }
   try {
     const m = migrateDockerfile(text, rel, { ...options, deadline: fileDeadline() });
+    const args = { input: new Set(m.declaredArgs?.input ?? []), output: new Set(m.declaredArgs?.output ?? []) };
     report.alreadyMigrated = m.alreadyMigrated ?? false;
     report.warnings = m.warnings;
     for (const e of m.emulated) report.skips.push({ reason: `stage "${e.stage}" kept emulated: ${e.reason}`, stage: e.stage, line: e.line });
     if (m.skipped) {
       report.status = 'skipped';
       report.skips.push({ reason: m.skipped });
-      return { report, abs, input: text };
+      return { report, abs, input: text, args };
     }
     report.edits = m.edits;
     if (m.output !== text) {
       report.status = 'changed';
       report.diff = unifiedDiff(rel, text, m.output);
-      return { report, abs, input: text, output: m.output };
+      return { report, abs, input: text, output: m.output, args };
     }
-    return { report, abs, input: text };
+    return { report, abs, input: text, args };
   } catch (err) {
     if (err instanceof DockerfileError) return fail('input', `${err.file}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     if (err instanceof UnsafeMigrationError) return fail('unsafe', `${rel}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);

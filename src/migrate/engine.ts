@@ -121,6 +121,10 @@ function fixOnly(model: DockerfileModel, analysis: Analysis, errors: Finding[]):
 }
 
 function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
-  const { model: _m, analysis: _a, inputModel: _i, ...rest } = a;
-  return rest;
+  const { model, analysis: _a, inputModel, ...rest } = a;
+  return { ...rest, declaredArgs: { input: argNames(inputModel), output: rest.output === rest.input ? argNames(inputModel) : argNames(model) } };
+}
+
+function argNames(model: DockerfileModel): string[] {
+  return [...new Set([...model.globalArgs, ...model.stages.flatMap((s) => s.args)].map((a) => a.name))];
 }

@@ -12,12 +12,15 @@ import { failingStep } from './progress/step.ts';
 import { runProcess } from './run-process.ts';
 
 export class BuildxBuilder implements Builder {
-  constructor(readonly info: BuilderInfo) {}
+  constructor(
+    readonly info: BuilderInfo,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   async build(req: BuildRequest): Promise<BuildOutcome> {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'ibm-buildx-'));
     try {
-      if (req.cold) await runProcess(this.info.client, ['buildx', 'prune', '--all', '--force'], { timeoutMs: 120_000 });
+      if (req.cold) await runProcess(this.info.client, ['buildx', 'prune', '--all', '--force'], { env: this.env, timeoutMs: 120_000 });
       const metadata = path.join(tmp, 'metadata.json');
       const args = ['buildx', 'build', '--progress=rawjson', '--platform', req.platform, '--file', req.dockerfile, '--metadata-file', metadata, ...buildArgFlags(req.buildArgs)];
       if (req.cold) args.push('--no-cache');
@@ -25,7 +28,7 @@ export class BuildxBuilder implements Builder {
       if (req.tag) args.push('--tag', req.tag, '--load');
       else args.push('--output', 'type=cacheonly');
       args.push(req.contextDir);
-      const p = await runProcess(this.info.client, args, { timeoutMs: req.timeoutMs });
+      const p = await runProcess(this.info.client, args, { env: this.env, timeoutMs: req.timeoutMs });
       const progress = parseRawJsonProgress(p.stderr);
       const steps = progress.steps;
       if (p.timedOut) return { status: 'timeout', wallSeconds: p.seconds, steps, logTail: tail(progress.other.join('\n')), log: rawLog(progress) };
@@ -50,7 +53,7 @@ export class BuildxBuilder implements Builder {
   private async historySeconds(metadataFile: string): Promise<number | undefined> {
     const ref = await readFile(metadataFile, 'utf8').then((t) => buildRefOf(t), () => undefined);
     if (!ref) return undefined;
-    const p = await runProcess(this.info.client, ['buildx', 'history', 'inspect', ref, '--format', 'json'], { timeoutMs: 30_000 });
+    const p = await runProcess(this.info.client, ['buildx', 'history', 'inspect', ref, '--format', 'json'], { env: this.env, timeoutMs: 30_000 });
     return p.code === 0 ? historyDurationSeconds(p.stdout) : undefined;
   }
 }

@@ -10,10 +10,13 @@ import { failingStep } from './progress/step.ts';
 import { runProcess } from './run-process.ts';
 
 export class DockerBuilder implements Builder {
-  constructor(readonly info: BuilderInfo) {}
+  constructor(
+    readonly info: BuilderInfo,
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   async build(req: BuildRequest): Promise<BuildOutcome> {
-    const env = { ...process.env, DOCKER_BUILDKIT: '1' };
+    const env = { ...this.baseEnv, DOCKER_BUILDKIT: '1' };
     if (req.cold) await runProcess(this.info.client, ['builder', 'prune', '--all', '--force'], { env, timeoutMs: 120_000 });
     const args = ['build', '--progress=plain', '--platform', req.platform, '--file', req.dockerfile, ...buildArgFlags(req.buildArgs)];
     if (req.cold) args.push('--no-cache');

@@ -1,8 +1,10 @@
 /**
  * Measure one repository: cold builds of the before and the after variant of every timed
  * Dockerfile (and target) for every platform, one at a time (parallel builds would share the
- * machine and distort each other); or reuse the stored result when the digest says nothing changed.
+ * machine and distort each other); a pair whose digest says nothing changed is reused from the
+ * store instead of rebuilt.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,23 +75,32 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
   const buildArgs = req.buildArgs ?? {};
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { kind, version, engine } = req.builder.info;
-  const digest = await timingDigest({ sections, platforms, buildArgs: { ...buildArgs, '(arch build-arg)': String(req.archBuildArg !== false) }, builder: { kind, version, engine } });
-  const stored = await req.store?.get(digest);
-  if (stored) {
-    req.onProgress?.(`timing: reusing the result stored for ${digest.slice(0, 19)} (nothing changed)`);
-    return stored;
-  }
+  const builder = { kind, version, engine };
+  const keyArgs = { ...buildArgs, '(arch build-arg)': String(req.archBuildArg !== false) };
+  // Each section (a before/after pair) is its own key: an unchanged pair is reused even when
+  // another Dockerfile of the repository changed. One section: the result's digest is its digest.
+  const digests = await Promise.all(sections.map((s) => timingDigest({ sections: [s], platforms, buildArgs: keyArgs, builder })));
+  const digest = digests.length === 1 ? digests[0]! : `sha256:${createHash('sha256').update(digests.join('\n')).digest('hex')}`;
 
   // The texts go to files outside the context, so the context is exactly the checkout's.
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ibm-timing-'));
   const measurements: Measurement[] = [];
+  const reusedAt: string[] = [];
   try {
     for (const [i, s] of sections.entries()) {
       const label = `${s.dockerfile}${s.target ? ` (${s.target})` : ''}`;
+      const stored = await req.store?.get(digests[i]!);
+      if (stored) {
+        req.onProgress?.(`timing: reusing the result stored for ${digests[i]!.slice(0, 19)} (nothing changed)${sections.length > 1 ? `: ${label}` : ''}`);
+        measurements.push(...stored.measurements);
+        reusedAt.push(stored.measuredAt);
+        continue;
+      }
       const section: Section = { dockerfile: s.dockerfile, ...(s.target ? { target: s.target } : {}) };
       const files: Record<Variant, string> = { before: path.join(tmp, `${i}.before.Dockerfile`), after: path.join(tmp, `${i}.after.Dockerfile`) };
       await writeFile(files.before, s.before.text);
       await writeFile(files.after, s.after.text);
+      const own: Measurement[] = [];
       for (const platform of platforms) {
         for (const variant of ['before', 'after'] as const) {
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: building (cold)`);
@@ -97,26 +108,32 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
           const outcome = await req.builder.build({ contextDir: s[variant].contextDir, dockerfile: files[variant], platform, buildArgs: args, ...(s.target ? { target: s.target } : {}), timeoutMs, cold: true });
           const m = toMeasurement(variant, platform, outcome, timeoutMs, section);
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: ${m.status} in ${m.wallSeconds.toFixed(1)}s`);
-          measurements.push(m);
+          own.push(m);
         }
       }
+      measurements.push(...own);
+      await req.store?.put(resultOf(req, digests[i]!, builder, platforms, own, [], new Date().toISOString()));
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const result = TimingResultSchema.parse({
+  const allReused = reusedAt.length === sections.length;
+  const result = resultOf(req, digest, builder, platforms, measurements, req.notMeasured ?? [], allReused ? reusedAt.sort().at(-1)! : new Date().toISOString());
+  return allReused ? { ...result, reused: true } : result;
+}
+
+function resultOf(req: TimingRequest, digest: string, builder: TimingResult['builder'], platforms: string[], measurements: Measurement[], notMeasured: TimingResult['notMeasured'], measuredAt: string): TimingResult {
+  return TimingResultSchema.parse({
     schemaVersion: TIMING_SCHEMA_VERSION,
     repo: req.repo,
     baseCommit: req.baseCommit,
     digest,
-    builder: { kind, version, engine },
+    builder,
     platforms,
     measurements,
-    notMeasured: req.notMeasured ?? [],
-    measuredAt: new Date().toISOString(),
+    notMeasured,
+    measuredAt,
   } satisfies TimingResult);
-  await req.store?.put(result);
-  return result;
 }
 
 export function toMeasurement(variant: Variant, platform: string, o: BuildOutcome, timeoutMs: number, section: Section = {}): Measurement {

@@ -12,13 +12,19 @@ import { runProcess } from './run-process.ts';
 export interface ProbeOptions {
   /** Clients to try, in order; default $DOCKER, `docker` on PATH, /usr/bin/docker. */
   clients?: string[];
+  /** The clients' environment (default process.env), e.g. a DOCKER_CONFIG with the buildx plugin. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** `--progress=rawjson`, which the buildx back end reads, exists from buildx 0.12. */
+export const MIN_BUILDX = [0, 12] as const;
 
 export async function probeBuilder(opts: ProbeOptions = {}): Promise<Builder> {
   const clients = opts.clients ?? [...new Set([process.env.DOCKER, 'docker', '/usr/bin/docker'].filter((c): c is string => !!c))];
+  const env = opts.env ?? process.env;
   const why: string[] = [];
   for (const client of clients) {
-    const server = await runProcess(client, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], { timeoutMs: 20_000 });
+    const server = await runProcess(client, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], { env, timeoutMs: 20_000 });
     if (server.spawnError) {
       why.push(`${client}: not found`);
       continue;
@@ -28,16 +34,23 @@ export async function probeBuilder(opts: ProbeOptions = {}): Promise<Builder> {
       why.push(`${client}: the engine does not answer (${lastLine(server.stderr)})`);
       continue;
     }
-    const buildx = await runProcess(client, ['buildx', 'version'], { timeoutMs: 20_000 });
+    const buildx = await runProcess(client, ['buildx', 'version'], { env, timeoutMs: 20_000 });
     if (buildx.code === 0) {
-      return new BuildxBuilder({ kind: 'buildx', client, version: parseBuildxVersion(buildx.stdout) ?? buildx.stdout.trim(), engine });
+      const version = parseBuildxVersion(buildx.stdout) ?? buildx.stdout.trim();
+      if (atLeast(version, MIN_BUILDX)) return new BuildxBuilder({ kind: 'buildx', client, version, engine }, env);
+      why.push(`${client}: buildx ${version} has no --progress=rawjson (needs >= ${MIN_BUILDX.join('.')})`);
     }
     if (majorOf(clientVersion) < 23) {
-      return new DockerBuilder({ kind: 'docker', client, version: clientVersion, engine });
+      return new DockerBuilder({ kind: 'docker', client, version: clientVersion, engine }, env);
     }
-    why.push(`${client}: client ${clientVersion} hands builds to buildx, which is not installed`);
+    if (buildx.code !== 0) why.push(`${client}: client ${clientVersion} hands builds to buildx, which is not installed`);
   }
   throw new NoBuilderError(`no BuildKit builder: ${why.join('; ')}. Run scripts/local-buildkit.sh up (or install docker buildx)`);
+}
+
+function atLeast(version: string, min: readonly [number, number]): boolean {
+  const [maj = 0, minor = 0] = version.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
+  return maj > min[0] || (maj === min[0] && minor >= min[1]);
 }
 
 function lastLine(s: string): string {

@@ -84,6 +84,8 @@ describe('--dry-run --timing writes nothing anywhere', () => {
     expect(r.out).toContain('would change Dockerfile');
     expect(existsSync(store)).toBe(false);
     expect(snapshot(dir)).toEqual(before);
+    // The builds ran from scratch copies in the temp folder, which are gone now.
+    expect(builder.builds.every((b) => b.contextDir.startsWith(tmp + path.sep))).toBe(true);
     expect(readdirSync(tmp)).toEqual([]);
   });
 
@@ -117,6 +119,8 @@ describe('every Dockerfile and every built target is timed', () => {
     expect(builder.builds.map((b) => `${b.target} ${b.buildArgs.ARCH ? 'before' : 'after'} ${b.platform}`)).toEqual(
       ['operator', 'webhook'].flatMap((t) => PLATFORMS.flatMap((p) => [`${t} before ${p}`, `${t} after ${p}`])),
     );
+    // The report carries the diff, not the migration's whole before and after texts.
+    expect(Object.keys(JSON.parse(r.out) as object)).not.toContain('changes');
     const result = resultOf(r.out);
     expect([...new Set(result.measurements.map((m) => `${m.dockerfile}:${m.target}`))]).toEqual(['Dockerfile:operator', 'Dockerfile:webhook']);
 

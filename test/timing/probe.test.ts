@@ -47,3 +47,27 @@ describe('probeBuilder', () => {
     );
   });
 });
+
+describe('probeBuilder and the buildx version', () => {
+  it('takes buildx 0.13 (Debian trixie), the first Debian one with --progress=rawjson', async () => {
+    const b = await probeBuilder({ clients: [client('trixie-buildx', '20.10.24+dfsg1 20.10.24+dfsg1', 'github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3')] });
+    expect(b.info).toMatchObject({ kind: 'buildx', version: '0.13.1+ds1', engine: '20.10.24+dfsg1' });
+  });
+
+  it('passes over a buildx without rawjson: an old client then builds itself, a new one fails saying why', async () => {
+    const old = client('old-buildx', '20.10.24 20.10.24', 'github.com/docker/buildx v0.11.2 9872040');
+    expect((await probeBuilder({ clients: [old] })).info).toMatchObject({ kind: 'docker', version: '20.10.24' });
+    const newer = client('new-old-buildx', '24.0.7 24.0.7', 'github.com/docker/buildx v0.11.2 9872040');
+    const err = await probeBuilder({ clients: [newer] }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`no BuildKit builder: ${newer}: buildx 0.11.2 has no --progress=rawjson (needs >= 0.12). Run scripts/local-buildkit.sh up (or install docker buildx)`);
+  });
+
+  it("asks the clients with the environment it is given (a DOCKER_CONFIG holding the plugin)", async () => {
+    const file = path.join(dir, 'config-aware');
+    writeFileSync(file, `#!/bin/sh\nif [ "$1" = version ]; then echo "20.10.24 20.10.24"; exit 0; fi\nif [ "$1" = buildx ] && [ -n "$DOCKER_CONFIG" ]; then echo "github.com/docker/buildx 0.13.1+ds1 x"; exit 0; fi\nexit 1\n`);
+    chmodSync(file, 0o755);
+    const { DOCKER_CONFIG: _, ...env } = process.env;
+    expect((await probeBuilder({ clients: [file], env })).info.kind).toBe('docker');
+    expect((await probeBuilder({ clients: [file], env: { ...env, DOCKER_CONFIG: dir } })).info.kind).toBe('buildx');
+  });
+});

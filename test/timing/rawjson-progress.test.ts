@@ -35,3 +35,37 @@ describe('rawjson progress (docker buildx build --progress=rawjson)', () => {
     expect(byId('sha256:aaa1').internal).toBe(true);
   });
 });
+
+describe('rawjson progress of buildx 0.13 (Debian trixie): objects indented over many lines', () => {
+  // The same stream as buildx 0.13 prints it: each object pretty-printed, plain lines between.
+  const indented = text
+    .split('\n')
+    .map((l) => (l.trim().startsWith('{') ? JSON.stringify(JSON.parse(l), null, 2) : l))
+    .join('\n');
+
+  it('reads the same steps, logs and plain lines as from one object per line', () => {
+    expect(indented.split('\n').length).toBeGreaterThan(text.split('\n').length * 3);
+    expect(parseRawJsonProgress(indented)).toEqual(parseRawJsonProgress(text));
+  });
+
+  it('counts braces outside strings only: a step named with braces and quotes stays whole', () => {
+    const stream = [
+      '{',
+      '  "vertexes": [',
+      '    {',
+      '      "digest": "sha256:f1",',
+      '      "name": "[2/2] RUN echo \\"}{\\" \\\\ done",',
+      '      "started": "2026-12-01T16:02:11.000Z",',
+      '      "completed": "2026-12-01T16:02:13.500Z"',
+      '    }',
+      '  ]',
+      '}',
+      'plain line between',
+      '{"logs": [{"vertex": "sha256:f1", "data": "fXsK"}]}',
+    ].join('\n');
+    const p = parseRawJsonProgress(stream);
+    expect(p.steps).toEqual([expect.objectContaining({ id: 'sha256:f1', name: '[2/2] RUN echo "}{" \\ done', status: 'done', seconds: 2.5 })]);
+    expect(p.logs.get('sha256:f1')).toEqual(['}{']);
+    expect(p.other).toEqual(['plain line between']);
+  });
+});

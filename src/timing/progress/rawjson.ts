@@ -1,5 +1,6 @@
 /**
- * buildx `--progress=rawjson`: one JSON object per line (BuildKit's SolveStatus), with
+ * buildx `--progress=rawjson`: a stream of JSON objects (BuildKit's SolveStatus), one per line in
+ * newer buildx, indented over many lines in buildx 0.13 (Debian trixie's), with
  * `vertexes[]` carrying `digest`, `name`, `started`, `completed`, `cached`, `error`, and `logs[]`
  * carrying base64 `data` per vertex. A vertex is reported many times while it runs; its last
  * completed record is the one that counts.
@@ -35,14 +36,16 @@ export function parseRawJsonProgress(text: string): RawJsonProgress {
   const last = new Map<string, RawVertex>();
   const logs = new Map<string, string[]>();
   const other: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const t = line.trim();
-    if (!t) continue;
+  for (const chunk of jsonChunks(text)) {
+    if (chunk.other !== undefined) {
+      if (chunk.other.trim()) other.push(chunk.other);
+      continue;
+    }
     let obj: { vertexes?: RawVertex[]; logs?: RawLog[] };
     try {
-      obj = JSON.parse(t);
+      obj = JSON.parse(chunk.json);
     } catch {
-      other.push(line);
+      other.push(...chunk.json.split(/\r?\n/).filter((l) => l.trim()));
       continue;
     }
     if (!obj || typeof obj !== 'object') continue;
@@ -73,4 +76,44 @@ export function parseRawJsonProgress(text: string): RawJsonProgress {
     return { id: digest, name, status, seconds: status === 'cached' ? 0 : seconds, ...(v.error ? { error: v.error } : {}), ...readStepName(name) };
   });
   return { steps, logs, other };
+}
+
+/**
+ * Split a progress stream into top-level JSON objects (on one line or many) and the plain lines
+ * between them: braces are counted outside JSON strings.
+ */
+export function* jsonChunks(text: string): Generator<{ json: string; other?: undefined } | { other: string; json?: undefined }> {
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    // Between objects: a plain line, unless it starts (after blanks) with `{`.
+    let j = i;
+    while (j < n && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r' || text[j] === '\n')) j++;
+    if (j >= n) return;
+    if (text[j] !== '{') {
+      const end = text.indexOf('\n', j);
+      const stop = end < 0 ? n : end;
+      yield { other: text.slice(j, stop).replace(/\r$/, '') };
+      i = stop + 1;
+      continue;
+    }
+    let depth = 0;
+    let inString = false;
+    let k = j;
+    for (; k < n; k++) {
+      const c = text[k];
+      if (inString) {
+        if (c === '\\') k++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    // An object cut off at the end of the stream (a killed build) is passed on as it is.
+    yield { json: text.slice(j, Math.min(k + 1, n)) };
+    i = k + 1;
+  }
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_BUILD_ARGS, LOCAL_IMAGES, ROOT, elfMachine, fileFromImage, migrateExample, requireWorld, type MigratedExample } from '../../../scripts/build-world.ts';
+import { BUILDX_ENV, LOCAL_BUILD_ARGS, LOCAL_IMAGES, ROOT, elfMachine, fileFromImage, migrateExample, requireWorld, type MigratedExample } from '../../../scripts/build-world.ts';
 import type { Builder } from '../../../src/timing/builder.ts';
 import { probeBuilder } from '../../../src/timing/probe.ts';
 import { measureTiming } from '../../../src/timing/measure.ts';
@@ -21,6 +21,7 @@ import { FileTimingStore } from '../../../src/timing/store.ts';
 import { measurement, type TimingResult } from '../../../src/timing/result.ts';
 import { renderTimingTable } from '../../../src/timing/table.ts';
 import { runProcess } from '../../../src/timing/run-process.ts';
+import { slowest } from '../../../src/timing/progress/step.ts';
 import { main } from '../../../src/cli.ts';
 
 const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
@@ -152,6 +153,58 @@ class Sink {
     return true;
   }
 }
+
+// Debian trixie's docker-buildx (0.13, installed by local-buildkit.sh in its own DOCKER_CONFIG)
+// against this dockerd 20.10: the docker driver, --progress=rawjson (indented JSON in 0.13),
+// --output type=cacheonly and `buildx prune` all work, so the production back end is measured
+// here too. (No build history before buildx 0.20: wall time only.)
+describe('the buildx back end, against this engine', () => {
+  let bx: Builder;
+  let beacon: MigratedExample;
+
+  beforeAll(async () => {
+    bx = await probeBuilder({ env: BUILDX_ENV, clients: [builder.info.client] });
+    beacon = await migrateExample('image-build-beacon');
+  });
+
+  it('the probe picks buildx where the plugin is installed', () => {
+    expect(bx.info).toMatchObject({ kind: 'buildx', client: builder.info.client, engine: builder.info.engine });
+    expect(bx.info.version).toMatch(/^0\.(1[2-9]|[2-9]\d)\./);
+  });
+
+  for (const platform of PLATFORMS) {
+    it(`a cold build of beacon after, ${platform}, exporting nothing: ok, with its steps read from rawjson`, async () => {
+      const dockerfile = path.join(scratch, `beacon-buildx-${platform.replace('/', '-')}.Dockerfile`);
+      await writeFile(dockerfile, beacon.after);
+      const o = await bx.build({ contextDir: beacon.dir, dockerfile, platform, buildArgs: LOCAL_BUILD_ARGS, timeoutMs: TIMEOUT_MS, cold: true });
+      if (o.status !== 'ok') throw new Error(`buildx build ${o.status} at ${o.failedStep}: ${o.error}\n${o.logTail.join('\n')}`);
+      expect(o.wallSeconds).toBeGreaterThan(1);
+      expect(o.steps.filter((s) => s.status !== 'done' && s.status !== 'cached')).toEqual([]);
+      // --no-cache after a prune: every RUN ran.
+      expect(o.steps.filter((s) => /\bRUN\b/.test(s.name) && s.status === 'cached')).toEqual([]);
+      const compile = o.steps.find((s) => /RUN xx-go --wrap && CGO_ENABLED=0 go build/.test(s.name))!;
+      expect(compile).toMatchObject({ status: 'done', stage: 'builder', total: 13 });
+      expect(slowest(o.steps)[0].id).toBe(compile.id);
+      expect(compile.seconds!).toBeGreaterThan(0.5 * o.wallSeconds);
+      expect(o.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['[builder 10/13] RUN xx-verify --static bin/beacon', '[strip_binary 3/3] RUN strip /usr/local/bin/beacon']));
+      // The steps' output, decoded: the binary runs its --version only where it is native.
+      if (platform === 'linux/amd64') expect(o.log).toMatch(/RUN if ! xx-info is-cross; then beacon --version; fi: beacon v1\.3\.0 \(commit unknown, linux\/amd64, go1\.19\.\d+\)/);
+      else expect(o.log).not.toContain('beacon v1.3.0');
+    });
+  }
+
+  it('a failing build: status failed, the failing step, its error and the last lines of its output', async () => {
+    const dir = path.join(scratch, 'buildx-fails');
+    await mkdir(dir, { recursive: true });
+    const dockerfile = path.join(dir, 'Dockerfile');
+    await writeFile(dockerfile, 'ARG RUNTIME_IMAGE\nFROM ${RUNTIME_IMAGE}\nRUN echo "about to fail on $(uname -m)" && exit 3\n');
+    const o = await bx.build({ contextDir: dir, dockerfile, platform: 'linux/arm64', buildArgs: { RUNTIME_IMAGE: LOCAL_IMAGES.runtime }, timeoutMs: TIMEOUT_MS, cold: false });
+    expect(o.status).toBe('failed');
+    expect(o.failedStep).toBe('[2/2] RUN echo "about to fail on $(uname -m)" && exit 3');
+    expect(o.error).toMatch(/exit code: 3/);
+    expect(o.logTail).toContain('about to fail on aarch64');
+  });
+});
 
 describe('BuildKit facts the migration relies on (MIGRATION-SPEC)', () => {
   it('a default on TARGETARCH wins over the platform: ARG TARGETARCH=amd64 prints amd64 for linux/arm64, no default prints arm64', async () => {
