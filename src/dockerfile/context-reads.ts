@@ -5,7 +5,7 @@
  * timing digest hashes only these, so a README the build never reads does not force a rebuild.
  */
 import { copySources } from './copy.ts';
-import type { DockerfileModel, Instruction } from './model.ts';
+import type { DockerfileModel, Instruction, Stage } from './model.ts';
 
 export interface ContextReads {
   /** Context-relative source paths or patterns as written (`.` is the whole context). */
@@ -14,14 +14,20 @@ export interface ContextReads {
   whole: boolean;
 }
 
-export function contextReads(model: DockerfileModel): ContextReads {
+/**
+ * With a target (default: the last stage, as BuildKit builds it), only the stages that target
+ * needs are read: itself, its bases and what it copies or mounts from, transitively. A stage or
+ * reference the model cannot resolve (`FROM ${BASE}` without a default, `--from=${STAGE}`) could
+ * be any stage, so then every stage counts.
+ */
+export function contextReads(model: DockerfileModel, target?: string): ContextReads {
   const sources: string[] = [];
   let whole = false;
   const add = (src: string) => {
     if (/\$/.test(src)) whole = true;
     else sources.push(src);
   };
-  for (const stage of model.stages) {
+  for (const stage of neededStages(model, target)) {
     for (const instr of stage.instructions) {
       if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
         if (instr.flags.some((f) => f.name.toLowerCase() === 'from')) continue;
@@ -39,6 +45,26 @@ export function contextReads(model: DockerfileModel): ContextReads {
     }
   }
   return { sources, whole };
+}
+
+function neededStages(model: DockerfileModel, target?: string): Stage[] {
+  const root = target === undefined ? model.stages.at(-1) : model.stageByRef(target);
+  if (!root) return model.stages;
+  const seen = new Set<Stage>();
+  const visit = (s: Stage): boolean => {
+    if (seen.has(s)) return true;
+    seen.add(s);
+    // `FROM ${GO_IMAGE}` whose default is an image is an image; one that is unresolved or names a stage could be any stage.
+    if (/\$/.test(s.image) && !s.base && (/\$/.test(s.resolvedImage) || model.stageByRef(s.resolvedImage, s.index))) return false;
+    if (s.base && !visit(s.base)) return false;
+    for (const r of s.refs) {
+      if (r.stage) {
+        if (!visit(r.stage)) return false;
+      } else if (/\$/.test(r.ref)) return false;
+    }
+    return true;
+  };
+  return visit(root) ? model.stages.filter((s) => seen.has(s)) : model.stages;
 }
 
 /**

@@ -33,6 +33,8 @@ import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
 import { fleetTiming, type TimingSettings } from './timing.ts';
 import { renderTimingTable } from '../timing/table.ts';
+import { NoBuilderError } from '../timing/builder.ts';
+import { probeBuilder } from '../timing/probe.ts';
 import type { MigrateOptions } from '../migrate/types.ts';
 
 export interface RunFleetOptions {
@@ -106,6 +108,19 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     } catch (e) {
       if (!(e instanceof FileError)) throw e;
       say(`error: --report: ${e.message}`);
+      return EXIT_USAGE;
+    }
+  }
+
+  // --timing without a builder would fail every repository at its timing step, after cloning and
+  // migrating them all: probe once, before anything is cloned, and say what to set up.
+  let timing = opts.timing;
+  if (timing && !timing.builder) {
+    try {
+      timing = { ...timing, builder: await probeBuilder({ env }) };
+    } catch (e) {
+      if (!(e instanceof NoBuilderError)) throw e;
+      say(`error: --timing: ${e.message}; nothing was cloned. Run without --timing to migrate without measuring.`);
       return EXIT_USAGE;
     }
   }
@@ -189,7 +204,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
     const token = platformClient ? await platformClient.gitToken() : undefined;
     const readOnly = opts.dryRun || Boolean(opts.plan);
-    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: opts.timing ? fleetTiming(config, { ...opts.timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: timing ? fleetTiming(config, { ...timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {

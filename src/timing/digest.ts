@@ -1,9 +1,9 @@
 /**
  * The key of a timing result: what a rebuild would see. For every timed Dockerfile (and target):
- * both Dockerfile texts and the context files each of them reads (its COPY/ADD sources and bind
- * mounts, minus `.dockerignore`: src/timing/context-files.ts); then the platforms, the build-args
- * and the builder with its engine. A file no build reads (a README) leaves the digest as it is; a
- * COPY source that changes makes a new one. Same digest, same builds: the stored result is reused.
+ * both Dockerfile texts and the context files each of them reads (the COPY/ADD sources and bind
+ * mounts of the stages the target needs, minus `.dockerignore`: src/timing/context-files.ts);
+ * then the platforms, the build-args and the builder with its engine. A file no build reads (a
+ * README) leaves the digest as it is; a COPY source that changes makes a new one. Same digest, same builds: the stored result is reused.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -48,7 +48,7 @@ export async function timingDigest(input: DigestInput): Promise<string> {
     for (const variant of ['before', 'after'] as const) {
       const v = s[variant];
       field(variant, v.text);
-      for (const rel of await filesRead(v, s.dockerfile)) {
+      for (const rel of await filesRead(v, s.dockerfile, s.target)) {
         const abs = path.join(v.contextDir, rel);
         const st = await fs.lstat(abs);
         field(`file:${rel}:${st.mode & 0o111 ? 'x' : '-'}`, st.isSymbolicLink() ? `-> ${await fs.readlink(abs)}` : await fs.readFile(abs));
@@ -58,11 +58,11 @@ export async function timingDigest(input: DigestInput): Promise<string> {
   return `sha256:${h.digest('hex')}`;
 }
 
-async function filesRead(v: DigestVariant, dockerfile: string): Promise<string[]> {
+async function filesRead(v: DigestVariant, dockerfile: string, target?: string): Promise<string[]> {
   // A text that does not parse cannot be built either; hashing the whole context keeps the key safe.
   let reads;
   try {
-    reads = contextReads(parseDockerfile(v.text, dockerfile));
+    reads = contextReads(parseDockerfile(v.text, dockerfile), target);
   } catch {
     reads = { sources: ['.'], whole: true };
   }

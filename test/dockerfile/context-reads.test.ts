@@ -45,3 +45,34 @@ describe('contextReads', () => {
     expect(reads('FROM golang\nARG SRC=cmd\nCOPY ${SRC} /src\n')).toEqual({ sources: [], whole: true });
   });
 });
+
+describe('contextReads for a target', () => {
+  const text = [
+    'ARG GO_IMAGE=golang:1.22',
+    'FROM ${GO_IMAGE} AS builder',
+    'COPY go.mod ./',
+    'FROM builder AS build-one',
+    'COPY one/ one/',
+    'FROM builder AS build-two',
+    'COPY two/ two/',
+    'FROM scratch AS one',
+    'COPY --from=build-one /out /out',
+    'COPY LICENSE /',
+    'FROM scratch AS two',
+    'COPY --from=build-two /out /out',
+    '',
+  ].join('\n');
+
+  it('reads only the stages the target needs: itself, its bases, what it copies from; the default target is the last stage', () => {
+    const model = parseDockerfile(text);
+    expect(contextReads(model, 'one')).toEqual({ sources: ['go.mod', 'one/', 'LICENSE'], whole: false });
+    expect(contextReads(model, 'two')).toEqual({ sources: ['go.mod', 'two/'], whole: false });
+    expect(contextReads(model)).toEqual(contextReads(model, 'two'));
+  });
+
+  it('a base or --from the model cannot resolve could be any stage: every stage is read', () => {
+    const all = ['go.mod', 'one/', 'two/', 'LICENSE'];
+    expect(contextReads(parseDockerfile(text.replace('COPY --from=build-two', 'COPY --from=${STAGE}')), 'two').sources).toEqual(all);
+    expect(contextReads(parseDockerfile(text.replace('FROM scratch AS two', 'ARG BASE\nFROM ${BASE} AS two')), 'two').sources).toEqual(all);
+  });
+});

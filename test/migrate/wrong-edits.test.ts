@@ -199,6 +199,18 @@ describe('4: a glob installed stripped into a system folder that the final image
   });
 });
 
+describe('4: a file that already cross-compiles, with a glob whose binaries no step names', () => {
+  it('comes out byte-identical: the host strip is left for the owner with a note why, no folder copied', () => {
+    const before = readFileSync('migrations/strip-on-target/fixtures/glob-unnamed.before.Dockerfile', 'utf8');
+    const m = migrateDockerfile(before, 'Dockerfile', DEFAULT_OPTIONS);
+    expect(m.output).toBe(before);
+    expect(m.warnings.map((w) => w.message)).toEqual([
+      'stage "builder": not stripped on the target platform: "install -s bin/*" fills /usr/local/bin, which line 22 copies whole, and no step names those binaries; copying the folder would ship xx-go\'s clang links: install or copy the binaries by name',
+      expect.stringMatching(/^review error the migration cannot fix, left for the owner: host-strip-cross-output: /),
+    ]);
+  });
+});
+
 describe('5: code generation and a lineage of stages', () => {
   it('codegen stays native before the wrap and the target ARG; the helpers and CGO_ENABLED come once, in the base', () => {
     const { out } = migrate('05-codegen-lineage');

@@ -104,6 +104,17 @@ describe('timingDigest: the files the build reads, not the whole context', () =>
     expect(new Set([first, ...others]).size).toBe(7);
   });
 
+  it('a target reads only the stages it needs: a file only the other target copies keeps its digest', async () => {
+    const text = 'FROM golang AS builder\nCOPY go.mod ./\nFROM scratch AS operator\nCOPY --from=builder /go.mod /x\nFROM scratch AS webhook\nCOPY README.md /README.md\n';
+    const dir = context(REPO);
+    const section = (target: string) => ({ ...input(dir), sections: [{ dockerfile: 'Dockerfile', target, before: { text, contextDir: dir }, after: { text: text + '# after\n', contextDir: dir } }] });
+    const operator = await timingDigest(section('operator'));
+    const webhook = await timingDigest(section('webhook'));
+    write(dir, { 'README.md': '# changed\n' });
+    expect(await timingDigest(section('operator'))).toBe(operator);
+    expect(await timingDigest(section('webhook'))).not.toBe(webhook);
+  });
+
   it('a target is part of a section\'s key', async () => {
     const dir = context(REPO);
     const one = input(dir);
