@@ -127,7 +127,7 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
   const targetLines: string[] = [];
   // xx reads TARGETPLATFORM, or TARGETARCH (with TARGETOS): a stage someone already set up with
   // the latter is left as it is; a stage we set up gets ARG TARGETPLATFORM, as the spec shows.
-  const declares = (name: string) => declaredBefore(stage, name, point) || (point.keyword === 'ARG' && new RegExp(`(^|\\s)${name}(\\s|=|$)`).test(point.args));
+  const declares = (name: string) => declaredBefore(stage, name, point) || stage.args.some((a) => a.instruction === point && a.name === name);
   if (!declares('TARGETPLATFORM') && !(setUpBefore && declares('TARGETARCH'))) {
     targetLines.push(`${kw(ctx, 'ARG')} TARGETPLATFORM`);
   }
