@@ -254,6 +254,20 @@ export class LocalGitHub {
     }
   }
 
+  /** The entries of a folder at `ref`, undefined when `file` is not a folder there. */
+  folderAt(full: string, ref: string, file: string): { name: string; type: 'file' | 'dir'; sha: string; size: number }[] | undefined {
+    try {
+      if (git(this.repo(full).bare, ['cat-file', '-t', `${ref}:${file}`]).trim() !== 'tree') return undefined;
+      return git(this.repo(full).bare, ['ls-tree', '-l', `${ref}:${file}`]).split('\n').filter(Boolean).map((line) => {
+        const [meta, name] = line.split('\t') as [string, string];
+        const [, type, sha, size] = meta.split(/\s+/) as [string, string, string, string];
+        return { name, type: type === 'tree' ? 'dir' : 'file', sha, size: Number(size) || 0 };
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
   pullsOf(full: string): PullModel[] {
     return this.pulls.get(full.toLowerCase()) ?? [];
   }
@@ -536,6 +550,21 @@ export class LocalGitHub {
 
     gh.on('repos/get-content', withRepo((repo, req) => {
       const ref = req.query.ref ?? repo.defaultBranch;
+      const folder = this.folderAt(repo.full, ref, req.params.path!);
+      if (folder) {
+        // A folder answers with its listing (whatever media type was asked for), as GitHub does.
+        const dir = req.params.path!.replace(/\/+$/, '');
+        return {
+          status: 200,
+          body: folder.map((e) => {
+            const p = `${dir}/${e.name}`;
+            const url = `${this.url}/repos/${repo.full}/contents/${p}?ref=${ref}`;
+            const html = `${this.serverUrl}/${repo.full}/${e.type === 'dir' ? 'tree' : 'blob'}/${ref}/${p}`;
+            const git = `${this.url}/repos/${repo.full}/git/${e.type === 'dir' ? 'trees' : 'blobs'}/${e.sha}`;
+            return { type: e.type, size: e.size, name: e.name, path: p, sha: e.sha, url, git_url: git, html_url: html, download_url: e.type === 'file' ? `${this.serverUrl}/${repo.full}/raw/${ref}/${p}` : null, _links: { self: url, git, html } };
+          }),
+        };
+      }
       const text = this.fileAt(repo.full, ref, req.params.path!);
       if (text === undefined) return notFound();
       return { status: 200, contentType: 'application/vnd.github.raw', body: text };

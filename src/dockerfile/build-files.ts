@@ -90,18 +90,33 @@ export function buildTargets(file: BuildFile): string[] {
  * not build files.
  */
 export async function readBuildFiles(root: string): Promise<BuildFile[]> {
-  const out: BuildFile[] = [];
   const opts = { maxBytes: MAX_DOCKERFILE_BYTES, folderWord: 'checkout' };
-  const read = (rel: string) => readSafeTextIfAny(root, rel, opts).catch(() => undefined);
+  return collectBuildFiles({
+    read: (rel) => readSafeTextIfAny(root, rel, opts).catch(() => undefined),
+    list: (dir) => readdir(path.join(root, dir)).catch(() => [] as string[]),
+  });
+}
+
+/** Where build files are read from: a checkout on disk, or a commit on the platform (`review --pr`). */
+export interface BuildFileSource {
+  /** A file's text, undefined when there is none (or it cannot be read as text). */
+  read(rel: string): Promise<string | undefined>;
+  /** The names of the entries of a folder, [] when there is none. */
+  list(dir: string): Promise<string[]>;
+}
+
+/** The build files a checkout's images are built with: the Makefile and the workflows. */
+export async function collectBuildFiles(source: BuildFileSource): Promise<BuildFile[]> {
+  const out: BuildFile[] = [];
   for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
-    const text = await read(name);
+    const text = await source.read(name);
     if (text !== undefined) out.push({ path: name, text, kind: 'makefile' });
   }
-  const entries = await readdir(path.join(root, '.github', 'workflows')).catch(() => [] as string[]);
-  for (const e of entries.sort()) {
+  const entries = await source.list('.github/workflows');
+  for (const e of [...entries].sort()) {
     if (!/\.ya?ml$/.test(e)) continue;
     const rel = `.github/workflows/${e}`;
-    const text = await read(rel);
+    const text = await source.read(rel);
     if (text !== undefined) out.push({ path: rel, text, kind: 'workflow' });
   }
   return out;

@@ -100,9 +100,20 @@ export class GitHubPlatform implements Platform {
   async getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined> {
     try {
       const res = await this.client.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...r(repo), path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+      // A folder answers with its listing, not a text.
       return typeof res.data === 'string' ? res.data : undefined;
     } catch (err) {
       if (err instanceof RequestError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async listFolder(repo: RepoName, path: string, ref: string): Promise<string[]> {
+    try {
+      const { data } = await this.client.octokit.rest.repos.getContent({ ...r(repo), path, ref });
+      return Array.isArray(data) ? data.filter((e) => e.type === 'file').map((e) => e.name) : [];
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 404) return [];
       throw err;
     }
   }

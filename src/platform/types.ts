@@ -87,6 +87,8 @@ export interface Platform {
   listPullFiles(repo: RepoName, number: number): Promise<PullFile[]>;
   /** A file's text at `ref`, or undefined when it does not exist there. */
   getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined>;
+  /** The names of the files in a folder at `ref`, [] when the folder does not exist there. */
+  listFolder(repo: RepoName, path: string, ref: string): Promise<string[]>;
   listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]>;
   /** Review bodies already posted on the PR (the bot finds its own by marker). */
   listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]>;

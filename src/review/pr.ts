@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseRepoName, type RepoName } from '../config/names.ts';
 import type { Platform } from '../platform/types.ts';
+import { buildFacts, collectBuildFiles } from '../dockerfile/build-files.ts';
 import { isDockerfileName } from './repo.ts';
 import { reviewText, type Finding } from './review.ts';
 import type { ReviewOptions } from './types.ts';
@@ -40,6 +41,12 @@ const MARK = (key: string) => `<!-- image-build-migrator:finding ${key} -->`;
 export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: ReviewOptions = {}): Promise<PrReviewResult> {
   const pr = await platform.getPull(ref.repo, ref.number);
   const files = (await platform.listPullFiles(ref.repo, ref.number)).filter((f) => f.status !== 'removed' && isDockerfileName(path.posix.basename(f.filename)));
+  // The head's Makefile and workflows, read by the module `migrate` and a folder's review read
+  // them with: the build-args they pass decide findings (a CGO_ENABLED=1, say), so all three agree.
+  const build = buildFacts(await collectBuildFiles({
+    read: (rel) => platform.getFile(ref.repo, rel, pr.headSha),
+    list: (dir) => platform.listFolder(ref.repo, dir, pr.headSha),
+  }));
   const findings: Finding[] = [];
   const texts = new Map<string, string[]>();
   const diffLines = new Map<string, Set<number>>();
@@ -48,7 +55,7 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
     if (text === undefined) continue;
     texts.set(f.filename, text.split(/\r?\n/));
     diffLines.set(f.filename, rightLines(f.patch ?? ''));
-    findings.push(...reviewText(text, f.filename, opts));
+    findings.push(...reviewText(text, f.filename, { ...build, ...opts }));
   }
   const [comments, reviews] = await Promise.all([platform.listReviewComments(ref.repo, ref.number), platform.listReviews(ref.repo, ref.number)]);
   const posted = [...comments.map((c) => c.body), ...reviews.map((r) => r.body)].join('\n');

@@ -79,3 +79,62 @@ describe('review --pr OWNER/REPO#N', () => {
     expect(r.err).toMatch(/write OWNER\/REPO#NUMBER/);
   });
 });
+
+describe('review --pr reads the head\'s build files as migrate and a folder review do', () => {
+  // cgo is on only through the build-arg the build files pass; the Dockerfile alone has it off.
+  const dockerfile = (tag: string) => `FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM golang:1.23-alpine AS builder
+COPY --from=xx / /
+RUN apk add --no-cache clang lld file
+ARG CGO_ENABLED
+COPY . /src
+WORKDIR /src
+ARG TARGETPLATFORM
+RUN xx-go --wrap && go build -ldflags "-X main.version=${tag}" -o /out/lever ./cmd/lever
+RUN xx-verify /out/lever
+FROM scratch
+COPY --from=builder /out/lever /lever
+`;
+  const makefile = 'image:\n\tdocker buildx build --platform linux/amd64,linux/arm64 --build-arg CGO_ENABLED=1 -t example/lever .\n';
+  const workflow = ['jobs:', '  image:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: docker/build-push-action@v6', '        with:', '          build-args: |', '            CGO_ENABLED=1', ''].join('\n');
+  let gh: LocalGitHub;
+  beforeAll(async () => {
+    gh = await LocalGitHub.start({ tokens: { [TOKEN]: 'image-build-migrator[bot]' } });
+    gh.addRepo('rancher/image-build-lever', { Dockerfile: dockerfile('v1'), Makefile: makefile });
+    gh.commit('rancher/image-build-lever', 'bump', { Dockerfile: dockerfile('v2'), Makefile: makefile });
+    gh.openPull('rancher/image-build-lever', 'bump', 'Bump lever');
+    gh.addRepo('rancher/image-build-lever-ci', { Dockerfile: dockerfile('v1'), '.github/workflows/image.yml': workflow, '.github/workflows/notes.txt': 'not a workflow\n' });
+    gh.commit('rancher/image-build-lever-ci', 'bump', { Dockerfile: dockerfile('v2'), '.github/workflows/image.yml': workflow, '.github/workflows/notes.txt': 'not a workflow\n' });
+    gh.openPull('rancher/image-build-lever-ci', 'bump', 'Bump lever');
+    gh.addRepo('rancher/image-build-lever-plain', { Dockerfile: dockerfile('v1') });
+    gh.commit('rancher/image-build-lever-plain', 'bump', { Dockerfile: dockerfile('v2') });
+    gh.openPull('rancher/image-build-lever-plain', 'bump', 'Bump lever');
+  });
+  afterAll(() => gh.close());
+
+  const review = async (repo: string) => {
+    const out = new Capture();
+    const code = await main(['review', '--pr', `${repo}#1`], out, new Capture(), { PATH: process.env.PATH, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0' });
+    clearSecrets();
+    return { code, errors: out.text.split('\n').filter((l) => / error /.test(l)) };
+  };
+
+  it('a Makefile --build-arg CGO_ENABLED=1 makes the cgo finding, as in a folder review', async () => {
+    const r = await review('rancher/image-build-lever');
+    expect(r.errors).toEqual([expect.stringMatching(/^Dockerfile:9: error cgo-without-target-libs: /)]);
+    expect(r.code).toBe(1);
+    gh.assertClean();
+  });
+
+  it('so does a workflow\'s build-args (the folder is listed through the contents API)', async () => {
+    const r = await review('rancher/image-build-lever-ci');
+    expect(r.errors).toEqual([expect.stringMatching(/^Dockerfile:9: error cgo-without-target-libs: /)]);
+    gh.assertClean();
+  });
+
+  it('without build files the same Dockerfile has cgo off: no error', async () => {
+    const r = await review('rancher/image-build-lever-plain');
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+});
