@@ -6,27 +6,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import { globToRegExp } from '../files/glob.ts';
+
 const exec = promisify(execFile);
 
 export const DEFAULT_PATTERNS = ['Dockerfile', 'Dockerfile.*', '*.Dockerfile', '**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile'];
 
-/** A glob as git and Actions' `paths:` write it: `**` spans folders, `*` and `?` stay inside one. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      i++;
-      if (glob[i + 1] === '/') {
-        i++;
-        re += '(?:.*/)?';
-      } else re += '.*';
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+export { globToRegExp } from '../files/glob.ts';
 
 export function matchFiles(files: string[], patterns: string[]): string[] {
   const res = patterns.map(globToRegExp);

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ContextReads } from '../dockerfile/context-reads.ts';
+import { globToRegExp } from '../files/glob.ts';
 
 export interface IgnoreRule {
   pattern: RegExp;
@@ -24,7 +25,7 @@ export function parseDockerignore(text: string): IgnoreRule[] {
     if (include) line = line.slice(1).trim();
     const clean = cleanPath(line);
     if (clean === '') continue;
-    rules.push({ pattern: globRegExp(clean), include });
+    rules.push({ pattern: globToRegExp(clean), include });
   }
   return rules;
 }
@@ -44,7 +45,7 @@ export function readBy(rel: string, reads: ContextReads): boolean {
   return reads.sources.some((s) => {
     const clean = cleanPath(s);
     if (clean === '' || clean === '.') return true;
-    const re = globRegExp(clean);
+    const re = globToRegExp(clean);
     return candidates.some((c) => re.test(c));
   });
 }
@@ -66,36 +67,6 @@ function withAncestors(rel: string): string[] {
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-/** Go's filepath.Match per path element, plus `**` for any number of folders. */
-function globRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      i++;
-      if (glob[i + 1] === '/') {
-        i++;
-        re += '(?:.*/)?';
-      } else re += '.*';
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = glob.slice(i + 1, end).replace(/^\^/, '!');
-        re += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`.replace(/\\/g, '\\\\');
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < glob.length) {
-      i++;
-      re += escape(glob[i]!);
-    } else re += escape(c);
-  }
-  return new RegExp(`^${re}$`);
-}
-
-const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 async function listFiles(root: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
