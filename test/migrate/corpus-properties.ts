@@ -1,8 +1,8 @@
 /**
- * Generic properties of a migrated Dockerfile, for corpus tests (fleet-like-corpus.test.ts, build-variants-corpus.test.ts). The same
- * kind of checks as shapes-corpus.test.ts's `checkMigrated` (which that file does not export), plus
- * a few the spec states outright: no ARCH left, line endings kept, and no BuildKit-check or
- * spec-level warning that the input did not already have.
+ * Generic properties of a migrated Dockerfile, shared by the corpus tests (shapes, fleet-like,
+ * build-variants): the one pinned outcome per file, and on success the checks the spec states
+ * outright: no ARCH left, line endings kept, and no BuildKit-check or spec-level warning that the
+ * input did not already have.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,6 +92,19 @@ const NO_NEW_WARNINGS = [
 ];
 
 const show = (fs: Finding[]) => fs.map((f) => `${f.line} ${f.severity} ${f.rule}: ${f.message}`).join('\n');
+
+/**
+ * The one outcome pinned for a corpus file (a regression from refused to migrated fails too), the
+ * generic properties of a migration, and byte-identity for a file left unchanged or skipped.
+ */
+export function checkOutcome(file: string, input: string, r: RunResult, expected: Outcome | undefined): void {
+  expect(r.outcome, `outcome of ${file}${r.outcome === 'refused' ? `: ${r.error.message}` : ''}`).toBe(expected);
+  if (r.outcome === 'migrated') checkMigrated(input, file, r.m);
+  if (r.outcome === 'unchanged' || r.outcome === 'skipped') {
+    expect(r.m.output).toBe(input);
+    expect(r.m.edits).toEqual([]);
+  }
+}
 
 export function checkMigrated(input: string, file: string, m: DockerfileMigration): void {
   const before = parseDockerfile(input, file);
