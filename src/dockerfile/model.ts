@@ -248,7 +248,7 @@ function toInstruction(node: AstInstruction, source: SourceText, escapeChar: str
   // Flags and FROM's words are read here, once: dockerfile-ast recomputes its argument list on
   // every accessor call, which made it most of the cost of a parse.
   const flags: Flag[] = [];
-  const words = FLAGGED.has(keyword) ? scanWords(source.text, start + keywordRaw.length, end, escapeChar, keyword === 'FROM' ? 8 : 0) : [];
+  const words = FLAGGED.has(keyword) ? scanWords(source.text, start + keywordRaw.length, end, escapeChar, { extra: keyword === 'FROM' ? 8 : 0 }) : [];
   for (const w of words) {
     if (!w.text.startsWith('--')) break;
     const eq = w.text.indexOf('=');
@@ -289,10 +289,11 @@ const fromWords = new WeakMap<Instruction, { text: string; start: number; end: n
 
 /**
  * Whitespace-separated words of an instruction's arguments, quotes kept inside a word, line
- * continuations and the comment lines inside them skipped. Stops after the flags plus `extra`
- * more words (the rest of a RUN is the shell's business).
+ * continuations and the comment lines inside them skipped. With `extra`, stops after the flags
+ * plus that many more words (the rest of a RUN is the shell's business). With `escapes` (ARG and
+ * ENV), an escaped character stays inside its word, outside single quotes.
  */
-function scanWords(text: string, from: number, to: number, escapeChar: string, extra: number): { text: string; start: number; end: number }[] {
+function scanWords(text: string, from: number, to: number, escapeChar: string, o: { extra?: number; escapes?: boolean }): { text: string; start: number; end: number }[] {
   const out: { text: string; start: number; end: number }[] = [];
   let i = from;
   let plain = 0;
@@ -303,26 +304,41 @@ function scanWords(text: string, from: number, to: number, escapeChar: string, e
     let quote = '';
     while (i < to) {
       const c = text[i]!;
+      if (o.escapes && c === escapeChar) {
+        if (continues(text, i)) break;
+        if (quote !== "'") {
+          i += 2;
+          continue;
+        }
+      }
       if (quote) {
         if (c === quote) quote = '';
       } else if (c === '"' || c === "'") quote = c;
       else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') break;
-      else if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) break;
+      else if (c === escapeChar && continues(text, i)) break;
       i++;
+    }
+    i = Math.min(i, to);
+    if (i === start) {
+      i++;
+      continue;
     }
     const word = text.slice(start, i);
     out.push({ text: word, start, end: i });
-    if (!word.startsWith('--') && ++plain > extra) break;
+    if (o.extra !== undefined && !word.startsWith('--') && ++plain > o.extra) break;
   }
   return out;
 }
+
+/** The escape character at `i` ends its line: a line continuation. */
+const continues = (text: string, i: number) => /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40));
 
 function skipBlanks(text: string, from: number, to: number, escapeChar: string): number {
   let i = from;
   while (i < to) {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\r' || c === '\n') i++;
-    else if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) i = text.indexOf('\n', i) + 1;
+    else if (c === escapeChar && continues(text, i)) i = text.indexOf('\n', i) + 1;
     else if (c === '#' && text[i - 1] === '\n') i = Math.min(to, text.indexOf('\n', i) < 0 ? to : text.indexOf('\n', i) + 1);
     else break;
   }
@@ -430,38 +446,9 @@ function unquote(v: string): string {
   return v.replace(/\\(.)/g, '$1');
 }
 
-/** Words of an ARG/ENV with their offsets: quotes and escaped blanks stay inside a word. */
-function declWords(text: string, from: number, to: number, escapeChar: string): { text: string; start: number; end: number }[] {
-  const out: { text: string; start: number; end: number }[] = [];
-  let i = from;
-  while (i < to) {
-    i = skipBlanks(text, i, to, escapeChar);
-    if (i >= to) break;
-    const start = i;
-    let quote = '';
-    while (i < to) {
-      const c = text[i]!;
-      if (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 40))) break;
-      if (c === escapeChar && quote !== "'") {
-        i += 2;
-        continue;
-      }
-      if (quote) {
-        if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') break;
-      i++;
-    }
-    i = Math.min(i, to);
-    if (i > start) out.push({ text: text.slice(start, i), start, end: i });
-    else i++;
-  }
-  return out;
-}
-
 function argDecls(instr: Instruction, text: string, escapeChar: string): ArgDecl[] {
   const out: ArgDecl[] = [];
-  for (const w of declWords(text, instr.argsStart, instr.argsEnd, escapeChar)) {
+  for (const w of scanWords(text, instr.argsStart, instr.argsEnd, escapeChar, { escapes: true })) {
     const eq = w.text.indexOf('=');
     const name = eq >= 0 ? w.text.slice(0, eq) : w.text;
     const raw = eq >= 0 ? w.text.slice(eq + 1) : undefined;
@@ -475,7 +462,7 @@ function argDecls(instr: Instruction, text: string, escapeChar: string): ArgDecl
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function envDecls(instr: Instruction, text: string, escapeChar: string): EnvDecl[] {
-  const words = declWords(text, instr.argsStart, instr.argsEnd, escapeChar);
+  const words = scanWords(text, instr.argsStart, instr.argsEnd, escapeChar, { escapes: true });
   const first = words[0];
   if (!first) return [];
   if (!first.text.includes('=')) {
