@@ -59,7 +59,12 @@ export class GitHubPlatform implements Platform {
       `${repo.owner}/${repo.name}`,
       'mutation MarkReady($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { number isDraft } } }',
       { id: pr.nodeId },
-    );
+    ).catch((err: unknown) => {
+      // GitHub's `errors` answer (HTTP 200): one line naming each error, for warnings and logs.
+      const errors = (err as { errors?: { type?: string; message?: string }[] } | null)?.errors;
+      if (!Array.isArray(errors)) throw err;
+      throw new Error(`GitHub's GraphQL API answered: ${errors.map((e) => `${e.type ? `${e.type}: ` : ''}${e.message ?? 'error'}`).join('; ')}`);
+    });
     const after = data.markPullRequestReadyForReview?.pullRequest;
     if (!after || after.number !== pr.number || after.isDraft) throw new Error(`GitHub did not mark ${repo.owner}/${repo.name}#${pr.number} ready for review`);
   }
