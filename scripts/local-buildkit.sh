@@ -264,7 +264,7 @@ ensure_sources() {
 
 # What the images are made of: a change to the stand-ins, or to images_recipe (bump it when
 # build_images changes), rebuilds them.
-images_recipe=3
+images_recipe=4
 images_stamp() {
   { echo "$images_recipe $(bridge_ip)"; cat "$here"/local-buildkit/xx/* "$here"/local-buildkit/go-image/*; } | sha256sum | cut -c1-16
 }
@@ -311,6 +311,23 @@ busybox_links() {
   printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 }
 
+# dockerd 20.10 ignores `import --platform` unless it runs experimental: the image's config then
+# names the host's architecture, and the arm64 image claims to be amd64 (the engine would take it
+# for a linux/amd64 stage). Set the config to what the files are.
+set_arch() {
+  local ref="$1" arch="$2" have dir cfg
+  have="$("$docker" image inspect --format '{{.Architecture}}' "$ref")"
+  [ "$have" = "$arch" ] && return 0
+  dir="$(mktemp -d)"
+  "$docker" save "$ref" | tar -C "$dir" -x
+  cfg="$(sed -n 's/.*"Config":"\([^"]*\)".*/\1/p' "$dir/manifest.json")"
+  sed -i "s/\"architecture\":\"$have\"/\"architecture\":\"$arch\"/" "$dir/$cfg"
+  "$docker" rmi "$ref" >/dev/null
+  tar -C "$dir" -c . | "$docker" load -q >/dev/null
+  rm -rf "$dir"
+  [ "$("$docker" image inspect --format '{{.Architecture}}' "$ref")" = "$arch" ] || die "could not set the architecture of $ref to $arch"
+}
+
 # Push ROOT_<arch> as NAME:<arch>, then join them in the multi-arch list NAME.
 push_multiarch() {
   local name="$1"; shift
@@ -321,6 +338,7 @@ push_multiarch() {
     for c in "${changes[@]}"; do args+=(--change "$c"); done
     tar -C "$state/roots/$(basename "${name%:*}")-$arch" -c . \
       | "$docker" import --platform "linux/$arch" "${args[@]}" - "$name-$arch" >/dev/null
+    set_arch "$name-$arch" "$arch"
     "$docker" push -q "$name-$arch" >/dev/null
     refs+=("$name-$arch")
   done

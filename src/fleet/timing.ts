@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { CheckoutReport, FileChange, MigrateOptions } from '../migrate/types.ts';
 import pLimit from 'p-limit';
 import { overrideFor, type ReposConfig } from '../config/repos-config.ts';
-import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { buildArgValues, buildTargets, readBuildFiles, type BuildFile } from '../dockerfile/build-files.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import type { Builder } from '../timing/builder.ts';
 import { probeBuilder } from '../timing/probe.ts';
@@ -55,11 +55,14 @@ export async function timeMigration(repo: string, dir: string, report: CheckoutR
   try {
     const trees = { before: path.join(scratch, 'before', path.basename(dir)), after: path.join(scratch, 'after', path.basename(dir)) };
     for (const variant of ['before', 'after'] as const) await materialise(dir, trees[variant], changes, variant);
-    const targets = [...new Set((await readBuildFiles(trees.after)).flatMap(buildTargets))];
+    const buildFiles = { before: await readBuildFiles(trees.before), after: await readBuildFiles(trees.after) };
+    const targets = [...new Set(buildFiles.after.flatMap(buildTargets))];
+    const fileArgs = { before: passedArgs(buildFiles.before), after: passedArgs(buildFiles.after) };
     const sections: TimingSection[] = [];
     for (const rel of dockerfiles) {
       const change = changes.find((c) => c.path === rel)!;
-      const variants = { before: { text: change.before, contextDir: trees.before }, after: { text: change.after, contextDir: trees.after } };
+      const variant = (v: 'before' | 'after') => ({ text: change[v], contextDir: trees[v], ...(Object.keys(fileArgs[v]).length ? { buildArgs: fileArgs[v] } : {}) });
+      const variants = { before: variant('before'), after: variant('after') };
       const built = targetsOf(change, targets);
       if (built.length === 0) sections.push({ dockerfile: rel, ...variants });
       for (const target of built) sections.push({ dockerfile: rel, target, ...variants });
@@ -98,6 +101,16 @@ async function materialise(dir: string, to: string, changes: FileChange[], varia
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, c[variant], { flag: 'wx' });
   }
+}
+
+/**
+ * The build-args a variant's Makefile and workflows pass with a value they spell out. ARCH is the
+ * timing's own (the platform's arch for the before build; the Makefile's is the host's), and the
+ * platform ARGs are the engine's.
+ */
+function passedArgs(files: BuildFile[]): Record<string, string> {
+  const own = /^(ARCH|(TARGET|BUILD)(PLATFORM|OS|ARCH|VARIANT))$/;
+  return Object.fromEntries(Object.entries(buildArgValues(files)).filter(([k]) => !own.test(k)));
 }
 
 /** The build files' targets that are stages of this Dockerfile before and after (their order kept). */

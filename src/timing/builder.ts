@@ -14,7 +14,7 @@ export interface BuildRequest {
   /** Tag the image (exported to the engine's image store); untagged builds export nothing. */
   tag?: string;
   timeoutMs: number;
-  /** Prune the build cache first and build with --no-cache. */
+  /** Prune the build cache first and build with --no-cache, base images pulled for the platform. */
   cold: boolean;
 }
 

@@ -23,7 +23,9 @@ export class BuildxBuilder implements Builder {
       if (req.cold) await runProcess(this.info.client, ['buildx', 'prune', '--all', '--force'], { env: this.env, timeoutMs: 120_000 });
       const metadata = path.join(tmp, 'metadata.json');
       const args = ['buildx', 'build', '--progress=rawjson', '--platform', req.platform, '--file', req.dockerfile, '--metadata-file', metadata, ...buildArgFlags(req.buildArgs)];
-      if (req.cold) args.push('--no-cache');
+      // --pull: base images come from their registry, as on a fresh CI runner and as the repositories'
+      // Makefiles build; without it a local copy of the tag (an older pull) is what gets measured.
+      if (req.cold) args.push('--no-cache', '--pull');
       if (req.target) args.push('--target', req.target);
       if (req.tag) args.push('--tag', req.tag, '--load');
       else args.push('--output', 'type=cacheonly');

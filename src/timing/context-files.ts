@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ContextReads } from '../dockerfile/context-reads.ts';
 import { globToRegExp } from '../files/glob.ts';
+import { readSafeTextIfAny } from '../files/safe-read.ts';
 
 export interface IgnoreRule {
   pattern: RegExp;
@@ -50,9 +51,24 @@ export function readBy(rel: string, reads: ContextReads): boolean {
   });
 }
 
+/**
+ * The ignore file the client applies to the context: `<Dockerfile>.dockerignore` beside the
+ * Dockerfile when there is one (BuildKit takes it instead of the root's), else `.dockerignore`.
+ * Checked on this machine's dockerd 20.10 client and buildx 0.13. Read only inside the context.
+ */
+export async function ignoreFileOf(contextDir: string, dockerfile?: string): Promise<{ path: string; text: string } | undefined> {
+  const root = await fs.realpath(contextDir);
+  const candidates = [...(dockerfile ? [`${dockerfile.replace(/\\/g, '/')}.dockerignore`] : []), '.dockerignore'];
+  for (const rel of candidates) {
+    const text = await readSafeTextIfAny(root, rel, { maxBytes: 1024 * 1024, what: 'ignore file', folderWord: 'context' }).catch(() => undefined);
+    if (text !== undefined) return { path: rel, text };
+  }
+  return undefined;
+}
+
 /** Every file of the context (`.git` aside) the build sends and reads, sorted, with `/` separators. */
-export async function contextFilesRead(contextDir: string, reads: ContextReads): Promise<string[]> {
-  const ignore = await fs.readFile(path.join(contextDir, '.dockerignore'), 'utf8').then(parseDockerignore, () => []);
+export async function contextFilesRead(contextDir: string, reads: ContextReads, dockerfile?: string): Promise<string[]> {
+  const ignore = parseDockerignore((await ignoreFileOf(contextDir, dockerfile))?.text ?? '');
   return (await listFiles(contextDir)).filter((rel) => !ignored(rel, ignore) && readBy(rel, reads));
 }
 

@@ -16,6 +16,8 @@ export interface DigestVariant {
   /** The Dockerfile text built. */
   text: string;
   contextDir: string;
+  /** Build-args the variant's own build files pass (the Makefile's `--build-arg TAG=$(TAG)`). */
+  buildArgs?: Record<string, string>;
 }
 
 export interface DigestSection {
@@ -40,7 +42,7 @@ export async function timingDigest(input: DigestInput): Promise<string> {
     h.update(value);
   };
   field('platforms', input.platforms.join(','));
-  field('build-args', JSON.stringify(Object.entries(input.buildArgs).sort(([a], [b]) => a.localeCompare(b))));
+  field('build-args', sortedJson(input.buildArgs));
   field('builder', `${input.builder.kind} ${input.builder.version} ${input.builder.engine}`);
   for (const s of input.sections) {
     field('dockerfile', s.dockerfile);
@@ -48,6 +50,8 @@ export async function timingDigest(input: DigestInput): Promise<string> {
     for (const variant of ['before', 'after'] as const) {
       const v = s[variant];
       field(variant, v.text);
+      // Only when there are any, so that keys made before build files' args were passed still match.
+      if (v.buildArgs && Object.keys(v.buildArgs).length) field(`${variant}-build-args`, sortedJson(v.buildArgs));
       for (const rel of await filesRead(v, s.dockerfile, s.target)) {
         const abs = path.join(v.contextDir, rel);
         const st = await fs.lstat(abs);
@@ -67,5 +71,9 @@ async function filesRead(v: DigestVariant, dockerfile: string, target?: string):
     reads = { sources: ['.'], whole: true };
   }
   const skip = path.posix.normalize(dockerfile.replace(/\\/g, '/'));
-  return (await contextFilesRead(v.contextDir, reads)).filter((rel) => rel !== skip);
+  return (await contextFilesRead(v.contextDir, reads, dockerfile)).filter((rel) => rel !== skip);
+}
+
+function sortedJson(args: Record<string, string>): string {
+  return JSON.stringify(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,8 +1,8 @@
 /**
  * The plain back end: `DOCKER_BUILDKIT=1 docker build` against the engine's built-in BuildKit
  * (what dockerd 20.10 offers), read through its plain progress. Cold: the build cache is pruned
- * before the build and the build runs with --no-cache; base images stay in the image store, as
- * pulled layers do on a CI runner.
+ * before the build and the build runs with --no-cache --pull; the layers of base images stay in the
+ * image store, as pulled layers do on a CI runner.
  */
 import { buildArgFlags, tail, type BuildOutcome, type BuildRequest, type Builder, type BuilderInfo } from './builder.ts';
 import { parsePlainProgress } from './progress/plain.ts';
@@ -19,7 +19,9 @@ export class DockerBuilder implements Builder {
     const env = { ...this.baseEnv, DOCKER_BUILDKIT: '1' };
     if (req.cold) await runProcess(this.info.client, ['builder', 'prune', '--all', '--force'], { env, timeoutMs: 120_000 });
     const args = ['build', '--progress=plain', '--platform', req.platform, '--file', req.dockerfile, ...buildArgFlags(req.buildArgs)];
-    if (req.cold) args.push('--no-cache');
+    // --pull: base images come from their registry, as on a fresh CI runner and as the repositories'
+    // Makefiles build; without it a local copy of the tag (an older pull) is what gets measured.
+    if (req.cold) args.push('--no-cache', '--pull');
     if (req.target) args.push('--target', req.target);
     // Untagged, the image is exported to nothing (as buildx's cacheonly): a timing run leaves no
     // images behind in the engine's store.

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildOutcome, Builder } from './builder.ts';
+import { ignoreFileOf } from './context-files.ts';
 import { timingDigest } from './digest.ts';
 import { slowest } from './progress/step.ts';
 import { TIMING_SCHEMA_VERSION, TimingResultSchema, type Measurement, type Section, type TimingResult, type Variant } from './result.ts';
@@ -21,6 +22,11 @@ export const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
 export interface VariantInput {
   text: string;
   contextDir: string;
+  /**
+   * Build-args the variant's build files pass with a known value (`--build-arg TAG=$(TAG)` with
+   * `TAG ?= v1.3.0`), as a real build of it gets them. `--build-arg` values of the run win.
+   */
+  buildArgs?: Record<string, string>;
 }
 
 /** One Dockerfile (and target) to time before and after. */
@@ -98,13 +104,19 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
       }
       const section: Section = { dockerfile: s.dockerfile, ...(s.target ? { target: s.target } : {}) };
       const files: Record<Variant, string> = { before: path.join(tmp, `${i}.before.Dockerfile`), after: path.join(tmp, `${i}.after.Dockerfile`) };
-      await writeFile(files.before, s.before.text);
-      await writeFile(files.after, s.after.text);
+      for (const variant of ['before', 'after'] as const) {
+        await writeFile(files[variant], s[variant].text);
+        // The client takes `<Dockerfile>.dockerignore` from beside the Dockerfile it is given: the
+        // text's file gets the checkout's own, so the context sent is the real build's.
+        const ignore = await ignoreFileOf(s[variant].contextDir, s.dockerfile);
+        if (ignore && ignore.path !== '.dockerignore') await writeFile(`${files[variant]}.dockerignore`, ignore.text);
+      }
       const own: Measurement[] = [];
       for (const platform of platforms) {
         for (const variant of ['before', 'after'] as const) {
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: building (cold)`);
-          const args = variant === 'before' && req.archBuildArg !== false ? { ARCH: platform.split('/')[1], ...buildArgs } : buildArgs;
+          const arch: Record<string, string> = variant === 'before' && req.archBuildArg !== false ? { ARCH: platform.split('/')[1]! } : {};
+          const args = { ...s[variant].buildArgs, ...arch, ...buildArgs };
           const outcome = await req.builder.build({ contextDir: s[variant].contextDir, dockerfile: files[variant], platform, buildArgs: args, ...(s.target ? { target: s.target } : {}), timeoutMs, cold: true });
           const m = toMeasurement(variant, platform, outcome, timeoutMs, section);
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: ${m.status} in ${m.wallSeconds.toFixed(1)}s`);

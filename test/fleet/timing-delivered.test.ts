@@ -92,6 +92,8 @@ describe('--timing in the pipeline: migrate -> time -> deliver', () => {
       ['linux/arm64', 'before'],
       ['linux/arm64', 'after'],
     ]);
+    // The Makefile's `--build-arg TAG=$(TAG)` (TAG ?= v0.4.2) reaches every build, as a real one gets it.
+    expect(builder.builds.map((b) => b.buildArgs.TAG)).toEqual(['v0.4.2', 'v0.4.2', 'v0.4.2', 'v0.4.2']);
     for (const b of builder.builds.filter((x) => !x.buildArgs.ARCH)) {
       expect(Buffer.from(b.dockerfile).equals(Buffer.from(delivered.Dockerfile!))).toBe(true);
       expect(b.context).toEqual(delivered);

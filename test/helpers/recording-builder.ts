@@ -17,6 +17,8 @@ export interface RecordedBuild {
   dockerfile: string;
   /** The context files the test asked to see, as they were then. */
   context: Record<string, string | undefined>;
+  /** The `<Dockerfile>.dockerignore` beside the Dockerfile given to the build, if any. */
+  ignoreFile?: string;
 }
 
 export class RecordingBuilder implements Builder {
@@ -28,7 +30,8 @@ export class RecordingBuilder implements Builder {
   async build(req: BuildRequest): Promise<BuildOutcome> {
     const context: Record<string, string | undefined> = {};
     for (const f of this.o.contextFiles ?? []) context[f] = await readFile(path.join(req.contextDir, f), 'utf8').catch(() => undefined);
-    this.builds.push({ platform: req.platform, target: req.target, buildArgs: { ...req.buildArgs }, contextDir: req.contextDir, dockerfile: await readFile(req.dockerfile, 'utf8'), context });
+    const ignoreFile = await readFile(`${req.dockerfile}.dockerignore`, 'utf8').catch(() => undefined);
+    this.builds.push({ platform: req.platform, target: req.target, buildArgs: { ...req.buildArgs }, contextDir: req.contextDir, dockerfile: await readFile(req.dockerfile, 'utf8'), context, ...(ignoreFile !== undefined ? { ignoreFile } : {}) });
     const wallSeconds = this.o.seconds?.(req, this.builds.length) ?? 10;
     return { status: 'ok', wallSeconds, steps: [{ id: '#1', name: `[stage 1/1] RUN build ${req.target ?? 'default'}`, status: 'done', seconds: wallSeconds - 1, internal: false }], logTail: [], log: '' };
   }

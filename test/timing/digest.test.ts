@@ -69,6 +69,37 @@ describe('timingDigest: the files the build reads, not the whole context', () =>
     expect(await d()).not.toBe(second);
   });
 
+  it("a Dockerfile's own <Dockerfile>.dockerignore replaces the root .dockerignore, as the client applies it", async () => {
+    const copyAll = 'FROM golang\nCOPY . /src\nRUN go build ./...\n';
+    const dir = context({ ...REPO, '.dockerignore': 'notes.txt\n', 'build/Dockerfile.dockerignore': 'scratch.txt\n', 'notes.txt': 'a\n', 'scratch.txt': 'b\n' });
+    const d = (dockerfile: string) => {
+      const i = input(dir, { before: copyAll, after: copyAll.replace('FROM golang', 'FROM --platform=$BUILDPLATFORM golang') });
+      return timingDigest({ ...i, sections: [{ ...i.sections[0]!, dockerfile }] });
+    };
+    const first = { root: await d('Dockerfile'), own: await d('build/Dockerfile') };
+    // scratch.txt is left out for build/Dockerfile only; notes.txt only for the root Dockerfile.
+    write(dir, { 'scratch.txt': 'changed\n' });
+    expect(await d('build/Dockerfile')).toBe(first.own);
+    const root2 = await d('Dockerfile');
+    expect(root2).not.toBe(first.root);
+    write(dir, { 'notes.txt': 'changed\n' });
+    expect(await d('Dockerfile')).toBe(root2);
+    expect(await d('build/Dockerfile')).not.toBe(first.own);
+  });
+
+  it("the build-args a variant's own build files pass are part of the key", async () => {
+    const dir = context(REPO);
+    const i = input(dir);
+    const withArgs = (tag?: string) => timingDigest({ ...i, sections: [{ ...i.sections[0]!, before: { ...i.sections[0]!.before, ...(tag ? { buildArgs: { TAG: tag } } : {}) } }] });
+    const none = await withArgs();
+    expect(await withArgs(undefined)).toBe(none);
+    // No args: the same key as before the field existed (stored results stay valid).
+    expect(await timingDigest(i)).toBe(none);
+    const v1 = await withArgs('v1.0.0');
+    expect(v1).not.toBe(none);
+    expect(await withArgs('v1.0.1')).not.toBe(v1);
+  });
+
   it('reads bind mounts of the context and hashes the whole context for a computed source', async () => {
     const dir = context({ ...REPO, 'go.sum': 'a v1 h1:x\n' });
     const mount = 'FROM golang\nRUN --mount=type=bind,source=go.sum,target=/src/go.sum --mount=type=cache,target=/root/.cache go mod download\n';
