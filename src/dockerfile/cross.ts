@@ -5,7 +5,7 @@
 import { baseName, type ShellCommand } from './shell.ts';
 import { posix } from 'node:path';
 import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
-import { argInScope, lineage, type Instruction, type Stage } from './model.ts';
+import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from './model.ts';
 import { isXxImage, type Analysis, type StageFacts } from './analysis.ts';
 import { stageCompiles } from './compile-facts.ts';
 
@@ -45,6 +45,16 @@ export function targetPoint(stage: Stage, facts: StageFacts): Instruction | unde
     if (commandsOf(instr).some(isXxTool)) return instr;
   }
   return undefined;
+}
+
+/**
+ * The first target ARG the stage inherits from the stage it is built FROM: from its first line
+ * the stage runs once per target platform, so nothing in it can be moved above the fork.
+ */
+export function inheritedTargetArg(stage: Stage): ArgDecl | undefined {
+  if (!stage.base) return undefined;
+  const decls = [...TARGET_ARGS].map((n) => argInScope(stage.base!, n)?.decl).filter((d) => d !== undefined);
+  return decls.sort((a, b) => a.start - b.start)[0];
 }
 
 /** The `COPY --from=<xx> / /` in the stage lineage, if any. */

@@ -5,10 +5,10 @@
  */
 import { analyze, type Analysis, type CommandSite, type StageFacts } from '../dockerfile/analysis.ts';
 import type { ShellCommand } from '../dockerfile/shell.ts';
-import { argInScope, lineage, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
+import { lineage, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
 import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
 import { compileFacts, type CompileFact } from '../dockerfile/compile-facts.ts';
-import { TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
+import { inheritedTargetArg, TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
 import { wrapBefore } from '../dockerfile/migrated.ts';
 import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
 
@@ -126,8 +126,7 @@ export class ReviewContext {
    * parent stage (every step forks then), else its own first target ARG.
    */
   firstTargetArg(stage: Stage): ArgDecl | undefined {
-    const inherited = stage.base && [...TARGET_ARGS].map((n) => argInScope(stage.base!, n)?.decl).filter((d) => d !== undefined).sort((a, b) => a.start - b.start)[0];
-    return inherited || stage.args.find((a) => TARGET_ARGS.has(a.name));
+    return inheritedTargetArg(stage) ?? stage.args.find((a) => TARGET_ARGS.has(a.name));
   }
 
   /** Was the xx toolbox copied into the stage (or a parent) before `offset`? */
