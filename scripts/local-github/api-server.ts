@@ -207,19 +207,9 @@ export class FakeGitHub {
     if (problems.length) return fail(400, `request does not conform to ${op.operationId}: ${problems.join('; ')}`);
 
     const fakeReq: FakeRequest = { operationId: op.operationId, method, path: apiPath, params, query, headers: req.headers, body };
-    const fault = this.faults.find((f) => f.left > 0 && f.operationId === op.operationId && (!f.when || f.when(fakeReq)));
+    const fault = await this.takeFault([op.operationId], fakeReq, record, req);
+    if (fault === 'hung') return;
     let response: FakeResponse;
-    if (fault) {
-      fault.left--;
-      record.fault = Boolean(fault.response || fault.hangMs !== undefined);
-      if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.hangMs !== undefined) {
-        record.status = 0;
-        await new Promise((r) => setTimeout(r, fault.hangMs));
-        req.socket.destroy();
-        return;
-      }
-    }
     if (fault?.response) {
       response = fault.response;
     } else {
@@ -249,6 +239,20 @@ export class FakeGitHub {
     res.end(payload);
   }
 
+  /** Use up the first injected fault that matches: wait its delay, or hang and drop the connection ('hung'). */
+  private async takeFault(operationIds: string[], fakeReq: FakeRequest, record: RecordedRequest, req: http.IncomingMessage): Promise<Fault | 'hung' | undefined> {
+    const fault = this.faults.find((f) => f.left > 0 && operationIds.includes(f.operationId) && (!f.when || f.when(fakeReq)));
+    if (!fault) return undefined;
+    fault.left--;
+    record.fault = Boolean(fault.response || fault.hangMs !== undefined);
+    if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.hangMs === undefined) return fault;
+    record.status = 0;
+    await new Promise((r) => setTimeout(r, fault.hangMs));
+    req.socket.destroy();
+    return 'hung';
+  }
+
   private async handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest): Promise<void> {
     const send = (status: number, body: unknown) => {
       record.status = status;
@@ -276,23 +280,13 @@ export class FakeGitHub {
     record.graphql = checked.kind;
     record.operationId = `graphql/${checked.fields.join(',')}`;
     const fakeReq: FakeRequest = { operationId: record.operationId, method: 'POST', path: record.url, params: {}, query: {}, headers: req.headers, body };
-    const fault = this.faults.find((f) => f.left > 0 && checked.fields.some((x) => f.operationId === `graphql/${x}`) && (!f.when || f.when(fakeReq)));
-    if (fault) {
-      fault.left--;
-      record.fault = Boolean(fault.response || fault.hangMs !== undefined);
-      if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.hangMs !== undefined) {
-        record.status = 0;
-        await new Promise((r) => setTimeout(r, fault.hangMs));
-        req.socket.destroy();
-        return;
-      }
-      if (fault.response) {
-        record.status = fault.response.status;
-        res.writeHead(fault.response.status, { 'content-type': 'application/json; charset=utf-8', ...fault.response.headers });
-        res.end(fault.response.body === undefined ? '' : JSON.stringify(fault.response.body));
-        return;
-      }
+    const fault = await this.takeFault(checked.fields.map((x) => `graphql/${x}`), fakeReq, record, req);
+    if (fault === 'hung') return;
+    if (fault?.response) {
+      record.status = fault.response.status;
+      res.writeHead(fault.response.status, { 'content-type': 'application/json; charset=utf-8', ...fault.response.headers });
+      res.end(fault.response.body === undefined ? '' : JSON.stringify(fault.response.body));
+      return;
     }
     const answer = await runGraphQL(checked, this.graphqlRoutes, { authorization });
     if (answer.problem) this.violations.push(`POST ${record.url}: ${answer.problem}`);

@@ -3,14 +3,14 @@
 // GitHub; a draft a human made, or a ready a human chose, is never overruled.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMarker } from '../../src/delivery/marker.ts';
+import { parseMarker, renderMarker } from '../../src/delivery/marker.ts';
 import { runFleet } from '../../src/fleet/run.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { RecordingBuilder } from '../helpers/recording-builder.ts';
 import { SIMPLE_DOCKERFILE } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
-import { cli, repoOf, startFleet, TOKEN, WIDGET, type Fleet } from './fleet.ts';
+import { cli, OTHER_TOKEN, repoOf, startFleet, TOKEN, WIDGET, type Fleet } from './fleet.ts';
 
 const MUTATION = 'graphql/markPullRequestReadyForReview';
 const name = (n: string) => `rancher/image-build-${n}`;
@@ -20,7 +20,7 @@ const WARNS = { Dockerfile: SIMPLE_DOCKERFILE.replace('AS builder', 'AS Builder'
 describe('a draft PR of the bot becomes ready for review when the reason it was a draft is gone', () => {
   let f: Fleet;
   beforeAll(async () => {
-    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
+    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET, [name('race')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
   });
   afterAll(() => f.close());
 
@@ -132,6 +132,31 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     expect(mutations().filter((q) => JSON.stringify(q.body).includes(f.gh.nodeId(name('warns'), pr('warns').number)))).toEqual([]);
     f.gh.assertClean();
   });
+
+  it('the race path: another run opened the PR as its draft on this run\'s push; this run updates it and marks it ready', async () => {
+    const full = name('race');
+    // This run's create is held; meanwhile "another run" (another token) opens the PR on the pushed
+    // branch, as a draft it holds for the timing, without pushing.
+    f.gh.api.fail({ operationId: 'pulls/create', when: (q) => String(q.headers.authorization).includes(TOKEN), delayMs: 5000 });
+    const creates = () => f.gh.api.requests.filter((q) => q.operationId === 'pulls/create');
+    const earlier = creates().length;
+    const run = timed(['race']);
+    let sha: string | undefined;
+    for (let i = 0; i < 200 && !(sha = f.gh.branchSha(full, 'cross-compile/xx')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sha).toBeDefined();
+    const marker = renderMarker({ v: 2, tool: '0.1.0', recipes: ['xx-stage'], base: f.gh.branchSha(full, 'main')!, result: 'other-run', pushed: sha!, timing: '', draft: { reasons: ['timing'] } });
+    const opened = await fetch(`${f.gh.url}/repos/${full}/pulls`, { method: 'POST', headers: { authorization: `token ${OTHER_TOKEN}` }, body: JSON.stringify({ title: 'x', body: `opened by the other run\n${marker}`, head: 'cross-compile/xx', base: 'main', draft: true }) });
+    expect(opened.status).toBe(201);
+    const r = await run;
+    expect(r.delivery('race')).toMatchObject({ action: 'update', status: 'updated', markedReady: true, pr: { draft: false }, reason: expect.stringMatching(/^another run opened the PR first: updated it with this push; marked ready for review/) });
+    // The other run's create went through; this run's, held, met GitHub's 422.
+    expect(creates().slice(earlier).map((q) => [q.authorization?.includes(TOKEN) ? 'this run' : 'other run', q.status]).sort()).toEqual([['other run', 201], ['this run', 422]]);
+    expect(f.gh.pullsOf(full)).toHaveLength(1);
+    expect(await restDraft('race')).toBe(false);
+    expect(parseMarker(pr('race').body)!.pushed).toBe(sha);
+    expect(parseMarker(pr('race').body)!.draft).toBeUndefined();
+    f.gh.assertClean();
+  }, 60_000);
 
   it('a GraphQL error or a lasting 5xx from the mutation is a warning; the repository succeeds and the next run marks it ready', async () => {
     await cli(f, ['--only', `${name('graphqlerror')},${name('badgateway')}`]);
