@@ -54,8 +54,9 @@ export interface GitHubServerOptions {
   /**
    * Check the Authorization header of every API call (false: GitHub's 401 "Bad credentials",
    * which any operation may answer, so it is not checked against the operation's responses).
+   * Given the operation too: a GitHub App's JWT is good for the `/app` operations only.
    */
-  authenticate?: (authorization: string | undefined) => boolean;
+  authenticate?: (authorization: string | undefined, operationId: string) => boolean;
   /** Also serve git smart HTTP (`/<owner>/<name>.git/...`) on the same port, like a GitHub host. */
   git?: GitHttpOptions;
 }
@@ -178,7 +179,7 @@ export class FakeGitHub {
       }
     }
     if (method !== 'GET' && method !== 'HEAD') record.body = body;
-    if (this.opts.authenticate && !this.opts.authenticate(req.headers.authorization)) {
+    if (this.opts.authenticate && !this.opts.authenticate(req.headers.authorization, op.operationId)) {
       record.status = 401;
       res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }));
