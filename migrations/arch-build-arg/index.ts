@@ -17,7 +17,7 @@ import { baseName, type ShellCommand, type ShellWord } from '../../src/dockerfil
 import { archDeclarations, type ArchDecl } from '../../src/dockerfile/checks.ts';
 import { editWordList } from '../../src/edits/words.ts';
 import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
-import { lineage, type ArgDecl, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
+import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
 const BIN_DIRS = /(^|[\s=])(\/usr\/local\/bin|\/usr\/bin|\/bin|\/usr\/local\/sbin|\/usr\/local|\$\{?GOPATH\}?\/bin|\/go\/bin|\/root\/go\/bin)(\/[^\s/]*)?(\s|$)/;
@@ -63,6 +63,8 @@ export const archBuildArg: DockerfileRecipe = {
     // The declarations the arch-build-arg rule reports (dockerfile/checks.ts): each one goes.
     const decls = archDeclarations(model);
     const globalArch = decls.filter((d) => !d.stage).map((d) => d.decl);
+    // What this run declares and deletes, per stage: a stage built FROM one inherits its ARGs.
+    const scope: Scope = { declared: new Map(), deleted: new Set() };
     for (const d of decls.filter((x) => !x.stage)) {
       edits.push(...removeDecl(ctx, d, model.globalArgs, 'the ARCH build-arg goes: BuildKit sets TARGETARCH (and BUILDARCH) for every platform of a multi-arch build'));
     }
@@ -71,7 +73,7 @@ export const archBuildArg: DockerfileRecipe = {
       if (stage.env.some((e) => e.name === 'ARCH')) continue;
       const inStageArch = decls.filter((d) => d.stage === stage);
       // A stage built FROM another sees the ARGs its parent declared (BuildKit passes them down).
-      const archInScope = globalArch.length > 0 || lineage(stage).some((s) => s.args.some((a) => a.name === 'ARCH'));
+      const archInScope = globalArch.length > 0 || argInScope(stage, 'ARCH') !== undefined;
       const onBuild = buildStages.has(stage);
       const toolStage = lineage(stage).some((s) => analysis.toolStages.has(s));
       const renames: Rename[] = [];
@@ -123,16 +125,19 @@ export const archBuildArg: DockerfileRecipe = {
           const renamed = renames.filter((r) => r.to.startsWith('BUILD') && r.to.endsWith(name.slice(6)));
           if (renamed.length === 0) continue;
           const renamedAt = new Set(renamed.map((r) => r.start));
-          const stillRead = stage.instructions.some((i) => (i.shell ? i.shell.varRefs : i.vars).some((v) => v.name === name && !renamedAt.has(v.start)));
+          // The stages built FROM this one inherit the declaration: it stays while any of them reads it.
+          const readers = [stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage))];
+          const stillRead = readers.some((st) => st.instructions.some((i) => (i.shell ? i.shell.varRefs : i.vars).some((v) => v.name === name && !renamedAt.has(v.start))));
           if (stillRead) continue;
           for (const d of stage.args.filter((a) => a.name === name && stage.args.filter((x) => x.instruction === a.instruction).length === 1)) {
-            edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, `nothing in the stage reads ${name} any more; declared early, it made every later step run once per platform`));
+            scope.deleted.add(d);
+            edits.push(deleteLines(source, d.instruction.line, d.instruction.endLine, `nothing in the stage or the stages built FROM it reads ${name} any more; declared early, it made every later step run once per platform`));
           }
         }
         for (const d of inStageArch) {
           edits.push(...removeDecl(ctx, d, stage.args, 'ARCH build-arg removed; the platform ARG is declared right above its first use, so earlier steps run once for all platforms'));
         }
-        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits);
+        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits, scope);
       } else if (inStageArch.length > 0) {
         const [first, ...rest] = inStageArch;
         const instr = first!.decl.instruction;
@@ -140,10 +145,11 @@ export const archBuildArg: DockerfileRecipe = {
         // The declaration becomes the automatic ARG (without a default: one would pin every platform).
         if (first!.sole) edits.push(replace(instr.argsStart, instr.argsEnd, name, `declare the automatic ${name} in place of the ARCH build-arg`));
         else edits.push(replace(first!.decl.start, first!.decl.end, name, `declare the automatic ${name} in place of the ARCH build-arg`));
-        for (const n of needed) if (n !== name) declareBeforeFirstUse(ctx, stage, n, renames, edits);
+        declaredHere(scope, stage, name);
+        for (const n of needed) if (n !== name) declareBeforeFirstUse(ctx, stage, n, renames, edits, scope);
         for (const d of rest) edits.push(...removeDecl(ctx, d, stage.args, 'duplicate ARCH declaration removed'));
       } else {
-        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits);
+        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits, scope);
       }
     }
     return edits;
@@ -159,11 +165,28 @@ function removeDecl(ctx: RecipeContext, d: ArchDecl, list: ArgDecl[], why: strin
   return editWordList(ctx.source.text, pseudo, words, words.filter((w) => w.start === d.decl.start), [], why);
 }
 
-function declareBeforeFirstUse(ctx: RecipeContext, stage: Stage, name: string, renames: Rename[], edits: Edit[]): void {
+/** ARGs this run declares (per stage) and deletes: what the model, read before the run, cannot show. */
+interface Scope {
+  declared: Map<Stage, Set<string>>;
+  deleted: Set<ArgDecl>;
+}
+
+function declaredHere(scope: Scope, stage: Stage, name: string): void {
+  const names = scope.declared.get(stage) ?? new Set<string>();
+  names.add(name);
+  scope.declared.set(stage, names);
+}
+
+function declareBeforeFirstUse(ctx: RecipeContext, stage: Stage, name: string, renames: Rename[], edits: Edit[], scope: Scope): void {
   const first = renames.filter((r) => r.to === name).sort((a, b) => a.instr.index - b.instr.index)[0];
   if (!first) return;
-  if (stage.args.some((a) => a.name === name && a.instruction.index < first.instr.index)) return;
+  // In scope already: declared above in the stage, or in a stage it is built FROM (in the file,
+  // unless this run deletes it, or added there by this run).
+  const inScope = argInScope(stage, name, first.instr.start);
+  if (inScope && !scope.deleted.has(inScope.decl)) return;
+  if (lineage(stage).some((s) => s !== stage && scope.declared.get(s)?.has(name))) return;
   const line = attachedCommentStart(ctx.source, first.instr.line);
   const kw = first.instr.keywordRaw === first.instr.keywordRaw.toLowerCase() ? 'arg' : 'ARG';
-  edits.push(insertLinesBefore(ctx.source, line, [`${kw} ${name}`], `ARGs do not cross FROM: the stage declares ${name} before using it`));
+  declaredHere(scope, stage, name);
+  edits.push(insertLinesBefore(ctx.source, line, [`${kw} ${name}`], `no ARG ${name} is in scope here (ARGs do not cross FROM <image>): the stage declares it before using it`));
 }

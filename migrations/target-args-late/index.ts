@@ -6,7 +6,7 @@
  * (after the ARCH clean-up turned a tool download to BUILDARCH) goes.
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { commandsOf, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
+import { commandsOf, inheritedTargetArg, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
@@ -23,6 +23,8 @@ export const targetArgsLate: DockerfileRecipe = {
       // A stage someone already wrapped is theirs: its ARG placement is not ours to rearrange.
       if (!f.crossCompile || f.wraps.length > 0) continue;
       const stage = f.stage;
+      // It inherits a target ARG from its parent stage: every step forks anyway, moving gains nothing.
+      if (inheritedTargetArg(stage)) continue;
       const compileInstrs = new Set(f.compiles.map((c) => c.instruction));
       // An ARG is an environment variable for RUN: make and scripts may read it unseen, so a
       // RUN that runs them counts as a reader too.

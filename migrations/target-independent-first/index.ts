@@ -6,7 +6,7 @@
  * In a file that already cross-compiles this stays the review's `work-after-target-arg` warning.
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { commandsOf, TARGET_ARGS, usesAnyVar } from '../../src/dockerfile/cross.ts';
+import { commandsOf, inheritedTargetArg, TARGET_ARGS, usesAnyVar } from '../../src/dockerfile/cross.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
 import { baseName, type ShellCommand } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
@@ -43,6 +43,8 @@ export const targetIndependentFirst: DockerfileRecipe = {
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile || f.wraps.length > 0) continue;
       const stage = f.stage;
+      // It inherits a target ARG from its parent stage: it runs once per platform from its first line.
+      if (inheritedTargetArg(stage)) continue;
       const compiles = new Set(f.compiles.map((c) => c.instruction));
       const dep = stage.instructions.find((i) => i.keyword !== 'ARG' && usesAnyVar(i, TARGET_ARGS) && !compiles.has(i));
       if (!dep) continue;

@@ -10,8 +10,8 @@ import { attachedCommentStart, insertLinesAfter, insertLinesBefore, type Edit } 
 import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
-import { declaredBefore, effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
-import { lineage, type Stage } from '../../src/dockerfile/model.ts';
+import { effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
+import { argInScope, lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
@@ -26,7 +26,9 @@ export const xxToolchain: DockerfileRecipe = {
     // Install commands already edited for a sibling compile stage that shares the base stage.
     const edited = new Set<number>();
     const copiedInto = new Set<Stage>();
-    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto));
+    // Stages given ARG TARGETPLATFORM here: a stage built FROM one inherits it (parents come first).
+    const declaredIn = new Set<Stage>();
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto, declaredIn));
     return edits;
   },
 };
@@ -36,7 +38,7 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
-function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>): Edit[] {
+function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>, declaredIn: Set<Stage>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -57,7 +59,11 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
   const root = lineage(stage).at(-1)!;
   const intoRoot = root !== stage && !analysis.finalStages.has(root) && !analysis.facts.get(root)?.isXx;
   if (!xxCopy(stage, analysis)) {
-    if (!intoRoot) afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+    if (!intoRoot) {
+      afterFrom.push(`${kw(ctx, 'COPY')} --from=${xxRef} / /`);
+      // A root that compiles itself: the stages built on it get the helpers from it.
+      copiedInto.add(stage);
+    }
     else if (!copiedInto.has(root)) {
       copiedInto.add(root);
       edits.push(insertLinesAfter(source, root.from.endLine, [`${kw(ctx, 'COPY')} --from=${xxRef} / /`], `the xx helpers, once for every stage built on "${root.name ?? root.index}"`));
@@ -126,10 +132,13 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
   // Target side: ARG TARGETPLATFORM, then the target's libraries.
   const targetLines: string[] = [];
   // xx reads TARGETPLATFORM, or TARGETARCH (with TARGETOS): a stage someone already set up with
-  // the latter is left as it is; a stage we set up gets ARG TARGETPLATFORM, as the spec shows.
-  const declares = (name: string) => declaredBefore(stage, name, point) || stage.args.some((a) => a.instruction === point && a.name === name);
-  if (!declares('TARGETPLATFORM') && !(setUpBefore && declares('TARGETARCH'))) {
+  // the latter is left as it is; a stage we set up gets ARG TARGETPLATFORM, as the spec shows,
+  // unless it inherits one from its parent stage (the file's, or the one added there just now).
+  const declares = (name: string) => argInScope(stage, name, point.end) !== undefined;
+  const inherits = lineage(stage).some((s) => s !== stage && declaredIn.has(s));
+  if (!declares('TARGETPLATFORM') && !(setUpBefore && declares('TARGETARCH')) && !inherits) {
     targetLines.push(`${kw(ctx, 'ARG')} TARGETPLATFORM`);
+    declaredIn.add(stage);
   }
   const wantTarget = cgo === '1' || movedLibs.length > 0 ? (distro === 'alpine' ? ['musl-dev', 'gcc'] : ['libc6-dev', 'gcc']) : [];
   for (const l of movedLibs) if (!wantTarget.includes(packageName(l))) wantTarget.push(l);
@@ -150,7 +159,7 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
       ? 'target-dependent steps start here: everything above runs once for all platforms; the C libraries for cgo come through xx so they match the target'
       : 'target-dependent steps start here: everything above runs once for all platforms';
     // A target ARG already marks the point: the libraries go right after it, never above it.
-    if (point.keyword === 'ARG' && (declaredBefore(stage, 'TARGETPLATFORM', { ...point, index: point.index + 1 }) || (setUpBefore && declaredBefore(stage, 'TARGETARCH', { ...point, index: point.index + 1 })))) {
+    if (point.keyword === 'ARG' && (declares('TARGETPLATFORM') || (setUpBefore && declares('TARGETARCH')))) {
       edits.push(insertLinesAfter(source, point.endLine, targetLines, why));
     }
     else edits.push(insertLinesBefore(source, attachedCommentStart(source, point.line), targetLines, why));

@@ -6,12 +6,16 @@
  * client under test fails loudly and `assertClean()` fails the test.
  *
  * Reusable beyond discovery: register handlers for `pulls/create`, `issues/add-labels`... and
- * count write calls with `writes()`.
+ * count write calls with `writes()`. `POST /graphql` (`/api/graphql` under an Enterprise
+ * `/api/v3` prefix, where Octokit sends it) serves the root fields registered with `onGraphQL`,
+ * each request checked against GitHub's GraphQL schema (graphql.ts); its operationId is
+ * `graphql/<root field>`, for faults and the record alike.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isGitPath, serveGit, type GitHttpOptions, type GitHttpServer } from './git-http.ts';
+import { checkRequest, isRootField, run as runGraphQL, type RootKind, type RootResolver } from './graphql.ts';
 import { formatErrors, loadSpec, resolveRef, validatorFor, type Operation } from './openapi.ts';
 
 export interface FakeRequest {
@@ -45,6 +49,8 @@ export interface RecordedRequest {
   body?: unknown;
   /** Answered by an injected fault rather than by a handler. */
   fault?: boolean;
+  /** POST /graphql: the operation's kind (a query changes nothing, so it is no write). */
+  graphql?: RootKind;
 }
 
 export interface GitHubServerOptions {
@@ -67,6 +73,7 @@ export interface GitHubServerOptions {
  * 422), or a connection that hangs and drops (`hangMs`).
  */
 export interface Fault {
+  /** A REST operationId, or `graphql/<root field>` (e.g. `graphql/markPullRequestReadyForReview`). */
   operationId: string;
   /** Only calls for which this returns true. */
   when?: (req: FakeRequest) => boolean;
@@ -84,6 +91,7 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   private readonly routes = new Map<string, Handler>();
+  private readonly graphqlRoutes = new Map<string, RootResolver>();
   private readonly faults: (Fault & { left: number })[] = [];
   private server!: http.Server;
   url = '';
@@ -97,7 +105,10 @@ export class FakeGitHub {
 
   /** Inject a fault for the next matching calls (default once). */
   fail(fault: Fault): this {
-    if (!loadSpec().byId.has(fault.operationId)) throw new Error(`no operation ${fault.operationId} in GitHub's OpenAPI description`);
+    const field = /^graphql\/(.+)$/.exec(fault.operationId)?.[1];
+    if (field ? !isRootField('mutation', field) && !isRootField('query', field) : !loadSpec().byId.has(fault.operationId)) {
+      throw new Error(`no operation ${fault.operationId} in GitHub's ${field ? 'GraphQL schema' : 'OpenAPI description'}`);
+    }
     this.faults.push({ ...fault, left: fault.times ?? 1 });
     return this;
   }
@@ -111,6 +122,13 @@ export class FakeGitHub {
   on(operationId: string, handler: Handler): this {
     if (!loadSpec().byId.has(operationId)) throw new Error(`no operation ${operationId} in GitHub's OpenAPI description`);
     this.routes.set(operationId, handler);
+    return this;
+  }
+
+  /** Serve a GraphQL root field of GitHub's schema (e.g. mutation `markPullRequestReadyForReview`). */
+  onGraphQL(kind: RootKind, field: string, resolver: RootResolver): this {
+    if (!isRootField(kind, field)) throw new Error(`no ${kind} field ${field} in GitHub's GraphQL schema`);
+    this.graphqlRoutes.set(`${kind}/${field}`, resolver);
     return this;
   }
 
@@ -138,7 +156,7 @@ export class FakeGitHub {
 
   /** Calls that would change something on GitHub. */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.graphql !== 'query');
   }
 
   assertClean(): void {
@@ -158,6 +176,7 @@ export class FakeGitHub {
     };
 
     const prefix = this.opts.prefix ?? '';
+    if (method === 'POST' && url.pathname === graphqlPath(prefix)) return this.handleGraphQL(req, res, record);
     if (prefix && !url.pathname.startsWith(`${prefix}/`)) return fail(404, `request outside the API prefix ${prefix}`);
     const apiPath = url.pathname.slice(prefix.length);
 
@@ -189,19 +208,9 @@ export class FakeGitHub {
     if (problems.length) return fail(400, `request does not conform to ${op.operationId}: ${problems.join('; ')}`);
 
     const fakeReq: FakeRequest = { operationId: op.operationId, method, path: apiPath, params, query, headers: req.headers, body };
-    const fault = this.faults.find((f) => f.left > 0 && f.operationId === op.operationId && (!f.when || f.when(fakeReq)));
+    const fault = await this.takeFault([op.operationId], fakeReq, record, req);
+    if (fault === 'hung') return;
     let response: FakeResponse;
-    if (fault) {
-      fault.left--;
-      record.fault = Boolean(fault.response || fault.hangMs !== undefined);
-      if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.hangMs !== undefined) {
-        record.status = 0;
-        await new Promise((r) => setTimeout(r, fault.hangMs));
-        req.socket.destroy();
-        return;
-      }
-    }
     if (fault?.response) {
       response = fault.response;
     } else {
@@ -230,6 +239,65 @@ export class FakeGitHub {
     });
     res.end(payload);
   }
+
+  /** Use up the first injected fault that matches: wait its delay, or hang and drop the connection ('hung'). */
+  private async takeFault(operationIds: string[], fakeReq: FakeRequest, record: RecordedRequest, req: http.IncomingMessage): Promise<Fault | 'hung' | undefined> {
+    const fault = this.faults.find((f) => f.left > 0 && operationIds.includes(f.operationId) && (!f.when || f.when(fakeReq)));
+    if (!fault) return undefined;
+    fault.left--;
+    record.fault = Boolean(fault.response || fault.hangMs !== undefined);
+    if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.hangMs === undefined) return fault;
+    record.status = 0;
+    await new Promise((r) => setTimeout(r, fault.hangMs));
+    req.socket.destroy();
+    return 'hung';
+  }
+
+  private async handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest): Promise<void> {
+    const send = (status: number, body: unknown) => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(body));
+    };
+    const raw = (await readBody(req)).toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = undefined;
+    }
+    record.body = body;
+    // GitHub's GraphQL API has no anonymous access.
+    const authorization = req.headers.authorization;
+    if (!authorization || (this.opts.authenticate && !this.opts.authenticate(authorization))) {
+      return send(401, { message: authorization ? 'Bad credentials' : 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' });
+    }
+    const checked = checkRequest(body, (kind, field) => this.graphqlRoutes.has(`${kind}/${field}`));
+    if ('problem' in checked) {
+      this.violations.push(`POST ${record.url}: ${checked.problem}`);
+      return send(200, checked.body);
+    }
+    record.graphql = checked.kind;
+    record.operationId = `graphql/${checked.fields.join(',')}`;
+    const fakeReq: FakeRequest = { operationId: record.operationId, method: 'POST', path: record.url, params: {}, query: {}, headers: req.headers, body };
+    const fault = await this.takeFault(checked.fields.map((x) => `graphql/${x}`), fakeReq, record, req);
+    if (fault === 'hung') return;
+    if (fault?.response) {
+      record.status = fault.response.status;
+      res.writeHead(fault.response.status, { 'content-type': 'application/json; charset=utf-8', ...fault.response.headers });
+      res.end(fault.response.body === undefined ? '' : JSON.stringify(fault.response.body));
+      return;
+    }
+    const answer = await runGraphQL(checked, this.graphqlRoutes, { authorization });
+    if (answer.problem) this.violations.push(`POST ${record.url}: ${answer.problem}`);
+    send(200, answer.body);
+  }
+}
+
+/** Where GitHub serves GraphQL: `/graphql` on github.com, `/api/graphql` beside Enterprise's `/api/v3`. */
+function graphqlPath(prefix: string): string {
+  return /\/v3$/.test(prefix) ? `${prefix.replace(/\/v3$/, '')}/graphql` : `${prefix}/graphql`;
 }
 
 export async function startGitHubServer(opts: GitHubServerOptions = {}): Promise<FakeGitHub> {

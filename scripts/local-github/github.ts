@@ -6,7 +6,10 @@
  * files and diff are read from the bare repositories, so what the bot pushed is what a reviewer
  * would see.
  *
- * Humans act through the methods (`commit`, `closePull`, `mergePull`, `editBody`): they change
+ * GraphQL serves the one mutation the bot uses, `markPullRequestReadyForReview`, over the same PR
+ * state (REST then shows `draft: false`); a PR's `node_id` is its GraphQL id.
+ *
+ * Humans act through the methods (`commit`, `closePull`, `mergePull`, `editBody`, `setDraft`): they change
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
+import { GitHubGraphQLError } from './graphql.ts';
 import { sampleOf } from './openapi.ts';
 import { LocalApp, missingFor, type LocalAppOptions, type MintedToken } from './github-app.ts';
 
@@ -331,6 +335,27 @@ export class LocalGitHub {
     p.merged_at = p.closed_at = p.updated_at = this.now();
   }
 
+  /** A human converts the PR to a draft (true) or marks it ready for review (false) on the web page. */
+  setDraft(full: string, n: number, draft: boolean): void {
+    const p = this.pull(full, n);
+    p.draft = draft;
+    p.updated_at = this.now();
+  }
+
+  /** The PR's GraphQL node id (`node_id` in REST). */
+  nodeId(full: string, n: number): string {
+    return `PR_${Buffer.from(`${this.repo(full).id}:${this.pull(full, n).number}`).toString('base64url')}`;
+  }
+
+  /** The PR a GraphQL node id names, if any. */
+  pullByNodeId(id: string): { repo: RepoModel; pull: PullModel } | undefined {
+    const m = /^PR_([A-Za-z0-9_-]+)$/.exec(id);
+    const [repoId, n] = m ? Buffer.from(m[1]!, 'base64url').toString('utf8').split(':').map(Number) : [];
+    const repo = [...this.repos.values()].find((r) => r.id === repoId);
+    const pull = repo ? this.pullsOf(repo.full).find((p) => p.number === n) : undefined;
+    return repo && pull ? { repo, pull } : undefined;
+  }
+
   /** A human edits the PR body (e.g. ticks the rebase box). */
   editBody(full: string, n: number, edit: (body: string) => string): void {
     const p = this.pull(full, n);
@@ -479,6 +504,18 @@ export class LocalGitHub {
       p.updated_at = this.now();
       return { status: 200, body: this.pullFull(repo, p) };
     }));
+
+    gh.onGraphQL('mutation', 'markPullRequestReadyForReview', (args) => {
+      const input = args.input as { pullRequestId: string; clientMutationId?: string | null };
+      const found = this.pullByNodeId(input.pullRequestId);
+      if (!found) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'.`);
+      const { repo, pull: p } = found;
+      if (p.draft) {
+        p.draft = false;
+        p.updated_at = this.now();
+      }
+      return { clientMutationId: input.clientMutationId ?? null, pullRequest: this.pullNode(repo, p) };
+    });
 
     gh.on('pulls/list-files', withRepo((repo, req) => {
       const p = pullOf(repo, req);
@@ -643,12 +680,21 @@ export class LocalGitHub {
     const baseSha = this.branchSha(repo.full, p.base) ?? '';
     const repository = sampleOf('repository', { id: repo.id, name: repo.name, full_name: repo.full, default_branch: repo.defaultBranch, html_url: `${this.serverUrl}/${repo.full}`, owner: this.user(repo.owner) });
     return {
-      id: p.number + repo.id * 1000, number: p.number, state: p.state, title: p.title, body: p.body, draft: p.draft, locked: false,
+      id: p.number + repo.id * 1000, node_id: this.nodeId(repo.full, p.number), number: p.number, state: p.state, title: p.title, body: p.body, draft: p.draft, locked: false,
       url: `${api}/pulls/${p.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, issue_url: `${api}/issues/${p.number}`,
       user: this.user(p.user), labels: p.labels.map((l) => this.label(repo, l)), requested_reviewers: p.requested_reviewers.filter((r) => !r.includes('/')).map((r) => this.user(r)),
       created_at: p.created_at, updated_at: p.updated_at, closed_at: p.closed_at, merged_at: p.merged_at,
       head: { label: `${repo.owner}:${p.head}`, ref: p.head, sha, user: this.user(repo.owner), repo: repository },
       base: { label: `${repo.owner}:${p.base}`, ref: p.base, sha: baseSha, user: this.user(repo.owner), repo: repository },
+    };
+  }
+
+  /** The PR as a GraphQL `PullRequest` (the fields the bot reads; a missing non-null one fails loudly). */
+  private pullNode(repo: RepoModel, p: PullModel): Json {
+    return {
+      __typename: 'PullRequest', id: this.nodeId(repo.full, p.number), number: p.number, isDraft: p.draft, title: p.title, body: p.body,
+      state: p.merged ? 'MERGED' : p.state === 'open' ? 'OPEN' : 'CLOSED', url: `${this.serverUrl}/${repo.full}/pull/${p.number}`,
+      headRefName: p.head, baseRefName: p.base, createdAt: p.created_at, updatedAt: p.updated_at,
     };
   }
 

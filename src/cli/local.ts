@@ -12,6 +12,7 @@ import { DEFAULT_OPTIONS, type CheckoutReport, type EmulatedStage, type MigrateO
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
 import { loadReposConfig, migrateOptionsFor, overrideFor } from '../config/repos-config.ts';
+import { unknownEmulatedStage, type StagesOf } from '../migrate/emulated-stages.ts';
 import { timeMigration, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
 import { NoBuilderError } from '../timing/builder.ts';
 import { TimingResultError } from '../timing/result.ts';
@@ -37,7 +38,7 @@ export function parseEmulate(values: string[]): EmulatedStage[] {
   return values.map((v) => {
     const eq = v.indexOf('=');
     if (eq <= 0) throw new DockerfileError('--emulate', undefined, `"${v}" is not STAGE=REASON`, 'write --emulate bpf="builds C with clang"');
-    return { stage: v.slice(0, eq), reason: v.slice(eq + 1) || 'configured to stay emulated' };
+    return { stage: v.slice(0, eq), reason: v.slice(eq + 1) || 'configured to stay emulated', source: '--emulate' };
   });
 }
 
@@ -79,26 +80,18 @@ export async function runLocal(args: LocalArgs, out: NodeJS.WritableStream, err:
  * left to the migration, which reports them.
  */
 async function checkEmulatedStagesExist(dir: string, dockerfiles: string[], asked: EmulatedStage[]): Promise<void> {
-  const names = new Set<string>();
-  let parsed = 0;
   const root = await realpath(dir).catch(() => undefined);
   if (!root) return;
+  const files: StagesOf[] = [];
   for (const rel of dockerfiles.length ? dockerfiles : ['Dockerfile']) {
     try {
-      const model = parseDockerfile(await readDockerfile(root, rel), rel);
-      parsed++;
-      for (const s of model.stages) if (s.name) names.add(s.name.toLowerCase());
+      files.push({ path: rel, stages: parseDockerfile(await readDockerfile(root, rel), rel).stages });
     } catch {
       // reported by the migration
     }
   }
-  if (parsed === 0) return;
-  for (const e of asked) {
-    if (!names.has(e.stage.toLowerCase())) {
-      const known = [...names].sort();
-      throw new DockerfileError('--emulate', undefined, `no stage named "${e.stage}" in ${dockerfiles.join(', ') || 'Dockerfile'}${known.length ? ` (stages: ${known.join(', ')})` : ' (no named stages)'}`, 'name a stage of the Dockerfile, as in FROM ... AS NAME');
-    }
-  }
+  const unknown = unknownEmulatedStage(files, asked);
+  if (unknown) throw new DockerfileError('--emulate', undefined, unknown.problem, unknown.hint);
 }
 
 async function timeLocal(name: string, dir: string, report: CheckoutReport, options: MigrateOptions, settings: TimingSettings, err: NodeJS.WritableStream): Promise<TimingOutcome & { failed?: boolean }> {

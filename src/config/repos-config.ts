@@ -17,6 +17,8 @@ export interface ReposConfig extends ReposFile {
   file: string;
   /** Folder of that file: relative paths inside it resolve from here. */
   dir: string;
+  /** `file:line` of each `repos.<key>.emulatedStages[i]` entry, for messages about it. */
+  emulatedStageSources?: Record<string, string[]>;
 }
 
 export interface ConfigIssue {
@@ -92,7 +94,14 @@ export function parseReposConfig(text: string, file: string, abs = path.resolve(
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new ConfigError(file, issues);
   }
-  return { ...parsed.data, file: abs, dir: path.dirname(abs) };
+  const emulatedStageSources: Record<string, string[]> = {};
+  for (const [key, o] of Object.entries(parsed.data.repos)) {
+    emulatedStageSources[key] = (o.emulatedStages ?? []).map((_, i) => {
+      const line = position(lineCounter, nodeAt(doc, ['repos', key, 'emulatedStages', i])).line;
+      return `${file}${line ? `:${line}` : ''}`;
+    });
+  }
+  return { ...parsed.data, file: abs, dir: path.dirname(abs), emulatedStageSources };
 }
 
 function yamlMessage(message: string): string {
@@ -194,25 +203,31 @@ function editDistance(a: string, b: string): number {
  * match the name alone (what `--local DIR` knows). Case-insensitive, like GitHub.
  */
 export function overrideFor(config: Pick<ReposFile, 'repos'>, repo: string): RepoOverride {
+  return overrideEntry(config, repo)?.[1] ?? {};
+}
+
+/** The key and block of the repository's override, if it has one. */
+function overrideEntry(config: Pick<ReposFile, 'repos'>, repo: string): [string, RepoOverride] | undefined {
   const full = repo.toLowerCase();
   const bare = full.includes('/') ? full.slice(full.indexOf('/') + 1) : full;
-  let byName: RepoOverride | undefined;
+  let byName: [string, RepoOverride] | undefined;
   for (const [key, value] of Object.entries(config.repos)) {
     const k = key.toLowerCase();
-    if (k === full) return value;
-    if (!k.includes('/') ? k === bare : !repo.includes('/') && k.slice(k.indexOf('/') + 1) === bare) byName ??= value;
+    if (k === full) return [key, value];
+    if (!k.includes('/') ? k === bare : !repo.includes('/') && k.slice(k.indexOf('/') + 1) === bare) byName ??= [key, value];
   }
-  return byName ?? {};
+  return byName;
 }
 
 /** Codemod options for one repository: built-in defaults, then repos.yaml defaults, then the repository's overrides. */
 export function migrateOptionsFor(config: ReposConfig | ReposFile, repo: string): MigrateOptions {
-  const o = overrideFor(config, repo);
+  const [key, o] = overrideEntry(config, repo) ?? ['', {} as RepoOverride];
+  const sources = ('emulatedStageSources' in config ? config.emulatedStageSources?.[key] : undefined) ?? [];
   return {
     ...DEFAULT_OPTIONS,
     xxImage: o.xxImage ?? config.defaults.xxImage,
     dockerfiles: [...(o.dockerfiles ?? DEFAULT_OPTIONS.dockerfiles)],
-    emulatedStages: (o.emulatedStages ?? []).map((s) => ({ ...s })),
+    emulatedStages: (o.emulatedStages ?? []).map((s, i) => ({ ...s, ...(sources[i] ? { source: sources[i] } : {}) })),
     dryRun: false,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { FileReport } from '../migrate/types.ts';
 import type { Finding } from '../review/review.ts';
-import { rebaseCheckbox, renderMarker, type Marker } from './marker.ts';
+import { rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
 import { measured, notMeasuredText, type TimingInput } from './timing.ts';
 
 export const MAX_BODY = 65_536;
@@ -54,13 +54,14 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
     '',
     renderMarker(input.marker),
   ];
-  const middle = (detail: 'full' | 'counts') => [...whatChanged(input, detail), ...timingSection(input.timing), ...findingsSection(input.findings, detail)];
+  const held = input.marker.draft?.reasons ?? [];
+  const middle = (detail: 'full' | 'counts') => [...whatChanged(input, detail), ...timingSection(input.timing, held), ...findingsSection(input.findings, detail, held)];
   for (const detail of ['full', 'counts'] as const) {
     const body = [...head, ...middle(detail), ...tail].join('\n');
     if (body.length <= budget) return body;
   }
   // Even the counts are too long (hundreds of files): say so and point at the files tab.
-  return [...head, '### What changed', '', `${input.files.filter((f) => f.status === 'changed').length} files changed: too many to list here, see the Files tab.`, '', ...timingSection(input.timing), ...tail].join('\n');
+  return [...head, '### What changed', '', `${input.files.filter((f) => f.status === 'changed').length} files changed: too many to list here, see the Files tab.`, '', ...timingSection(input.timing, held), ...tail].join('\n');
 }
 
 function whatChanged(input: BodyInput, detail: 'full' | 'counts'): string[] {
@@ -91,14 +92,17 @@ function whatChanged(input: BodyInput, detail: 'full' | 'counts'): string[] {
   return out;
 }
 
-function timingSection(t: TimingInput | undefined): string[] {
+// The draft sentences are written only while the bot holds the PR as a draft for that reason
+// (the marker's record): once it is ready, or a human decided, the body promises nothing.
+function timingSection(t: TimingInput | undefined, held: DraftReason[]): string[] {
   if (measured(t)) return ['### Build time', '', t.markdownTable.trim(), ''];
-  return ['### Build time', '', `Not measured: ${oneLine(notMeasuredText(t))}. This PR stays a draft until it is.`, ''];
+  return ['### Build time', '', `Not measured: ${oneLine(notMeasuredText(t))}.${held.includes('timing') ? ' This PR stays a draft until it is.' : ''}`, ''];
 }
 
-function findingsSection(findings: Finding[], detail: 'full' | 'counts'): string[] {
+function findingsSection(findings: Finding[], detail: 'full' | 'counts', held: DraftReason[]): string[] {
   if (!findings.length) return ['### Review of the migrated files', '', 'The rule set finds nothing to report in the migrated files.', ''];
   const out = ['### Review of the migrated files', ''];
+  if (held.includes('warnings')) out.push('This PR stays a draft while the rule set has warnings about the migrated files.', '');
   if (detail === 'counts') {
     const byRule = new Map<string, number>();
     for (const f of findings) byRule.set(`${f.severity} \`${f.rule}\``, (byRule.get(`${f.severity} \`${f.rule}\``) ?? 0) + 1);

@@ -12,7 +12,7 @@ import type { Platform, PullRequest } from '../platform/types.ts';
 import { PullExistsError } from '../platform/types.ts';
 import { reviewText, type Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
-import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type Marker } from './marker.ts';
+import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { measured, type TimingInput } from './timing.ts';
@@ -58,6 +58,8 @@ export interface DeliveryResult {
   pr?: { number: number; url: string; draft?: boolean };
   /** The commit pushed this run. */
   pushed?: string;
+  /** The bot turned its own draft PR into one ready for review this run (the reasons it was a draft are gone). */
+  markedReady?: boolean;
   /** Things that went wrong without failing the delivery (a label that could not be added). */
   warnings: string[];
 }
@@ -109,7 +111,7 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   return {
     migration,
     branch: { name: branchName, sha, botAuthored },
-    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author })),
+    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
     recreateClosed: t.settings.recreateClosed,
@@ -154,23 +156,46 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'open':
     case 'update': {
       if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
-      const findings = d.push || d.action === 'open' ? await reviewChanged(t) : [];
+      // Reviewed on every write: the body lists the findings, and whether the PR may leave draft depends on them.
+      const findings = await reviewChanged(t);
       let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
         pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes));
         await pushBranch(remote, branch, d.lease ?? '');
       }
-      const marker: Marker = { v: 1, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed, timing: t.timing?.digest ?? '' };
-      const body = renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker });
+      const reasons = draftReasons(t.timing, findings);
+      const body = (draft: Marker['draft']) => {
+        const marker: Marker = { v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}) };
+        return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker });
+      };
+      /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
+      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string }, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
+        // The bot's draft only while GitHub still shows a draft: one a human marked ready is the human's.
+        let hold: Marker['draft'] = parseMarker(pr.body)?.draft && pr.draft ? { reasons } : undefined;
+        let markedReady = false;
+        if (hold && reasons.length === 0) {
+          try {
+            await p.markReady(t.repo, pr);
+            hold = undefined;
+            markedReady = true;
+          } catch (err) {
+            // Still the bot's draft, with nothing left to wait for: the next run tries again.
+            warnings.push(`the PR could not be marked ready for review (it stays a draft until the next run): ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+        const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold) });
+        return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : reason, markedReady };
+      };
       if (d.action === 'update') {
-        const pr = await p.updatePull(t.repo, d.pr!.number, { title: PR_TITLE, body });
-        return done(pr, { pushed: d.push ? pushed : undefined });
+        const current = input.pulls.find((x) => x.number === d.pr!.number)!;
+        const r = await refresh(current, d.reason);
+        return done(r.pr, { reason: r.reason, pushed: d.push ? pushed : undefined, ...(r.markedReady ? { markedReady: true } : {}) });
       }
-      const draft = !measured(t.timing) || findings.some((f) => f.severity === 'warning');
+      const draft = reasons.length > 0;
       let pr: PullRequest;
       try {
-        pr = await p.createPull(t.repo, { title: PR_TITLE, body, head: branch, base: t.baseBranch, draft });
+        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined), head: branch, base: t.baseBranch, draft });
       } catch (err) {
         if (!(err instanceof PullExistsError)) throw err;
         // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
@@ -181,8 +206,9 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
         const head = (await remoteHeads(remote, [branch])).get(branch);
         const ref = { number: existing.number, url: existing.url, draft: existing.draft };
         if (head !== pushed) return { action: 'leave', status: 'current', reason: 'another run opened the PR first and pushed after this one: left as it is', pr: ref, pushed, warnings };
-        const updated = await p.updatePull(t.repo, existing.number, { title: PR_TITLE, body });
-        return { action: 'update', status: 'updated', reason: 'another run opened the PR first: updated it with this push', pr: { number: updated.number, url: updated.url, draft: updated.draft }, pushed, warnings };
+        // Whether it is the bot's draft is what the run that opened it recorded.
+        const r = await refresh(existing, 'another run opened the PR first: updated it with this push');
+        return { action: 'update', status: 'updated', reason: r.reason, pr: { number: r.pr.number, url: r.pr.url, draft: r.pr.draft }, pushed, warnings, ...(r.markedReady ? { markedReady: true } : {}) };
       }
       if (t.settings.labels.length) {
         await p.addLabels(t.repo, pr.number, t.settings.labels).catch((err: unknown) => warnings.push(`labels ${t.settings.labels.join(', ')} could not be added: ${err instanceof Error ? err.message : String(err)}`));
@@ -193,6 +219,11 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
       return done(pr, { pushed });
     }
   }
+}
+
+/** Why the PR must be a draft now: the reviewer needs the build time, and warnings want a look first. */
+function draftReasons(timing: TimingInput | undefined, findings: Finding[]): DraftReason[] {
+  return [...(measured(timing) ? [] : ['timing' as const]), ...(findings.some((f) => f.severity === 'warning') ? ['warnings' as const] : [])];
 }
 
 function replaceMarker(body: string, m: Marker): string {

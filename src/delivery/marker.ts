@@ -7,8 +7,15 @@
 export const MARKER_PREFIX = '<!-- image-build-migrator:state ';
 const MARKER_RE = /<!-- image-build-migrator:state (\{.*?\}) -->/s;
 
+/** Why the bot holds its PR as a draft: the build time was not measured, the review of its output has warnings. */
+export type DraftReason = 'timing' | 'warnings';
+
+/**
+ * Version 2 added `draft`. Version 1 markers (no record of why a PR is a draft) are still read:
+ * the bot then does not know it made the PR a draft itself, so it never marks such a PR ready.
+ */
 export interface Marker {
-  v: 1;
+  v: 1 | 2;
   /** Tool version that wrote the PR. */
   tool: string;
   /** Recipe ids that made edits, sorted. */
@@ -23,12 +30,21 @@ export interface Marker {
   timing: string;
   /** Set when the bot closed the PR itself, with why. */
   closed?: string;
+  /**
+   * Present while the PR is a draft because the bot opened it as one: why, as of this body
+   * (empty once the reasons are gone but marking it ready has not gone through yet). Absent when
+   * the bot opened it ready, marked it ready, or saw a human mark it ready: a draft then is a
+   * human's, and the bot leaves it.
+   */
+  draft?: { reasons: DraftReason[] };
 }
+
+export const MARKER_VERSION = 2;
 
 export function renderMarker(m: Marker): string {
   // `--` cannot appear inside an HTML comment; JSON.stringify never emits it unescaped in our values
   // except in free text, so escape every `-` pair defensively.
-  return `${MARKER_PREFIX}${JSON.stringify(m).replace(/--/g, '-\\u002d')} -->`;
+  return `${MARKER_PREFIX}${JSON.stringify({ ...m, v: MARKER_VERSION }).replace(/--/g, '-\\u002d')} -->`;
 }
 
 export function parseMarker(body: string | null | undefined): Marker | undefined {
@@ -36,10 +52,17 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
   if (!m) return undefined;
   try {
     const parsed = JSON.parse(m[1]!) as Marker;
-    return parsed && parsed.v === 1 && typeof parsed.pushed === 'string' ? parsed : undefined;
+    if (!parsed || (parsed.v !== 1 && parsed.v !== 2) || typeof parsed.pushed !== 'string') return undefined;
+    // A draft record that is not the bot's own shape is no record: leave the PR to humans.
+    if (parsed.v === 1 || !isDraftRecord(parsed.draft)) delete parsed.draft;
+    return parsed;
   } catch {
     return undefined;
   }
+}
+
+function isDraftRecord(d: unknown): d is Marker['draft'] {
+  return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings'));
 }
 
 export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';

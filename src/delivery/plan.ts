@@ -9,6 +9,9 @@
  *   rebase box is ticked, which hands the branch back;
  * - the default branch moved or the result changed -> rebuild from the default branch (a PR is
  *   never merged into, so a conflict is resolved by the rebuild);
+ * - the bot opened its PR as a draft (timing not measured, review warnings) -> it marks it ready
+ *   once those reasons are gone; a draft the bot did not make (the marker has no record of one),
+ *   or a PR a human marked ready, is the human's: never turned back or over;
  * - nothing changed -> leave it: zero writes.
  */
 import { parseMarker, rebaseTicked, type Marker } from './marker.ts';
@@ -25,6 +28,10 @@ export interface PullState {
   merged: boolean;
   body: string;
   author: string;
+  /** A draft on GitHub now (whoever made it one). */
+  draft: boolean;
+  /** GitHub's node id (the GraphQL mutation that marks a draft ready names the PR by it). */
+  nodeId: string;
 }
 
 export interface PlanInput {
@@ -84,6 +91,11 @@ export function planDelivery(input: PlanInput): Decision {
     const rebuild = changes(m, mig);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
     if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
+    // The draft record follows what happened on GitHub, once: a human marked the bot's draft
+    // ready (the body stops saying it stays a draft, and the record goes), or the bot's own
+    // attempt to mark it ready did not go through last time (tried again).
+    if (m.draft && !open.draft) return { action: 'update', status: 'updated', reason: 'a human marked the PR ready for review: body updated', pr: ref(open), push: false };
+    if (m.draft && m.draft.reasons.length === 0) return { action: 'update', status: 'updated', reason: 'the PR was still to be marked ready for review', pr: ref(open), push: false };
     return { action: 'leave', status: 'current', reason: 'the PR is current', pr: ref(open) };
   }
 

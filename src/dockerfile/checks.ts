@@ -2,13 +2,12 @@
  * Checks that a review rule reports and a recipe fixes: one implementation each, so the rule and
  * the recipe cannot disagree about a file (they once did, on `From ... as`).
  */
-import type { ArgDecl, DockerfileModel, Stage } from './model.ts';
+import { AUTOMATIC_PLATFORM_ARGS, argInScope, type ArgDecl, type DockerfileModel, type Stage } from './model.ts';
 
 /** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
 export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
 
-/** The ARGs BuildKit sets itself, per platform of the build. */
-export const AUTOMATIC_PLATFORM_ARGS = new Set(['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT']);
+export { AUTOMATIC_PLATFORM_ARGS } from './model.ts';
 
 /**
  * BuildKit's FromAsCasing: the `AS` keyword in the casing of `FROM`. A `FROM` in mixed case
@@ -59,12 +58,18 @@ export function usesArch(stage: Stage): boolean {
   return stage.instructions.some((i) => (i.shell ? i.shell.varRefs.some((r) => r.name === 'ARCH') : i.keyword !== 'ARG' && SUBSTITUTING.has(i.keyword) && i.vars.some((v) => v.name === 'ARCH')));
 }
 
+/** A bare `ARG ARCH` is in scope at the end of the stage (its own or a parent's): ARCH is the global's value there. */
+function takesGlobalArch(stage: Stage): boolean {
+  const a = argInScope(stage, 'ARCH');
+  return a !== undefined && a.decl.defaultValue === undefined;
+}
+
 /**
  * The `ARCH` build-arg's declarations: in one multi-platform build it is one value for every
  * platform. The arch-build-arg rule reports these, the arch-build-arg recipe removes them.
  */
 export function archDeclarations(model: DockerfileModel): ArchDecl[] {
-  const leaks = model.stages.filter((s) => s.platform === 'build' && (s.from.vars.some((v) => v.name === 'ARCH') || (s.args.some((a) => a.name === 'ARCH' && a.defaultValue === undefined) && usesArch(s))));
+  const leaks = model.stages.filter((s) => s.platform === 'build' && (s.from.vars.some((v) => v.name === 'ARCH') || (usesArch(s) && takesGlobalArch(s))));
   const sole = (d: ArgDecl, list: ArgDecl[]) => list.filter((x) => x.instruction === d.instruction).length === 1;
   return [
     ...model.globalArgs.filter((a) => a.name === 'ARCH').map((decl) => ({ decl, sole: sole(decl, model.globalArgs), leaksInto: decl.defaultValue ? leaks : [] })),

@@ -5,7 +5,7 @@
 import { baseName, type ShellCommand } from './shell.ts';
 import { posix } from 'node:path';
 import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installStrip, packageInstall, packageName } from './commands.ts';
-import { lineage, type Instruction, type Stage } from './model.ts';
+import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from './model.ts';
 import { isXxImage, type Analysis, type StageFacts } from './analysis.ts';
 import { stageCompiles } from './compile-facts.ts';
 
@@ -47,9 +47,14 @@ export function targetPoint(stage: Stage, facts: StageFacts): Instruction | unde
   return undefined;
 }
 
-/** Is `name` declared by an ARG of the stage before `instr`? */
-export function declaredBefore(stage: Stage, name: string, instr: Instruction): boolean {
-  return stage.args.some((a) => a.name === name && a.instruction.index < instr.index);
+/**
+ * The first target ARG the stage inherits from the stage it is built FROM: from its first line
+ * the stage runs once per target platform, so nothing in it can be moved above the fork.
+ */
+export function inheritedTargetArg(stage: Stage): ArgDecl | undefined {
+  if (!stage.base) return undefined;
+  const decls = [...TARGET_ARGS].map((n) => argInScope(stage.base!, n)?.decl).filter((d) => d !== undefined);
+  return decls.sort((a, b) => a.start - b.start)[0];
 }
 
 /** The `COPY --from=<xx> / /` in the stage lineage, if any. */
@@ -77,9 +82,9 @@ export function explicitCgo(stage: Stage, a: Analysis): string | undefined {
 /** The ARGs from which xx-info can tell the target arch. */
 export const TARGET_SELECTING_ARGS = ['TARGETPLATFORM', 'TARGETARCH'];
 
-/** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) declared in `stage` before `offset`? */
+/** Is a target-selecting ARG (`TARGETPLATFORM`/`TARGETARCH`) in scope at `offset` of `stage` (its own, or a parent's)? */
 export function targetArgBefore(stage: Stage, offset: number, names: string[] = TARGET_SELECTING_ARGS): boolean {
-  return stage.args.some((a) => names.includes(a.name) && a.instruction.start < offset);
+  return names.some((n) => argInScope(stage, n, offset) !== undefined);
 }
 
 /** Was anything of xx copied into the stage (or a parent) before `offset`, or is the lineage built on the xx image? */

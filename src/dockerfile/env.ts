@@ -1,9 +1,9 @@
 /**
- * The environment a command sees, as far as the Dockerfile shows it: `ENV` (inherited through
- * `FROM <stage>`), in-stage `ARG` defaults, and assignments earlier in the same script.
+ * The environment a command sees, as far as the Dockerfile shows it: `ENV` and `ARG` (both
+ * inherited through `FROM <stage>`, see argInScope), and assignments earlier in the same script.
  */
-import type { ArgDecl, Instruction, Stage } from './model.ts';
-import { lineage } from './model.ts';
+import type { Instruction, Stage } from './model.ts';
+import { argInScope, lineage } from './model.ts';
 import type { ShellCommand, ShellScript } from './shell.ts';
 
 export type { EnvDecl } from './model.ts';
@@ -43,8 +43,9 @@ export interface EnvSetting {
 }
 
 /**
- * The last ENV/ARG that sets `name` for an instruction at `offset` of `stage`: in-stage ARGs and
- * ENVs before it, then ENVs of the parent stages (ARGs do not cross FROM).
+ * The last ENV/ARG that sets `name` for an instruction at `offset` of `stage`: the stage's ARGs
+ * and ENVs before it, then those of its parent stages (`FROM <stage>` passes both down; an ARG
+ * re-declared without a default keeps the parent's value, as argInScope says).
  */
 export function envAt(stage: Stage, name: string, offset: number): EnvSetting | undefined {
   for (const s of lineage(stage)) {
@@ -55,9 +56,8 @@ export function envAt(stage: Stage, name: string, offset: number): EnvSetting | 
       if (instr.env) {
         const pair = lastNamed(instr.env, name);
         if (pair) return { value: pair.value, instruction: instr, kind: 'env', offset: instr.start };
-      } else if (own && instr.keyword === 'ARG') {
-        const decl = s.args.filter((a: ArgDecl) => a.instruction === instr && a.name === name).at(-1);
-        if (decl) return { value: decl.defaultValue, instruction: instr, kind: 'arg', offset: instr.start };
+      } else if (instr.keyword === 'ARG' && s.args.some((a) => a.instruction === instr && a.name === name)) {
+        return { value: argInScope(s, name, instr.end)?.value, instruction: instr, kind: 'arg', offset: instr.start };
       }
     }
   }

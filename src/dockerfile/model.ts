@@ -58,6 +58,8 @@ export interface ArgDecl {
   /** Offsets of `NAME[=default]` in the file. */
   start: number;
   end: number;
+  /** In a stage: the global ARG of the same name, whose value a bare `ARG NAME` takes. */
+  global?: ArgDecl;
 }
 
 /**
@@ -177,6 +179,7 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
 
   const instructions: Instruction[] = [];
   const globalArgs: ArgDecl[] = [];
+  const globalByName = new Map<string, ArgDecl>();
   const stages: Stage[] = [];
   let current: Stage | undefined;
 
@@ -196,12 +199,17 @@ export function parseDockerfile(text: string, path = 'Dockerfile', shellCache?: 
       if (instr.keyword !== 'ARG') {
         throw new DockerfileError(path, instr.line, `${instr.keyword} before the first FROM`, 'only ARG may come before the first FROM');
       }
-      globalArgs.push(...argDecls(instr, source.text, escapeChar));
+      for (const d of argDecls(instr, source.text, escapeChar)) {
+        globalArgs.push(d);
+        globalByName.set(d.name, d);
+      }
       continue;
     }
     instr.stage = current;
     current.instructions.push(instr);
-    if (instr.keyword === 'ARG') current.args.push(...argDecls(instr, source.text, escapeChar));
+    if (instr.keyword === 'ARG') {
+      for (const d of argDecls(instr, source.text, escapeChar)) current.args.push({ ...d, global: globalByName.get(d.name) });
+    }
     if (instr.keyword === 'ENV') current.env.push(...(instr.env = envDecls(instr, source.text, escapeChar)));
   }
   if (stages.length === 0) {
@@ -585,7 +593,35 @@ export function downstream(stage: Stage): Set<Stage> {
   return seen;
 }
 
-/** Is `name` declared by an ARG in `stage` before `offset`? */
-export function argDeclaredBefore(stage: Stage, name: string, offset: number): ArgDecl | undefined {
-  return stage.args.find((a) => a.name === name && a.instruction.start < offset);
+/** The ARGs BuildKit sets itself, per platform of the build (automatic global ARGs). */
+export const AUTOMATIC_PLATFORM_ARGS = new Set(['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT']);
+
+export interface ArgInScope {
+  /** The nearest declaration: the stage's own (the last before the point), else one of a parent stage. */
+  decl: ArgDecl;
+  /** Its value as far as the file shows; undefined when it comes from outside (a build-arg, a global ARG, the platform). */
+  value?: string;
+}
+
+/**
+ * The ARG `name` in scope at `offset` of `stage`, scoped as BuildKit does (both engines of this
+ * machine, pinned by test/timing/e2e): a stage sees its own ARGs after their line and, when it is
+ * `FROM <stage>`, every ARG in scope at the end of that stage, transitively. `FROM <image>` starts
+ * with none; a global ARG is in scope only after a bare `ARG NAME` in the stage (or a parent). A
+ * re-declaration without a default keeps the inherited value, except for the name of a global ARG
+ * or an automatic platform ARG, which it sets to the global value again. Every rule and recipe
+ * that asks "is this ARG declared here?" asks this.
+ */
+export function argInScope(stage: Stage, name: string, offset = Infinity): ArgInScope | undefined {
+  let nearest: ArgDecl | undefined;
+  for (const s of lineage(stage)) {
+    for (let i = s.args.length - 1; i >= 0; i--) {
+      const a = s.args[i]!;
+      if (a.name !== name || (s === stage && a.instruction.start >= offset)) continue;
+      nearest ??= a;
+      if (a.defaultValue !== undefined) return { decl: nearest, value: a.defaultValue };
+      if (a.global || AUTOMATIC_PLATFORM_ARGS.has(name)) return { decl: nearest };
+    }
+  }
+  return nearest && { decl: nearest };
 }

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
+import { parseDockerfile } from '../dockerfile/model.ts';
+import { unknownEmulatedStage, type StagesOf } from './emulated-stages.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits } from '../edits/edit.ts';
 import { InvariantError, migrateDockerfile, type EngineOptions } from './engine.ts';
@@ -39,6 +41,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
   for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, ...facts, recipes: recipes.dockerfile }));
+  checkEmulatedStages(planned, options);
 
   // Build-args follow the Dockerfiles: a build-arg goes only when a Dockerfile lost its ARG (and
   // none declares it any more); one the Dockerfile never declared is not ours to touch.
@@ -77,6 +80,31 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';
   const changes = failed ? [] : planned.filter((p) => p.report.status === 'changed' && p.input !== undefined && p.output !== undefined).map((p) => ({ path: p.report.path, before: p.input!, after: p.output! }));
   return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun), changes };
+}
+
+/**
+ * A stage the owner asked to keep emulated that no Dockerfile has (a typo, an upstream rename):
+ * the checkout fails on its first Dockerfile rather than cross-compile what the entry meant.
+ */
+function checkEmulatedStages(planned: Planned[], options: MigrateOptions): void {
+  if (options.emulatedStages.length === 0) return;
+  const files: StagesOf[] = [];
+  for (const p of planned) {
+    if (p.input === undefined || p.report.status === 'error') continue;
+    try {
+      files.push({ path: p.report.path, stages: parseDockerfile(p.input, p.report.path).stages });
+    } catch {
+      // its own report says why it cannot be read
+    }
+  }
+  const unknown = unknownEmulatedStage(files, options.emulatedStages);
+  if (!unknown) return;
+  const first = planned.find((p) => p.report.path === files[0]!.path)!;
+  first.report.status = 'error';
+  first.report.error = { kind: 'input', message: `${unknown.stage.source ?? 'emulatedStages'}: ${unknown.problem}`, hint: unknown.hint };
+  first.output = undefined;
+  first.report.diff = '';
+  first.report.edits = [];
 }
 
 /** Does the Dockerfile still declare ARG `name` after the migration (the migration's own model says)? Unknown counts as yes: its build-args stay. */

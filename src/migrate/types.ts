@@ -7,6 +7,8 @@ export interface EmulatedStage {
   /** Stage name (case-insensitive) or index. */
   stage: string;
   reason: string;
+  /** Where it was asked for, for messages: `repos.yaml:14`, `--emulate`. */
+  source?: string;
 }
 
 export interface MigrateOptions {

@@ -10,7 +10,7 @@ type Any = Record<string, any>;
 
 function toPull(p: Any): PullRequest {
   return {
-    number: p.number, url: p.html_url, state: p.state, merged: Boolean(p.merged_at) || p.merged === true, draft: Boolean(p.draft), title: p.title, body: p.body ?? '',
+    number: p.number, nodeId: p.node_id ?? '', url: p.html_url, state: p.state, merged: Boolean(p.merged_at) || p.merged === true, draft: Boolean(p.draft), title: p.title, body: p.body ?? '',
     head: p.head.ref, base: p.base.ref, headSha: p.head.sha, author: p.user?.login ?? '',
   };
 }
@@ -74,6 +74,22 @@ export class GitHubPlatform implements Platform {
   async updatePull(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
     const { data } = await permitted(`update pull request #${number}`, () => this.client.octokit.rest.pulls.update({ ...r(repo), pull_number: number, ...change }));
     return toPull(data);
+  }
+
+  async markReady(repo: RepoName, pr: { number: number; nodeId: string }): Promise<void> {
+    if (!pr.nodeId) throw new Error(`no node id for ${repo.owner}/${repo.name}#${pr.number}`);
+    const data = await this.client.graphql<{ markPullRequestReadyForReview: { pullRequest: { number: number; isDraft: boolean } | null } | null }>(
+      `${repo.owner}/${repo.name}`,
+      'mutation MarkReady($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { number isDraft } } }',
+      { id: pr.nodeId },
+    ).catch((err: unknown) => {
+      // GitHub's `errors` answer (HTTP 200): one line naming each error, for warnings and logs.
+      const errors = (err as { errors?: { type?: string; message?: string }[] } | null)?.errors;
+      if (!Array.isArray(errors)) throw err;
+      throw new Error(`GitHub's GraphQL API answered: ${errors.map((e) => `${e.type ? `${e.type}: ` : ''}${e.message ?? 'error'}`).join('; ')}`);
+    });
+    const after = data.markPullRequestReadyForReview?.pullRequest;
+    if (!after || after.number !== pr.number || after.isDraft) throw new Error(`GitHub did not mark ${repo.owner}/${repo.name}#${pr.number} ready for review`);
   }
 
   async getPull(repo: RepoName, number: number): Promise<PullRequest> {

@@ -100,6 +100,11 @@ export type GitHubClient = InstanceType<typeof Octokit>;
 
 export interface PlatformClient {
   octokit: GitHubClient;
+  /**
+   * A GraphQL call (through the same plugins: limits, retries), counted for `repo` (`owner/name`):
+   * the endpoint's URL names no repository. GitHub's `errors` answer throws.
+   */
+  graphql<T>(repo: string, query: string, variables: Record<string, unknown>): Promise<T>;
   calls(repo?: string): ApiCalls;
   /** A token for git (installation tokens are minted by auth-app, and minted again shortly before they expire). */
   gitToken(): Promise<string | undefined>;
@@ -117,16 +122,16 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
   const counts = new Map<string, ApiCalls>();
   const etags = new Map<string, CachedResponse>(Object.entries(opts.etagFile ? await loadEtags(opts.etagFile) : {}));
   let etagsChanged = false;
-  const count = (url: string, notModified: boolean) => {
+  const count = (url: string, notModified: boolean, repo?: string) => {
     const m = /\/repos\/([^/?#]+)\/([^/?#]+)/.exec(url);
-    const key = m ? `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase() : '';
+    const key = repo?.toLowerCase() ?? (m ? `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase() : '');
     const c = counts.get(key) ?? { calls: 0, notModified: 0 };
     if (notModified) c.notModified++;
     else c.calls++;
     counts.set(key, c);
   };
 
-  const conditionalFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const conditionalFetch = async (input: string | URL | Request, init: RequestInit = {}, repo?: string): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
@@ -137,7 +142,7 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     const cached = method === 'GET' ? etags.get(url) : undefined;
     if (cached) headers.set('if-none-match', cached.etag);
     const res = await fetch(input, { ...init, headers });
-    count(url, res.status === 304);
+    count(url, res.status === 304, repo);
     if (res.status === 304 && cached) {
       return new Response(cached.body, { status: 200, headers: { 'content-type': cached.contentType, etag: cached.etag } });
     }
@@ -182,6 +187,8 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
 
   return {
     octokit,
+    graphql: <T>(repo: string, query: string, variables: Record<string, unknown>) =>
+      octokit.graphql<T>(query, { ...variables, request: { fetch: (input: string | URL | Request, init?: RequestInit) => conditionalFetch(input, init, repo) } }),
     calls: (repo) => {
       if (repo !== undefined) return { ...(counts.get(repo.toLowerCase()) ?? { calls: 0, notModified: 0 }) };
       const all = { calls: 0, notModified: 0 };

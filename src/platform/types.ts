@@ -6,6 +6,8 @@ import type { RepoName } from '../config/names.ts';
 
 export interface PullRequest {
   number: number;
+  /** GitHub's global node id (`node_id`), what GraphQL mutations name the PR by. */
+  nodeId: string;
   url: string;
   state: 'open' | 'closed';
   merged: boolean;
@@ -75,6 +77,11 @@ export interface Platform {
   findPulls(repo: RepoName, branch: string): Promise<PullRequest[]>;
   createPull(repo: RepoName, pr: { title: string; body: string; head: string; base: string; draft: boolean }): Promise<PullRequest>;
   updatePull(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
+  /**
+   * Turn a draft PR into one ready for review (REST cannot: GraphQL's
+   * `markPullRequestReadyForReview`, which needs no permission beyond Pull requests: write).
+   */
+  markReady(repo: RepoName, pr: { number: number; nodeId: string }): Promise<void>;
   listComments(repo: RepoName, number: number): Promise<Comment[]>;
   comment(repo: RepoName, number: number, body: string): Promise<void>;
   addLabels(repo: RepoName, number: number, labels: string[]): Promise<void>;

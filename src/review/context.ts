@@ -5,10 +5,10 @@
  */
 import { analyze, type Analysis, type CommandSite, type StageFacts } from '../dockerfile/analysis.ts';
 import type { ShellCommand } from '../dockerfile/shell.ts';
-import { lineage, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
+import { lineage, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
 import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
 import { compileFacts, type CompileFact } from '../dockerfile/compile-facts.ts';
-import { TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
+import { inheritedTargetArg, TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
 import { wrapBefore } from '../dockerfile/migrated.ts';
 import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
 
@@ -121,9 +121,12 @@ export class ReviewContext {
     return targetArgBefore(stage, offset, names);
   }
 
-  /** First ARG of the stage that forks the build per target platform. */
-  firstTargetArg(stage: Stage): Instruction | undefined {
-    return stage.args.find((a) => a.name.startsWith('TARGET'))?.instruction;
+  /**
+   * The ARG from which the stage runs once per target platform: one the stage inherits from a
+   * parent stage (every step forks then), else its own first target ARG.
+   */
+  firstTargetArg(stage: Stage): ArgDecl | undefined {
+    return inheritedTargetArg(stage) ?? stage.args.find((a) => TARGET_ARGS.has(a.name));
   }
 
   /** Was the xx toolbox copied into the stage (or a parent) before `offset`? */

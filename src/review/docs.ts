@@ -3,7 +3,7 @@ export const DOCS = {
   crossCompile: 'https://docs.docker.com/build/building/multi-platform/#cross-compilation',
   emulation: 'https://docs.docker.com/build/building/multi-platform/#qemu',
   platformArgs: 'https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope',
-  argScope: 'https://docs.docker.com/reference/dockerfile/#scope',
+  argScope: 'https://docs.docker.com/build/building/variables/#scoping',
   xxGo: 'https://github.com/tonistiigi/xx#go--cgo',
   xxInfo: 'https://github.com/tonistiigi/xx#xx-info---information-about-the-build-context',
   xxPackages: 'https://github.com/tonistiigi/xx#xx-apk-xx-apt-xx-apt-get---installing-packages-for-target-architecture',

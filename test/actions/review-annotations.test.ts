@@ -24,7 +24,9 @@ function parseCommands(text: string) {
     .map((l) => {
       const m = /^::(\w+) ([^:]*)::(.*)$/.exec(l)!;
       expect(m, l).not.toBeNull();
-      return { level: m[1], props: Object.fromEntries(m[2]!.split(',').map((kv) => kv.split('=') as [string, string])), message: m[3] };
+      // Keys sorted, so that the sort below orders both lists alike whatever order each writer uses.
+      const props = m[2]!.split(',').map((kv) => kv.split('=') as [string, string]).sort(([a], [b]) => a.localeCompare(b));
+      return { level: m[1], props: Object.fromEntries(props), message: m[3] };
     })
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }

@@ -101,7 +101,8 @@ repos:
     expect(migrateOptionsFor(c, 'rancher/image-build-calico')).toEqual({
       xxImage: 'registry.example/xx:9',
       dockerfiles: ['Dockerfile', 'Dockerfile.bpf'],
-      emulatedStages: [{ stage: 'bpf-builder', reason: 'builds BPF programs with clang for the target' }],
+      // Each entry knows its line, for messages about it (a stage no Dockerfile has).
+      emulatedStages: [{ stage: 'bpf-builder', reason: 'builds BPF programs with clang for the target', source: 'repos.yaml:7' }],
       dryRun: false,
     });
   });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderMarker, type Marker } from '../../src/delivery/marker.ts';
 import { planDelivery, type PlanInput } from '../../src/delivery/plan.ts';
 
-const m: Marker = { v: 1, tool: '0.1.0', recipes: ['xx-stage'], base: 'base1', result: 'res1', pushed: 'push1', timing: '' };
-const pr = (o: Partial<PlanInput['pulls'][number]> = {}, marker: Partial<Marker> = {}) => ({ number: 7, url: 'u', state: 'open' as const, merged: false, author: 'bot', body: `hi\n${renderMarker({ ...m, ...marker })}`, ...o });
+const m: Marker = { v: 2, tool: '0.1.0', recipes: ['xx-stage'], base: 'base1', result: 'res1', pushed: 'push1', timing: '' };
+const pr = (o: Partial<PlanInput['pulls'][number]> = {}, marker: Partial<Marker> = {}) => ({ number: 7, url: 'u', state: 'open' as const, merged: false, author: 'bot', draft: false, nodeId: 'PR_x', body: `hi\n${renderMarker({ ...m, ...marker })}`, ...o });
 const input = (o: Partial<PlanInput> = {}): PlanInput => ({
   migration: { kind: 'needed', base: 'base1', result: 'res1', recipes: ['xx-stage'] }, branch: { name: 'cross-compile/xx', sha: 'push1' }, pulls: [pr()], tool: '0.1.0', timing: '', recreateClosed: false, mayOpen: true, ...o,
 });
@@ -14,6 +14,13 @@ describe('planDelivery', () => {
     expect(planDelivery(input())).toMatchObject({ action: 'leave', status: 'current' });
     expect(planDelivery(input({ timing: 'digest2' }))).toMatchObject({ action: 'update', push: false });
     expect(planDelivery(input({ migration: { kind: 'needed', base: 'base1', result: 'res2', recipes: ['xx-stage'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1' });
+  });
+
+  it('the draft record: a human marked the bot\'s draft ready -> body once; a mark that did not go through -> again; a human\'s draft -> left', () => {
+    expect(planDelivery(input({ pulls: [pr({ draft: false }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'a human marked the PR ready for review: body updated' });
+    expect(planDelivery(input({ pulls: [pr({ draft: true }, { draft: { reasons: [] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR was still to be marked ready for review' });
+    expect(planDelivery(input({ pulls: [pr({ draft: true }, { draft: { reasons: ['warnings'] } })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    expect(planDelivery(input({ pulls: [pr({ draft: true })] }))).toMatchObject({ action: 'leave', status: 'current' });
   });
 
   it('a failed migration never touches the PR', () => {

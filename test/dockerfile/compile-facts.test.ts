@@ -36,6 +36,14 @@ describe('CGO_ENABLED of a compile', () => {
     expect(explicitCgo(model.stages[0]!, analyze(model))).toBe('');
   });
 
+  it('an ARG of the stage it is built FROM counts (the stage inherits it); one of a FROM <image> stage does not', () => {
+    const parent = `${head}ARG CGO_ENABLED=0\n`;
+    expect(cgo(`${parent}FROM build AS app\nRUN go build -o /out/a .\n`)).toEqual([{ value: '0', on: false, explicit: true, from: undefined }]);
+    // A bare re-declaration keeps the parent's value.
+    expect(cgo(`${parent}FROM build AS app\nARG CGO_ENABLED\nRUN go build -o /out/a .\n`)).toEqual([{ value: '0', on: false, explicit: true, from: undefined }]);
+    expect(cgo(`${parent}FROM golang:1.23 AS app\nRUN go build -o /out/a .\n`)).toEqual([{ value: undefined, on: false, explicit: false, from: undefined }]);
+  });
+
   it('a make build: the Makefile\'s own CGO_ENABLED (`=` wins over the Dockerfile\'s, `?=` only fills a gap); a go build does not read it', () => {
     const makeVars = makeVariables([{ path: 'Makefile', kind: 'makefile', text: 'CGO_ENABLED = 0\nbuild:\n\tgo build -o bin/a .\n' }]);
     const soft = makeVariables([{ path: 'Makefile', kind: 'makefile', text: 'CGO_ENABLED ?= 0\n' }]);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, compileTarget } from '../../src/dockerfile/analysis.ts';
-import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
+import { argInScope, parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
 import { shipped } from '../helpers/shipped-paths.ts';
@@ -87,6 +87,18 @@ describe('a shared builder with one child that must stay on the target', () => {
     const inputBuilder = stage(input, 'builder');
     for (const i of inputBuilder.instructions.filter((x) => x.keyword === 'ARG' || x.keyword === 'WORKDIR' || x.shell?.commands.some((c) => c.name === 'apk'))) {
       expect(agent.instructions.map((x) => text(out, x)), text(input, i)).toContain(text(input, i));
+    }
+    // Re-rooted FROM the image, the child no longer inherits the builder's ARGs: each one it had
+    // from the builder is in scope again (redone), with the same value, before its own first step.
+    const inputAgent = stage(input, 'agent');
+    const inherited = inputBuilder.args.map((a) => a.name);
+    expect(inherited.length).toBeGreaterThan(0);
+    const firstOwn = agent.instructions.find((x) => text(out, x) === text(input, inputAgent.instructions[0]!))!;
+    for (const name of inherited) {
+      const was = argInScope(inputAgent, name, inputAgent.instructions[0]!.start);
+      const now = argInScope(agent, name, firstOwn.start);
+      expect(now?.decl.instruction.stage, name).toBe(agent);
+      expect(now?.value, name).toBe(was?.value);
     }
   });
 

@@ -13,7 +13,7 @@ import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
-import { parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
+import { argInScope, parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
@@ -97,15 +97,17 @@ describe('7: a default on an automatic platform ARG', () => {
 });
 
 describe('8: an edit that introduces a TARGETARCH use', () => {
-  it('declares ARG TARGETARCH in the stage before the use, in every stage that reads it', () => {
+  it('has ARG TARGETARCH in scope before every use: declared in the stage, or in the stage it is built FROM (declared once there)', () => {
     const { out } = migrate('08-targetarch-copy-path');
     for (const stage of out.stages) {
       for (const instr of stage.instructions) {
         const uses = instr.shell ? instr.shell.varRefs.filter((r) => r.name === 'TARGETARCH') : instr.keyword === 'ARG' ? [] : instr.vars.filter((v) => v.name === 'TARGETARCH');
         if (uses.length === 0) continue;
-        expect(stage.args.some((a) => a.name === 'TARGETARCH' && a.instruction.index < instr.index), `line ${instr.line}`).toBe(true);
+        expect(argInScope(stage, 'TARGETARCH', instr.start), `line ${instr.line}`).toBeDefined();
       }
     }
+    // bundle, built FROM builder, inherits builder's: no second declaration.
+    expect(out.stages.map((s) => s.args.filter((a) => a.name === 'TARGETARCH').length)).toEqual([0, 1, 0, 0]);
     expect(out.source.text).not.toMatch(/\$\{?ARCH\b/);
   });
 });

@@ -62,6 +62,27 @@ describe('arch-in-build-platform-stage', () => {
     expectNoRule(derived, 'arch-in-build-platform-stage');
   });
 
+  // A child of a build-platform stage inherits its ARGs: ARCH there is what the parent made it.
+  it('in a stage built FROM a build-platform stage, judges ARCH by the value it inherits', () => {
+    const text = df`
+      FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base
+      ARG TARGETARCH
+      ARG ARCH=\${TARGETARCH}
+      FROM base AS builder
+      RUN echo building for \${ARCH}
+      FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base2
+      ARG ARCH=amd64
+      FROM base2 AS builder2
+      RUN echo building for \${ARCH}
+      FROM alpine
+      COPY --from=builder /etc/hostname /a
+      COPY --from=builder2 /etc/hostname /b
+    `;
+    // builder's ARCH follows the target (it was an error: "empty, not declared in this stage").
+    const [f] = expectRule(text, 'arch-in-build-platform-stage', [9]);
+    expect(f!.message).toBe('ARCH in build-platform stage "builder2" is "amd64" (ARG at line 7) for every target platform');
+  });
+
   it('leaves ARCH in target-platform stages to arch-build-arg', () => {
     const text = df`
       ARG ARCH=amd64

@@ -84,17 +84,19 @@ describe('compile-stage-without-target-arg', () => {
     FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
     FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base
     COPY --from=xx / /
-    ARG TARGETPLATFORM
     RUN xx-go --wrap
     FROM base AS build
     RUN CGO_ENABLED=0 go build -o /x .
     FROM scratch
     COPY --from=build /x /x
   `;
-  it('warns when the compiling stage relies on a parent stage for the target', () => {
-    expectRule(text, 'compile-stage-without-target-arg', [7], 'warning');
+  it('warns when the compiling stage relies on a parent stage for the wrap and no target ARG is in scope', () => {
+    expectRule(text, 'compile-stage-without-target-arg', [6], 'warning');
   });
   it('is silent when the stage declares it', () => {
     expectNoRule(text.replace('FROM base AS build\n', 'FROM base AS build\nARG TARGETPLATFORM\n'), 'compile-stage-without-target-arg');
+  });
+  it('is silent when the parent declares it: the stage built FROM it inherits it', () => {
+    expectNoRule(text.replace('RUN xx-go --wrap\n', 'ARG TARGETPLATFORM\nRUN xx-go --wrap\n'), 'compile-stage-without-target-arg');
   });
 });

@@ -94,9 +94,12 @@ describe('correct hand migrations: no error-level finding', () => {
     });
   }
 
-  it('the seed-style file only gets the FromAsCasing warnings of its lowercase `as`', () => {
+  // The clone and download of the stage built FROM base-builder run once per platform: it
+  // inherits base-builder's ARG TARGETPLATFORM (and its xx-apk layer).
+  it('the seed-style file only gets the FromAsCasing warnings of its lowercase `as` and the per-platform clone warnings', () => {
     const fs = review(read('c01-coredns-seed.Dockerfile'), 'c01');
-    expect([...new Set(fs.map((f) => f.rule))]).toEqual(['from-as-casing']);
+    expect([...new Set(fs.map((f) => f.rule))]).toEqual(['from-as-casing', 'work-after-target-arg']);
+    expect(fs.filter((f) => f.rule === 'work-after-target-arg').map((f) => f.line)).toEqual([23, 25, 26, 27]);
   });
 
   it('a native `test` leaf on the build platform is a warning, not an error', () => {

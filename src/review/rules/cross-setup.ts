@@ -5,6 +5,8 @@
 import { DOCS } from '../docs.ts';
 import { followsBuildMachine } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
+import { argInScope } from '../../dockerfile/model.ts';
+import { TARGET_ARGS } from '../../dockerfile/cross.ts';
 import type { Rule } from '../rule.ts';
 
 export const crossSetupMissing: Rule = {
@@ -32,17 +34,18 @@ export const crossSetupMissing: Rule = {
 export const compileStageWithoutTargetArg: Rule = {
   id: 'compile-stage-without-target-arg',
   severity: 'warning',
-  title: 'A cross-compile stage does not declare the target ARG itself',
+  title: 'A cross-compile stage has no target ARG in scope',
   docs: DOCS.argScope,
   check(ctx: ReviewContext) {
     for (const c of ctx.compiles()) {
       if (!c.cross || !c.wrap || c.wrap.instruction.stage === c.stage) continue;
-      if (c.stage.args.some((a) => a.name.startsWith('TARGET') && a.instruction.start < c.instruction.start)) continue;
+      // Declared in the parent (before or after its wrap) or here: the stage has the target.
+      if ([...TARGET_ARGS].some((n) => argInScope(c.stage, n, c.instruction.start))) continue;
       ctx.report(
         this,
         c.command,
-        `stage ${ctx.stageLabel(c.stage)} compiles with the xx-go setup of a parent stage but declares no ARG TARGETPLATFORM: ARGs do not cross FROM, so anything in this stage that reads the target sees nothing`,
-        'add ARG TARGETPLATFORM in this stage, after the target-independent steps and before the compile',
+        `stage ${ctx.stageLabel(c.stage)} compiles with the xx-go setup of a parent stage, but no target ARG is declared in it or in the stages it is built FROM, so anything in this stage that reads the target sees nothing`,
+        'add ARG TARGETPLATFORM in this stage (or in its parent stage), after the target-independent steps and before the compile',
       );
     }
   },

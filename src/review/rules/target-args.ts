@@ -1,17 +1,19 @@
 /**
- * ARGs do not cross FROM: `$TARGETARCH` in a stage that did not declare `ARG TARGETARCH` is
- * empty, and xx's helpers without a target ARG quietly set up for the build machine.
+ * ARGs do not cross `FROM <image>`: `$TARGETARCH` in a stage where no `ARG TARGETARCH` is in
+ * scope (its own, or inherited from the stage it is built FROM) is empty, and xx's helpers
+ * without a target ARG quietly set up for the build machine.
  */
 import { baseName } from '../../dockerfile/shell.ts';
-import type { Instruction, Stage } from '../../dockerfile/model.ts';
+import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import { envAt } from '../../dockerfile/env.ts';
 import { PLATFORM_ARGS, SUBSTITUTING, type ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
 
-function declared(stage: Stage, name: string, instr: Instruction): boolean {
-  if (stage.args.some((a) => a.name === name && a.instruction.start < instr.start)) return true;
-  return envAt(stage, name, instr.start)?.kind === 'env';
+/** ` nor in "base", "root"`: the stages a `FROM <stage>` child would inherit the ARG from. */
+function parents(ctx: ReviewContext, stage: Stage): string {
+  const up = ctx.lineage(stage).slice(1);
+  return up.length ? ` nor in ${up.map((s) => ctx.stageLabel(s)).join(', ')}, which it is built FROM` : '';
 }
 
 export const targetArgUndeclared: Rule = {
@@ -26,11 +28,12 @@ export const targetArgUndeclared: Rule = {
           ? instr.shell.varRefs.filter((r) => !instr.shell!.assigned.has(r.name))
           : SUBSTITUTING.has(instr.keyword) ? instr.vars : [];
         for (const r of refs) {
-          if (!PLATFORM_ARGS.includes(r.name) || declared(stage, r.name, instr)) continue;
+          // An ARG of the stage or of a parent stage, or an ENV: it has a value here.
+          if (!PLATFORM_ARGS.includes(r.name) || envAt(stage, r.name, instr.start)) continue;
           ctx.report(
             this,
             r,
-            `${r.name} is used in stage ${ctx.stageLabel(stage)} but not declared there: ARGs do not cross FROM, so it is empty here`,
+            `${r.name} is used in stage ${ctx.stageLabel(stage)} but not declared there${parents(ctx, stage)}: an ARG reaches a stage only through an ARG line of its own or of a stage it is built FROM (never across FROM <image>), so it is empty here`,
             `add "ARG ${r.name}" in this stage before line ${instr.line}`,
           );
         }

@@ -1,6 +1,7 @@
 /**
  * After the first target ARG, BuildKit runs the stage once per target platform: clones, fetches
- * and module downloads placed there are repeated for nothing (spec item 4).
+ * and module downloads placed there are repeated for nothing (spec item 4). A stage built FROM a
+ * stage that declared one runs once per platform from its first line: it inherits the ARG.
  */
 import { baseName } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
@@ -26,8 +27,9 @@ export const workAfterTargetArg: Rule = {
       if (!ctx.native(stage) || !ctx.crossStage(stage)) continue;
       const fork = ctx.firstTargetArg(stage);
       if (!fork) continue;
+      const at = fork.instruction.stage === stage ? `line ${fork.instruction.line}` : `line ${fork.instruction.line}, in stage ${ctx.stageLabel(fork.instruction.stage!)} which this stage is built FROM`;
       for (const { instruction, command } of ctx.commands(stage)) {
-        if (instruction.start < fork.start) continue;
+        if (instruction.start < fork.instruction.start) continue;
         const what = targetIndependent(command.name, command.args.map((a) => a.value));
         if (!what) continue;
         const script = instruction.shell!;
@@ -36,8 +38,10 @@ export const workAfterTargetArg: Rule = {
         ctx.report(
           this,
           command,
-          `"${what}" runs after ARG ${stage.args.find((a) => a.instruction === fork)?.name} (line ${fork.line}), so BuildKit repeats it for every target platform`,
-          `move it before line ${fork.line}: clones, patches and module downloads do not depend on the target`,
+          `"${what}" runs after ARG ${fork.name} (${at}), so BuildKit repeats it for every target platform`,
+          fork.instruction.stage === stage
+            ? `move it before line ${fork.instruction.line}: clones, patches and module downloads do not depend on the target`
+            : `fork later: declare ARG ${fork.name} (and the steps that need it, such as xx-apk) in this stage after this step, not in ${ctx.stageLabel(fork.instruction.stage!)} (line ${fork.instruction.line}); a stage built FROM another inherits its ARGs and its per-platform layers`,
         );
       }
     }

@@ -221,6 +221,103 @@ describe('BuildKit facts the migration relies on (MIGRATION-SPEC)', () => {
 });
 
 /**
+ * ARG scope, which argInScope (src/dockerfile/model.ts) and every rule and recipe follow: a
+ * `FROM <stage>` child inherits the ARGs in scope at the end of its parent (transitively), a bare
+ * re-declaration keeps the parent's value unless the name is a global ARG's, and `FROM <image>`
+ * starts with none. A child that inherits a target ARG runs once per platform. Both back ends of
+ * this machine must agree; a nonce in each RUN keeps it uncached without pruning anything.
+ */
+describe('BuildKit facts: ARG scope across FROM <stage>', () => {
+  const nonce = Math.random().toString(36).slice(2, 10);
+  const INHERIT = [
+    'ARG RUNTIME_IMAGE',
+    'ARG G=global',
+    'FROM --platform=$BUILDPLATFORM ${RUNTIME_IMAGE} AS base',
+    'ARG TARGETARCH',
+    'ARG TARGETPLATFORM',
+    'ARG X=from-parent',
+    'ARG G=parent-g',
+    'FROM base AS child',
+    `RUN echo "child TARGETARCH=[$TARGETARCH] TARGETPLATFORM=[$TARGETPLATFORM] X=[$X] G=[$G] ${nonce}" > /child`,
+    'FROM base AS child2',
+    'ARG X',
+    'ARG G',
+    `RUN echo "child2 X=[$X] G=[$G] ${nonce}" > /child2`,
+    'FROM child AS grand',
+    `RUN echo "grand TARGETARCH=[$TARGETARCH] X=[$X] ${nonce}" > /grand`,
+    'FROM ${RUNTIME_IMAGE} AS image',
+    `RUN echo "image TARGETARCH=[$TARGETARCH] X=[$X] ${nonce}" > /image`,
+    'FROM scratch',
+    'COPY --from=child /child /',
+    'COPY --from=child2 /child2 /',
+    'COPY --from=grand /grand /',
+    'COPY --from=image /image /',
+    '',
+  ].join('\n');
+  const EXPECTED = [
+    `child TARGETARCH=[arm64] TARGETPLATFORM=[linux/arm64] X=[from-parent] G=[parent-g] ${nonce}`,
+    `child2 X=[from-parent] G=[global] ${nonce}`,
+    `grand TARGETARCH=[arm64] X=[from-parent] ${nonce}`,
+    `image TARGETARCH=[] X=[] ${nonce}`,
+  ];
+  let engines: [string, Builder][] = [];
+
+  beforeAll(async () => {
+    engines = [
+      ['DOCKER_BUILDKIT=1 docker build', builder],
+      ['docker buildx build', await probeBuilder({ env: BUILDX_ENV, clients: [builder.info.client] })],
+    ];
+  });
+
+  it('both back ends are here', () => {
+    expect(engines.map(([, b]) => b.info.kind).sort()).toEqual(['buildx', 'docker']);
+  });
+
+  for (const i of [0, 1]) {
+    it(`${i === 0 ? 'docker build' : 'buildx'}: for linux/arm64 a child inherits its parent's ARGs (grandchild too), FROM <image> gets none`, async () => {
+      const [name, b] = engines[i]!;
+      const dir = path.join(scratch, `arg-scope-${i}`);
+      await mkdir(dir, { recursive: true });
+      const tag = `ibm-e2e/arg-scope:${nonce}-${i}`;
+      const dockerfile = path.join(dir, 'Dockerfile');
+      await writeFile(dockerfile, INHERIT);
+      tags.push(tag);
+      const o = await b.build({ contextDir: dir, dockerfile, platform: 'linux/arm64', buildArgs: { RUNTIME_IMAGE: LOCAL_IMAGES.runtime }, timeoutMs: TIMEOUT_MS, cold: false, tag });
+      if (o.status !== 'ok') throw new Error(`${name}: ${o.status} at ${o.failedStep}: ${o.error}\n${o.logTail.join('\n')}`);
+      // What each stage wrote, read back from the image (not from the progress output).
+      const printed = await Promise.all(['/child', '/child2', '/grand', '/image'].map(async (f) => (await fileFromImage(b.info.client, tag, f)).toString('utf8').trim()));
+      expect(printed).toEqual(EXPECTED);
+    });
+  }
+
+  it('a child of a stage that declared ARG TARGETPLATFORM runs again for the next platform; a child of one without it is cached', async () => {
+    const dir = path.join(scratch, 'arg-fork');
+    await mkdir(dir, { recursive: true });
+    const text = [
+      'ARG RUNTIME_IMAGE',
+      'FROM --platform=$BUILDPLATFORM ${RUNTIME_IMAGE} AS forked',
+      'ARG TARGETPLATFORM',
+      'FROM forked AS child',
+      `RUN echo forked-${nonce} > /f`,
+      'FROM --platform=$BUILDPLATFORM ${RUNTIME_IMAGE} AS shared',
+      'FROM shared AS child2',
+      `RUN echo shared-${nonce} > /f`,
+      'FROM scratch',
+      'COPY --from=child /f /a',
+      'COPY --from=child2 /f /b',
+      '',
+    ].join('\n');
+    const status = async (platform: string) => {
+      const o = await build(dir, text, platform);
+      const step = (word: string) => o.steps.find((s) => s.name.includes(`RUN echo ${word}-${nonce}`))?.status;
+      return { forked: step('forked'), shared: step('shared') };
+    };
+    expect(await status('linux/arm64')).toEqual({ forked: 'done', shared: 'done' });
+    expect(await status('linux/amd64')).toEqual({ forked: 'done', shared: 'cached' });
+  });
+});
+
+/**
  * What each example ships, per final stage: the binaries and what `--version` prints. Every
  * example with a Go builder must be listed (the test fails on one that is not).
  */
