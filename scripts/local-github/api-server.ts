@@ -270,7 +270,7 @@ export class FakeGitHub {
     record.body = body;
     // GitHub's GraphQL API has no anonymous access.
     const authorization = req.headers.authorization;
-    if (!authorization || (this.opts.authenticate && !this.opts.authenticate(authorization))) {
+    if (!authorization || (this.opts.authenticate && !this.opts.authenticate(authorization, 'graphql'))) {
       return send(401, { message: authorization ? 'Bad credentials' : 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' });
     }
     const checked = checkRequest(body, (kind, field) => this.graphqlRoutes.has(`${kind}/${field}`));
