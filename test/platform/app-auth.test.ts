@@ -13,6 +13,7 @@ import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { recipes } from '../../migrations/index.ts';
 import { runFleet } from '../../src/fleet/run.ts';
+import { runPrReview } from '../../src/review/pr-cli.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { clearSecrets, redact } from '../../src/secrets/redact.ts';
 import { cli, repoOf, SIMPLE_DOCKERFILE, SPROCKET, WIDGET, type Fleet } from '../delivery/fleet.ts';
@@ -199,8 +200,15 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     expect(r.code).toBe(0);
     expect(f.gh.app!.minted).toHaveLength(1);
     expect(f.gh.pullsOf('rancher/image-build-alpha').map((p) => p.user)).toEqual([BOT]);
-    expect(r.err).not.toContain(keyFile.replace(/.*\//, '') + ':');
     expect(leaks(secretsOf(keys, f.gh.app!), outputs(f, r))).toEqual([]);
+
+    // The PEM text with its line breaks escaped, as a one-line secret store keeps it.
+    const escaped = await cli(f, ['--dry-run'], { token: null, env: { ...appEnv(keys), GITHUB_APP_PRIVATE_KEY: keys.privateKey.replace(/\n/g, '\\n') } });
+    f.gh.assertClean();
+    expect(escaped.code).toBe(0);
+    expect(f.gh.app!.minted).toHaveLength(2);
+    expect(repoOf(escaped, 'rancher/image-build-alpha').outcome).toBe('would-change');
+    expect(leaks([...secretsOf(keys, f.gh.app!), keys.privateKey.replace(/\n/g, '\\n')], { stdout: escaped.out, stderr: escaped.err })).toEqual([]);
   }, 90_000);
 
   it('a wrong key, a key that is no key, or a wrong installation: one error naming what to fix, exit 2, nothing cloned, no secret printed', async () => {
@@ -221,12 +229,21 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     expect(f.gh.api.git!.uploadPackRequests).toBe(0);
     expect(leaks(secretsOf(wrong, app), { stdout: bad.out, stderr: bad.err })).toEqual([]);
 
+    // review --pr (the review action with the App's credentials) says the same and exits 2.
+    const prOut = new Capture();
+    const prErr = new Capture();
+    const prCode = await runPrReview({ pr: 'rancher/image-build-alpha#1', env: { GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, ...appEnv(wrong) } }, prOut, prErr).finally(() => clearSecrets());
+    expect(prCode).toBe(2);
+    expect(prErr.text).toMatch(/^error: GitHub App 4242 could not authenticate: GitHub refused its JWT \(401/);
+    expect(leaks(secretsOf(wrong, app), { stdout: prOut.text, stderr: prErr.text })).toEqual([]);
+    expect(f.gh.api.requests.map((q) => q.status)).toEqual([401, 401]);
+
     // Not a key at all (a truncated paste): refused before any call.
     const garbage = await cli(f, [], { token: null, env: { ...appEnv(keys), GITHUB_APP_PRIVATE_KEY: keys.privateKey.slice(0, 400) } });
     expect(garbage.code).toBe(2);
     expect(garbage.err).toMatch(/GITHUB_APP_PRIVATE_KEY is not an RSA private key in PEM form/);
     expect(leaks(secretsOf(keys, app).slice(0, 5), { stderr: garbage.err, stdout: garbage.out })).toEqual([]);
-    expect(f.gh.api.requests).toHaveLength(1);
+    expect(f.gh.api.requests).toHaveLength(2);
 
     // The right key, an installation the App does not have: GitHub's 404, named.
     const lost = await cli(f, [], { token: null, env: appEnv(keys, { installationId: 78 }) });
