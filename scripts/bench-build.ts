@@ -10,7 +10,7 @@
  * installs) instead of the one the probe picks by default here (plain docker build).
  */
 import { writeFile } from 'node:fs/promises';
-import { BUILDX_ENV, LOCAL_BUILD_ARGS, migrateExample, requireWorld } from './build-world.ts';
+import { BUILDX_ENV, LOCAL_BUILD_ARGS, exampleSection, migrateExample, requireWorld } from './build-world.ts';
 import { probeBuilder } from '../src/timing/probe.ts';
 import { measureTiming } from '../src/timing/measure.ts';
 import { FileTimingStore } from '../src/timing/store.ts';
@@ -30,9 +30,7 @@ const ex = await migrateExample('image-build-beacon');
 const reuse = opt('--reuse');
 const result = await measureTiming({
   repo: 'example/image-build-beacon',
-  contextDir: ex.dir,
-  before: ex.before,
-  after: ex.after,
+  sections: [exampleSection(ex)],
   platforms: ['linux/amd64', 'linux/arm64'],
   buildArgs: LOCAL_BUILD_ARGS,
   builder,

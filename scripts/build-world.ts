@@ -11,6 +11,9 @@ import { migrateCheckout } from '../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS } from '../src/migrate/types.ts';
 import { recipes } from '../migrations/index.ts';
 import { runProcess } from '../src/timing/run-process.ts';
+import { readBuildFiles } from '../src/dockerfile/build-files.ts';
+import { timedBuildArgs } from '../src/timing/build-args.ts';
+import type { TimingSection } from '../src/timing/measure.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REGISTRY = '127.0.0.1:5000';
@@ -46,6 +49,17 @@ export interface MigratedExample {
   dir: string;
   before: string;
   after: string;
+  /** What `migrate --timing` gives each variant's builds from its build files (src/timing/build-args.ts). */
+  buildArgs: { before: Record<string, string>; after: Record<string, string> };
+}
+
+/** The example's Dockerfile before and after, as `migrate --timing` times it (same inputs, same digest). */
+export function exampleSection(ex: MigratedExample): TimingSection {
+  return {
+    dockerfile: 'Dockerfile',
+    before: { text: ex.before, contextDir: ex.dir, buildArgs: ex.buildArgs.before },
+    after: { text: ex.after, contextDir: ex.dir, buildArgs: ex.buildArgs.after },
+  };
 }
 
 /** Copy an example repository to a scratch folder and migrate it there with the bot. */
@@ -56,7 +70,8 @@ export async function migrateExample(name: string): Promise<MigratedExample> {
   const report = await migrateCheckout(dir, { ...DEFAULT_OPTIONS, xxImage: LOCAL_IMAGES.xx }, recipes);
   if (report.outcome === 'failed') throw new Error(`${name}: the migration failed: ${report.files.map((f) => f.error?.message).filter(Boolean).join('; ')}`);
   const after = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
-  return { dir, before, after };
+  const buildArgs = { before: timedBuildArgs(await readBuildFiles(path.join(ROOT, 'examples/repos', name))), after: timedBuildArgs(await readBuildFiles(dir)) };
+  return { dir, before, after, buildArgs };
 }
 
 /** A file of an image, read with `docker create` + `docker cp` (no need to run the image). */

@@ -79,6 +79,14 @@ export interface IssueModel {
   closed_at: string | null;
 }
 
+/** An issue event of a PR's draft state (GitHub records both on the PR's issue timeline). */
+export interface DraftEventModel {
+  id: number;
+  event: 'convert_to_draft' | 'ready_for_review';
+  actor: string;
+  created_at: string;
+}
+
 export interface PullModel extends IssueModel {
   head: string;
   base: string;
@@ -88,6 +96,8 @@ export interface PullModel extends IssueModel {
   merged: boolean;
   merged_at: string | null;
   requested_reviewers: string[];
+  /** convert_to_draft / ready_for_review, oldest first (a PR created as a draft has none for that). */
+  events: DraftEventModel[];
   reviews: ReviewModel[];
   reviewComments: ReviewCommentModel[];
 }
@@ -303,7 +313,7 @@ export class LocalGitHub {
     const now = this.now();
     const p: PullModel = {
       number: repo.nextNumber++, title, body: '', state: 'open', user, labels: [], comments: [], created_at: now, updated_at: now, closed_at: null,
-      head, base: base ?? repo.defaultBranch, headSha: this.branchSha(full, head) ?? '', draft: false, merged: false, merged_at: null, requested_reviewers: [], reviews: [], reviewComments: [],
+      head, base: base ?? repo.defaultBranch, headSha: this.branchSha(full, head) ?? '', draft: false, merged: false, merged_at: null, requested_reviewers: [], events: [], reviews: [], reviewComments: [],
     };
     this.pullsOf(full).push(p);
     return p;
@@ -336,10 +346,12 @@ export class LocalGitHub {
   }
 
   /** A human converts the PR to a draft (true) or marks it ready for review (false) on the web page. */
-  setDraft(full: string, n: number, draft: boolean): void {
+  setDraft(full: string, n: number, draft: boolean, actor = 'a-maintainer'): void {
     const p = this.pull(full, n);
+    if (p.draft === draft) return;
     p.draft = draft;
     p.updated_at = this.now();
+    p.events.push({ id: this.ids++, event: draft ? 'convert_to_draft' : 'ready_for_review', actor, created_at: p.updated_at });
   }
 
   /** The PR's GraphQL node id (`node_id` in REST). */
@@ -481,7 +493,7 @@ export class LocalGitHub {
       const now = this.now();
       const p: PullModel = {
         number: repo.nextNumber++, title: String(b.title), body: String(b.body ?? ''), state: 'open', user, labels: [], comments: [], created_at: now, updated_at: now, closed_at: null,
-        head, base, headSha, draft: Boolean(b.draft), merged: false, merged_at: null, requested_reviewers: [], reviews: [], reviewComments: [],
+        head, base, headSha, draft: Boolean(b.draft), merged: false, merged_at: null, requested_reviewers: [], events: [], reviews: [], reviewComments: [],
       };
       this.pullsOf(repo.full).push(p);
       return { status: 201, body: this.pullFull(repo, p) };
@@ -505,15 +517,12 @@ export class LocalGitHub {
       return { status: 200, body: this.pullFull(repo, p) };
     }));
 
-    gh.onGraphQL('mutation', 'markPullRequestReadyForReview', (args) => {
+    gh.onGraphQL('mutation', 'markPullRequestReadyForReview', (args, context) => {
       const input = args.input as { pullRequestId: string; clientMutationId?: string | null };
       const found = this.pullByNodeId(input.pullRequestId);
       if (!found) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'.`);
       const { repo, pull: p } = found;
-      if (p.draft) {
-        p.draft = false;
-        p.updated_at = this.now();
-      }
+      if (p.draft) this.setDraft(repo.full, p.number, false, this.login(context.authorization) ?? 'anonymous');
       return { clientMutationId: input.clientMutationId ?? null, pullRequest: this.pullNode(repo, p) };
     });
 
@@ -554,6 +563,15 @@ export class LocalGitHub {
     gh.on('pulls/list-review-comments', withRepo((repo, req) => {
       const p = pullOf(repo, req);
       return p ? { status: 200, body: p.reviewComments.map((c) => this.reviewComment(repo, p, c)) } : notFound();
+    }));
+
+    gh.on('issues/list-events', withRepo((repo, req) => {
+      const i = issueOf(repo, Number(req.params.issue_number));
+      if (!i) return notFound();
+      const events = 'events' in i ? (i as PullModel).events : [];
+      const per = Number(req.query.per_page ?? 30);
+      const page = Number(req.query.page ?? 1);
+      return { status: 200, body: events.slice((page - 1) * per, page * per).map((e) => this.draftEvent(repo, e)) };
     }));
 
     gh.on('issues/list-comments', withRepo((repo, req) => {
@@ -777,6 +795,13 @@ export class LocalGitHub {
       comments_url: `${api}/issues/${i.number}/comments`, events_url: `${api}/issues/${i.number}/events`, comments: i.comments.length, locked: false,
       created_at: i.created_at, updated_at: i.updated_at, closed_at: i.closed_at, author_association: 'NONE',
       ...(isPull ? { pull_request: { url: `${api}/pulls/${i.number}`, html_url: `${this.serverUrl}/${repo.full}/pull/${i.number}`, diff_url: null, patch_url: null } } : {}),
+    });
+  }
+
+  private draftEvent(repo: RepoModel, e: DraftEventModel): Json {
+    return sampleOf('state-change-issue-event', {
+      id: e.id, node_id: `CTDE_${e.id}`, url: `${this.url}/repos/${repo.full}/issues/events/${e.id}`, actor: this.user(e.actor), event: e.event,
+      commit_id: null, commit_url: null, created_at: e.created_at, performed_via_github_app: null,
     });
   }
 

@@ -174,18 +174,24 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
         // The bot's draft only while GitHub still shows a draft: one a human marked ready is the human's.
         let hold: Marker['draft'] = parseMarker(pr.body)?.draft && pr.draft ? { reasons } : undefined;
         let markedReady = false;
+        let note = '';
         if (hold && reasons.length === 0) {
           try {
-            await p.markReady(t.repo, pr);
+            // The bot never converts a PR to a draft: a convert_to_draft event is a human's (marked
+            // ready and made a draft again between two runs), and that draft is theirs.
+            if (await p.convertedToDraft(t.repo, pr.number)) note = '; left a draft: someone converted it to a draft on GitHub';
+            else {
+              await p.markReady(t.repo, pr);
+              markedReady = true;
+            }
             hold = undefined;
-            markedReady = true;
           } catch (err) {
             // Still the bot's draft, with nothing left to wait for: the next run tries again.
             warnings.push(`the PR could not be marked ready for review (it stays a draft until the next run): ${err instanceof Error ? err.message : String(err)}`);
           }
         }
         const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold) });
-        return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : reason, markedReady };
+        return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : `${reason}${note}`, markedReady };
       };
       if (d.action === 'update') {
         const current = input.pulls.find((x) => x.number === d.pr!.number)!;

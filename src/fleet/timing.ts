@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { CheckoutReport, FileChange, MigrateOptions } from '../migrate/types.ts';
 import pLimit from 'p-limit';
 import { overrideFor, type ReposConfig } from '../config/repos-config.ts';
-import { buildArgValues, buildTargets, readBuildFiles, type BuildFile } from '../dockerfile/build-files.ts';
+import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
+import { timedBuildArgs } from '../timing/build-args.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
 import type { Builder } from '../timing/builder.ts';
 import { probeBuilder } from '../timing/probe.ts';
@@ -57,7 +58,7 @@ export async function timeMigration(repo: string, dir: string, report: CheckoutR
     for (const variant of ['before', 'after'] as const) await materialise(dir, trees[variant], changes, variant);
     const buildFiles = { before: await readBuildFiles(trees.before), after: await readBuildFiles(trees.after) };
     const targets = [...new Set(buildFiles.after.flatMap(buildTargets))];
-    const fileArgs = { before: passedArgs(buildFiles.before), after: passedArgs(buildFiles.after) };
+    const fileArgs = { before: timedBuildArgs(buildFiles.before), after: timedBuildArgs(buildFiles.after) };
     const sections: TimingSection[] = [];
     for (const rel of dockerfiles) {
       const change = changes.find((c) => c.path === rel)!;
@@ -101,16 +102,6 @@ async function materialise(dir: string, to: string, changes: FileChange[], varia
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, c[variant], { flag: 'wx' });
   }
-}
-
-/**
- * The build-args a variant's Makefile and workflows pass with a value they spell out. ARCH is the
- * timing's own (the platform's arch for the before build; the Makefile's is the host's), and the
- * platform ARGs are the engine's.
- */
-function passedArgs(files: BuildFile[]): Record<string, string> {
-  const own = /^(ARCH|(TARGET|BUILD)(PLATFORM|OS|ARCH|VARIANT))$/;
-  return Object.fromEntries(Object.entries(buildArgValues(files)).filter(([k]) => !own.test(k)));
 }
 
 /** The build files' targets that are stages of this Dockerfile before and after (their order kept). */

@@ -92,6 +92,11 @@ export class GitHubPlatform implements Platform {
     if (!after || after.number !== pr.number || after.isDraft) throw new Error(`GitHub did not mark ${repo.owner}/${repo.name}#${pr.number} ready for review`);
   }
 
+  async convertedToDraft(repo: RepoName, number: number): Promise<boolean> {
+    const events = await this.client.octokit.paginate(this.client.octokit.rest.issues.listEvents, { ...r(repo), issue_number: number, per_page: 100 });
+    return events.some((e) => e.event === 'convert_to_draft');
+  }
+
   async getPull(repo: RepoName, number: number): Promise<PullRequest> {
     const { data } = await this.client.octokit.rest.pulls.get({ ...r(repo), pull_number: number });
     return toPull(data);

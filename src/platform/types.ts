@@ -82,6 +82,8 @@ export interface Platform {
    * `markPullRequestReadyForReview`, which needs no permission beyond Pull requests: write).
    */
   markReady(repo: RepoName, pr: { number: number; nodeId: string }): Promise<void>;
+  /** Whether anyone converted the PR to a draft after it was opened (a `convert_to_draft` issue event). */
+  convertedToDraft(repo: RepoName, number: number): Promise<boolean>;
   listComments(repo: RepoName, number: number): Promise<Comment[]>;
   comment(repo: RepoName, number: number, body: string): Promise<void>;
   addLabels(repo: RepoName, number: number, labels: string[]): Promise<void>;

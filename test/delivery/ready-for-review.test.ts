@@ -20,7 +20,7 @@ const WARNS = { Dockerfile: SIMPLE_DOCKERFILE.replace('AS builder', 'AS Builder'
 describe('a draft PR of the bot becomes ready for review when the reason it was a draft is gone', () => {
   let f: Fleet;
   beforeAll(async () => {
-    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET, [name('race')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
+    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET, [name('race')]: WIDGET, [name('flipflop')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
   });
   afterAll(() => f.close());
 
@@ -111,6 +111,25 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     expect(timedRun.delivery('humanready')).toMatchObject({ action: 'update', pr: { draft: true } });
     expect(await restDraft('humanready')).toBe(true);
     expect(mutations().filter((q) => JSON.stringify(q.body).includes(f.gh.nodeId(name('humanready'), n)))).toEqual([]);
+    f.gh.assertClean();
+  });
+
+  it('a bot draft a human marked ready and made a draft again between two runs stays the human\'s draft', async () => {
+    await cli(f, ['--only', name('flipflop')]);
+    const n = pr('flipflop').number;
+    f.gh.setDraft(name('flipflop'), n, false);
+    f.gh.setDraft(name('flipflop'), n, true);
+    // The marker still records the bot's draft; GitHub's convert_to_draft event says a human made this one.
+    expect(parseMarker(pr('flipflop').body)!.draft).toEqual({ reasons: ['timing'] });
+    const r = await timed(['flipflop']);
+    expect(r.delivery('flipflop')).toMatchObject({ action: 'update', pr: { draft: true }, warnings: [], reason: 'the timing changed: body updated; left a draft: someone converted it to a draft on GitHub' });
+    expect(r.delivery('flipflop').markedReady).toBeUndefined();
+    expect(await restDraft('flipflop')).toBe(true);
+    expect(parseMarker(pr('flipflop').body)!.draft).toBeUndefined();
+    expect(pr('flipflop').body).not.toMatch(/stays a draft/);
+    expect(mutations().filter((q) => JSON.stringify(q.body).includes(f.gh.nodeId(name('flipflop'), n)))).toEqual([]);
+    const again = await timed(['flipflop']);
+    expect(again.delivery('flipflop')).toMatchObject({ action: 'leave', status: 'current' });
     f.gh.assertClean();
   });
 

@@ -32,11 +32,14 @@ describe('Platform.markReady', () => {
   it('marks a draft ready by its node id from REST, counted as one call of that repository', async () => {
     const pr = await platform.getPull(repo, 1);
     expect(pr).toMatchObject({ draft: true, nodeId: gh.nodeId(FULL, 1) });
+    // Made a draft by a human after it was opened: GitHub's convert_to_draft event.
+    expect(await platform.convertedToDraft(repo, 1)).toBe(true);
     const before = platform.calls(FULL).calls;
     await platform.markReady(repo, pr);
     expect(platform.calls(FULL).calls).toBe(before + 1);
     expect((await platform.getPull(repo, 1)).draft).toBe(false);
     expect(gh.api.requests.at(-2)).toMatchObject({ method: 'POST', url: '/api/graphql', operationId: 'graphql/markPullRequestReadyForReview', status: 200, authorization: `token ${TOKEN}` });
+    expect(gh.pull(FULL, 1).events.map((e) => [e.event, e.actor])).toEqual([['convert_to_draft', 'a-maintainer'], ['ready_for_review', 'image-build-migrator[bot]']]);
     gh.assertClean();
   });
 

@@ -102,6 +102,13 @@ describe('correct hand migrations: no error-level finding', () => {
     expect(fs.filter((f) => f.rule === 'work-after-target-arg').map((f) => f.line)).toEqual([23, 25, 26, 27]);
   });
 
+  // base declares TARGETPLATFORM/TARGETARCH once; builder, built FROM it, inherits them (as the
+  // engine does: test/timing/e2e). Its only finding is true: base's go mod download forks.
+  it('c12: a child that inherits its target ARGs from base has no finding; base\'s download after the ARG is a warning', () => {
+    const fs = review(read('c12-base-declares-target-args.Dockerfile'), 'c12');
+    expect(fs.map((f) => `${f.severity} ${f.rule}@${f.line}`)).toEqual(['warning work-after-target-arg@11']);
+  });
+
   it('a native `test` leaf on the build platform is a warning, not an error', () => {
     const fs = review(read('c04-debian-operator-test-stage.Dockerfile'), 'c04');
     expect(fs.map((f) => `${f.severity} ${f.rule}@${f.line}`)).toEqual(['warning final-stage-on-build-platform@18']);

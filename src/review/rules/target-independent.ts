@@ -23,8 +23,10 @@ export const workAfterTargetArg: Rule = {
   title: 'Target-independent work runs after ARG TARGETPLATFORM (once per platform)',
   docs: DOCS.crossCompile,
   check(ctx: ReviewContext) {
+    // A base stage that cross-compiling stages are built FROM forks for them too.
+    const crossBases = new Set(ctx.model.stages.filter((s) => ctx.crossStage(s)).flatMap((s) => ctx.lineage(s)));
     for (const stage of ctx.model.stages) {
-      if (!ctx.native(stage) || !ctx.crossStage(stage)) continue;
+      if (!ctx.native(stage) || !crossBases.has(stage)) continue;
       const fork = ctx.firstTargetArg(stage);
       if (!fork) continue;
       const at = fork.instruction.stage === stage ? `line ${fork.instruction.line}` : `line ${fork.instruction.line}, in stage ${ctx.stageLabel(fork.instruction.stage!)} which this stage is built FROM`;

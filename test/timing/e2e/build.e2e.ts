@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILDX_ENV, LOCAL_BUILD_ARGS, LOCAL_IMAGES, ROOT, elfMachine, fileFromImage, migrateExample, requireWorld, type MigratedExample } from '../../../scripts/build-world.ts';
+import { BUILDX_ENV, LOCAL_BUILD_ARGS, LOCAL_IMAGES, ROOT, elfMachine, exampleSection, fileFromImage, migrateExample, requireWorld, type MigratedExample } from '../../../scripts/build-world.ts';
 import type { Builder } from '../../../src/timing/builder.ts';
 import { probeBuilder } from '../../../src/timing/probe.ts';
 import { measureTiming } from '../../../src/timing/measure.ts';
@@ -72,9 +72,7 @@ describe('beacon, migrated by the bot, built before and after', () => {
   const measureBeacon = (b: Builder) =>
     measureTiming({
       repo: 'example/image-build-beacon',
-      contextDir: ex.dir,
-      before: ex.before,
-      after: ex.after,
+      sections: [exampleSection(ex)],
       platforms: [...PLATFORMS],
       buildArgs: LOCAL_BUILD_ARGS,
       timeoutMs: TIMEOUT_MS,
@@ -85,6 +83,8 @@ describe('beacon, migrated by the bot, built before and after', () => {
 
   it('the bot changed the Dockerfile to cross-compile with the local xx image', () => {
     expect(ex.after).not.toBe(ex.before);
+    // What the timing gives both variants from the Makefile (`--build-arg TAG=$(TAG)`), as the CLI does.
+    expect(ex.buildArgs).toEqual({ before: { TAG: 'v1.3.0' }, after: { TAG: 'v1.3.0' } });
     expect(ex.after).toContain(`FROM --platform=$BUILDPLATFORM ${LOCAL_IMAGES.xx} AS xx`);
     expect(ex.after).toContain('xx-go --wrap');
   });
