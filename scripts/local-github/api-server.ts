@@ -60,8 +60,9 @@ export interface GitHubServerOptions {
   /**
    * Check the Authorization header of every API call (false: GitHub's 401 "Bad credentials",
    * which any operation may answer, so it is not checked against the operation's responses).
+   * Given the operation too: a GitHub App's JWT is good for the `/app` operations only.
    */
-  authenticate?: (authorization: string | undefined) => boolean;
+  authenticate?: (authorization: string | undefined, operationId: string) => boolean;
   /** Also serve git smart HTTP (`/<owner>/<name>.git/...`) on the same port, like a GitHub host. */
   git?: GitHttpOptions;
 }
@@ -197,7 +198,7 @@ export class FakeGitHub {
       }
     }
     if (method !== 'GET' && method !== 'HEAD') record.body = body;
-    if (this.opts.authenticate && !this.opts.authenticate(req.headers.authorization)) {
+    if (this.opts.authenticate && !this.opts.authenticate(req.headers.authorization, op.operationId)) {
       record.status = 401;
       res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }));
@@ -269,7 +270,7 @@ export class FakeGitHub {
     record.body = body;
     // GitHub's GraphQL API has no anonymous access.
     const authorization = req.headers.authorization;
-    if (!authorization || (this.opts.authenticate && !this.opts.authenticate(authorization))) {
+    if (!authorization || (this.opts.authenticate && !this.opts.authenticate(authorization, 'graphql'))) {
       return send(401, { message: authorization ? 'Bad credentials' : 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' });
     }
     const checked = checkRequest(body, (kind, field) => this.graphqlRoutes.has(`${kind}/${field}`));

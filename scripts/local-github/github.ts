@@ -19,6 +19,7 @@ import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
 import { GitHubGraphQLError } from './graphql.ts';
 import { sampleOf } from './openapi.ts';
+import { LocalApp, missingFor, type LocalAppOptions, type MintedToken } from './github-app.ts';
 
 type Json = Record<string, any>;
 
@@ -111,6 +112,12 @@ export interface LocalGitHubOptions {
   prefix?: string;
   /** token -> login; requests with another token get 401. Without any, anonymous access only. */
   tokens?: Record<string, string>;
+  /**
+   * A GitHub App installed on the repositories: its JWT mints installation tokens
+   * (`POST /app/installations/{id}/access_tokens`), which then act as `<slug>[bot]` within the
+   * installation's permissions until they expire.
+   */
+  app?: LocalAppOptions;
 }
 
 export class LocalGitHub {
@@ -120,6 +127,8 @@ export class LocalGitHub {
   readonly pulls = new Map<string, PullModel[]>();
   readonly issues = new Map<string, IssueModel[]>();
   readonly pushes: PushRecord[] = [];
+  /** The GitHub App, when `app` was given. */
+  readonly app?: LocalApp;
   private ids = 100;
   private clock = Date.parse('2026-01-01T00:00:00Z');
   /** Bytes after which the next push is cut (a timeout mid-push). */
@@ -127,9 +136,11 @@ export class LocalGitHub {
 
   constructor(private readonly opts: LocalGitHubOptions = {}) {
     this.root = mkdtempSync(path.join(os.tmpdir(), 'local-github-'));
+    if (opts.app) this.app = new LocalApp(opts.app);
     this.api = new FakeGitHub({
       prefix: opts.prefix,
-      authenticate: (authorization) => this.login(authorization) !== null,
+      // The App's endpoints check its JWT themselves (with GitHub's messages).
+      authenticate: (authorization, operationId) => operationId.startsWith('apps/') || this.login(authorization) !== null,
       git: {
         root: this.root,
         authorize: (r) => this.authorizeGit(r),
@@ -379,9 +390,22 @@ export class LocalGitHub {
 
   private login(authorization: string | undefined): string | undefined | null {
     if (!authorization) return undefined;
-    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1] ?? basicToken(authorization);
+    const installation = this.installationToken(authorization);
+    if (installation) return installation === 'expired' ? null : this.app!.login;
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1] ?? basicToken(authorization)?.token;
     const login = token ? this.opts.tokens?.[token] : undefined;
     return login ?? null;
+  }
+
+  /**
+   * The App's installation token this header carries (`token X`, `Bearer X`, or git's Basic
+   * `x-access-token:X`), 'expired' past its `expires_at`; undefined when it carries none.
+   */
+  private installationToken(authorization: string | undefined): MintedToken | 'expired' | undefined {
+    if (!this.app || !authorization) return undefined;
+    const basic = basicToken(authorization);
+    const token = basic ? (basic.user === 'x-access-token' ? basic.token : undefined) : /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1];
+    return this.app.tokenFor(token);
   }
 
   private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {
@@ -391,7 +415,14 @@ export class LocalGitHub {
     if (who === null) return 401;
     if (r.push && !who) return 401;
     if (r.push && repo.pushDenied) return 403;
+    if (this.installationLacks(r.authorization, r.push ? 'git/push' : 'git/fetch')) return 403;
     return undefined;
+  }
+
+  /** The permissions an installation token lacks for an operation (`git/push` and `git/fetch` for git), as GitHub names them. */
+  private installationLacks(authorization: string | undefined, operationId: string): string | undefined {
+    const installation = this.installationToken(authorization);
+    return installation && installation !== 'expired' ? missingFor(installation.permissions, operationId) : undefined;
   }
 
   private routes(): void {
@@ -401,19 +432,36 @@ export class LocalGitHub {
       const repo = this.repos.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
       if (!repo) return notFound();
       if (req.method !== 'GET' && !user) return { status: 403, body: { message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest' } } as FakeResponse;
+      // An installation token may do what the installation's permissions allow, nothing more.
+      const missing = this.installationLacks(req.headers.authorization as string | undefined, req.operationId);
+      if (missing) return { status: 403, headers: { 'x-accepted-github-permissions': missing }, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } } as FakeResponse;
       return fn(repo, req, user ?? 'anonymous');
     };
     const pullOf = (repo: RepoModel, req: FakeRequest) => this.pullsOf(repo.full).find((p) => p.number === Number(req.params.pull_number));
     const issueOf = (repo: RepoModel, n: number): IssueModel | undefined => this.issuesOf(repo.full).find((i) => i.number === n) ?? this.pullsOf(repo.full).find((p) => p.number === n);
 
-    gh.on('repos/get', withRepo((repo, _req, user) => ({
+    gh.on('repos/get', withRepo((repo, req, user) => ({
       status: 200,
       body: {
         ...fakeRepository({ owner: repo.owner, name: repo.name, apiUrl: this.url, cloneUrl: `${this.serverUrl}/${repo.owner}/${repo.name}.git`, archived: repo.archived, defaultBranch: repo.defaultBranch, id: repo.id }),
         html_url: `${this.serverUrl}/${repo.full}`,
-        ...(user !== 'anonymous' ? { permissions: { admin: false, maintain: false, push: !repo.pushDenied, triage: true, pull: true } } : {}),
+        ...(user !== 'anonymous' ? { permissions: { admin: false, maintain: false, push: !repo.pushDenied && !this.installationLacks(req.headers.authorization as string | undefined, 'git/push'), triage: true, pull: true } } : {}),
       },
     })));
+
+    gh.on('apps/create-installation-access-token', (req) => {
+      const app = this.app;
+      if (!app) return notFound();
+      const jwt = app.checkJwt(req.headers.authorization as string | undefined);
+      if (!jwt.ok) return { status: 401, body: { message: jwt.message, documentation_url: 'https://docs.github.com/rest', status: '401' } };
+      if (Number(req.params.installation_id) !== app.installationId) return notFound();
+      const b = (req.body ?? {}) as Json;
+      // Down-scoping to some repositories is not modelled: refuse it rather than ignore it.
+      if (b.repositories || b.repository_ids) return invalid('InstallationToken', 'custom', 'the local GitHub mints tokens for all repositories of the installation only');
+      const t = app.mint(b.permissions as Record<string, 'read' | 'write'> | undefined);
+      if (!t) return { status: 422, body: { message: 'The permissions requested are not granted to this installation.', documentation_url: 'https://docs.github.com/rest' } };
+      return { status: 201, body: { token: t.token, expires_at: new Date(t.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: t.permissions, repository_selection: 'all' } };
+    });
 
     gh.on('pulls/list', withRepo((repo, req) => {
       const state = req.query.state ?? 'open';
@@ -788,11 +836,12 @@ function invalid(resource: string, code: string, message: string): FakeResponse 
   return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, code, field: 'base', message }], documentation_url: 'https://docs.github.com/rest' } };
 }
 
-function basicToken(authorization: string): string | undefined {
+function basicToken(authorization: string): { user: string; token: string } | undefined {
   const m = /^basic\s+(\S+)$/i.exec(authorization);
   if (!m) return undefined;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  return decoded.slice(decoded.indexOf(':') + 1) || undefined;
+  const token = decoded.slice(decoded.indexOf(':') + 1);
+  return token ? { user: decoded.slice(0, Math.max(0, decoded.indexOf(':'))), token } : undefined;
 }
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): string {

@@ -27,6 +27,8 @@ export interface PipelineContext {
   dryRun: boolean;
   client?: GitHubClient;
   token?: string;
+  /** The token for git, asked before each clone (a GitHub App's installation token expires; wins over `token`). */
+  gitToken?: () => Promise<string | undefined>;
   /** The git host the token may be sent to (src/secrets/git-host.ts); default from the environment. */
   gitHost?: string;
   migrate: MigrateFn;
@@ -86,7 +88,7 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
       if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true, canPush: undefined };
       // The token goes only to the configured git host, over https (loopback excepted).
-      const refusal = ctx.token ? credentialRefusal(info.cloneUrl, ctx.gitHost ?? gitHostFromEnv()) : undefined;
+      const refusal = ctx.token || ctx.gitToken ? credentialRefusal(info.cloneUrl, ctx.gitHost ?? gitHostFromEnv()) : undefined;
       if (refusal) throw new StepFailure('clone', refusal);
       return { url: info.cloneUrl, branch: target.override.branch ?? info.defaultBranch, archived: false, knownCommit: undefined, shallow: true, canPush: info.canPush };
     });
@@ -94,17 +96,18 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
 
     signal.throwIfAborted();
     ctx.onStep?.(name, 'cloning');
-    const ws = await step('clone', () =>
-      prepareWorkspace(ctx.cache, {
+    const ws = await step('clone', async () => {
+      const token = target.source === 'github' ? (ctx.gitToken ? await ctx.gitToken() : ctx.token) : undefined;
+      return prepareWorkspace(ctx.cache, {
         repo: target.repo,
         url: remote.url,
         branch: remote.branch,
-        auth: target.source === 'github' && ctx.token ? { token: ctx.token, host: ctx.gitHost ?? gitHostFromEnv() } : undefined,
+        auth: token ? { token, host: ctx.gitHost ?? gitHostFromEnv() } : undefined,
         signal,
         knownCommit: remote.knownCommit,
         shallow: remote.shallow,
-      }),
-    );
+      });
+    });
 
     signal.throwIfAborted();
     ctx.onStep?.(name, ctx.dryRun ? 'computing the migration' : 'migrating');

@@ -23,7 +23,7 @@ import { countOutcomes, type FleetReport, type RepoResult } from '../report/type
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
-import { createPlatformClient, platformEnvFrom, type PlatformClient } from '../platform/octokit.ts';
+import { AuthError, createPlatformClient, platformEnvFrom, type PlatformClient } from '../platform/octokit.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import type { DeliveryRun } from '../delivery/deliver.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
@@ -148,6 +148,14 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
       // A dry run keeps its conditional-read cache in memory: it writes nothing it does not have to.
       etagFile: delivering ? path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') : undefined,
     });
+    // A GitHub App whose key or installation is wrong would fail every repository the same way.
+    try {
+      await platformClient.checkAuth();
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      say(`error: ${e.message}; nothing was cloned.`);
+      return EXIT_USAGE;
+    }
   }
   const client = platformClient?.octokit;
   const discovery = await discoverRepos(config, { client });
@@ -202,9 +210,10 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const { migrateCheckout } = await import('../migrate/checkout.ts');
     const { recipes } = await import('../../migrations/index.ts');
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
-    const token = platformClient ? await platformClient.gitToken() : undefined;
     const readOnly = opts.dryRun || Boolean(opts.plan);
-    const ctx = { config, cache, dryRun: readOnly, client, token, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: timing ? fleetTiming(config, { ...timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const pc = platformClient;
+    const gitToken = pc && platformEnv?.auth.kind !== 'none' ? () => pc.gitToken() : undefined;
+    const ctx = { config, cache, dryRun: readOnly, client, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: timing ? fleetTiming(config, { ...timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {

@@ -21,6 +21,29 @@ function toIssue(i: Any): Issue {
 
 const r = (repo: RepoName) => ({ owner: repo.owner, repo: repo.name });
 
+// GitHub's names of the permissions in `x-accepted-github-permissions`, as its settings pages show them.
+const PERMISSION_TITLES: Record<string, string> = { pull_requests: 'Pull requests', issues: 'Issues', contents: 'Contents', metadata: 'Metadata' };
+
+/**
+ * A write GitHub refused with 403 because the token lacks a permission (a GitHub App's
+ * installation, or a fine-grained token): say which one, from GitHub's
+ * `x-accepted-github-permissions` header, and where to grant it.
+ */
+async function permitted<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof RequestError) || err.status !== 403) throw err;
+    const said = String((err.response?.data as Any | undefined)?.message ?? err.message);
+    if (!/not accessible|permission/i.test(said)) throw err;
+    const accepted = String(err.response?.headers?.['x-accepted-github-permissions'] ?? '');
+    const first = accepted.split(';')[0]?.trim().split(',')[0]?.trim() ?? '';
+    const [name, level] = first.split('=');
+    const grant = name ? `${PERMISSION_TITLES[name] ?? name}: ${level === 'write' ? 'Read and write' : 'Read'}` : 'the permission this call needs';
+    throw new Error(`GitHub refused to ${what} (403 "${said}")${accepted ? `: the token lacks ${accepted}` : ''}. Give the GitHub App (or the token) "${grant}" on this repository; for an App, accept the new permissions on its installation`);
+  }
+}
+
 export class GitHubPlatform implements Platform {
   private me: Promise<string | undefined> | undefined;
   constructor(private readonly client: PlatformClient, private readonly botLogin?: string) {}
@@ -38,7 +61,7 @@ export class GitHubPlatform implements Platform {
 
   async createPull(repo: RepoName, pr: { title: string; body: string; head: string; base: string; draft: boolean }): Promise<PullRequest> {
     try {
-      const { data } = await this.client.octokit.rest.pulls.create({ ...r(repo), ...pr, maintainer_can_modify: true });
+      const { data } = await permitted('open the pull request', () => this.client.octokit.rest.pulls.create({ ...r(repo), ...pr, maintainer_can_modify: true }));
       return toPull(data);
     } catch (err) {
       if (err instanceof RequestError && err.status === 422 && /already exists/i.test(JSON.stringify((err.response?.data as Any) ?? err.message))) {
@@ -49,7 +72,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async updatePull(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
-    const { data } = await this.client.octokit.rest.pulls.update({ ...r(repo), pull_number: number, ...change });
+    const { data } = await permitted(`update pull request #${number}`, () => this.client.octokit.rest.pulls.update({ ...r(repo), pull_number: number, ...change }));
     return toPull(data);
   }
 
@@ -85,7 +108,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async comment(repo: RepoName, number: number, body: string): Promise<void> {
-    await this.client.octokit.rest.issues.createComment({ ...r(repo), issue_number: number, body });
+    await permitted(`comment on #${number}`, () => this.client.octokit.rest.issues.createComment({ ...r(repo), issue_number: number, body }));
   }
 
   async addLabels(repo: RepoName, number: number, labels: string[]): Promise<void> {
@@ -104,12 +127,12 @@ export class GitHubPlatform implements Platform {
   }
 
   async createIssue(repo: RepoName, issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
-    const { data } = await this.client.octokit.rest.issues.create({ ...r(repo), ...issue });
+    const { data } = await permitted('open the issue', () => this.client.octokit.rest.issues.create({ ...r(repo), ...issue }));
     return toIssue(data);
   }
 
   async updateIssue(repo: RepoName, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<Issue> {
-    const { data } = await this.client.octokit.rest.issues.update({ ...r(repo), issue_number: number, ...change });
+    const { data } = await permitted(`update issue #${number}`, () => this.client.octokit.rest.issues.update({ ...r(repo), issue_number: number, ...change }));
     return toIssue(data);
   }
 

@@ -8,13 +8,14 @@
  * The ETag cache and the counter sit in the `fetch` Octokit uses, below the plugins: every HTTP
  * request is counted once, retries included, and a 304 comes back to Octokit as the 200 it stands for.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFile, mkdir } from 'node:fs/promises';
 import { writeFileAtomically } from '../files/atomic-write.ts';
 import path from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import Bottleneck from 'bottleneck';
-import { Octokit } from 'octokit';
-import { redact, registerSecret } from '../secrets/redact.ts';
+import { Octokit, RequestError } from 'octokit';
+import { redact, registerPrivateKey, registerSecret } from '../secrets/redact.ts';
 import type { ApiCalls } from './types.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -48,12 +49,32 @@ export async function platformEnvFrom(env: NodeJS.ProcessEnv): Promise<PlatformE
   const appId = env.GITHUB_APP_ID?.trim();
   if (appId) {
     const keyFile = env.GITHUB_APP_PRIVATE_KEY_FILE?.trim();
-    const privateKey = env.GITHUB_APP_PRIVATE_KEY?.trim() || (keyFile ? await readFile(keyFile, 'utf8') : '');
+    const fromEnv = env.GITHUB_APP_PRIVATE_KEY?.trim();
+    let privateKey = fromEnv ?? '';
+    if (!privateKey && keyFile) {
+      try {
+        privateKey = (await readFile(keyFile, 'utf8')).trim();
+      } catch (e) {
+        throw new Error(`GITHUB_APP_PRIVATE_KEY_FILE: cannot read ${keyFile} (${(e as NodeJS.ErrnoException).code ?? 'error'}): point it at the App's private key (.pem) file`);
+      }
+    }
+    const keyName = fromEnv ? 'GITHUB_APP_PRIVATE_KEY' : `GITHUB_APP_PRIVATE_KEY_FILE (${keyFile})`;
+    if (!privateKey) throw new Error(keyFile ? `${keyName} is empty: it must hold the App's private key (PEM)` : 'GITHUB_APP_ID is set but neither GITHUB_APP_PRIVATE_KEY nor GITHUB_APP_PRIVATE_KEY_FILE is');
+    // Masked before anything can echo it, in every form it takes on its way to the JWT.
+    registerPrivateKey(privateKey);
     const installationId = Number(env.GITHUB_APP_INSTALLATION_ID);
-    if (!privateKey) throw new Error('GITHUB_APP_ID is set but neither GITHUB_APP_PRIVATE_KEY nor GITHUB_APP_PRIVATE_KEY_FILE is');
-    if (!Number.isInteger(installationId) || installationId <= 0) throw new Error('GITHUB_APP_ID is set but GITHUB_APP_INSTALLATION_ID is not a number');
-    registerSecret(privateKey);
-    return { apiUrl, serverUrl, auth: { kind: 'app', appId, privateKey, installationId } };
+    if (!/^\d+$/.test(appId)) throw new Error(`GITHUB_APP_ID must be the App's numeric id (its settings page: "App ID"), not ${JSON.stringify(redact(appId))}`);
+    if (!Number.isInteger(installationId) || installationId <= 0) throw new Error('GITHUB_APP_ID is set but GITHUB_APP_INSTALLATION_ID is not a number (the id at the end of the installation\'s settings URL)');
+    // A PEM often arrives through an environment variable with its line breaks escaped.
+    const pem = privateKey.replace(/\\n/g, '\n');
+    try {
+      const key = createPrivateKey(pem);
+      if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+      registerPrivateKey(key.export({ type: 'pkcs8', format: 'pem' }) as string);
+    } catch {
+      throw new Error(`${keyName} is not an RSA private key in PEM form (-----BEGIN RSA PRIVATE KEY----- ...): use the .pem file generated in the App's settings`);
+    }
+    return { apiUrl, serverUrl, auth: { kind: 'app', appId, privateKey: pem, installationId } };
   }
   return { apiUrl, serverUrl, auth: { kind: 'none' } };
 }
@@ -85,8 +106,13 @@ export interface PlatformClient {
    */
   graphql<T>(repo: string, query: string, variables: Record<string, unknown>): Promise<T>;
   calls(repo?: string): ApiCalls;
-  /** A token for git (installation tokens are minted and refreshed by auth-app). */
+  /** A token for git (installation tokens are minted by auth-app, and minted again shortly before they expire). */
   gitToken(): Promise<string | undefined>;
+  /**
+   * Prove the credentials before any work: a GitHub App mints its installation token (the JWT
+   * checked by GitHub); throws an AuthError naming what to fix. A plain token is not checked here.
+   */
+  checkAuth(): Promise<void>;
   /** Write the ETag cache to its file. */
   save(): Promise<void>;
 }
@@ -109,6 +135,10 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     const url = String(input instanceof Request ? input.url : input);
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
+    // Every credential we send is masked from then on: the App's JWTs and each installation
+    // token auth-app mints are known only here.
+    const credential = headers.get('authorization')?.replace(/^\S+\s+/, '');
+    if (credential) registerSecret(credential);
     const cached = method === 'GET' ? etags.get(url) : undefined;
     if (cached) headers.set('if-none-match', cached.etag);
     const res = await fetch(input, { ...init, headers });
@@ -133,11 +163,18 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     return again;
   };
   const auth = opts.auth;
+  const gitToken = async (): Promise<string | undefined> => {
+    if (auth.kind === 'token') return auth.token;
+    if (auth.kind === 'none') return undefined;
+    const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
+    registerSecret(token);
+    return token;
+  };
   const octokit = new Octokit({
     baseUrl: opts.apiUrl,
     userAgent: 'image-build-migrator',
     ...(auth.kind === 'token' ? { auth: auth.token } : {}),
-    ...(auth.kind === 'app' ? { authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId } } : {}),
+    ...(auth.kind === 'app' ? { authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId, cache: installationTokenCache() } } : {}),
     request: { fetch: conditionalFetch },
     throttle: {
       onRateLimit: onLimit('primary'),
@@ -161,18 +198,71 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
       }
       return all;
     },
-    gitToken: async () => {
-      if (auth.kind === 'token') return auth.token;
-      if (auth.kind === 'none') return undefined;
-      const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
-      registerSecret(token);
-      return token;
+    gitToken,
+    checkAuth: async () => {
+      if (auth.kind !== 'app') return;
+      try {
+        await gitToken();
+      } catch (e) {
+        throw new AuthError(appAuthFailure(e, auth));
+      }
     },
     save: async () => {
       if (!opts.etagFile || !etagsChanged) return;
       await mkdir(path.dirname(opts.etagFile), { recursive: true });
       await writeFileAtomically(opts.etagFile, JSON.stringify(Object.fromEntries(etags)));
     },
+  };
+}
+
+/** The GitHub App's credentials did not work: the message names what to fix (and no secret). */
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+function appAuthFailure(e: unknown, auth: { appId: string; installationId: number }): string {
+  const app = `GitHub App ${auth.appId}`;
+  if (e instanceof RequestError) {
+    const said = redact(String((e.response?.data as { message?: string } | undefined)?.message ?? e.message));
+    if (e.status === 401) {
+      return `${app} could not authenticate: GitHub refused its JWT (401 "${said}"). GITHUB_APP_PRIVATE_KEY (or the file GITHUB_APP_PRIVATE_KEY_FILE names) must be a private key of the App GITHUB_APP_ID names: check GITHUB_APP_ID, or generate a new private key in the App's settings and set it`;
+    }
+    if (e.status === 404) return `${app} has no installation ${auth.installationId} (404): set GITHUB_APP_INSTALLATION_ID to the id at the end of the installation's settings URL, and check that the App is installed on the organisation`;
+    if (e.status === 403) return `${app} may not mint a token for installation ${auth.installationId} (403 "${said}"): the installation may be suspended; check it in the organisation's settings`;
+    return `${app} could not mint an installation token (${e.status} "${said}")`;
+  }
+  return `${app} could not sign its JWT: ${redact(e instanceof Error ? e.message : String(e))}. Check GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE)`;
+}
+
+/**
+ * auth-app's own cache keeps an installation token for 59 minutes whatever its `expires_at`
+ * says. This one (same entry format: `token|createdAt|expiresAt|...`) hands a token out only
+ * while it has a margin left, a quarter of its lifetime and at most 5 minutes, so a clone or a
+ * push never starts with a token about to expire, and a token that expires sooner than an hour
+ * (an Enterprise policy) is minted again in time.
+ */
+export function installationTokenCache(now: () => number = Date.now): { get(key: string): string; set(key: string, value: string): void } {
+  const entries = new Map<string, string>();
+  return {
+    // auth-app reads a falsy value as a miss.
+    get: (key) => {
+      const value = entries.get(key);
+      if (!value) return '';
+      const [, createdAt, expiresAt] = value.split('|');
+      const created = Date.parse(createdAt ?? '');
+      let expires = Date.parse(expiresAt ?? '');
+      if (!Number.isFinite(expires)) expires = created + 59 * 60_000;
+      const margin = Math.min(5 * 60_000, (expires - created) / 4);
+      if (!(expires - now() > margin)) {
+        entries.delete(key);
+        return '';
+      }
+      return value;
+    },
+    set: (key, value) => void entries.set(key, value),
   };
 }
 

@@ -1,7 +1,7 @@
 /** `review --pr OWNER/REPO#N`: auth and URLs from the environment, one line per finding, exit 1 on errors. */
 import { redactError } from '../secrets/redact.ts';
 import { GitHubPlatform } from '../platform/github.ts';
-import { createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
+import { AuthError, createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
 import { parsePrRef, reviewPullRequest } from './pr.ts';
 
 export async function runPrReview(o: { pr: string; xxImage?: string; env?: NodeJS.ProcessEnv }, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -19,6 +19,13 @@ export async function runPrReview(o: { pr: string; xxImage?: string; env?: NodeJ
     return 2;
   }
   const client = await createPlatformClient({ ...penv, writeSpacingMs: Number(env.GITHUB_WRITE_SPACING_MS ?? 1000), log: (l) => err.write(`${l}\n`) });
+  try {
+    await client.checkAuth();
+  } catch (e) {
+    if (!(e instanceof AuthError)) throw e;
+    err.write(`error: ${e.message}\n`);
+    return 2;
+  }
   try {
     const r = await reviewPullRequest(new GitHubPlatform(client), ref, { xxImage: o.xxImage });
     for (const f of r.findings) out.write(`${f.file}:${f.line}: ${f.severity} ${f.rule}: ${f.message}\n`);

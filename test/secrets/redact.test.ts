@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, redact, redactDeep, redactError, registerSecret } from '../../src/secrets/redact.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { clearSecrets, redact, redactDeep, redactError, registerPrivateKey, registerSecret } from '../../src/secrets/redact.ts';
 
 // Fake tokens, assembled so that secret scanners do not take the source for a leak.
 const TOKEN = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_');
@@ -14,6 +15,19 @@ describe('redact', () => {
     expect(redact(`x=${encodeURIComponent('a/b+c=secret')}`)).toContain('a%2Fb');
     registerSecret('a/b+c=secret');
     expect(redact(`x=${encodeURIComponent('a/b+c=secret')}`)).toBe('x=***');
+  });
+
+  it("masks a GitHub App's private key whole, escaped, and any line or fragment of its body; its BEGIN line stays readable", () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const escaped = privateKey.replace(/\n/g, '\\n');
+    const line = privateKey.split('\n')[5]!;
+    expect(redact(`key: ${line}`)).toBe(`key: ${line}`);
+    registerPrivateKey(escaped);
+    expect(redact(`a ${privateKey} b`)).toBe('a *** b');
+    expect(redact(`a ${escaped} b`)).toBe('a *** b');
+    expect(redact(`key: ${line}`)).toBe('key: ***');
+    expect(redact(`cut: ${line.slice(10, 30)}…`)).toBe('cut: ***…');
+    expect(redact('expected -----BEGIN RSA PRIVATE KEY-----')).toBe('expected -----BEGIN RSA PRIVATE KEY-----');
   });
 
   it('masks GitHub token shapes it was never told about', () => {
