@@ -26,6 +26,8 @@ export interface DockerfileMigration {
   alreadyMigrated?: boolean;
   /** The ARG names the input and the output declare (global and in-stage): which build-args the build files may stop passing. */
   declaredArgs?: { input: string[]; output: string[] };
+  /** The input's stages (name, index): what an emulatedStages entry may name. */
+  inputStages?: { name?: string; index: number }[];
 }
 
 export interface EngineOptions extends MigrateOptions {

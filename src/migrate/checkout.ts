@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
-import { parseDockerfile } from '../dockerfile/model.ts';
 import { unknownEmulatedStage, type StagesOf } from './emulated-stages.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits } from '../edits/edit.ts';
@@ -29,6 +28,8 @@ interface Planned {
   output?: string;
   /** ARG names the Dockerfile declares before and after (from the migration's own models). */
   args?: { input: Set<string>; output: Set<string> };
+  /** The input's stages, from the migration's own model. */
+  stages?: StagesOf['stages'];
 }
 
 export async function migrateCheckout(dir: string, options: MigrateOptions, recipes: RecipeSet): Promise<CheckoutReport> {
@@ -88,15 +89,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
  */
 function checkEmulatedStages(planned: Planned[], options: MigrateOptions): void {
   if (options.emulatedStages.length === 0) return;
-  const files: StagesOf[] = [];
-  for (const p of planned) {
-    if (p.input === undefined || p.report.status === 'error') continue;
-    try {
-      files.push({ path: p.report.path, stages: parseDockerfile(p.input, p.report.path).stages });
-    } catch {
-      // its own report says why it cannot be read
-    }
-  }
+  const files: StagesOf[] = planned.flatMap((p) => (p.stages && p.report.status !== 'error' ? [{ path: p.report.path, stages: p.stages }] : []));
   const unknown = unknownEmulatedStage(files, options.emulatedStages);
   if (!unknown) return;
   const first = planned.find((p) => p.report.path === files[0]!.path)!;
@@ -130,21 +123,22 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
   try {
     const m = migrateDockerfile(text, rel, { ...options, deadline: fileDeadline() });
     const args = { input: new Set(m.declaredArgs?.input ?? []), output: new Set(m.declaredArgs?.output ?? []) };
+    const stages = m.inputStages;
     report.alreadyMigrated = m.alreadyMigrated ?? false;
     report.warnings = m.warnings;
     for (const e of m.emulated) report.skips.push({ reason: `stage "${e.stage}" kept emulated: ${e.reason}`, stage: e.stage, line: e.line });
     if (m.skipped) {
       report.status = 'skipped';
       report.skips.push({ reason: m.skipped });
-      return { report, abs, input: text, args };
+      return { report, abs, input: text, args, stages };
     }
     report.edits = m.edits;
     if (m.output !== text) {
       report.status = 'changed';
       report.diff = unifiedDiff(rel, text, m.output);
-      return { report, abs, input: text, output: m.output, args };
+      return { report, abs, input: text, output: m.output, args, stages };
     }
-    return { report, abs, input: text, args };
+    return { report, abs, input: text, args, stages };
   } catch (err) {
     if (err instanceof DockerfileError) return fail('input', `${err.file}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);
     if (err instanceof UnsafeMigrationError) return fail('unsafe', `${rel}${err.line ? `:${err.line}` : ''}: ${err.problem}`, err.line, err.hint);

@@ -122,7 +122,11 @@ function fixOnly(model: DockerfileModel, analysis: Analysis, errors: Finding[]):
 
 function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
   const { model, analysis: _a, inputModel, ...rest } = a;
-  return { ...rest, declaredArgs: { input: argNames(inputModel), output: rest.output === rest.input ? argNames(inputModel) : argNames(model) } };
+  return {
+    ...rest,
+    declaredArgs: { input: argNames(inputModel), output: rest.output === rest.input ? argNames(inputModel) : argNames(model) },
+    inputStages: inputModel.stages.map((s) => ({ ...(s.name ? { name: s.name } : {}), index: s.index })),
+  };
 }
 
 function argNames(model: DockerfileModel): string[] {
