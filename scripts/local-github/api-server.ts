@@ -51,6 +51,8 @@ export interface RecordedRequest {
   fault?: boolean;
   /** POST /graphql: the operation's kind (a query changes nothing, so it is no write). */
   graphql?: RootKind;
+  /** When it arrived (performance.now(), ms): how far apart the client spaced its calls. */
+  receivedAt: number;
 }
 
 export interface GitHubServerOptions {
@@ -166,7 +168,7 @@ export class FakeGitHub {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://fake');
-    const record: RecordedRequest = { method, url: url.pathname + url.search, status: 0, authorization: req.headers.authorization, accept: req.headers.accept };
+    const record: RecordedRequest = { method, url: url.pathname + url.search, status: 0, authorization: req.headers.authorization, accept: req.headers.accept, receivedAt: performance.now() };
     this.requests.push(record);
     const fail = (status: number, message: string) => {
       this.violations.push(`${method} ${record.url}: ${message}`);

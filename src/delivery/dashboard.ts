@@ -165,8 +165,7 @@ export async function updateDashboardFromEnv(input: DashboardInput, env: NodeJS.
   const { GitHubPlatform } = await import('../platform/github.ts');
   const penv = await platformEnvFrom(env);
   if (penv.auth.kind === 'none') throw new Error('updating the dashboard needs GITHUB_TOKEN (issues: write) or a GitHub App');
-  const n = Number(env.GITHUB_WRITE_SPACING_MS);
-  const client = await createPlatformClient({ ...penv, writeSpacingMs: env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) ? n : undefined });
+  const client = await createPlatformClient(penv);
   await client.checkAuth();
   return updateDashboard(new GitHubPlatform(client), input);
 }

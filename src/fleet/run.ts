@@ -23,7 +23,7 @@ import { countOutcomes, type FleetReport, type RepoResult } from '../report/type
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
-import { AuthError, createPlatformClient, platformEnvFrom, type PlatformClient } from '../platform/octokit.ts';
+import { AuthError, createPlatformClient, platformEnvFrom, type GitHubPacing, type PlatformClient } from '../platform/octokit.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import type { DeliveryRun } from '../delivery/deliver.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
@@ -64,8 +64,8 @@ export interface RunFleetOptions {
   plan?: boolean;
   /** false: leave the dashboard issue alone (a nightly matrix job; the summary job updates it once). */
   dashboard?: boolean;
-  /** Minimum time between two GitHub write calls (default 1000 ms). */
-  writeSpacingMs?: number;
+  /** The GitHub client's spacing and retry waits, over what the environment says (default DEFAULT_PACING). */
+  pacing?: Partial<GitHubPacing>;
   /** Build timings per repository for delivery, when they come from elsewhere (default: --timing's results). */
   timingInput?: (repo: string) => TimingInput | undefined;
   /** --timing: time cold before/after builds of every changed repository, one at a time. */
@@ -143,7 +143,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     }
     platformClient = await createPlatformClient({
       ...platformEnv,
-      writeSpacingMs: opts.writeSpacingMs ?? spacingFrom(env),
+      pacing: { ...platformEnv.pacing, ...opts.pacing },
       log: say,
       // A dry run keeps its conditional-read cache in memory: it writes nothing it does not have to.
       etagFile: delivering ? path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') : undefined,
@@ -297,12 +297,6 @@ function pickOnly(d: Discovery, only: string[]): { targets: RepoTarget[]; reject
   // Excluded repositories count as known: asking for one is not a typo, it just does nothing.
   for (const e of d.excluded) match(e.name);
   return { targets, rejected, unknown: wanted.filter((w) => !hit.has(w)) };
-}
-
-/** GITHUB_WRITE_SPACING_MS: the pause between two write calls (GitHub asks for at least 1000 ms). */
-function spacingFrom(env: NodeJS.ProcessEnv): number | undefined {
-  const n = Number(env.GITHUB_WRITE_SPACING_MS);
-  return env.GITHUB_WRITE_SPACING_MS && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function timingOf(results: RepoResult[], name: string) {

@@ -31,6 +31,44 @@ export interface PlatformEnv {
   /** The git host (clone and push URLs, links). */
   serverUrl: string;
   auth: PlatformAuth;
+  /** What the environment changes of the pacing (GITHUB_WRITE_SPACING_MS, ...); the rest is DEFAULT_PACING. */
+  pacing?: Partial<GitHubPacing>;
+}
+
+/** How far apart the client spaces its calls, and how long it waits before a retry. */
+export interface GitHubPacing {
+  /** Minimum time between two write calls: GitHub asks for at least a second. */
+  writeMs: number;
+  /** Minimum time between two writes that notify people (a PR, an issue, a comment, a review). */
+  notifyMs: number;
+  /**
+   * The length of a "second" of waiting before a retry: a 5xx's n-th retry waits n² of them, a rate
+   * limit its `retry-after` (or its reset) in them.
+   */
+  retryUnitMs: number;
+}
+
+/** GitHub's advice and plugin-throttling's defaults. */
+export const DEFAULT_PACING: GitHubPacing = { writeMs: 1000, notifyMs: 3000, retryUnitMs: 1000 };
+
+const PACING_VARIABLES: Record<keyof GitHubPacing, string> = {
+  writeMs: 'GITHUB_WRITE_SPACING_MS',
+  notifyMs: 'GITHUB_NOTIFY_SPACING_MS',
+  retryUnitMs: 'GITHUB_RETRY_UNIT_MS',
+};
+
+/**
+ * GITHUB_WRITE_SPACING_MS, GITHUB_NOTIFY_SPACING_MS and GITHUB_RETRY_UNIT_MS (milliseconds; the
+ * tests set them to 0 against the local GitHub). A value that is not a number >= 0 is ignored.
+ */
+export function pacingFrom(env: NodeJS.ProcessEnv): Partial<GitHubPacing> {
+  const pacing: Partial<GitHubPacing> = {};
+  for (const [key, name] of Object.entries(PACING_VARIABLES) as [keyof GitHubPacing, string][]) {
+    const raw = env[name]?.trim();
+    const n = Number(raw);
+    if (raw && Number.isFinite(n) && n >= 0) pacing[key] = n;
+  }
+  return pacing;
 }
 
 /**
@@ -41,10 +79,11 @@ export interface PlatformEnv {
 export async function platformEnvFrom(env: NodeJS.ProcessEnv): Promise<PlatformEnv> {
   const apiUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '');
   const serverUrl = (env.GITHUB_SERVER_URL?.trim() || (apiUrl === DEFAULT_API_URL ? DEFAULT_SERVER_URL : apiUrl.replace(/\/api\/v3$/, ''))).replace(/\/+$/, '');
+  const pacing = pacingFrom(env);
   const token = env.GITHUB_TOKEN?.trim();
   if (token) {
     registerSecret(token);
-    return { apiUrl, serverUrl, auth: { kind: 'token', token } };
+    return { apiUrl, serverUrl, pacing, auth: { kind: 'token', token } };
   }
   const appId = env.GITHUB_APP_ID?.trim();
   if (appId) {
@@ -74,14 +113,12 @@ export async function platformEnvFrom(env: NodeJS.ProcessEnv): Promise<PlatformE
     } catch {
       throw new Error(`${keyName} is not an RSA private key in PEM form (-----BEGIN RSA PRIVATE KEY----- ...): use the .pem file generated in the App's settings`);
     }
-    return { apiUrl, serverUrl, auth: { kind: 'app', appId, privateKey: pem, installationId } };
+    return { apiUrl, serverUrl, pacing, auth: { kind: 'app', appId, privateKey: pem, installationId } };
   }
-  return { apiUrl, serverUrl, auth: { kind: 'none' } };
+  return { apiUrl, serverUrl, pacing, auth: { kind: 'none' } };
 }
 
 export interface PlatformClientOptions extends PlatformEnv {
-  /** Minimum time between two write calls (default 1000 ms, GitHub's advice). */
-  writeSpacingMs?: number;
   rateLimitRetries?: number;
   retries?: number;
   /** Where the ETag cache persists between runs (a JSON file); in memory only when omitted. */
@@ -156,6 +193,7 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     return res;
   };
 
+  const pacing = { ...DEFAULT_PACING, ...opts.pacing };
   const rateLimitRetries = opts.rateLimitRetries ?? 3;
   const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
     const again = retryCount < rateLimitRetries;
@@ -179,9 +217,12 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     throttle: {
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 1000 }),
+      // Groups of this client's own: plugin-throttling's defaults are shared by every client in the process.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.writeMs }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.notifyMs }),
+      retryAfterBaseValue: pacing.retryUnitMs,
     },
-    retry: { retries: opts.retries ?? 3 },
+    retry: { retries: opts.retries ?? 3, retryAfterBaseValue: pacing.retryUnitMs },
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
   });
 

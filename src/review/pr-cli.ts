@@ -18,7 +18,7 @@ export async function runPrReview(o: { pr: string; xxImage?: string; env?: NodeJ
     err.write('error: posting a review needs GITHUB_TOKEN (pull requests: write) or a GitHub App\n');
     return 2;
   }
-  const client = await createPlatformClient({ ...penv, writeSpacingMs: Number(env.GITHUB_WRITE_SPACING_MS ?? 1000), log: (l) => err.write(`${l}\n`) });
+  const client = await createPlatformClient({ ...penv, log: (l) => err.write(`${l}\n`) });
   try {
     await client.checkAuth();
   } catch (e) {

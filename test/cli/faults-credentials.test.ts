@@ -11,6 +11,7 @@ import { ENV, expectClean, fresh } from '../helpers/fault-cases.ts';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';
 import { makeBareRepo, SIMPLE_DOCKERFILE } from '../helpers/repos.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 describe('6. the token goes only to the configured git host, and no fragment of it is ever printed', () => {
   const dir = fresh();
@@ -49,7 +50,7 @@ describe('6. the token goes only to the configured git host, and no fragment of 
     const report = path.join(out, 'report.json');
     const summary = path.join(out, 'summary.md');
     const r = await runCli(['migrate', '--dry-run', '--repos', config, '--cache-dir', path.join(dir, 'cache'), '--report', report, '--json'], {
-      env: { ...ENV, GITHUB_API_URL: gh.url, GITHUB_STEP_SUMMARY: summary },
+      env: { ...ENV, GITHUB_API_URL: gh.url, GITHUB_STEP_SUMMARY: summary, ...NO_PACING },
     });
     gh.assertClean();
     expectClean(r, 1, undefined, [out, path.join(dir, 'cache')]);

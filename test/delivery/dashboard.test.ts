@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRows, renderDashboard } from '../../src/delivery/dashboard.ts';
 import { cli, SPROCKET, startFleet, WIDGET, type Fleet } from './fleet.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const broken = readFileSync(path.resolve(import.meta.dirname, '../../examples/faults/repos/image-build-broken/Dockerfile'), 'utf8');
 
@@ -76,7 +77,7 @@ describe('updateDashboardFromEnv (one call from a merged report)', () => {
     const gh = await LocalGitHub.start({ tokens: { [token]: 'image-build-migrator[bot]' } });
     try {
       gh.addRepo('rancher/ecm-distro-tools', { 'README.md': 'x\n' });
-      const env = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: token, GITHUB_WRITE_SPACING_MS: '0' };
+      const env = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: token, ...NO_PACING };
       const input = { repo: 'rancher/ecm-distro-tools', title: 'Campaign', now: '2026-01-01T00:00:00Z', repos: JSON.parse(JSON.stringify([{ name: 'rancher/image-build-a', outcome: 'already-migrated', reason: 'already migrated' }])) };
       expect(await updateDashboardFromEnv(input, env)).toMatchObject({ action: 'created' });
       expect(await updateDashboardFromEnv({ ...input, now: '2026-01-02T00:00:00Z' }, env)).toMatchObject({ action: 'current' });

@@ -11,6 +11,7 @@ import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { Capture } from '../helpers/streams.ts';
 import { SIMPLE_DOCKERFILE, tempDir } from '../helpers/repos.ts';
 import { readFileSync } from 'node:fs';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 // Fake tokens, assembled so that secret scanners do not take the source for a leak.
 export const TOKEN = ['ghp', 'deliveryTestToken0123456789abcdefABCD'].join('_');
@@ -56,7 +57,7 @@ export async function cli(f: Fleet, args: string[], o: { token?: string | null; 
     GITHUB_API_URL: f.gh.url,
     GITHUB_SERVER_URL: f.gh.serverUrl,
     GITHUB_TOKEN: o.token === null ? undefined : (o.token ?? TOKEN),
-    GITHUB_WRITE_SPACING_MS: '0',
+    ...NO_PACING,
     CI: '1',
     ...o.env,
   };

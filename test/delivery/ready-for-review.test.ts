@@ -11,6 +11,7 @@ import { RecordingBuilder } from '../helpers/recording-builder.ts';
 import { SIMPLE_DOCKERFILE } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
 import { cli, OTHER_TOKEN, repoOf, startFleet, TOKEN, WIDGET, type Fleet } from './fleet.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const MUTATION = 'graphql/markPullRequestReadyForReview';
 const name = (n: string) => `rancher/image-build-${n}`;
@@ -31,7 +32,7 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     try {
       const code = await runFleet({
         reposFile: f.reposFile, dryRun: o.dryRun ?? false, plan: o.plan, only: only.map(name), cacheDir: path.join(f.dir, 'cache'), out: new Capture(), err: new Capture(), live: false,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0', CI: '1' },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, ...NO_PACING, CI: '1' },
         onReport: (r) => (report = r),
         timing: { builder, buildArgs: {}, storeDir: path.join(f.dir, o.store ?? `store-${o.arm64 ?? 600}`), platforms: ['linux/amd64', 'linux/arm64'] },
       });

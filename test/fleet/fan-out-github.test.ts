@@ -16,6 +16,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { SIMPLE_DOCKERFILE, SPROCKET, TOKEN } from '../delivery/fleet.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { spawnCli } from '../helpers/cli-process.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const DASHBOARD = 'rancher/ecm-distro-tools';
 const FLEET: Record<string, Record<string, string>> = {
@@ -42,7 +43,7 @@ describe('nightly fan-out with delivery: plan, parallel jobs, one dashboard upda
     worlds.push(gh);
     for (const [full, files] of Object.entries(FLEET)) gh.addRepo(full, files);
     gh.addRepo(DASHBOARD, { 'README.md': 'tools\n' });
-    const env: NodeJS.ProcessEnv = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0' };
+    const env: NodeJS.ProcessEnv = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: TOKEN, ...NO_PACING };
     const yaml = `source:\n  type: github\ninclude: [${Object.keys(FLEET).join(', ')}]\ndefaults:\n  labels: [cross-compilation]\ndelivery:\n  dashboard:\n    repo: ${DASHBOARD}\n`;
     /** A fresh runner: an empty folder holding this repository's repos.yaml. */
     const runner = (job: string) => {

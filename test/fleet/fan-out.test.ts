@@ -14,6 +14,7 @@ import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-serv
 import { fakeRepository, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';
 import { makeBareRepo, removeDir, SIMPLE_DOCKERFILE, tempDir } from '../helpers/repos.ts';
 import { spawnCli } from '../helpers/cli-process.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const MIGRATED = readFileSync(path.join(root, 'examples/repos/image-build-sprocket/Dockerfile'), 'utf8');
@@ -51,7 +52,7 @@ describe('nightly fan-out: plan, parallel migrate jobs, summary', () => {
     gh = await startGitHubServer();
     gh.on('repos/get', ({ params }) => ({ status: 200, body: fakeRepository({ owner: params.owner!, name: params.repo!, apiUrl: gh.url, cloneUrl: `${git.url}/${params.owner}/${params.repo}.git`, defaultBranch: 'main' }) }));
     reposYaml = `include: [${Object.keys(FLEET).join(', ')}]\n`;
-    env = { GITHUB_API_URL: gh.url, GITHUB_TOKEN: '' };
+    env = { GITHUB_API_URL: gh.url, GITHUB_TOKEN: '', ...NO_PACING };
   });
   afterAll(async () => {
     await git?.close();

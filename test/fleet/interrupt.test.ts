@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startGitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, startGitHubServer } from '../helpers/github-server.ts';
 import { makeBareRepo, removeDir, SIMPLE_DOCKERFILE, tempDir } from '../helpers/repos.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 describe('Ctrl-C', () => {
   const dir = tempDir();
@@ -22,7 +23,7 @@ describe('Ctrl-C', () => {
     const cache = path.join(dir, 'cache');
 
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'interrupt-child.ts'), config, cache], {
-      env: { ...process.env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: '', CI: '1' },
+      env: { ...process.env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: '', ...NO_PACING, CI: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

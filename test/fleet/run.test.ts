@@ -9,6 +9,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.ts';
 import { fakeRepository, notFound, startGitHubServer, type FakeGitHub } from '../helpers/github-server.ts';
 import { makeBareRepo, removeDir, runGit, SIMPLE_DOCKERFILE, tempDir, writeFiles } from '../helpers/repos.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const examples = path.join(root, 'examples');
@@ -209,7 +210,7 @@ describe('dry run against GitHub (fake API + git over HTTP)', () => {
     writeFileSync(config, 'source:\n  type: github\n  list: { repo: rancher/ecm-distro-tools, path: docs/rke2-dependencies.md }\n');
     const reportFile = path.join(dir, 'report.json');
     const summary = path.join(dir, 'step-summary.md');
-    const r = await run({ reposFile: config, cacheDir: path.join(dir, 'cache'), reportFile, env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_STEP_SUMMARY: summary } });
+    const r = await run({ reposFile: config, cacheDir: path.join(dir, 'cache'), reportFile, env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_STEP_SUMMARY: summary, ...NO_PACING } });
     gh.assertClean();
     expect(r.code).toBe(1);
     const by = Object.fromEntries(r.report.repos.map((x) => [x.name, x]));
@@ -243,7 +244,7 @@ describe('dry run against GitHub (fake API + git over HTTP)', () => {
     const config = path.join(dir, 'anon.yaml');
     writeFileSync(config, 'include: [rancher/image-build-alpha]\n');
     const before = gh.requests.length;
-    const r = await run({ reposFile: config, cacheDir: path.join(dir, 'cache-anon'), env: { GITHUB_API_URL: gh.url } });
+    const r = await run({ reposFile: config, cacheDir: path.join(dir, 'cache-anon'), env: { GITHUB_API_URL: gh.url, ...NO_PACING } });
     gh.assertClean();
     expect(gh.requests.slice(before).every((q) => q.authorization === undefined)).toBe(true);
     expect(r.code).toBe(1);

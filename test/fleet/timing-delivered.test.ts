@@ -14,6 +14,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { Capture } from '../helpers/streams.ts';
 import { RecordingBuilder } from '../helpers/recording-builder.ts';
 import { startFleet, TOKEN, WIDGET, type Fleet } from '../delivery/fleet.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const REPO = 'rancher/image-build-widget';
 
@@ -48,7 +49,7 @@ describe('--timing in the pipeline: migrate -> time -> deliver', () => {
         out: o,
         err,
         live: false,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0', CI: '1' },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, ...NO_PACING, CI: '1' },
         migrate,
         onReport: (r) => (dryRun ? (dryReport = r) : (report = r)),
         timing: { builder: b, buildArgs: {}, storeDir: STORE(), platforms: ['linux/amd64', 'linux/arm64'] },

@@ -7,6 +7,7 @@ import { runFleet } from '../../src/fleet/run.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { Capture } from '../helpers/streams.ts';
 import { startFleet, TOKEN, WIDGET, type Fleet } from '../delivery/fleet.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 describe('--timing without a builder', () => {
   let f: Fleet;
@@ -25,7 +26,7 @@ describe('--timing without a builder', () => {
         err,
         live: false,
         // No engine answers on this socket, so every docker client the probe tries fails.
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: `unix://${path.join(f.dir, 'no-engine.sock')}`, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, CI: '1' },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: `unix://${path.join(f.dir, 'no-engine.sock')}`, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, GITHUB_TOKEN: TOKEN, ...NO_PACING, CI: '1' },
         timing: { buildArgs: {}, storeDir: path.join(f.dir, 'store') },
       });
     } finally {

@@ -21,6 +21,7 @@ import { APP_ID, appEnv, appKeys, filesUnder, INSTALLATION_ID, leaks, secretsOf,
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
 import type { Permissions } from '../../scripts/local-github/github-app.ts';
+import { NO_PACING, NO_PACING_OPTIONS } from '../helpers/pacing.ts';
 
 const DASHBOARD = 'rancher/ecm-distro-tools';
 const BOT = 'image-build-migrator[bot]';
@@ -141,7 +142,7 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     let jwtMasked = '';
     try {
       code = await runFleet({
-        reposFile: f.reposFile, dryRun: false, concurrency: 1, cacheDir: path.join(f.dir, 'cache'), out, err, live: false, writeSpacingMs: 0,
+        reposFile: f.reposFile, dryRun: false, concurrency: 1, cacheDir: path.join(f.dir, 'cache'), out, err, live: false, pacing: NO_PACING_OPTIONS,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, CI: '1', ...appEnv(keys) },
         onReport: (x) => (report = x),
         // The second repository's migration outlasts the first token: it waits until that token has expired on the server.
@@ -232,7 +233,7 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     // review --pr (the review action with the App's credentials) says the same and exits 2.
     const prOut = new Capture();
     const prErr = new Capture();
-    const prCode = await runPrReview({ pr: 'rancher/image-build-alpha#1', env: { GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, ...appEnv(wrong) } }, prOut, prErr).finally(() => clearSecrets());
+    const prCode = await runPrReview({ pr: 'rancher/image-build-alpha#1', env: { GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, ...NO_PACING, ...appEnv(wrong) } }, prOut, prErr).finally(() => clearSecrets());
     expect(prCode).toBe(2);
     expect(prErr.text).toMatch(/^error: GitHub App 4242 could not authenticate: GitHub refused its JWT \(401/);
     expect(leaks(secretsOf(wrong, app), { stdout: prOut.text, stderr: prErr.text })).toEqual([]);

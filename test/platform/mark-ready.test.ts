@@ -6,6 +6,7 @@ import { parseRepoName } from '../../src/config/names.ts';
 import { GitHubPlatform } from '../../src/platform/github.ts';
 import { createPlatformClient } from '../../src/platform/octokit.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
+import { NO_PACING_OPTIONS } from '../helpers/pacing.ts';
 
 const TOKEN = ['ghp', 'markReadySeamTest0123456789abcdefABCDE'].join('_');
 const FULL = 'rancher/image-build-seam';
@@ -21,7 +22,7 @@ describe('Platform.markReady', () => {
       gh.commit(FULL, b, { [`${b}.txt`]: 'x\n' });
       gh.setDraft(FULL, gh.openPull(FULL, b, b).number, true);
     }
-    const client = await createPlatformClient({ apiUrl: gh.url, serverUrl: gh.serverUrl, auth: { kind: 'token', token: TOKEN }, writeSpacingMs: 0, retries: 0 });
+    const client = await createPlatformClient({ apiUrl: gh.url, serverUrl: gh.serverUrl, auth: { kind: 'token', token: TOKEN }, pacing: NO_PACING_OPTIONS, retries: 0 });
     platform = new GitHubPlatform(client);
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { main } from '../../src/cli.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { Capture } from '../helpers/streams.ts';
+import { NO_PACING } from '../helpers/pacing.ts';
 
 const TOKEN = ['ghp', 'reviewTestToken0123456789abcdefABCDEFG'].join('_');
 const REPO = 'rancher/image-build-thing';
@@ -42,7 +43,7 @@ describe('review --pr OWNER/REPO#N', () => {
   const review = async (ref = `${REPO}#1`) => {
     const out = new Capture();
     const err = new Capture();
-    const code = await main(['review', '--pr', ref], out, err, { PATH: process.env.PATH, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0' });
+    const code = await main(['review', '--pr', ref], out, err, { PATH: process.env.PATH, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, ...NO_PACING });
     clearSecrets();
     return { code, out: out.text, err: err.text };
   };
@@ -114,7 +115,7 @@ COPY --from=builder /out/lever /lever
 
   const review = async (repo: string) => {
     const out = new Capture();
-    const code = await main(['review', '--pr', `${repo}#1`], out, new Capture(), { PATH: process.env.PATH, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_WRITE_SPACING_MS: '0' });
+    const code = await main(['review', '--pr', `${repo}#1`], out, new Capture(), { PATH: process.env.PATH, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, ...NO_PACING });
     clearSecrets();
     return { code, errors: out.text.split('\n').filter((l) => / error /.test(l)) };
   };
