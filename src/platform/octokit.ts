@@ -154,6 +154,8 @@ export interface PlatformClient {
   save(): Promise<void>;
 }
 
+let clients = 0;
+
 export async function createPlatformClient(opts: PlatformClientOptions): Promise<PlatformClient> {
   const log = (line: string) => opts.log?.(redact(line));
   const counts = new Map<string, ApiCalls>();
@@ -217,7 +219,9 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
     throttle: {
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
-      // Groups of this client's own: plugin-throttling's defaults are shared by every client in the process.
+      // Limiters of this client's own: plugin-throttling's groups are shared by every client in the
+      // process, and keyed by this id within them.
+      id: `image-build-migrator-${++clients}`,
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.writeMs }),
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.notifyMs }),
       retryAfterBaseValue: pacing.retryUnitMs,

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { DECODE_FAILED, EXP_INVALID, EXP_TOO_FAR, IAT_INVALID } from '../../scripts/local-github/github-app.ts';
 import { APP_ID, appKeys, INSTALLATION_ID, signJwt, WORKFLOW_PERMISSIONS } from './github-app.ts';
+import { controlledClock } from './clock.ts';
 import { removeDir, SIMPLE_DOCKERFILE, tempDir } from './repos.ts';
 
 const keys = appKeys();
@@ -22,7 +23,7 @@ describe('the local GitHub as a GitHub App sees it', () => {
   let gh: LocalGitHub;
   const work = tempDir('ibm-app-server-');
   beforeAll(async () => {
-    gh = await LocalGitHub.start({ app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION_ID, permissions: { contents: 'read', pull_requests: 'write', issues: 'write' }, tokenLifetimeSeconds: 2 } });
+    gh = await LocalGitHub.start({ app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION_ID, permissions: { contents: 'read', pull_requests: 'write', issues: 'write' } } });
     gh.addRepo('rancher/image-build-alpha', { Dockerfile: SIMPLE_DOCKERFILE });
   });
   afterAll(async () => {
@@ -69,7 +70,9 @@ describe('the local GitHub as a GitHub App sees it', () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as { token: string; expires_at: string; permissions: Record<string, string> };
     expect(body.token).toMatch(/^ghs_[A-Za-z0-9]{36}$/);
-    expect(Date.parse(body.expires_at) - Date.now()).toBeLessThanOrEqual(2000);
+    // An hour, as on GitHub (to the second).
+    expect(Date.parse(body.expires_at) - Date.now()).toBeLessThanOrEqual(3600_000);
+    expect(Date.parse(body.expires_at) - Date.now()).toBeGreaterThan(3590_000);
     expect(body.permissions).toEqual({ contents: 'read', pull_requests: 'write', issues: 'write', metadata: 'read' });
     // More than the installation has: GitHub's 422.
     expect((await mint(`Bearer ${jwt}`, { permissions: { contents: 'write' } })).status).toBe(422);
@@ -92,9 +95,14 @@ describe('the local GitHub as a GitHub App sees it', () => {
     expect(gh.pushes).toEqual([]);
 
     // Past expires_at the token is refused everywhere, with GitHub's 401.
-    await new Promise((r) => setTimeout(r, Date.parse(body.expires_at) - Date.now() + 100));
-    expect((await getRepo(`token ${body.token}`)).status).toBe(401);
-    expect(await git(['ls-remote', url], basic('x-access-token', body.token))).toMatch(/401|Authentication failed|could not read/);
+    const clock = controlledClock();
+    try {
+      clock.advanceTo(Date.parse(body.expires_at) + 1);
+      expect((await getRepo(`token ${body.token}`)).status).toBe(401);
+      expect(await git(['ls-remote', url], basic('x-access-token', body.token))).toMatch(/401|Authentication failed|could not read/);
+    } finally {
+      clock.restore();
+    }
     gh.assertClean();
   });
 

@@ -18,6 +18,7 @@ import type { FleetReport } from '../../src/report/types.ts';
 import { clearSecrets, redact } from '../../src/secrets/redact.ts';
 import { cli, repoOf, SIMPLE_DOCKERFILE, SPROCKET, WIDGET, type Fleet } from '../delivery/fleet.ts';
 import { APP_ID, appEnv, appKeys, filesUnder, INSTALLATION_ID, leaks, secretsOf, WORKFLOW_PERMISSIONS, type AppKeys } from '../helpers/github-app.ts';
+import { controlledClock } from '../helpers/clock.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 import { Capture } from '../helpers/streams.ts';
 import type { Permissions } from '../../scripts/local-github/github-app.ts';
@@ -131,8 +132,8 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
 
   it('mints a second installation token when the first expires during the run, and uses it for the later push and API calls', async () => {
     const keys = appKeys();
-    // Tokens that live 20 s: the bot re-mints once less than a quarter of that is left.
-    const f = await appWorld(keys, { tokenLifetimeSeconds: 20, repos: { 'rancher/image-build-widget': WIDGET, 'rancher/image-build-alpha': { Dockerfile: SIMPLE_DOCKERFILE } } });
+    // Tokens that live an hour, as on GitHub; the test's clock jumps past the first one's expiry.
+    const f = await appWorld(keys, { repos: { 'rancher/image-build-widget': WIDGET, 'rancher/image-build-alpha': { Dockerfile: SIMPLE_DOCKERFILE } } });
     const app = f.gh.app!;
     let migrations = 0;
     const out = new Capture();
@@ -140,23 +141,22 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     let report: FleetReport | undefined;
     let code: number;
     let jwtMasked = '';
+    const clock = controlledClock();
     try {
       code = await runFleet({
         reposFile: f.reposFile, dryRun: false, concurrency: 1, cacheDir: path.join(f.dir, 'cache'), out, err, live: false, pacing: NO_PACING_OPTIONS,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_API_URL: f.gh.url, GITHUB_SERVER_URL: f.gh.serverUrl, CI: '1', ...appEnv(keys) },
         onReport: (x) => (report = x),
-        // The second repository's migration outlasts the first token: it waits until that token has expired on the server.
+        // The second repository's migration outlasts the first token: the clock moves past its expiry, for the server as for the bot.
         migrate: async (dir, o) => {
-          if (++migrations === 2) {
-            const first = app.minted[0]!;
-            while (Date.now() <= first.expiresAt + 50) await new Promise((res) => setTimeout(res, 200));
-          }
+          if (++migrations === 2) clock.advanceTo(app.minted[0]!.expiresAt + 50);
           return migrateCheckout(dir, o, recipes);
         },
       });
       // The redactor knows every JWT the bot signed (they are not token-shaped: only registration masks them).
       jwtMasked = redact(`jwt ${app.jwts[0]} end`);
     } finally {
+      clock.restore();
       clearSecrets();
     }
     f.gh.assertClean();
