@@ -13,6 +13,7 @@ import { globToRegExp, matchFiles } from '../../src/actions/changed-files.ts';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { makeBareRepo, removeDir, runGit, tempDir, writeFiles } from '../helpers/repos.ts';
 import { NO_PACING } from '../helpers/pacing.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixture = (rel: string) => readFileSync(path.join(root, 'test/fixtures', rel), 'utf8');
@@ -128,7 +129,7 @@ describe('action.yml with github-token: the review is posted on the pull request
 
   it('the post step runs review --pr with the token from the input, before the threshold step', async () => {
     const names = action.runs.steps.map((s) => s.name);
-    expect(names.indexOf('Post the review on the pull request')).toBeLessThan(names.indexOf('Review the changed Dockerfiles'));
+    expectInOrder(names, ['Post the review on the pull request', 'Review the changed Dockerfiles']);
     const step = action.runs.steps.find((s) => s.name === 'Post the review on the pull request')!;
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: root, GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, ...NO_PACING };
     for (const [k, v] of Object.entries(step.env ?? {})) {

@@ -4,6 +4,7 @@ import { discoverRepos } from '../../src/discovery/discover.ts';
 import { lookUpRepo } from '../../src/discovery/github-repo.ts';
 import { createPlatformClient } from '../../src/platform/octokit.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
+import { NO_PACING_OPTIONS } from '../helpers/pacing.ts';
 import { fakeRepository, notFound, startGitHubServer, type FakeGitHub, type FakeResponse } from '../helpers/github-server.ts';
 
 const LIST = `# RKE2 dependencies
@@ -25,9 +26,9 @@ const SCRIPT = `#!/bin/sh\nREPOS="rancher/image-build-alpha\nrancher/image-build
 // A fake token, assembled so that secret scanners do not take the source for a leak.
 const TOKEN = ['ghp', '0123456789abcdefghijABCDEFGHIJ012345'].join('_');
 
-/** The run's one Octokit (src/platform), as the fleet builds it for discovery. */
-const client = async (apiUrl: string, token?: string) =>
-  (await createPlatformClient({ apiUrl, serverUrl: 'https://github.com', auth: token ? { kind: 'token', token } : { kind: 'none' } })).octokit;
+/** The run's one Octokit (src/platform), as the fleet builds it for discovery; it waits no real time before a retry. */
+const client = async (apiUrl: string, token?: string, log?: (line: string) => void) =>
+  (await createPlatformClient({ apiUrl, serverUrl: 'https://github.com', auth: token ? { kind: 'token', token } : { kind: 'none' }, pacing: NO_PACING_OPTIONS, log })).octokit;
 
 describe('discovery against a GitHub that follows the OpenAPI description', () => {
   let gh: FakeGitHub;
@@ -118,16 +119,17 @@ include: [rancher/image-build-alpha]
     expect(d.errors[0]).not.toContain(TOKEN);
   });
 
-  it('looks up repositories: ok, archived, missing, and waits out a rate limit', async () => {
-    const octokit = await client(gh.url, TOKEN);
+  it('looks up repositories: ok, archived, missing, and waits out a rate limit for as long as retry-after says', async () => {
+    const logged: string[] = [];
+    const octokit = await client(gh.url, TOKEN, (line) => logged.push(line));
     const repo = (name: string) => ({ owner: 'rancher', name, full: `rancher/${name}` });
     expect(await lookUpRepo(octokit, repo('image-build-alpha'))).toEqual({ status: 'ok', cloneUrl: 'https://git.example/rancher/image-build-alpha.git', defaultBranch: 'main' });
     expect(await lookUpRepo(octokit, repo('image-build-old'))).toEqual({ status: 'archived', defaultBranch: 'main' });
     expect(await lookUpRepo(octokit, repo('image-build-missing'))).toMatchObject({ status: 'missing' });
-    const t0 = Date.now();
     expect(await lookUpRepo(octokit, repo('image-build-limited'))).toMatchObject({ status: 'ok' });
     expect(rateLimited).toBe(2);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+    // The wait the client chose: the answer's retry-after (1 s), not plugin-throttling's 60 s fallback.
+    expect(logged).toEqual([`GitHub secondary rate limit on GET /repos/{owner}/{repo}: waiting 1s`]);
     expect(gh.writes()).toEqual([]);
   });
 });

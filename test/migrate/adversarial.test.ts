@@ -76,7 +76,8 @@ describe('RUN heredocs', () => {
   it('non-ASCII text before the compile in the same RUN does not shift the insertion point', () => {
     const m = migrated(builder('RUN <<EOF\necho "déjà vu 🚀🚀 ✓"\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\nEOF\nRUN echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o /out/app2 ./cmd/app2'));
     expect(m.output).toContain('echo "déjà vu 🚀🚀 ✓"\nxx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\nEOF\n');
-    expect(m.output).toMatch(/RUN (xx-go --wrap && )?echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o \/out\/app2/);
+    // The heredoc's wrap holds for the rest of the stage: the second compile is not wrapped again.
+    expect(m.output).toContain('EOF\nRUN echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o /out/app2 ./cmd/app2\n');
   });
 });
 
@@ -240,12 +241,12 @@ describe('platforms, ARGs, stage names', () => {
 describe('compiles in shell constructs', () => {
   it('inside if ...; then go build ...; fi', () => {
     const m = migrated(builder('RUN if [ -f go.mod ]; then CGO_ENABLED=0 go build -o /out/app ./cmd/app; fi'));
-    expect(m.output).toMatch(/RUN (xx-go --wrap && if|if \[ -f go\.mod \]; then xx-go --wrap && CGO)/);
+    expect(m.output).toContain('RUN xx-go --wrap && if [ -f go.mod ]; then CGO_ENABLED=0 go build -o /out/app ./cmd/app; fi\n');
   });
 
   it('inside ( cd x && go build )', () => {
     const m = migrated(builder('RUN ( cd cmd/app && CGO_ENABLED=0 go build -o /out/app . )'));
-    expect(m.output).toMatch(/RUN (xx-go --wrap && \( cd|\( cd cmd\/app && xx-go --wrap && CGO)/);
+    expect(m.output).toContain('RUN xx-go --wrap && ( cd cmd/app && CGO_ENABLED=0 go build -o /out/app . )\n');
     expect(m.output).toContain('RUN xx-verify --static /out/app\n');
   });
 
@@ -305,7 +306,8 @@ describe('encodings and line endings', () => {
     expect(linesChangedOutsideEdits(text, m.output, m.edits)).toEqual([]);
     const outLines = m.output.split('\n');
     for (const l of text.split('\n')) if (!/go build|^FROM golang/.test(l)) expect(outLines, JSON.stringify(l)).toContain(l);
-    expect(m.output).toMatch(/xx-go --wrap && CGO_ENABLED=0 go build -o \/out\/app \.\/cmd\/app\r?\n/);
+    // The compile is the sixth line, one of those given a CR.
+    expect(m.output).toContain('    xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\r\n');
   });
 
   it('CRLF throughout, with a heredoc', () => {

@@ -21,6 +21,7 @@ import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
 import { checkOutcome, openCorpus, opts, stageText, xxVerifyArgs, type Outcome } from './corpus-properties.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const { dir, files, read, result, out } = openCorpus('test/fixtures/build-variants');
 
@@ -106,7 +107,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
     const from = t.split('\n').find((l) => /^FROM .*hardened-gobase-.* AS builder$/.test(l))!;
     expect(from).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
     expect(from).not.toMatch(/TARGETARCH/);
-    expect(from).toMatch(/hardened-gobase-\$\{?BUILDARCH\}?:v1\.22\.7b2/);
+    expect(from).toContain('hardened-gobase-${BUILDARCH}:v1.22.7b2');
   });
 
   // --- s02: ARCH in a tools download and in go-assert-boring ------------------------------------
@@ -138,8 +139,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
   // --- s04: git apply + go mod vendor before the target ARG (spec 4) ----------------------------
   it('s04: git apply, go mod vendor and GOFLAGS=-mod=vendor run once, before ARG TARGETPLATFORM', () => {
     const t = out('s04-git-apply-vendor.Dockerfile');
-    const arg = t.indexOf('ARG TARGETPLATFORM');
-    for (const s of ['git apply --verbose', 'go mod tidy && go mod vendor', 'ENV GOFLAGS=-mod=vendor']) expect(t.indexOf(s), s).toBeLessThan(arg);
+    for (const s of ['git apply --verbose', 'go mod tidy && go mod vendor', 'ENV GOFLAGS=-mod=vendor']) expectInOrder(t, [s, 'ARG TARGETPLATFORM']);
     expect(t).toMatch(/^RUN apk --no-cache add [^\n]*\bpatch\b[^\n]*\bclang lld$/m);
     expect(xxVerifyArgs(t)).toEqual([{ static: true, paths: ['bin/snapshotter'] }]);
   });
@@ -166,7 +166,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
   // --- s07: `set -ex;` lists ----------------------------------------------------------------------
   it('s07: the wrap goes right before the compile inside the ; list; install -s and the smoke test are handled', () => {
     const t = out('s07-set-ex-semicolons.Dockerfile');
-    expect(t).toMatch(/^RUN set -ex; xx-go --wrap(?: &&|;) GO_LDFLAGS="-linkmode=external" go-build-static\.sh -o bin\/ringd \.\/cmd\/ringd; \\$/m);
+    expect(t).toMatch(/^RUN set -ex; xx-go --wrap && GO_LDFLAGS="-linkmode=external" go-build-static\.sh -o bin\/ringd \.\/cmd\/ringd; \\$/m);
     expect(t).toContain('    install bin/ringd /usr/local/bin/ringd; \\\n');
     expect(t).toContain('if ! xx-info is-cross; then ringd --version; fi');
     expect(t).toMatch(/^COPY --from=strip_binary \/usr\/local\/bin\/ringd \/usr\/local\/bin\/ringd$/m);
@@ -179,7 +179,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
   it('s07: go mod download runs once, before ARG TARGETPLATFORM', () => {
     const t = out('s07-set-ex-semicolons.Dockerfile');
     expect(t).toMatch(/^RUN set -ex; \\\n {4}go mod download\nARG TARGETPLATFORM$/m);
-    expect(t.indexOf('go mod download')).toBeLessThan(t.indexOf('ARG TARGETPLATFORM'));
+    expectInOrder(t, ['go mod download', 'ARG TARGETPLATFORM']);
     expect(rules(t, 's07').map((f) => f.rule)).not.toContain('work-after-target-arg');
   });
 
@@ -291,7 +291,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
   it('s15: uname -m no longer picks the output folder on the build platform', () => {
     const t = out('s15-uname-output-dir.Dockerfile');
     expect(t).not.toContain('uname -m');
-    expect(t).toMatch(/GOARCH_DIR=\$\((xx-info march|xx-info arch)|GOARCH_DIR=\$\{?TARGETARCH\}?/);
+    expect(t).toContain("RUN GOARCH_DIR=$(xx-info march | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/') && \\\n");
     expect(t).toMatch(/^RUN xx-go --wrap && make build$/m);
     expect(xxVerifyArgs(t)).toEqual([{ static: true, paths: ['/usr/local/bin/tether'] }]);
   });

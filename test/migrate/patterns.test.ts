@@ -13,6 +13,7 @@ import { DEFAULT_OPTIONS, type MigrateOptions } from '../../src/migrate/types.ts
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { reviewDockerfile } from '../../src/review/review.ts';
 import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const root = path.resolve('test/fixtures/patterns');
 const patterns = readdirSync(root).sort();
@@ -103,7 +104,7 @@ describe('what the patterns must show', () => {
     expect(t).toMatch(/^FROM \$\{GO_IMAGE\} AS strip_binary$/m);
     expect(t).toMatch(/^COPY --from=strip_binary \/usr\/local\/bin\/widget \/usr\/bin\/widget$/m);
     // The clone happens before the target ARG: once for all platforms.
-    expect(t.indexOf('git clone')).toBeLessThan(t.indexOf('ARG TARGETPLATFORM'));
+    expectInOrder(t, ['git clone', 'ARG TARGETPLATFORM']);
   });
   it('P2: no ARCH left in the Dockerfile, Makefile or workflow build-args', async () => {
     const dir = await migratedCopy('P02-arch-build-arg');
@@ -124,8 +125,8 @@ describe('what the patterns must show', () => {
   });
   it('P7: the wrap comes after native go steps', async () => {
     const t = await out('P07-native-codegen');
-    expect(t.indexOf('go generate')).toBeLessThan(t.indexOf('xx-go --wrap'));
-    expect(t.indexOf('go install')).toBeLessThan(t.indexOf('xx-go --wrap'));
+    expectInOrder(t, ['go generate', 'xx-go --wrap']);
+    expectInOrder(t, ['go install', 'xx-go --wrap']);
   });
   it('P9: every leaf keeps its platform, destinations and metadata', async () => {
     const t = await out('P09-several-leaves');

@@ -31,6 +31,7 @@ import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/e
 import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const corpusDir = path.resolve('test/fixtures/shapes');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.Dockerfile')).sort();
@@ -120,7 +121,7 @@ describe('corpus: what particular files must show', () => {
     expect(t).toMatch(/^RUN install bin\/\* \/usr\/local\/bin$/m);
     expect(t).toMatch(/^COPY --from=strip_binary \/usr\/local\/bin\/tally \/usr\/local\/bin\/tally$/m);
     // The clone and go mod download happen before the target ARG: once for all platforms.
-    expect(t.indexOf('go mod download')).toBeLessThan(t.indexOf('ARG TARGETPLATFORM'));
+    expectInOrder(t, ['go mod download', 'ARG TARGETPLATFORM']);
   });
 
   it('c03: xx-verify keeps --static: the old build was static (-extldflags "-static", go-assert-static.sh)', () => {
@@ -131,12 +132,12 @@ describe('corpus: what particular files must show', () => {
   it('c34: xx-verify names the binaries, not the -o folder (xx-verify on a directory fails the build) [BUG-13]', () => {
     const t = migrate('c34-go-build-o-dir.Dockerfile').output;
     expect(t).not.toMatch(/^RUN xx-verify( --static)? bin$/m);
-    expect(t).toMatch(/^RUN xx-verify --static (\/src\/)?bin\/proxy (\/src\/)?bin\/agent$/m);
+    expect(t).toMatch(/^RUN xx-verify --static bin\/proxy bin\/agent$/m);
   });
 
   it('c40: strip --strip-debug stays --strip-debug on the target platform (spec 7: same stripping semantics) [BUG-24]', () => {
     const t = migrate('c40-strip-debug-only.Dockerfile').output;
-    expect(t).toMatch(/^RUN (.*&& )?strip --strip-debug \S*anvil$/m);
+    expect(t).toMatch(/^RUN strip --strip-debug \/src\/bin\/anvil$/m);
   });
 
   /** The refusal of a file whose one right outcome is a refusal (the pattern is the input's). */
@@ -160,7 +161,7 @@ describe('corpus: what particular files must show', () => {
 
   it('c43: go test runs natively, before the wrap (after it, it builds and runs target test binaries) [BUG-27]', () => {
     const t = migrate('c43-go-test-then-build.Dockerfile').output;
-    expect(t.indexOf('go test')).toBeLessThan(t.indexOf('xx-go --wrap'));
+    expectInOrder(t, ['go test', 'xx-go --wrap']);
   });
 
   it('c44: go test after the wrapped compile is guarded or moved (it runs foreign test binaries) [BUG-27]', () => {
@@ -209,7 +210,7 @@ describe('corpus: what particular files must show', () => {
   it('c19: code generators run before the wrap', () => {
     const t = migrate('c19-codegen.Dockerfile').output;
     for (const native of ['go install sigs.k8s.io', 'make generate manifests', 'go generate ./pkg/...']) {
-      expect(t.indexOf(native), native).toBeLessThan(t.indexOf('xx-go --wrap'));
+      expectInOrder(t, [native, 'xx-go --wrap']);
     }
   });
 

@@ -6,6 +6,7 @@ import { writeJsonReport } from '../../src/report/json.ts';
 import { renderText } from '../../src/report/text.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const repos: RepoResult[] = [
   { name: 'rancher/image-build-a', outcome: 'would-change', reason: 'would change Dockerfile (3 edits)', diff: '--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1 +1 @@\n-FROM x\n+FROM --platform=$BUILDPLATFORM x\n', branch: 'master', commit: 'abcdef1234567890', durationMs: 5 },
@@ -25,7 +26,7 @@ describe('reports', () => {
 
   it('text: diffs first, then every repository grouped by outcome with its reason', () => {
     const text = renderText(report);
-    expect(text.indexOf('+FROM --platform=$BUILDPLATFORM x')).toBeLessThan(text.indexOf('Dry run summary'));
+    expectInOrder(text, ['+FROM --platform=$BUILDPLATFORM x', 'Dry run summary']);
     const order = ['Would change (1)', 'Already migrated (1)', 'Skipped (1)', 'Failed (1)'].map((h) => text.indexOf(h));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
