@@ -42,6 +42,8 @@ export interface RuleMeta {
   /** One line, for SARIF rule metadata and `--list`. */
   title: string;
   docs: string;
+  /** A Dockerfile the rule finds something in, and the same one fixed (its page in docs/rules/ shows both; a test checks they fail and pass). */
+  examples?: { fail: string; pass: string };
 }
 
 
