@@ -2,7 +2,7 @@
  * The recipes, in the order they run. Each one sees the file as the previous ones left it, so a
  * recipe only has to know about its own part of the target shape.
  */
-import type { DockerfileRecipe, RecipeSet } from '../src/migrate/recipe.ts';
+import { defineRecipes, type DockerfileRecipe, type RecipeSet } from '../src/migrate/recipe.ts';
 import { buildArgsArch } from './build-args-arch/index.ts';
 import { fromAsCasing } from './from-as-casing/index.ts';
 import { platformArgDefault } from './platform-arg-default/index.ts';
@@ -50,7 +50,7 @@ export const dockerfileRecipes: DockerfileRecipe[] = [
   unameTargetArch,
 ];
 
-/** What the CLI and the fleet hand to the engine. */
-export const recipes: RecipeSet = { dockerfile: dockerfileRecipes, buildFiles: [buildArgsArch] };
+/** What the CLI and the fleet hand to the engine, checked as it loads (every rule a recipe names exists). */
+export const recipes: RecipeSet = defineRecipes({ dockerfile: dockerfileRecipes, buildFiles: [buildArgsArch] });
 
 export { buildArgsArch };

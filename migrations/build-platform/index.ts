@@ -11,9 +11,10 @@ export const buildPlatform: DockerfileRecipe = {
   id: 'build-platform',
   title: 'Run compile stages on $BUILDPLATFORM',
   phase: 1,
-  fixes: ['compile-left-emulated'],
+  fixes: ['final-stage-on-build-platform'],
+  partOf: ['compile-left-emulated'],
   apply(ctx) {
-    const { analysis } = ctx;
+    const { analysis, facts } = ctx;
     const edits: Edit[] = [];
     for (const root of buildPlatformRoots(analysis)) {
       if (root.platform === 'build') continue;
@@ -24,9 +25,8 @@ export const buildPlatform: DockerfileRecipe = {
       else edits.push(replace(root.imageStart, root.imageStart, '--platform=$BUILDPLATFORM ', why));
     }
     // A final image must be built for the target: a hand migration that moved it is undone.
-    for (const stage of analysis.finalStages) {
-      const f = analysis.facts.get(stage);
-      if (!stage.platformFlag || stage.platform !== 'build' || f?.isXx || buildPlatformRoots(analysis).has(stage)) continue;
+    for (const { stage } of facts.finalStagesOnBuildPlatform()) {
+      if (!stage.platformFlag || buildPlatformRoots(analysis).has(stage)) continue;
       const flag = stage.platformFlag;
       let end = flag.end;
       while (/[ \t]/.test(analysis.model.source.text[end] ?? '')) end++;

@@ -10,7 +10,10 @@ import type { ShellCommand, ShellWord } from '../../src/dockerfile/shell.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
 // `GOARCH=$TARGETARCH` is cross-compiling already (Docker's guide does it so): not stale.
-import { followsTarget } from '../../src/dockerfile/env.ts';
+import { followsBuildMachine, followsTarget } from '../../src/dockerfile/env.ts';
+
+/** A value that is no leftover of the emulated build: the target's (cross already), or the build machine's (a tool for the build, P7). */
+const meant = (value: string) => followsTarget(value) || followsBuildMachine(value);
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 const STALE = STALE_GO_VARS;
@@ -19,7 +22,8 @@ export const staleGoEnv: DockerfileRecipe = {
   id: 'stale-go-env',
   title: 'Remove GOARCH/GOOS forced for the emulated build from cross-compiling stages',
   phase: 1,
-  fixes: ['compile-left-emulated', 'stale-goarch'],
+  fixes: ['stale-goarch'],
+  partOf: ['compile-left-emulated'],
   apply({ model, analysis, source }) {
     const edits: Edit[] = [];
     const build = buildPlatformStages(analysis);
@@ -36,7 +40,7 @@ export const staleGoEnv: DockerfileRecipe = {
             continue;
           }
           if (pairs.length === 0) continue;
-          const stale = pairs.filter((p) => STALE.has(p.name) && !followsTarget(source.text.slice(p.start, p.end)));
+          const stale = pairs.filter((p) => STALE.has(p.name) && !meant(source.text.slice(p.start, p.end)));
           if (stale.length === 0) continue;
           const names = stale.map((p) => p.name).join('/');
           if (stale.length === pairs.length) {
@@ -56,7 +60,7 @@ export const staleGoEnv: DockerfileRecipe = {
         }
         for (const cmd of instr.shell?.commands ?? []) {
           if (cmd.name === 'export' && instr.shell?.errorAt === undefined) {
-            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !followsTarget(w.value));
+            const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !meant(w.value));
             if (stale.length === 0) continue;
             const why = `export ${stale.map((w) => w.value.split('=')[0]).join(' ')} on the build platform would override the target that xx-go sets`;
             if (stale.length === cmd.args.length) {
@@ -66,7 +70,7 @@ export const staleGoEnv: DockerfileRecipe = {
             continue;
           }
           for (const a of cmd.assigns) {
-            if (!STALE.has(a.name) || followsTarget(a.value)) continue;
+            if (!STALE.has(a.name) || meant(a.value)) continue;
             let end = a.end;
             while (end < source.text.length && /[ \t]/.test(source.text[end]!)) end++;
             edits.push(replace(a.start, end, '', `${a.name}=${a.value} on the build platform would override the target that xx-go sets`));

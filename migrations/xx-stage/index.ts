@@ -12,7 +12,7 @@ export const xxStage: DockerfileRecipe = {
   title: 'Add the xx helper stage',
   phase: 1,
   fixes: ['compile-left-emulated', 'xx-not-copied'],
-  apply({ model, analysis, source, options }) {
+  apply({ model, analysis, source, facts }) {
     if (analysis.xxStage) return [];
     if (![...analysis.facts.values()].some((f) => f.crossCompile)) return [];
     const first = model.stages[0]!;
@@ -28,8 +28,8 @@ export const xxStage: DockerfileRecipe = {
       insertLinesBefore(
         source,
         line,
-        [...before, `${from} --platform=$BUILDPLATFORM ${options.xxImage} ${as} ${name}`, ''],
-        `cross-compilation helpers (xx-go, xx-apk, xx-verify) from ${options.xxImage}, run on the build platform`,
+        [...before, `${from} --platform=$BUILDPLATFORM ${facts.input.xxImage} ${as} ${name}`, ''],
+        `cross-compilation helpers (xx-go, xx-apk, xx-verify) from ${facts.input.xxImage}, run on the build platform`,
       ),
     ];
   },

@@ -3,7 +3,7 @@
  * setting silently ignored (a typo in `exclude` would otherwise migrate a repository nobody meant to).
  */
 import { z } from 'zod';
-import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
+import { DEFAULT_XX_IMAGE } from '../dockerfile/input.ts';
 
 const text = (what: string) => z.string({ error: `expected ${what} (a string)` }).trim().min(1, { error: `${what} must not be empty` });
 

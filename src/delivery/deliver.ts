@@ -4,13 +4,11 @@
  * through the Platform and git. `--plan` stops after the planner: read calls only.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { RepoName } from '../config/names.ts';
 import type { CheckoutReport } from '../migrate/types.ts';
 import type { Platform, PullRequest } from '../platform/types.ts';
 import { PullExistsError } from '../platform/types.ts';
-import { reviewText, type Finding } from '../review/review.ts';
+import type { Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
 import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
@@ -158,7 +156,7 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'update': {
       if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
       // Reviewed on every write: the body lists the findings, and whether the PR may leave draft depends on them.
-      const findings = await reviewChanged(t);
+      const findings = reviewChanged(t);
       let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
@@ -242,13 +240,11 @@ function commitMessage(recipes: string[]): string {
   return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}`;
 }
 
-/** The rule set over the migrated files, as the reviewer will see them. */
-async function reviewChanged(t: DeliveryTarget): Promise<Finding[]> {
-  const out: Finding[] = [];
-  for (const f of t.report.files) {
-    if (f.status !== 'changed' || !/Dockerfile|\.dockerfile$/i.test(path.basename(f.path))) continue;
-    const text = await readFile(path.join(t.dir, f.path), 'utf8').catch(() => undefined);
-    if (text !== undefined) out.push(...reviewText(text, f.path));
-  }
-  return out;
+/**
+ * The review of the migrated files, as the reviewer will see them: the one the migration ran on
+ * its own output, with the repository's settings (a second review with defaults would list
+ * findings the migration never had, such as xx-not-copied for a configured xxImage).
+ */
+function reviewChanged(t: DeliveryTarget): Finding[] {
+  return t.report.files.flatMap((f) => (f.status === 'changed' ? (f.findings ?? []) : []));
 }

@@ -16,8 +16,9 @@ import {
 } from './commands.ts';
 import { downstream, lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 import { copyDestination, copySources } from './copy.ts';
-import { followsTarget, settingFor, type EnvSetting } from './env.ts';
+import { followsBuildMachine, followsTarget, settingFor, type EnvSetting } from './env.ts';
 import type { MakeVar } from './build-files.ts';
+import type { FactsInput } from './input.ts';
 import { systemGlobInstalls } from './strip-names.ts';
 import { splitCandidate, splitOf } from './lineage-split.ts';
 
@@ -78,21 +79,14 @@ export interface Analysis {
 
 export type { MakeVar };
 
-export interface AnalysisOptions {
-  emulatedStages?: { stage: string; reason: string }[];
-  /** `--target` names from the Makefile and workflows. */
-  targets?: string[];
-  xxImage?: string;
+/** The facts input (input.ts), and which stages the user's own file had on the build platform. */
+export type AnalysisOptions = Partial<FactsInput> & {
   /**
    * Stages (by stageKey) that were on the build platform in the file as the user wrote it. A
    * migration moves stages there itself; only the user's own cross set-up is left alone.
    */
-  inputBuildStages?: Set<string>;
-  /** Build-args the Makefile and workflows pass with a value (what an `ARG` without default gets). */
-  buildArgs?: Record<string, string>;
-  /** Variables the checkout's Makefile sets. */
-  makeVars?: Record<string, MakeVar>;
-}
+  inputBuildStages?: ReadonlySet<string>;
+};
 
 /** A stage's identity across edits that insert stages: its name, or its place from the end. */
 export function stageKey(stage: Stage, count: number): string {
@@ -155,7 +149,10 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   const wraps: CommandSite[] = [];
   for (const c of commands) {
     const kind = compileKind(c.command, goStage);
-    if (kind) compiles.push({ ...c, kind });
+    // `GOARCH=$BUILDARCH go build -o /usr/local/bin/gen`: a tool for the build itself (P7), built
+    // and run natively; no target compile, so neither wrapped nor guarded.
+    if (kind && forBuildMachine(stage, c)) nativeGo.push(c);
+    else if (kind) compiles.push({ ...c, kind });
     if (isCBuild(c.command)) cBuilds.push(c);
     if (isNativeGoTool(c.command)) nativeGo.push(c);
     if (isGoTest(c.command)) tests.push(c);
@@ -183,6 +180,12 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     crossCompile: false,
     markedEmulated: false,
   };
+}
+
+/** The command builds for the machine that runs the build: its GOARCH names the build platform. */
+function forBuildMachine(stage: Stage, c: CommandSite): boolean {
+  const goarch = settingFor(stage, c.instruction, c.command, 'GOARCH')?.value;
+  return goarch !== undefined && followsBuildMachine(goarch);
 }
 
 function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: Set<Stage>, opts: AnalysisOptions, model: DockerfileModel): void {

@@ -10,6 +10,8 @@ export interface Edit {
   text: string;
   /** Why a human reviewer should accept this edit. */
   reason: string;
+  /** The review finding (rule id, line of the file as read) this edit fixes, when the engine asked for fixes only. */
+  fixes?: { rule: string; line: number };
 }
 
 export class EditConflictError extends Error {}

@@ -3,7 +3,9 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { analyze, stageKey, type Analysis, type MakeVar } from '../dockerfile/analysis.ts';
+import { stageKey } from '../dockerfile/analysis.ts';
+import { DockerfileFacts } from '../dockerfile/facts.ts';
+import { factsInput, type FactsInput } from '../dockerfile/input.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
 import type { Finding } from '../review/types.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
@@ -28,14 +30,12 @@ export interface DockerfileMigration {
   declaredArgs?: { input: string[]; output: string[] };
   /** The input's stages (name, index): what an emulatedStages entry may name. */
   inputStages?: { name?: string; index: number }[];
+  /** The review of the output, run by the migration with its own facts (changed files only). */
+  findings?: Finding[];
 }
 
-export interface EngineOptions extends MigrateOptions {
-  targets?: string[];
-  /** Build-args the checkout's Makefile and workflows pass with a value. */
-  buildArgs?: Record<string, string>;
-  /** Variables the checkout's Makefile sets (a `make` build in the Dockerfile runs with them). */
-  makeVars?: Record<string, MakeVar>;
+/** The checkout's options and what its build files say (the rest of the facts input, dockerfile/input.ts). */
+export interface EngineOptions extends MigrateOptions, Partial<Omit<FactsInput, 'xxImage' | 'emulatedStages'>> {
   /** The recipes, in order (the CLI and the fleet hand in migrations/' list). */
   recipes: DockerfileRecipe[];
   /** `performance.now()` after which this file fails alone as too large or too complex. */
@@ -86,9 +86,9 @@ function stageKeyAt(model: DockerfileModel, offset: number): string | undefined 
   return found && offset > found.from.start ? stageKey(found, model.stages.length) : undefined;
 }
 
-/** Keep only the edits that fix a finding (named in the reason); drop the others. */
+/** Keep only the edits that fix a finding (each carries it in `fixes`); drop the others. */
 function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileModel, gate: FixOnly, originalLine: (line: number) => number): Edit[] {
-  const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule));
+  const mine = gate.findings.filter((f) => recipe.fixes.includes(f.rule) || (recipe.partOf ?? []).includes(f.rule));
   if (mine.length === 0) return [];
   const out: Edit[] = [];
   for (const e of edits) {
@@ -100,28 +100,34 @@ function fixingEdits(recipe: DockerfileRecipe, edits: Edit[], model: DockerfileM
     // still emulated, a final image, a new stage) the edit serves the recipe's fix.
     if (!here && key !== undefined && gate.protectedStages.has(key)) continue;
     const f = here ?? mine[0]!;
-    out.push({ ...e, reason: `${e.reason} (fixes ${f.rule}, line ${f.line})` });
+    out.push({ ...e, reason: `${e.reason} (fixes ${f.rule}, line ${f.line})`, fixes: { rule: f.rule, line: f.line } });
   }
   return out;
 }
 
-/** The input's and the output's models, for the checks that follow. */
+/** The input's and the output's facts, for the checks that follow. */
 export interface Applied extends DockerfileMigration {
-  model: DockerfileModel;
-  analysis: Analysis;
-  inputModel: DockerfileModel;
+  /** The output's facts, with the stages the user had on the build platform (analysis.ts). */
+  facts: DockerfileFacts;
+  inputFacts: DockerfileFacts;
 }
 
-export function analysisFor(model: DockerfileModel, opts: EngineOptions, inputBuildStages?: Set<string>): Analysis {
-  return analyze(model, { emulatedStages: opts.emulatedStages, targets: opts.targets, xxImage: opts.xxImage, inputBuildStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars });
+/** The one facts input of a migration, taken from the engine options. */
+export function inputOf(opts: EngineOptions): FactsInput {
+  return factsInput(opts);
 }
 
-export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileModel): Applied {
+/**
+ * Run the recipes over `text`. `parsed`: the facts of this very text when the caller has them
+ * (the engine parses a file once); every phase's output is parsed once, and its facts keep the
+ * input and the stages the user had on the build platform.
+ */
+export function applyRecipes(text: string, path: string, opts: EngineOptions, cache = new ShellCache(), gate?: FixOnly, parsed?: DockerfileFacts): Applied {
   const phases = phasesOf(opts.recipes);
-  let model = parsed ?? parseDockerfile(text, path, cache);
-  const inputBuild = new Set(model.stages.filter((s) => s.platform === 'build').map((s) => stageKey(s, model.stages.length)));
-  let analysis = analysisFor(model, opts, inputBuild);
-  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], model, analysis, inputModel: model };
+  let facts = parsed ?? DockerfileFacts.of(parseDockerfile(text, path, cache), inputOf(opts));
+  let model = facts.model;
+  let analysis = facts.analysis;
+  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], facts, inputFacts: facts };
 
   const compiles = [...analysis.facts.values()].some((f) => f.compiles.length > 0 || f.cBuilds.length > 0);
   if (!compiles) {
@@ -142,7 +148,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     const byRecipe: { recipe: DockerfileRecipe; edits: Edit[] }[] = [];
     for (const recipe of phase) {
       try {
-        let e = runRecipe(recipe, model, analysis, opts, result.warnings, originalLine);
+        let e = runRecipe(recipe, facts, result.warnings, originalLine);
         if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
@@ -180,7 +186,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
           reported.cover(recipe.id, e.reason, same);
           continue;
         }
-        const entry = { recipe: recipe.id, reason: e.reason, line, endLine };
+        const entry = { recipe: recipe.id, reason: e.reason, line, endLine, ...(e.fixes ? { fixes: e.fixes } : {}) };
         result.edits.push(entry);
         reported.cover(recipe.id, e.reason, entry);
       }
@@ -195,22 +201,21 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       }
       throw err;
     }
-    analysis = analysisFor(model, opts, inputBuild);
+    facts = facts.next(model);
+    analysis = facts.analysis;
   }
   // Casing alone is no migration: an already migrated file keeps its `as` (P13 before P12).
   const cosmetic = new Set(opts.recipes.filter((r) => r.cosmetic).map((r) => r.id));
   if (result.edits.length > 0 && result.edits.every((e) => cosmetic.has(e.recipe)) && !opts.recipes.every((r) => r.cosmetic)) {
     result.edits = [];
     result.output = text;
-    result.model = result.inputModel;
-    result.analysis = analysisFor(result.inputModel, opts, inputBuild);
+    result.facts = result.inputFacts;
     return result;
   }
   // Read top to bottom, like the diff.
   result.edits.sort((a, b) => a.line - b.line);
   result.output = current;
-  result.model = model;
-  result.analysis = analysis;
+  result.facts = facts;
   for (const f of analysis.facts.values()) {
     if (f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0)) {
       result.emulated.push({ stage: f.stage.name ?? String(f.stage.index), reason: f.emulatedReason, line: f.stage.from.line });
@@ -254,20 +259,12 @@ class ReportedEdits {
   }
 }
 
-export function runRecipe(
-  recipe: DockerfileRecipe,
-  model: DockerfileModel,
-  analysis: Analysis,
-  opts: EngineOptions,
-  warnings: Warning[],
-  originalLine: (line: number) => number = (l) => l,
-) {
+export function runRecipe(recipe: DockerfileRecipe, facts: DockerfileFacts, warnings: Warning[], originalLine: (line: number) => number = (l) => l) {
   const ctx: RecipeContext = {
-    model,
-    analysis,
-    source: model.source,
-    options: opts,
-    targets: opts.targets ?? [],
+    facts,
+    model: facts.model,
+    analysis: facts.analysis,
+    source: facts.model.source,
     warn(message, line) {
       if (!warnings.some((w) => w.message === message)) warnings.push({ message, line: line === undefined ? undefined : originalLine(line) });
     },

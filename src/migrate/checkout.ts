@@ -135,6 +135,7 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
     report.edits = m.edits;
     if (m.output !== text) {
       report.status = 'changed';
+      report.findings = m.findings;
       report.diff = unifiedDiff(rel, text, m.output);
       return { report, abs, input: text, output: m.output, args, stages };
     }

@@ -3,11 +3,11 @@
  * review rules with no error — the same rules a reviewer runs — and running the recipes again
  * must change nothing. Otherwise nothing is written and the invariant is named.
  */
-import { reviewDockerfile, type Finding } from '../review/review.ts';
+import { ERROR_IN_OWN_OUTPUT, reviewDockerfile, type Finding } from '../review/review.ts';
 import { reviewChange } from '../review/change.ts';
-import { analysisFor, applyRecipes, checkBudget, type DockerfileMigration, type EngineOptions, type FixOnly } from './apply.ts';
-import { buildPlatformStages, stageKey, type Analysis } from '../dockerfile/analysis.ts';
-import { alreadyCrossCompiles, crossCompilingStages } from '../dockerfile/migrated.ts';
+import { applyRecipes, checkBudget, inputOf, type DockerfileMigration, type EngineOptions, type FixOnly } from './apply.ts';
+import { stageKey } from '../dockerfile/analysis.ts';
+import { DockerfileFacts } from '../dockerfile/facts.ts';
 import { lineage, parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 
@@ -26,9 +26,6 @@ export class InvariantError extends Error {
   }
 }
 
-/** Rules that are warnings in a human's file but that the bot's own output must not break (P5). */
-const STRICT_FOR_OWN_OUTPUT = new Set(['unguarded-cross-binary-run']);
-
 /**
  * Migrate one Dockerfile. Throws DockerfileError for input that cannot be understood,
  * UnsafeMigrationError / InvariantError when the result would not be safe.
@@ -39,21 +36,21 @@ const STRICT_FOR_OWN_OUTPUT = new Set(['unguarded-cross-binary-run']);
  */
 export function migrateDockerfile(text: string, path: string, opts: EngineOptions): DockerfileMigration {
   const cache = new ShellCache();
-  const inputModel = parseDockerfile(text, path, cache);
-  const reviewOpts = { xxImage: opts.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars };
+  const input = inputOf(opts);
+  const inputFacts = DockerfileFacts.of(parseDockerfile(text, path, cache), input);
+  const inputModel = inputFacts.model;
   let gate: FixOnly | undefined;
-  const inputAnalysis = analysisFor(inputModel, opts);
-  const alreadyMigrated = alreadyCrossCompiles(inputAnalysis);
+  const alreadyMigrated = inputFacts.alreadyCrossCompiles;
   let inputFindings: Finding[] | undefined;
   if (alreadyMigrated) {
-    inputFindings = reviewDockerfile(inputModel, reviewOpts, inputAnalysis);
-    gate = fixOnly(inputModel, inputAnalysis, inputFindings.filter((f) => f.severity === 'error'));
+    inputFindings = reviewDockerfile(inputFacts);
+    gate = fixOnly(inputFacts, inputFindings.filter((f) => f.severity === 'error'));
   }
-  const applied = applyRecipes(text, path, opts, cache, gate, inputModel);
+  const applied = applyRecipes(text, path, opts, cache, gate, inputFacts);
   applied.alreadyMigrated = alreadyMigrated;
   if (inputFindings) {
     for (const f of inputFindings) {
-      const fixed = applied.edits.some((e) => e.reason.includes(`(fixes ${f.rule}, line ${f.line})`));
+      const fixed = applied.edits.some((e) => e.fixes?.rule === f.rule && e.fixes.line === f.line);
       if (fixed) continue;
       const what = f.severity === 'error' ? 'review error the migration cannot fix, left for the owner' : 'review warning, not edited (the file already cross-compiles)';
       applied.warnings.push({ message: `${what}: ${f.rule}: ${f.message}`, line: f.line });
@@ -61,21 +58,22 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   }
   if (applied.skipped || applied.output === text) return strip(applied);
   // The output judged as a file of its own, as a reviewer (or the next run) sees it.
-  const { model } = applied;
-  const analysis = analysisFor(model, opts);
+  const facts = DockerfileFacts.of(applied.facts.model, input);
+  const { model } = facts;
 
   // Invariants: the review rules judge the output exactly as they would judge a human's change;
-  // the bot's own output is held to P5 as well.
+  // the bot's own output is held to the rules that say so (P5) as well.
   checkBudget(opts);
+  const outputFindings = reviewDockerfile(facts);
   const inputErrorAt = new Set((inputFindings ?? []).map((f) => `${f.rule}\0${inputModel.source.lineText(f.line)}`));
-  const own = (f: Finding) => f.severity === 'error' || (STRICT_FOR_OWN_OUTPUT.has(f.rule) && !inputErrorAt.has(`${f.rule}\0${model.source.lineText(f.line)}`));
-  let errors = [...reviewDockerfile(model, reviewOpts, analysis), ...reviewChange(inputModel, model, reviewOpts)].filter(own);
+  const own = (f: Finding) => f.severity === 'error' || (ERROR_IN_OWN_OUTPUT.has(f.rule) && !inputErrorAt.has(`${f.rule}\0${model.source.lineText(f.line)}`));
+  let errors = [...outputFindings, ...reviewChange(inputFacts, facts)].filter(own);
   if (errors.length > 0) {
     // A problem the input already had, on a line we left alone, in a stage we did not move to the
     // build platform, is the owner's to fix: reported, not a reason to refuse the migration.
-    const before = inputFindings ?? reviewDockerfile(inputModel, reviewOpts, inputAnalysis);
-    const inputBuild = new Set(inputModel.stages.filter((s) => s.platform === 'build').map((s) => stageKey(s, inputModel.stages.length)));
-    const moved = new Set([...buildPlatformStages(analysis)].filter((s) => !inputBuild.has(stageKey(s, model.stages.length))));
+    const before = inputFindings ?? reviewDockerfile(inputFacts);
+    const inputBuild = inputFacts.buildStageKeys();
+    const moved = new Set([...facts.buildPlatformStages()].filter((s) => !inputBuild.has(stageKey(s, model.stages.length))));
     const stageAt = (line: number) => model.stages.filter((st) => st.from.line <= line).at(-1);
     const preexisting = (e: (typeof errors)[number]) => {
       const st = stageAt(e.line);
@@ -94,7 +92,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   }
   // Idempotence: the recipes have nothing left to do on their own output.
   checkBudget(opts);
-  const again = applyRecipes(applied.output, path, opts, cache, alreadyMigrated ? fixOnly(model, analysis, reviewDockerfile(model, reviewOpts, analysis).filter((f) => f.severity === 'error')) : undefined, model);
+  const again = applyRecipes(applied.output, path, opts, cache, alreadyMigrated ? fixOnly(facts, outputFindings.filter((f) => f.severity === 'error')) : undefined, facts);
   if (again.output !== applied.output) {
     const first = again.edits[0]!;
     throw new InvariantError(
@@ -104,14 +102,15 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
       'report this as a bug with the Dockerfile attached',
     );
   }
-  return strip(applied);
+  return { ...strip(applied), findings: outputFindings };
 }
 
 /** The gate for a file that already cross-compiles: its error findings and the stages they sit in. */
-function fixOnly(model: DockerfileModel, analysis: Analysis, errors: Finding[]): FixOnly {
+function fixOnly(facts: DockerfileFacts, errors: Finding[]): FixOnly {
+  const { model } = facts;
   const count = model.stages.length;
   const protectedStages = new Set<string>();
-  for (const s of crossCompilingStages(analysis)) for (const l of lineage(s)) protectedStages.add(stageKey(l, count));
+  for (const s of facts.crossCompilingStages()) for (const l of lineage(s)) protectedStages.add(stageKey(l, count));
   const stagesOf = new Map<Finding, Set<string>>();
   for (const f of errors) {
     const st = model.stages.filter((x) => x.from.line <= f.line).at(-1);
@@ -121,7 +120,9 @@ function fixOnly(model: DockerfileModel, analysis: Analysis, errors: Finding[]):
 }
 
 function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
-  const { model, analysis: _a, inputModel, ...rest } = a;
+  const { facts, inputFacts, ...rest } = a;
+  const model = facts.model;
+  const inputModel = inputFacts.model;
   return {
     ...rest,
     declaredArgs: { input: argNames(inputModel), output: rest.output === rest.input ? argNames(inputModel) : argNames(model) },

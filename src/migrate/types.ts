@@ -3,13 +3,10 @@
  * fleet report aggregates, what the PR body is written from.
  */
 
-export interface EmulatedStage {
-  /** Stage name (case-insensitive) or index. */
-  stage: string;
-  reason: string;
-  /** Where it was asked for, for messages: `repos.yaml:14`, `--emulate`. */
-  source?: string;
-}
+import { DEFAULT_XX_IMAGE, type EmulatedStage } from '../dockerfile/input.ts';
+import type { Finding } from '../review/types.ts';
+
+export { DEFAULT_XX_IMAGE, type EmulatedStage };
 
 export interface MigrateOptions {
   /** The xx image for the cross-compilation helpers. */
@@ -22,8 +19,6 @@ export interface MigrateOptions {
   dryRun: boolean;
 }
 
-export const DEFAULT_XX_IMAGE = 'rancher/mirrored-tonistiigi-xx:1.6.1';
-
 export const DEFAULT_OPTIONS: MigrateOptions = {
   xxImage: DEFAULT_XX_IMAGE,
   dockerfiles: ['Dockerfile'],
@@ -31,9 +26,17 @@ export const DEFAULT_OPTIONS: MigrateOptions = {
   dryRun: false,
 };
 
+/** The review finding an edit fixes, as data: its rule and its line in the file as read. */
+export interface FixedFinding {
+  rule: string;
+  line: number;
+}
+
 export interface AppliedEdit {
   recipe: string;
   reason: string;
+  /** In a file that already cross-compiles: the error-level finding this edit fixes. */
+  fixes?: FixedFinding;
   /** 1-based lines in the original file where the edit starts and ends. */
   line: number;
   endLine?: number;
@@ -67,6 +70,11 @@ export interface FileReport {
   };
   /** Unified diff of the change (empty when unchanged). */
   diff: string;
+  /**
+   * The review the migration ran on the file it wrote (changed files only), with the
+   * repository's settings: what the PR body lists, so delivery never reviews again with others.
+   */
+  findings?: Finding[];
 }
 
 export type CheckoutOutcome = 'changed' | 'unchanged' | 'skipped' | 'failed';

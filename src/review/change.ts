@@ -3,11 +3,11 @@
  * ships keep their platform, name, COPY destinations and runtime settings (P9, P16), and global
  * ARGs other than ARCH stay (P2 removes only ARCH).
  */
-import { analyze } from '../dockerfile/analysis.ts';
-import type { DockerfileModel, Instruction, Stage } from '../dockerfile/model.ts';
+import type { DockerfileFacts } from '../dockerfile/facts.ts';
+import type { Instruction, Stage } from '../dockerfile/model.ts';
 import { DOCS } from './docs.ts';
 import { sortFindings } from './review.ts';
-import type { Finding, ReviewOptions, RuleMeta } from './types.ts';
+import type { Finding, RuleMeta } from './types.ts';
 
 export const FINAL_STAGE_CHANGED: RuleMeta = {
   id: 'final-stage-changed',
@@ -59,15 +59,16 @@ function runtime(stage: Stage): Map<string, string[]> {
   return out;
 }
 
-export function reviewChange(before: DockerfileModel, after: DockerfileModel, opts: ReviewOptions = {}): Finding[] {
+export function reviewChange(beforeFacts: DockerfileFacts, afterFacts: DockerfileFacts): Finding[] {
+  const before = beforeFacts.model;
+  const after = afterFacts.model;
   const file = after.source.path;
   const findings: Finding[] = [];
   const add = (rule: RuleMeta, at: Instruction | undefined, message: string, hint: string) =>
     findings.push({ rule: rule.id, severity: rule.severity, message, file, line: at?.line ?? 1, ...(at ? { endLine: at.endLine } : {}), hint, docs: rule.docs });
 
-  const aopts = { targets: opts.targets, emulatedStages: opts.emulatedStages, xxImage: opts.xxImage };
-  const finalsBefore = [...analyze(before, aopts).finalStages];
-  const finalsAfter = new Set(analyze(after, aopts).finalStages);
+  const finalsBefore = [...beforeFacts.finalStages];
+  const finalsAfter = afterFacts.finalStages;
   // Counterparts, found through indexes (a file of thousands of stages must stay linear): a named
   // final is the first stage of that name after; the n-th unnamed final before is the n-th
   // unnamed final after.
@@ -83,7 +84,8 @@ export function reviewChange(before: DockerfileModel, after: DockerfileModel, op
       continue;
     }
     if (b.name && a.name !== b.name) add(FINAL_STAGE_CHANGED, a.from, `final stage "${b.name}" was renamed "${a.name}"`, 'keep the stage name: --target and workflows refer to it');
-    if (a.platform !== b.platform) add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} moved from the ${b.platform} platform to the ${a.platform} platform`, 'leave the final stage FROM without --platform=$BUILDPLATFORM');
+    // Off the build platform back onto the target is the fix of final-stage-on-build-platform, not a change.
+    if (a.platform !== b.platform && !(b.platform === 'build' && a.platform === 'target')) add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} moved from the ${b.platform} platform to the ${a.platform} platform`, 'leave the final stage FROM without --platform=$BUILDPLATFORM');
     if (norm(unArch(a.image)) !== norm(unArch(b.image))) add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} changed its base image from ${b.image} to ${a.image}`, 'keep the final base image as it was (P16)');
     const db = destinations(b).join('\n');
     const da = destinations(a).join('\n');

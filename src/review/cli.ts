@@ -13,7 +13,7 @@ import { ShellCache } from '../dockerfile/shell.ts';
 import { FORMATS, formatFindings, type Format } from './format.ts';
 import { findDockerfiles, readRepoBuild, reviewBuildArgs, type RepoHints } from './repo.ts';
 import type { BuildFacts } from '../dockerfile/build-files.ts';
-import { hasErrors, parseFinding, reviewDockerfile, sortFindings } from './review.ts';
+import { hasErrors, parseFinding, reviewModel, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
 import { inActions } from '../actions/actions.ts';
 import { annotateFindings } from '../actions/findings.ts';
@@ -127,7 +127,7 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
     try {
       const model = parseDockerfile(job.text, job.display, cache);
       models.set(job, model);
-      findings.push(...reviewDockerfile(model, { xxImage: argv.xxImage, ...job.build }));
+      findings.push(...reviewModel(model, { xxImage: argv.xxImage, ...job.build }));
     } catch (e) {
       if (!(e instanceof DockerfileError)) throw e;
       findings.push(parseFinding(e));

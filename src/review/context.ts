@@ -3,14 +3,14 @@
  * on what a compile stage is), positions for humans, and the cross-compilation facts several
  * rules ask about (is this compile cross? is xx copied? does the output reach a target stage?).
  */
-import { analyze, type Analysis, type CommandSite, type StageFacts } from '../dockerfile/analysis.ts';
+import type { Analysis, CommandSite, StageFacts } from '../dockerfile/analysis.ts';
+import type { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { ShellCommand } from '../dockerfile/shell.ts';
 import { lineage, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
-import { DEFAULT_XX_IMAGE } from '../migrate/types.ts';
-import { compileFacts, type CompileFact } from '../dockerfile/compile-facts.ts';
+import type { CompileFact } from '../dockerfile/compile-facts.ts';
 import { inheritedTargetArg, TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
 import { wrapBefore } from '../dockerfile/migrated.ts';
-import type { Finding, ReviewOptions, RuleMeta, Severity } from './types.ts';
+import type { Finding, RuleMeta, Severity } from './types.ts';
 
 export interface Span {
   start: number;
@@ -35,21 +35,21 @@ export class ReviewContext {
   private reachCache = new Map<Stage, boolean>();
   private crossStageCache = new Map<Stage, boolean>();
 
-  constructor(
-    readonly model: DockerfileModel,
-    readonly opts: ReviewOptions = {},
-    analysis?: Analysis,
-  ) {
-    this.xxImage = opts.xxImage ?? DEFAULT_XX_IMAGE;
-    this.analysis = analysis ?? analyze(model, { xxImage: this.xxImage, targets: opts.targets, emulatedStages: opts.emulatedStages, buildArgs: opts.buildArgs, makeVars: opts.makeVars });
+  readonly model: DockerfileModel;
+
+  /** The facts the recipes read too: rules ask them, never work a fact out on their own. */
+  constructor(readonly facts: DockerfileFacts) {
+    this.model = facts.model;
+    this.xxImage = facts.input.xxImage;
+    this.analysis = facts.analysis;
   }
 
   get file(): string {
     return this.model.source.path;
   }
 
-  facts(stage: Stage): StageFacts {
-    return this.analysis.facts.get(stage)!;
+  stageFacts(stage: Stage): StageFacts {
+    return this.facts.stage(stage);
   }
 
   /** The stage does not run on the target platform: anything it builds for the target is cross-built. */
@@ -151,7 +151,7 @@ export class ReviewContext {
 
   /** Every compile, with how (and whether) it cross-compiles and its cgo setting: the facts the recipes read too. */
   compiles(): CompileInfo[] {
-    return compileFacts(this.analysis);
+    return this.facts.compiles();
   }
 
   /** Stages whose own or inherited commands cross-compile (or set up xx-go for it). */
@@ -159,7 +159,7 @@ export class ReviewContext {
     let out = this.crossStageCache.get(stage);
     if (out === undefined) {
       const chain = this.lineage(stage);
-      out = this.native(stage) && (chain.some((s) => this.facts(s).wraps.length > 0) || this.compiles().some((c) => c.cross && chain.includes(c.stage)));
+      out = this.native(stage) && (chain.some((s) => this.stageFacts(s).wraps.length > 0) || this.compiles().some((c) => c.cross && chain.includes(c.stage)));
       this.crossStageCache.set(stage, out);
     }
     return out;

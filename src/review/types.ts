@@ -2,7 +2,8 @@
  * What a review produces and what a rule is. A Finding names its rule by id, so the codemod,
  * which refuses to write an output with an error-level finding, can say which invariant broke.
  */
-import type { Analysis, MakeVar, StageFacts } from '../dockerfile/analysis.ts';
+import type { Analysis, StageFacts } from '../dockerfile/analysis.ts';
+import type { FactsInput } from '../dockerfile/input.ts';
 import type { DockerfileModel, Stage } from '../dockerfile/model.ts';
 
 export type Severity = 'error' | 'warning';
@@ -21,18 +22,8 @@ export interface Finding {
   docs: string;
 }
 
-export interface ReviewOptions {
-  /** The xx image the fleet must use (default: the Rancher mirror). */
-  xxImage?: string;
-  /** `--target` names that the Makefile and workflows build: they are final stages too. */
-  targets?: string[];
-  /** Stages deliberately left emulated (P10), by name or index. */
-  emulatedStages?: { stage: string; reason: string }[];
-  /** Build-args the checkout's Makefile and workflows pass with a value (dockerfile/build-files.ts), as the migration reads them. */
-  buildArgs?: Record<string, string>;
-  /** Variables the checkout's Makefile sets. */
-  makeVars?: Record<string, MakeVar>;
-}
+/** What the review is told about the build besides the Dockerfile: the facts input (dockerfile/input.ts), defaults for what is missing. */
+export type ReviewOptions = Partial<FactsInput>;
 
 export interface RuleMeta {
   /** kebab-case id, stable: it is what the codemod and CI refer to. */
@@ -44,6 +35,11 @@ export interface RuleMeta {
   docs: string;
   /** A Dockerfile the rule finds something in, and the same one fixed (its page in docs/rules/ shows both; a test checks they fail and pass). */
   examples?: { fail: string; pass: string };
+  /**
+   * Held as an error in the bot's own output though only a warning in a human's file (P5: the
+   * bot must not leave a cross-compiled binary running unguarded).
+   */
+  errorInOwnOutput?: boolean;
 }
 
 

@@ -17,7 +17,7 @@ import { checkMigrated, opts, run, type RunResult } from './corpus-properties.ts
 import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
+import { reviewModel } from '../../src/review/review.ts';
 import { main } from '../../src/cli.ts';
 import { Capture } from '../helpers/streams.ts';
 
@@ -300,7 +300,7 @@ describe('encodings and line endings', () => {
     if (r.outcome === 'refused') expect.fail(`refused: ${r.error.message}`);
     expect(r.outcome).toBe('migrated');
     const m = r.m;
-    expect(reviewDockerfile(parseDockerfile(m.output, F), {}).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(reviewModel(parseDockerfile(m.output, F), {}).filter((f) => f.severity === 'error')).toEqual([]);
     expect(migrateDockerfile(m.output, F, opts).output, 'idempotent').toBe(m.output);
     expect(linesChangedOutsideEdits(text, m.output, m.edits)).toEqual([]);
     const outLines = m.output.split('\n');

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
+import { reviewModel } from '../../src/review/review.ts';
 import { checkOutcome, openCorpus, opts, stageText, xxVerifyArgs, type Outcome } from './corpus-properties.ts';
 
 const { dir, files, read, result, out } = openCorpus('test/fixtures/build-variants');
@@ -45,7 +45,7 @@ const EXPECTED: Record<string, Outcome> = {
 };
 
 
-const rules = (text: string, file: string) => reviewDockerfile(parseDockerfile(text, file), {});
+const rules = (text: string, file: string) => reviewModel(parseDockerfile(text, file), {});
 
 describe('build-variants corpus: outcome, generic properties and review verdicts', () => {
   it('every file has an expected outcome, and every expectation a file', () => {

@@ -17,7 +17,7 @@ import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { InvariantError, migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
 import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
-import { reviewDockerfile, type Finding } from '../../src/review/review.ts';
+import { reviewModel, type Finding } from '../../src/review/review.ts';
 
 export const opts = { ...DEFAULT_OPTIONS };
 
@@ -109,12 +109,12 @@ export function checkOutcome(file: string, input: string, r: RunResult, expected
 export function checkMigrated(input: string, file: string, m: DockerfileMigration): void {
   const before = parseDockerfile(input, file);
   const after = parseDockerfile(m.output, file);
-  const findings = reviewDockerfile(after, {});
+  const findings = reviewModel(after, {});
   // Zero error-level findings, and a second run changes nothing.
   expect(findings.filter((f) => f.severity === 'error'), show(findings)).toEqual([]);
   expect(migrateDockerfile(m.output, file, opts).output, 'idempotent').toBe(m.output);
   // No spec-level warning the input did not have already.
-  const inputFindings = reviewDockerfile(before, {});
+  const inputFindings = reviewModel(before, {});
   for (const rule of NO_NEW_WARNINGS) {
     const n = (fs: Finding[]) => fs.filter((f) => f.rule === rule).length;
     expect(n(findings), `${file}: new "${rule}" warnings in the output\n${show(findings.filter((f) => f.rule === rule))}`).toBeLessThanOrEqual(n(inputFindings));

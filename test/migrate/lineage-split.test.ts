@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, compileTarget } from '../../src/dockerfile/analysis.ts';
 import { argInScope, parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
+import { reviewModel } from '../../src/review/review.ts';
 import { shipped } from '../helpers/shipped-paths.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
 
@@ -33,7 +33,7 @@ describe('a shared builder with one child that must stay on the target', () => {
   it('is migrated, not refused, into the checked-in after file, with no review error', () => {
     const { m, out } = run();
     expect(m.output).toBe(readFileSync(path.join(dir, 'after', 'Dockerfile'), 'utf8'));
-    expect(reviewDockerfile(out, { targets }).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(reviewModel(out, { targets }).filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('cross-compiles the four Go siblings from the build-platform builder', () => {
@@ -130,7 +130,7 @@ describe('a shared builder that cannot be split', () => {
     expect(m.emulated.map((e) => e.stage)).toEqual(['probe', 'exporter']);
     expect(m.emulated[1]!.reason).toBe('it shares the base stage "builder" with "probe", which stays on the target, and "builder" cannot be split: its step "RUN curl ..." is not a package install or a source fetch that "probe" could redo or copy');
     for (const e of m.emulated) expect(stage(out, e.stage).leadingComments.at(-1)!.text).toBe(`# kept emulated: ${e.reason}`);
-    expect(reviewDockerfile(out).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(reviewModel(out).filter((f) => f.severity === 'error')).toEqual([]);
     expect(migrateDockerfile(m.output, 'Dockerfile', DEFAULT_OPTIONS).output).toBe(m.output);
   });
 });
@@ -145,6 +145,6 @@ describe('a child configured to stay emulated (cgo that cannot be cross-compiled
     expect([relay.platform, relay.image, relay.leadingComments.at(-1)?.text]).toEqual(['target', '${GO_IMAGE}', '# kept emulated: cgo links a library that has no xx-apk package']);
     expect(relay.refs.map((r) => r.stage?.name)).toEqual(['builder', 'builder']);
     for (const name of ['operator', 'cni', 'cli']) expect(stage(out, name).platform, name).toBe('build');
-    expect(reviewDockerfile(out, { targets, emulatedStages }).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(reviewModel(out, { targets, emulatedStages }).filter((f) => f.severity === 'error')).toEqual([]);
   });
 });

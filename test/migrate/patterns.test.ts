@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS, type MigrateOptions } from '../../src/migrate/types.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
+import { reviewModel } from '../../src/review/review.ts';
 import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 
 const root = path.resolve('test/fixtures/patterns');
@@ -67,7 +67,7 @@ describe.each(patterns)('%s', (name) => {
 
   it('gives an output with zero error-level review findings', () => {
     const text = readFileSync(path.join(after, 'Dockerfile'), 'utf8');
-    const errors = reviewDockerfile(parseDockerfile(text, 'Dockerfile'), optionsFor(name)).filter((f) => f.severity === 'error');
+    const errors = reviewModel(parseDockerfile(text, 'Dockerfile'), optionsFor(name)).filter((f) => f.severity === 'error');
     expect(errors).toEqual([]);
   });
 

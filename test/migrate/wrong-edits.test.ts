@@ -15,7 +15,7 @@ import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { argInScope, parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
-import { reviewDockerfile } from '../../src/review/review.ts';
+import { reviewModel } from '../../src/review/review.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
 import { shipped } from '../helpers/shipped-paths.ts';
 
@@ -38,7 +38,7 @@ describe('wrong edits: every fixture migrates into exactly its after file, with 
     it(name, () => {
       const { after, m, out } = migrate(name);
       expect(m.output).toBe(after);
-      expect(reviewDockerfile(out).filter((f) => f.severity === 'error')).toEqual([]);
+      expect(reviewModel(out).filter((f) => f.severity === 'error')).toEqual([]);
       // No edit is listed twice.
       const listed = m.edits.map((e) => `${e.line}:${e.recipe}:${e.reason}`);
       expect(listed.length).toBe(new Set(listed).size);
@@ -250,7 +250,7 @@ describe('speed: target-independent steps the input placed after a target-depend
     expect(moved).not.toBe(text);
     const m = migrateDockerfile(moved, 'Dockerfile', DEFAULT_OPTIONS);
     expect(m.output).toBe(moved);
-    const found = reviewDockerfile(parseDockerfile(moved)).filter((f) => f.rule === 'work-after-target-arg');
+    const found = reviewModel(parseDockerfile(moved)).filter((f) => f.rule === 'work-after-target-arg');
     expect(found.map((f) => [f.severity, f.hint.startsWith('move it before line')])).toEqual([
       ['warning', true],
       ['warning', true],

@@ -1,3 +1,4 @@
+import { DockerfileFacts } from '../../src/dockerfile/facts.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
@@ -7,7 +8,7 @@ import { df, review, show } from './helpers.ts';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const before = fixture('widget-before.Dockerfile');
 const after = fixture('widget-correct.Dockerfile');
-const change = (b: string, a: string, targets?: string[]) => reviewChange(parseDockerfile(b, 'Dockerfile'), parseDockerfile(a, 'Dockerfile'), { targets });
+const change = (b: string, a: string, targets?: string[]) => reviewChange(DockerfileFacts.of(parseDockerfile(b, 'Dockerfile'), { targets }), DockerfileFacts.of(parseDockerfile(a, 'Dockerfile'), { targets }));
 
 describe('reviewChange', () => {
   it('accepts the seed-style migration of the un-migrated file', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
-import { reviewDockerfile, reviewText } from '../../src/review/review.ts';
+import { reviewModel as reviewParsed, reviewText } from '../../src/review/review.ts';
 import type { Finding, ReviewOptions } from '../../src/review/types.ts';
 
 /** Template tag: drop the first newline and the common indentation, keep everything else. */
@@ -17,7 +17,7 @@ export function review(text: string, opts?: ReviewOptions): Finding[] {
 }
 
 export function reviewModel(text: string, opts?: ReviewOptions): Finding[] {
-  return reviewDockerfile(parseDockerfile(text, 'Dockerfile'), opts);
+  return reviewParsed(parseDockerfile(text, 'Dockerfile'), opts);
 }
 
 export const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');

@@ -62,7 +62,7 @@ export const archInBuildPlatformStage: Rule = {
   docs: DOCS.platformArgs,
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
-      if (stage.platform !== 'build' || ctx.facts(stage).isXx) continue;
+      if (stage.platform !== 'build' || ctx.stageFacts(stage).isXx) continue;
       const refs = archRefs(ctx, stage);
       const decl = stage.args.find((a) => a.name === 'ARCH');
       if (decl && refs.some((r) => r.instruction.start > decl.instruction.start)) {

@@ -25,7 +25,7 @@ interface Installed {
 function installsBefore(ctx: ReviewContext, stage: Stage, offset: number): Installed[] {
   const out: Installed[] = [];
   for (const s of ctx.lineage(stage)) {
-    for (const p of ctx.facts(s).packageInstalls) {
+    for (const p of ctx.stageFacts(s).packageInstalls) {
       if (s === stage && p.command.start >= offset) continue;
       for (const w of p.packages) out.push({ manager: p.manager, name: packageName(w.value), stage: s, start: w.start, end: w.end, line: p.instruction.line });
     }
@@ -44,7 +44,7 @@ export const cgoWithoutTargetLibs: Rule = {
       const xx = installsBefore(ctx, c.stage, c.command.start).filter((p) => p.manager.startsWith('xx-'));
       const ok = xx.some((p) => (p.manager === 'xx-apk' ? TARGET_LIBC.apk : TARGET_LIBC.apt).test(p.name));
       if (ok) continue;
-      const debian = ctx.facts(c.stage).distro === 'debian';
+      const debian = ctx.stageFacts(c.stage).distro === 'debian';
       const why =
         c.cgo.from === 'makefile'
           ? `CGO_ENABLED=${c.cgo.value} in the Makefile that ${c.command.name} runs`
@@ -95,7 +95,7 @@ export const targetLibNativeInstall: Rule = {
       if (fed.length === 0) continue;
       const cgo = fed.some((c) => c.cgo.on);
       const xxNames = new Set(fed.flatMap((c) => installsBefore(ctx, c.stage, c.command.start)).filter((p) => p.manager.startsWith('xx-')).map((p) => p.name));
-      for (const p of ctx.facts(stage).packageInstalls) {
+      for (const p of ctx.stageFacts(stage).packageInstalls) {
         if (p.manager.startsWith('xx-')) continue;
         for (const w of p.packages) {
           const name = packageName(w.value);

@@ -52,3 +52,6 @@ export const RULES: readonly Rule[] = [
   undefinedArgInFrom,
   shellSyntax,
 ];
+
+/** Every rule id: what recipes may say they fix (checked when the recipes load). */
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));

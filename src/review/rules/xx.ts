@@ -48,7 +48,7 @@ function splitImage(image: string): { repo: string; tag?: string; digest?: strin
 function xxImageRefs(ctx: ReviewContext): { image: string; span: Span }[] {
   const out: { image: string; span: Span }[] = [];
   for (const stage of ctx.model.stages) {
-    if (!stage.base && ctx.facts(stage).isXx) out.push({ image: stage.resolvedImage, span: { start: stage.imageStart, end: stage.imageEnd } });
+    if (!stage.base && ctx.stageFacts(stage).isXx) out.push({ image: stage.resolvedImage, span: { start: stage.imageStart, end: stage.imageEnd } });
     for (const r of stage.refs) {
       if (r.stage || !isXxImage(r.ref, ctx.xxImage)) continue;
       const flag = r.instruction.flags.find((f) => f.value === r.ref);
@@ -124,14 +124,14 @@ export const xxVerifyWithoutFile: Rule = {
       const verify = ctx.commands(stage).find((c) => baseName(c.command.name) === 'xx-verify');
       if (!verify) continue;
       const hasFile = ctx.lineage(stage).some((s) =>
-        ctx.facts(s).packageInstalls.some((p) => !p.manager.startsWith('xx-') && p.packages.some((w) => packageName(w.value) === 'file') && (s !== stage || p.command.start < verify.command.start)),
+        ctx.stageFacts(s).packageInstalls.some((p) => !p.manager.startsWith('xx-') && p.packages.some((w) => packageName(w.value) === 'file') && (s !== stage || p.command.start < verify.command.start)),
       );
       if (hasFile) continue;
       ctx.report(
         this,
         verify.command,
         `xx-verify needs the "file" utility, and stage ${ctx.stageLabel(stage)} does not install it (unless its base image ships it)`,
-        ctx.facts(stage).distro === 'debian' ? 'apt-get install -y file in the builder stage' : 'apk add file in the builder stage (with the other native tools)',
+        ctx.stageFacts(stage).distro === 'debian' ? 'apt-get install -y file in the builder stage' : 'apk add file in the builder stage (with the other native tools)',
       );
     }
   },

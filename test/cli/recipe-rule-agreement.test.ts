@@ -1,0 +1,115 @@
+/**
+ * Three files on which a recipe and the rule it fixes once worked out the same fact in separate
+ * code and disagreed (issue 16), through `migrate --local` as a user runs it: the bot must not
+ * refuse its own output, must not break a generator that runs during the build, and must fix the
+ * final stage of an already cross-compiling file instead of reporting an error it "cannot fix".
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
+import { Capture } from '../helpers/streams.ts';
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+function checkout(dockerfile: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ibm-agree-'));
+  temps.push(dir);
+  writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
+  return dir;
+}
+
+async function migrate(dir: string) {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await main(['migrate', '--local', dir, '--json'], out, err);
+  return { code, report: JSON.parse(out.text) as { outcome: string; files: { edits: { recipe: string; reason: string; line: number; fixes?: { rule: string; line: number } }[]; warnings: { message: string }[] }[] }, err: err.text, output: readFileSync(path.join(dir, 'Dockerfile'), 'utf8') };
+}
+
+describe('recipe and rule agree on the same facts (through migrate --local)', () => {
+  it('a binary that leaves only through a folder copy is guarded, and the bot does not refuse its own output', async () => {
+    const dir = checkout(
+      [
+        'ARG GO_IMAGE=golang:1.22-alpine',
+        'FROM ${GO_IMAGE} AS builder',
+        'RUN apk add --no-cache git make file',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN go build ./cmd/widgetd',
+        'RUN ./widgetd --version',
+        'FROM scratch',
+        'COPY --from=builder /src/ /opt/',
+        'ENTRYPOINT ["/opt/widgetd"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await migrate(dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report.outcome).toBe('changed');
+    expect(r.output).toContain('\nRUN if ! xx-info is-cross; then ./widgetd --version; fi\n');
+    expect(r.report.files[0]!.edits.find((e) => e.recipe === 'guard-binary-exec')).toMatchObject({ line: 7 });
+  });
+
+  it('a generator built for the build machine (GOARCH=$BUILDARCH) and run during the build stays native, unguarded, before the wrap', async () => {
+    const dir = checkout(
+      [
+        'ARG GO_IMAGE=golang:1.22-alpine',
+        'FROM ${GO_IMAGE} AS builder',
+        'ARG BUILDARCH',
+        'RUN apk add --no-cache git make file',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN GOARCH=$BUILDARCH go build -o /usr/local/bin/gen ./tools/gen && gen',
+        'RUN go build -o /out/widgetd ./cmd/widgetd',
+        'FROM scratch',
+        'COPY --from=builder /out/widgetd /widgetd',
+        'ENTRYPOINT ["/widgetd"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await migrate(dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.output.split('\n');
+    const gen = lines.indexOf('RUN GOARCH=$BUILDARCH go build -o /usr/local/bin/gen ./tools/gen && gen');
+    const target = lines.indexOf('ARG TARGETPLATFORM');
+    const compile = lines.indexOf('RUN xx-go --wrap && go build -o /out/widgetd ./cmd/widgetd');
+    expect(gen, r.output).toBeGreaterThan(0);
+    expect(target, r.output).toBeGreaterThan(gen);
+    expect(compile, r.output).toBeGreaterThan(target);
+    expect(r.output).not.toContain('is-cross');
+    expect(r.output).toContain('\nRUN xx-verify --static /out/widgetd\n');
+  });
+
+  it('an already cross-compiling file whose final stage is on $BUILDPLATFORM gets its final stage fixed', async () => {
+    const dir = checkout(
+      [
+        'FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx',
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder',
+        'COPY --from=xx / /',
+        'RUN apk add --no-cache clang lld file',
+        'ARG TARGETPLATFORM',
+        'RUN xx-apk add --no-cache musl-dev gcc',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd',
+        'RUN xx-verify --static /out/widgetd',
+        'FROM --platform=$BUILDPLATFORM alpine:3.20',
+        'COPY --from=builder /out/widgetd /usr/bin/widgetd',
+        'ENTRYPOINT ["/usr/bin/widgetd"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await migrate(dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report.outcome).toBe('changed');
+    expect(r.output.split('\n')[10]).toBe('FROM alpine:3.20');
+    const file = r.report.files[0]!;
+    expect(file.warnings.map((w) => w.message).filter((m) => m.includes('cannot fix'))).toEqual([]);
+    expect(file.edits.find((e) => e.line === 11)?.fixes).toEqual({ rule: 'final-stage-on-build-platform', line: 11 });
+  });
+});
