@@ -8,6 +8,7 @@
 import type { FileChange, FileReport } from '../migrate/types.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
 import { reviewChange } from '../review/change.ts';
+import { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Finding } from '../review/review.ts';
 import { diffAnchors, diffFileAnchor, type DiffAnchor } from './diff-anchors.ts';
 import { measured, type TimingInput } from './timing.ts';
@@ -192,7 +193,8 @@ export function verifiedSection(input: SectionInput): string[] {
   for (const f of dockerfiles) {
     const m = modelsOf(input, f);
     if (!m.before || !m.after) continue;
-    const problems = reviewChange(m.before, m.after);
+    const targets = input.build?.targets ?? [];
+    const problems = reviewChange(DockerfileFacts.of(m.before, { targets }), DockerfileFacts.of(m.after, { targets }));
     const finals = m.after.stages.filter((s) => s.isLeaf || input.build?.targets.some((t) => t.toLowerCase() === s.name?.toLowerCase()));
     const names = finals.map((s) => (s.name ? `stage ${code(s.name)}` : `stage ${s.index}, ${code(`FROM ${s.image}`)}`)).join('; ');
     out.push(problems.length
