@@ -3,14 +3,17 @@
  * (scripts/local-github/) seeded with the example fleet (examples/repos/), runs the real CLI as a
  * separate process: a dry run, then two real runs, and prints the pull requests, the dashboard
  * issue, and the write calls and API calls of each run. The second real run must write nothing.
+ * Every PR body, comment, review and the dashboard it produced is written as a Markdown file into
+ * a folder it prints (kept after the demo: it is there to be read), `--out DIR` to choose it.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalGitHub } from './local-github/github.ts';
 import type { FleetReport } from '../src/report/types.ts';
+import { writeTranscript } from './demo-transcript.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const examples = path.join(root, 'examples', 'repos');
@@ -80,6 +83,10 @@ async function main(): Promise<number> {
     say('\n=== dashboard issue ===');
     for (const issue of gh.issuesOf(DASHBOARD)) say(`${DASHBOARD}#${issue.number}  ${issue.title}\n\n${issue.body.replace(/<!-- image-build-migrator:dashboard .* -->/s, '<!-- hidden marker -->')}`);
 
+    const out = outDir();
+    const written = writeTranscript(gh, out, [...names.map((n) => `${OWNER}/${n}`), DASHBOARD]);
+    say(`\n=== every PR body, comment, review and the dashboard, as Markdown: ${written} files in ${out} (start with ${path.join(out, 'README.md')}) ===`);
+
     say('\n=== API calls per repository, second run (unchanged fleet; 304s counted apart) ===');
     for (const r of second.report.repos) if (r.apiCalls) say(`  ${r.name.padEnd(36)} ${r.apiCalls.calls} calls, ${r.apiCalls.notModified} answered 304`);
     say(`\ndry run: ${dry.writes} write calls; first run: ${first.writes}; second run: ${second.writes} write calls (must be 0).`);
@@ -93,6 +100,16 @@ async function main(): Promise<number> {
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** `--out DIR` (created when missing), else a new folder under the system's temp folder. */
+function outDir(): string {
+  const i = process.argv.indexOf('--out');
+  if (i < 0) return mkdtempSync(path.join(os.tmpdir(), 'ibm-demo-output-'));
+  const dir = path.resolve(process.argv[i + 1] ?? '');
+  if (!process.argv[i + 1]) throw new Error('--out needs a folder');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 main().then((code) => (process.exitCode = code), (err: unknown) => {
   process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -1,11 +1,15 @@
 /**
- * The PR title and body, written for the reviewer: what changed and why (per recipe, each reason
- * linking to its line), the timing (or why it is missing), the review findings, how to check it
- * yourself, a checklist, the rebase checkbox and the hidden marker. GitHub refuses bodies over
- * 65,536 characters: long parts are summarised whole, never cut in the middle of a table.
+ * The PR title and body, written for the reviewer: what the PR does, what changed and why (by file
+ * and stage, each reason linking to its line in the PR's diff), the behaviour changes to accept,
+ * what the bot verified, the timing with where and when it was measured (or why it was not), the
+ * review findings, how to check it yourself, how to steer the bot, a checklist, the rebuild
+ * checkbox and the hidden marker. GitHub refuses bodies over 65,536 characters: long parts are
+ * summarised whole, never cut in the middle of a table.
  */
-import type { FileReport } from '../migrate/types.ts';
+import type { FileChange, FileReport } from '../migrate/types.ts';
 import type { Finding } from '../review/review.ts';
+import { formatRatio, formatSeconds } from '../timing/format.ts';
+import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
 import { rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
 import { measured, notMeasuredText, type TimingInput } from './timing.ts';
 
@@ -16,29 +20,28 @@ export interface BodyInput {
   repo: string;
   /** Web root of the git host, e.g. https://github.com */
   serverUrl: string;
-  /** Default branch commit the change is built on (links point at the original lines). */
+  /** Default branch commit the change is built on. */
   base: string;
   files: FileReport[];
   findings: Finding[];
   timing?: TimingInput;
   platforms: string[];
   marker: Marker;
+  /** Every changed file's text before and after (the migration's `CheckoutReport.changes`). */
+  changes?: FileChange[];
+  /** What the Makefile and workflows build and pass. */
+  build?: BuildInfo;
+  /** The bot's branch (default `cross-compile/xx`). */
+  botBranch?: string;
 }
 
 export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string {
-  const head = [
-    'This PR moves the compile stages of this repository to the build platform and cross-compiles with [`tonistiigi/xx`](https://github.com/tonistiigi/xx): arm64 is no longer built under QEMU emulation, so it costs about what amd64 costs.',
-    '',
-  ];
+  const s: SectionInput = {
+    repo: input.repo, serverUrl: input.serverUrl, base: input.base, head: input.marker.pushed, botBranch: input.botBranch ?? 'cross-compile/xx',
+    files: input.files, changes: input.changes ?? [], findings: input.findings, timing: input.timing, platforms: input.platforms, build: input.build,
+  };
+  const head = [intro(input.timing, input.files.some((f) => f.skips.some((k) => k.stage))), ''];
   const tail = [
-    '### How to check it yourself',
-    '',
-    '```sh',
-    `docker buildx build --platform ${input.platforms.join(',')} ${input.files.length === 1 && input.files[0]!.path !== 'Dockerfile' ? `-f ${input.files[0]!.path} ` : ''}.`,
-    '```',
-    '',
-    'Build it before and after on an amd64 machine: the images list the same files, `xx-verify` checks every binary is built for its platform, and the arm64 build no longer runs the compiler under QEMU.',
-    '',
     '### Review checklist',
     '',
     '- [ ] The compile stages start with `FROM --platform=$BUILDPLATFORM` and the final images keep their platform',
@@ -46,16 +49,24 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
     '- [ ] Stages kept emulated have a `# kept emulated:` reason that still holds',
     '- [ ] The Makefile / workflows pass no `ARCH` the Dockerfile no longer reads',
     '',
+    ...botSection(s),
     '---',
     '',
     rebaseCheckbox(false),
     '',
-    `<sub>Opened by image-build-migrator ${input.marker.tool}. A commit pushed by hand to this branch stops the bot's updates; closing this PR unmerged stops the bot for this repository.</sub>`,
+    `<sub>Opened by image-build-migrator ${input.marker.tool}.</sub>`,
     '',
     renderMarker(input.marker),
   ];
   const held = input.marker.draft?.reasons ?? [];
-  const middle = (detail: 'full' | 'counts') => [...whatChanged(input, detail), ...timingSection(input.timing, held), ...findingsSection(input.findings, detail, held)];
+  const middle = (detail: 'full' | 'counts') => [
+    ...(detail === 'full' ? whatChangedSection(s) : whatChangedCounts(s)),
+    ...behaviourSection(s),
+    ...verifiedSection(s),
+    ...timingSection(input.timing, held),
+    ...findingsSection(input.findings, detail, held),
+    ...checkSection(s),
+  ];
   for (const detail of ['full', 'counts'] as const) {
     const body = [...head, ...middle(detail), ...tail].join('\n');
     if (body.length <= budget) return body;
@@ -64,38 +75,32 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
   return [...head, '### What changed', '', `${input.files.filter((f) => f.status === 'changed').length} files changed: too many to list here, see the Files tab.`, '', ...timingSection(input.timing, held), ...tail].join('\n');
 }
 
-function whatChanged(input: BodyInput, detail: 'full' | 'counts'): string[] {
-  const out = ['### What changed, and why', ''];
-  const byRecipe = new Map<string, { file: string; line: number; reason: string }[]>();
-  for (const f of input.files) {
-    for (const e of f.edits) {
-      const list = byRecipe.get(e.recipe) ?? [];
-      list.push({ file: f.path, line: e.line, reason: e.reason });
-      byRecipe.set(e.recipe, list);
-    }
+/** What the PR does; a speed only once it was measured. */
+function intro(t: TimingInput | undefined, keptEmulated: boolean): string {
+  const what = `This PR moves the compile stages of this repository to the build platform and cross-compiles with [\`tonistiigi/xx\`](https://github.com/tonistiigi/xx): the compiler no longer runs under QEMU emulation for arm64${keptEmulated ? ' (except in the stages listed under **Kept emulated**)' : ''}.`;
+  if (measured(t) && t.arm64SecondsBefore && t.arm64SecondsAfter) {
+    return `${what} Measured once, cold: the linux/arm64 build took ${formatSeconds(t.arm64SecondsBefore)} before and ${formatSeconds(t.arm64SecondsAfter)} after (${formatRatio(t.arm64SecondsBefore / t.arm64SecondsAfter)}); see **Build time**.`;
   }
-  for (const [recipe, edits] of [...byRecipe].sort((a, b) => a[0].localeCompare(b[0]))) {
-    out.push(`**\`${recipe}\`** (${edits.length} edit${edits.length === 1 ? '' : 's'})`);
-    if (detail === 'full') {
-      const seen = new Set<string>();
-      for (const e of edits) {
-        const key = `${e.file}:${e.line}:${e.reason}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(`- [${e.file}:${e.line}](${input.serverUrl}/${input.repo}/blob/${input.base}/${encodePath(e.file)}#L${e.line}): ${oneLine(e.reason)}`);
-      }
-    }
-    out.push('');
-  }
-  const emulated = input.files.flatMap((f) => f.skips.filter((s) => s.stage).map((s) => `- \`${f.path}\` stage \`${s.stage}\` stays emulated: ${oneLine(s.reason)}`));
-  if (emulated.length) out.push('**Kept emulated**', '', ...emulated, '');
-  return out;
+  return `${what} How much faster it builds here is not measured yet (see **Build time**).`;
 }
 
 // The draft sentences are written only while the bot holds the PR as a draft for that reason
 // (the marker's record): once it is ready, or a human decided, the body promises nothing.
 function timingSection(t: TimingInput | undefined, held: DraftReason[]): string[] {
-  if (measured(t)) return ['### Build time', '', t.markdownTable.trim(), ''];
+  if (measured(t)) {
+    const when = t.measuredAt ? `${t.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : 'at an unrecorded time';
+    const samples = (t.samples ?? 1) > 1 ? `the median of ${t.samples} samples per cell` : 'one sample: each cell is a single cold build (build cache pruned, `--no-cache --pull`), so differences of a few percent are within noise';
+    return [
+      '### Build time',
+      '',
+      `Measured ${when}${t.where ? ` on ${oneLine(t.where)}` : ''}; ${samples}.${t.reused ? ' Reused from the timing store: nothing the builds depend on changed since.' : ''}`,
+      '',
+      t.markdownTable.trim(),
+      '',
+      '*Speedup* is a platform\'s time before divided by its time after. *Parity* is a platform\'s time after divided by linux/amd64\'s time after: 1.00 means it builds as fast as amd64.',
+      '',
+    ];
+  }
   return ['### Build time', '', `Not measured: ${oneLine(notMeasuredText(t))}.${held.includes('timing') ? ' This PR stays a draft until it is.' : ''}`, ''];
 }
 
@@ -116,4 +121,3 @@ function findingsSection(findings: Finding[], detail: 'full' | 'counts', held: D
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 const cell = (s: string) => oneLine(s).replace(/\|/g, '\\|');
-const encodePath = (p: string) => p.split('/').map(encodeURIComponent).join('/');

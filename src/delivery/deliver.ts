@@ -10,6 +10,7 @@ import type { Platform, PullRequest } from '../platform/types.ts';
 import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
+import { buildInfoOf } from './build-info.ts';
 import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
@@ -163,9 +164,10 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
         await pushBranch(remote, branch, d.lease ?? '');
       }
       const reasons = draftReasons(t.timing, findings);
+      const build = await buildInfoOf(t.dir, t.report.changes);
       const body = (draft: Marker['draft']) => {
         const marker: Marker = { v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}) };
-        return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker });
+        return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch });
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
       const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string }, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {

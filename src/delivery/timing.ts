@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { measurement, type TimingResult } from '../timing/result.ts';
+import { measurement, sectionsOf, sectionTitle, type TimingResult } from '../timing/result.ts';
 import { renderTimingTable } from '../timing/table.ts';
 
 /**
@@ -16,12 +16,21 @@ export interface TimingInput {
   arm64SecondsAfter?: number;
   /** Set when nothing was measured, with why (no docker, --no-timing...): the PR stays a draft. */
   notMeasuredReason?: string;
+  /** When (ISO time) and where (machine, builder, engine) the table was measured. */
+  measuredAt?: string;
+  where?: string;
+  /** Builds per cell of the table (each before/after, platform pair built this many times). */
+  samples?: number;
+  /** Every build the table is made of, with its outcome (the body's Verified section lists them). */
+  builds?: { variant: 'before' | 'after'; platform: string; section?: string; status: 'ok' | 'failed' | 'timeout' }[];
+  /** The table was read from the timing store: nothing it depends on changed since it was measured. */
+  reused?: boolean;
 }
 
 export const measured = (t: TimingInput | undefined): t is TimingInput => Boolean(t && !t.notMeasuredReason && t.markdownTable.trim());
 
 export function notMeasuredText(t: TimingInput | undefined): string {
-  return t?.notMeasuredReason ?? 'build timing is not wired into delivery yet (src/timing/), so nothing was measured';
+  return t?.notMeasuredReason ?? 'this run did not time the builds (`--timing` was not given; the nightly run gives it)';
 }
 
 export function speedup(t: TimingInput | undefined): string | undefined {
@@ -39,5 +48,10 @@ export function timingInputFrom(outcome: { result?: TimingResult; skipped?: stri
     return m?.status === 'ok' ? m.wallSeconds : undefined;
   };
   const digest = createHash('sha256').update(JSON.stringify([r.digest, r.measurements.map((m) => [m.variant, m.platform, m.status, m.wallSeconds])])).digest('hex').slice(0, 16);
-  return { markdownTable: renderTimingTable(r), digest, arm64SecondsBefore: ok('before'), arm64SecondsAfter: ok('after') };
+  const host = r.host ? `${r.host.runner ? `${r.host.runner}, ` : ''}${r.host.os} ${r.host.arch}, ${r.host.cpus} CPU${r.host.cpus === 1 ? '' : 's'}, ` : '';
+  return {
+    markdownTable: renderTimingTable(r), digest, arm64SecondsBefore: ok('before'), arm64SecondsAfter: ok('after'),
+    builds: r.measurements.map((m) => ({ variant: m.variant, platform: m.platform, ...(sectionsOf(r).length > 1 ? { section: sectionTitle(m) } : {}), status: m.status })),
+    measuredAt: r.measuredAt, where: `${host}${r.builder.kind === 'buildx' ? 'docker buildx' : 'docker build (BuildKit)'} ${r.builder.version}, engine ${r.builder.engine}`, samples: 1, ...(r.reused ? { reused: true } : {}),
+  };
 }

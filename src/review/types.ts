@@ -33,6 +33,8 @@ export interface RuleMeta {
   /** One line, for SARIF rule metadata and `--list`. */
   title: string;
   docs: string;
+  /** A Dockerfile the rule finds something in, and the same one fixed (its page in docs/rules/ shows both; a test checks they fail and pass). */
+  examples?: { fail: string; pass: string };
   /**
    * Held as an error in the bot's own output though only a warning in a human's file (P5: the
    * bot must not leave a cross-compiled binary running unguarded).

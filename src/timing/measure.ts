@@ -14,6 +14,7 @@ import { timingDigest } from './digest.ts';
 import { slowest } from './progress/step.ts';
 import { TIMING_SCHEMA_VERSION, TimingResultSchema, type Measurement, type Section, type TimingResult, type Variant } from './result.ts';
 import type { TimingStore } from './store.ts';
+import { timingHost } from './host.ts';
 
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 export const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
@@ -92,6 +93,7 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ibm-timing-'));
   const measurements: Measurement[] = [];
   const reusedAt: string[] = [];
+  let reusedHost: TimingResult['host'];
   try {
     for (const [i, s] of sections.entries()) {
       const label = `${s.dockerfile}${s.target ? ` (${s.target})` : ''}`;
@@ -100,6 +102,7 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
         req.onProgress?.(`timing: reusing the result stored for ${digests[i]!.slice(0, 19)} (nothing changed)${sections.length > 1 ? `: ${label}` : ''}`);
         measurements.push(...stored.measurements);
         reusedAt.push(stored.measuredAt);
+        reusedHost = stored.host;
         continue;
       }
       const section: Section = { dockerfile: s.dockerfile, ...(s.target ? { target: s.target } : {}) };
@@ -124,17 +127,17 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
         }
       }
       measurements.push(...own);
-      await req.store?.put(resultOf(req, digests[i]!, builder, platforms, own, [], new Date().toISOString()));
+      await req.store?.put(resultOf(req, digests[i]!, builder, platforms, own, [], new Date().toISOString(), timingHost()));
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   const allReused = reusedAt.length === sections.length;
-  const result = resultOf(req, digest, builder, platforms, measurements, req.notMeasured ?? [], allReused ? reusedAt.sort().at(-1)! : new Date().toISOString());
+  const result = resultOf(req, digest, builder, platforms, measurements, req.notMeasured ?? [], allReused ? reusedAt.sort().at(-1)! : new Date().toISOString(), allReused ? reusedHost : timingHost());
   return allReused ? { ...result, reused: true } : result;
 }
 
-function resultOf(req: TimingRequest, digest: string, builder: TimingResult['builder'], platforms: string[], measurements: Measurement[], notMeasured: TimingResult['notMeasured'], measuredAt: string): TimingResult {
+function resultOf(req: TimingRequest, digest: string, builder: TimingResult['builder'], platforms: string[], measurements: Measurement[], notMeasured: TimingResult['notMeasured'], measuredAt: string, host: TimingResult['host']): TimingResult {
   return TimingResultSchema.parse({
     schemaVersion: TIMING_SCHEMA_VERSION,
     repo: req.repo,
@@ -145,6 +148,7 @@ function resultOf(req: TimingRequest, digest: string, builder: TimingResult['bui
     measurements,
     notMeasured,
     measuredAt,
+    ...(host ? { host } : {}),
   } satisfies TimingResult);
 }
 

@@ -62,6 +62,8 @@ export const TimingResultSchema = z.strictObject({
   /** What was not measured and why (e.g. a platform the engine cannot run). */
   notMeasured: z.array(z.strictObject({ what: z.string(), why: z.string() })),
   measuredAt: z.iso.datetime(),
+  /** The machine that measured (absent in results written before it was recorded). */
+  host: z.strictObject({ os: z.string(), arch: z.string(), cpus: z.number().int().positive(), runner: z.string().optional() }).optional(),
   /** Set when this result was read from the store instead of being measured now. */
   reused: z.boolean().optional(),
 });

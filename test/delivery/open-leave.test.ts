@@ -59,7 +59,16 @@ describe('delivery: one PR per repository, opened once, left alone when current'
       expect(marker.pushed).toBe(f.gh.branchSha(name, 'cross-compile/xx'));
       expect(marker.base).toBe(f.gh.branchSha(name, 'main'));
       expect(pr.body).toContain('Not measured:');
-      expect(pr.body).toContain('docker buildx build --platform linux/amd64,linux/arm64');
+      // How to check it: one platform per build (the default docker driver), before = the base, after = the bot's commit.
+      const short = name.split('/')[1]!;
+      expect(pr.body).toContain(`git worktree add ../${short}-before ${marker.base}`);
+      expect(pr.body).toContain(`git worktree add ../${short}-after ${marker.pushed}`);
+      expect(pr.body).toContain('docker buildx build --load --platform linux/$arch');
+      expect(pr.body).not.toContain('--platform linux/amd64,linux/arm64');
+      // Reasons link the PR's own lines (the bot's one commit), never the base's.
+      expect(pr.body).toContain(`${f.gh.serverUrl}/${name}/commit/${marker.pushed}#diff-`);
+      expect(pr.body).not.toContain(`/blob/${marker.base}/`);
+      for (const section of ['### What changed, and why', '### Behaviour changes', '### Verified', '### Build time', '### How to check it yourself', '### The bot on this repository']) expect(pr.body).toContain(section);
       expect(pr.body).toContain('- [ ] <!-- image-build-migrator:rebase -->');
       expect(d.pr?.url).toBe(`${f.gh.serverUrl}/${name}/pull/${pr.number}`);
     }
