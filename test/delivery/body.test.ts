@@ -9,6 +9,7 @@ import { diffFileAnchor } from '../../src/delivery/diff-anchors.ts';
 import { parseMarker, rebaseTicked } from '../../src/delivery/marker.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { DEFAULT_OPTIONS, type CheckoutReport, type FileReport } from '../../src/migrate/types.ts';
+import { expectInOrder } from '../helpers/order.ts';
 
 const marker = { v: 2 as const, tool: '0.1.0', recipes: ['xx-go-wrap', 'xx-stage'], base: 'a'.repeat(40), result: 'r1', pushed: 'b'.repeat(40), timing: '' };
 
@@ -36,10 +37,16 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const link = (file: string, anchor: string) => `https://github.com/example/image-build-beacon/commit/${marker.pushed}#${diffFileAnchor(file)}${anchor}`;
 
+/** The body from heading `from` up to heading `to`; fails when either heading is missing or out of order. */
+function section(body: string, from: string, to: string): string {
+  expectInOrder(body, [from, to], 'PR body headings');
+  return body.slice(body.indexOf(from), body.indexOf(to));
+}
+
 describe('PR body', () => {
   it('groups the reasons by file and stage in file order, once each, linking the PR\'s own diff lines', () => {
     const body = renderBody(beacon.input);
-    const changed = body.slice(body.indexOf('### What changed, and why'), body.indexOf('### Behaviour changes'));
+    const changed = section(body, '### What changed, and why', '### Behaviour changes');
     // File order: Dockerfile, then Makefile; stages in the order of the migrated file.
     const order = ['**`Dockerfile`**', '*Before the first `FROM` (global ARGs)*', '*Stage `xx`*', '*Stage `builder`*', '*Stage `strip_binary`*', '*Stage 4 (`FROM runtime`)*', '**`Makefile`**'];
     const at = order.map((h) => changed.indexOf(h));
@@ -58,7 +65,7 @@ describe('PR body', () => {
 
   it('names each behaviour change with its line, and what ARCH was before', () => {
     const body = renderBody(beacon.input);
-    const changes = body.slice(body.indexOf('### Behaviour changes'), body.indexOf('### Verified'));
+    const changes = section(body, '### Behaviour changes', '### Verified');
     expect(changes).toContain('**A smoke test is skipped on foreign platforms.**');
     expect(changes).toContain('`RUN if ! xx-info is-cross; then beacon --version; fi`');
     expect(changes).toContain('**A step that tested `ARCH` now tests `TARGETARCH`.**');
@@ -69,7 +76,7 @@ describe('PR body', () => {
 
   it('lists what was verified with each result, and that no build ran when none did', () => {
     const body = renderBody(beacon.input);
-    const verified = body.slice(body.indexOf('### Verified'), body.indexOf('### Build time'));
+    const verified = section(body, '### Verified', '### Build time');
     expect(verified).toContain('**Review of the migrated files** (the rule set below, the one `review` runs on any Dockerfile): 0 errors, 0 warnings.');
     expect(verified).toContain('the final image: stage 4, `FROM runtime`): passed');
     expect(verified).toContain('**Idempotence** (`Dockerfile`): passed');
