@@ -29,6 +29,7 @@
 #                                      seconds when everything is already there)
 #   scripts/local-buildkit.sh down     stop the dockerd and registry that `up` started (only those)
 #   scripts/local-buildkit.sh status   print what runs; exit 1 when the world is not usable
+#   scripts/local-buildkit.sh bridge-ip  print the docker bridge address the stand-in servers use
 #
 # Needs root. State lives in $IBM_BUILDKIT_STATE (default /var/tmp/ibm-buildkit). Prints
 # `export DOCKER=/usr/bin/docker` style hints; the 20.10 client is used explicitly because the
@@ -38,7 +39,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 state="${IBM_BUILDKIT_STATE:-/var/tmp/ibm-buildkit}"
 registry_host="127.0.0.1:5000"
-docker=/usr/bin/docker
+# IBM_BUILDKIT_DOCKER: only the tests of this script point it elsewhere (a stand-in client).
+docker="${IBM_BUILDKIT_DOCKER:-/usr/bin/docker}"
 go_image="$registry_host/hardened-build-base:v1.19.8b1"
 xx_image="$registry_host/mirrored-tonistiigi-xx:1.6.1"
 runtime_image="$registry_host/busybox:1.35"
@@ -124,9 +126,26 @@ YML
 }
 
 # The docker bridge's gateway: the host address build containers (RUN steps) reach.
+# dockerd 20.10 leaves the default bridge's Gateway empty in `network inspect` on some machines
+# (seen on a fresh CI machine); the docker0 interface's address, or the subnet's first address
+# (what dockerd assigns the bridge), say the same thing.
 bridge_ip() {
-  "$docker" network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}' 2>/dev/null \
-    || die "cannot read the docker bridge's address (docker network inspect bridge)"
+  local ip
+  ip="$("$docker" network inspect bridge --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)"
+  if [ -z "$ip" ] && command -v ip >/dev/null 2>&1; then
+    ip="$(ip -4 -o addr show dev docker0 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1 || true)"
+  fi
+  if [ -z "$ip" ]; then
+    local subnet
+    subnet="$("$docker" network inspect bridge --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null || true)"
+    case "$subnet" in
+      *.*.*.0/*) ip="${subnet%.0/*}.1" ;;
+    esac
+  fi
+  case "$ip" in
+    [0-9]*.[0-9]*.[0-9]*.[0-9]*) printf '%s\n' "$ip" ;;
+    *) die "cannot find the docker bridge's address (docker network inspect bridge gave no Gateway or Subnet, and docker0 has no IPv4 address): is dockerd running with its default bridge?" ;;
+  esac
 }
 
 upstream_stamp() { (cd "$upstream_src" && find . -type f | LC_ALL=C sort | xargs sha256sum; echo "${upstream_tags[*]}") | sha256sum | cut -c1-16; }
@@ -515,5 +534,6 @@ case "${1:-up}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  bridge-ip) bridge_ip ;;
+  *) die "usage: $0 up|down|status|bridge-ip" ;;
 esac
