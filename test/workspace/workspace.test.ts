@@ -198,4 +198,23 @@ describe('the cache lock', () => {
     await c.release();
     expect(existsSync(path.join(root2, '.lock'))).toBe(false);
   });
+
+  // Runs starting at the same instant: the lock used to be created empty and filled afterwards,
+  // so a second run could read no pid, take the lock for stale and get the cache too.
+  it('gives the cache to exactly one of many runs starting at once, on a free cache and on a dead run\'s lock', async () => {
+    for (const [name, stale] of [['race-free', false], ['race-stale', true]] as const) {
+      const root = path.join(dir, name);
+      if (stale) await writeLockForPid(root, 2 ** 22 + 54321);
+      const tries = await Promise.allSettled(Array.from({ length: 24 }, () => openCache(root)));
+      const won = tries.filter((t): t is PromiseFulfilledResult<Cache> => t.status === 'fulfilled');
+      const refused = tries.filter((t) => t.status === 'rejected').map((t) => (t as PromiseRejectedResult).reason);
+      expect(won.length, name).toBe(1);
+      expect(refused.every((e) => e instanceof CacheBusyError), name).toBe(true);
+      expect(readFileSync(path.join(root, '.lock'), 'utf8')).toBe(String(process.pid));
+      // Nothing of the attempts is left beside the lock.
+      expect(readdirSync(root).filter((f) => f.startsWith('.lock')), name).toEqual(['.lock']);
+      await won[0]!.value.release();
+      expect(existsSync(path.join(root, '.lock'))).toBe(false);
+    }
+  });
 });
