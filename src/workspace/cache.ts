@@ -6,7 +6,7 @@
  * One run at a time owns a cache (a pid lock file): that is what makes it safe to delete leftovers
  * of a crashed run (temp clones, git lock files) without asking.
  */
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoName } from '../config/names.ts';
 import { toFileError } from '../files/fs-errors.ts';
@@ -64,9 +64,12 @@ export async function openCache(dir: string): Promise<Cache> {
  * The lock appears with its pid already in it (written to a file of our own, then hard-linked
  * into place: link fails with EEXIST when the name exists). Created empty and filled afterwards,
  * a second run reading it in between saw no pid, took it for stale and got the cache too.
+ * A dead run's lock is removed only by the run holding `.lock.takeover` (taken the same way), so
+ * two runs finding the same stale lock cannot both remove it and each take the cache.
  */
 async function takeLock(root: string, lockFile: string): Promise<void> {
   const mine = path.join(root, `.lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const takeover = path.join(root, '.lock.takeover');
   try {
     await writeFile(mine, String(process.pid), { flag: 'wx' });
   } catch (err) {
@@ -76,38 +79,40 @@ async function takeLock(root: string, lockFile: string): Promise<void> {
   }
   try {
     for (let attempt = 0; ; attempt++) {
-      try {
-        await link(mine, lockFile);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
-      }
+      if (await linked(mine, lockFile)) return;
       const held = await readFile(lockFile, 'utf8').catch(() => '');
       const pid = Number.parseInt(held, 10);
       // Our own pid counts as busy too: another run in this same process holds it.
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new CacheBusyError(root, pid);
-      if (held === '') continue; // gone meanwhile: try again
-      // The owner died (a crash, a second Ctrl-C): move the stale lock aside under a name of our
-      // own, and only if what we moved is the dead run's lock. Two runs taking over at once: one
-      // rename wins; the other moves nothing, or moves the winner's fresh lock and puts it back.
-      const aside = `${mine}.stale`;
+      if (attempt > 200) throw new CacheBusyError(root, pid);
+      if (held === '') continue; // removed meanwhile: try again
+      // The owner died (a crash, a second Ctrl-C): the lock is stale.
+      if (!(await linked(mine, takeover))) {
+        // Another run is taking over (a moment's work); one left by a crash is old.
+        const since = await stat(takeover).then((st) => Date.now() - st.mtimeMs).catch(() => 0);
+        if (since > 10_000) await rm(takeover, { force: true });
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
       try {
-        await rename(lockFile, aside);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
+        if ((await readFile(lockFile, 'utf8').catch(() => '')) === held) await rm(lockFile, { force: true });
+        if (await linked(mine, lockFile)) return;
+      } finally {
+        await rm(takeover, { force: true });
       }
-      const moved = await readFile(aside, 'utf8').catch(() => '');
-      if (moved !== held) {
-        await link(aside, lockFile).catch(() => {});
-        await rm(aside, { force: true });
-        const other = Number.parseInt(moved, 10);
-        throw new CacheBusyError(root, Number.isInteger(other) ? other : pid);
-      }
-      await rm(aside, { force: true });
     }
   } finally {
     await rm(mine, { force: true });
+  }
+}
+
+async function linked(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -216,5 +217,27 @@ describe('the cache lock', () => {
       await won[0]!.value.release();
       expect(existsSync(path.join(root, '.lock'))).toBe(false);
     }
+  });
+
+  it('gives the cache to exactly one of several processes starting at the same instant', async () => {
+    const root = path.join(dir, 'race-processes');
+    await writeLockForPid(root, 2 ** 22 + 54322);
+    const cacheModule = pathToFileURL(path.resolve('src/workspace/cache.ts')).href;
+    const at = Date.now() + 2500;
+    // Each process waits for the same instant, tries, and holds what it got long enough for the
+    // others to try while it is held.
+    const script = `import { openCache } from ${JSON.stringify(cacheModule)};
+await new Promise((r) => setTimeout(r, ${at} - Date.now()));
+try { const c = await openCache(${JSON.stringify(root)}); console.log('won'); await new Promise((r) => setTimeout(r, 800)); await c.release(); }
+catch (e) { console.log(e.name); }`;
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Promise<string>((resolve, reject) => {
+          execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out.trim())));
+        }),
+      ),
+    );
+    expect(runs.filter((r) => r === 'won')).toHaveLength(1);
+    expect(runs.filter((r) => r === 'CacheBusyError')).toHaveLength(5);
   });
 });
