@@ -37,7 +37,7 @@ export async function runReportMatrix(args: MatrixArgs, out: NodeJS.WritableStre
   setOutput('count', String(m.matrix.include.length));
   if (args.out) await writeJsonReport(args.out, m.plan);
   const none = m.plan.repos.filter((r) => !m.matrix.include.some((i) => i.repo === r.name));
-  err.write(`${m.matrix.include.length} repositories need a migrate job${m.deferred.length ? `, ${m.deferred.length} deferred by the new-PR limit` : ''}, ${none.length} need none.\n`);
+  err.write(`${m.matrix.include.length} repositories need a migrate job${m.deferred.length ? `, ${m.deferred.length} deferred to a later night (new-PR limit or GitHub's 256-job matrix limit)` : ''}, ${none.length} need none.\n`);
   await writeStepSummary(planMarkdown(m.matrix.include.map((i) => i.repo), none));
   return 0;
 }

@@ -29,26 +29,40 @@ export function slugOf(repo: string): string {
   return repo.toLowerCase().replace(/[^a-z0-9._-]+/g, '--');
 }
 
+/** GitHub refuses a matrix of more than 256 jobs: the workflow run fails before any job starts. */
+export const MAX_MATRIX_JOBS = 256;
+
 /**
  * `maxNew`: at most this many jobs for repositories that would get a new pull request; a row whose
- * plan updates or closes an existing PR (delivery's `--plan`) is never held back.
+ * plan updates or closes an existing PR (delivery's `--plan`) is not held back by it. Beyond
+ * `maxJobs` (GitHub's matrix limit) every further repository waits for a later night, existing
+ * PRs first: an open PR that goes stale is worse than a new one that waits.
  */
-export function planMatrix(plan: FleetReport, maxNew = Infinity): MatrixPlan {
+export function planMatrix(plan: FleetReport, maxNew = Infinity, maxJobs = MAX_MATRIX_JOBS): MatrixPlan {
+  // Delivery's plan says whether a PR exists; a dry-run plan does not know, so every change counts as new.
+  const isNew = (r: RepoResult) => {
+    const action = plannedAction(r);
+    return action === undefined || action === 'open';
+  };
+  const wanting = plan.repos.filter(needsJob);
+  const fresh = wanting.filter(isNew);
+  const chosen = new Set<RepoResult>(wanting.filter((r) => !isNew(r)).slice(0, maxJobs));
+  for (const r of fresh.slice(0, Math.max(0, Math.min(maxNew, maxJobs - chosen.size)))) chosen.add(r);
+
   const include: MatrixEntry[] = [];
   const deferred: string[] = [];
-  let fresh = 0;
   const repos: RepoResult[] = plan.repos.map((r) => {
     if (!needsJob(r)) return r;
-    // Delivery's plan says whether a PR exists; a dry-run plan does not know, so every change counts as new.
-    const action = plannedAction(r);
-    const isNew = action === undefined || action === 'open';
-    if (isNew && fresh >= maxNew) {
-      deferred.push(r.name);
-      return { ...r, outcome: 'skipped', reason: `deferred to a later night: at most ${maxNew} new pull request${maxNew === 1 ? '' : 's'} per run (${r.reason})` };
+    if (chosen.has(r)) {
+      include.push({ repo: r.name, slug: slugOf(r.name) });
+      return r;
     }
-    if (isNew) fresh++;
-    include.push({ repo: r.name, slug: slugOf(r.name) });
-    return r;
+    deferred.push(r.name);
+    const why =
+      isNew(r) && fresh.indexOf(r) >= maxNew
+        ? `at most ${maxNew} new pull request${maxNew === 1 ? '' : 's'} per run`
+        : `at most ${maxJobs} migrate jobs per run (GitHub's limit for one matrix)`;
+    return { ...r, outcome: 'skipped', reason: `deferred to a later night: ${why} (${r.reason})` };
   });
   return { matrix: { include }, plan: stamp({ ...plan, repos, counts: countOutcomes(repos) }), deferred };
 }

@@ -21,6 +21,9 @@ export function plannedAction(row: RepoResult): string | undefined {
 
 /** Does this plan row get a migrate job? */
 export function needsJob(row: RepoResult): boolean {
+  // A row the matrix deferred keeps delivery's planned action ("open") but gets no job: read as
+  // needing one, its missing result made every held-back repository a failure of the bot.
+  if (row.outcome === 'skipped') return false;
   const action = plannedAction(row);
   return action !== undefined ? ACTIONS_WITH_JOB.has(action) : NEEDS_JOB.has(row.outcome);
 }

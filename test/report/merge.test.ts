@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readExchange, stamp } from '../../src/report/exchange.ts';
-import { planMatrix, slugOf } from '../../src/report/matrix.ts';
+import { MAX_MATRIX_JOBS, planMatrix, slugOf } from '../../src/report/matrix.ts';
 import { botFaults, mergeReports, readResultDir } from '../../src/report/merge.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
@@ -162,6 +162,33 @@ describe('report matrix', () => {
     const merged = mergeReports(m.plan, { results: [], refused: [] });
     expect(merged.repos.find((r) => r.name === 'rancher/image-build-by-hand')!.step).toBe('job');
     expect(merged.repos.find((r) => r.name === 'rancher/image-build-current')!.outcome).toBe('would-change');
+    // Held back by the new-PR limit (its plan still says "open"): a skipped row, not a dead job.
+    expect(merged.repos.find((r) => r.name === 'rancher/image-build-new2')!.outcome).toBe('skipped');
+    expect(botFaults(merged).map((f) => f.split(':')[0])).toEqual(['rancher/image-build-by-hand', 'rancher/image-build-moved', 'rancher/image-build-new1']);
+  });
+
+  it('never asks GitHub for more than 256 jobs: existing PRs first, the rest deferred to a later night as skipped rows', () => {
+    const row = (name: string, action: string) => ({ name, outcome: 'would-change', reason: `${action} it`, durationMs: 1, delivery: { action, status: 'x', reason: 'y', warnings: [] } }) as unknown as RepoResult;
+    const rows = [
+      ...Array.from({ length: 250 }, (_, i) => row(`rancher/image-build-new${String(i).padStart(3, '0')}`, 'open')),
+      ...Array.from({ length: 50 }, (_, i) => row(`rancher/image-build-upd${String(i).padStart(3, '0')}`, 'update')),
+    ];
+    const m = planMatrix(report(rows), Infinity);
+    expect(m.matrix.include).toHaveLength(MAX_MATRIX_JOBS);
+    // Every update keeps its job; 206 new PRs fill the rest.
+    expect(m.matrix.include.filter((i) => i.repo.includes('-upd'))).toHaveLength(50);
+    expect(m.deferred).toHaveLength(44);
+    const held = m.plan.repos.find((r) => r.name === m.deferred[0])!;
+    expect(held.outcome).toBe('skipped');
+    expect(held.reason).toBe("deferred to a later night: at most 256 migrate jobs per run (GitHub's limit for one matrix) (open it)");
+    // Held back is not failed: only the 256 planned jobs that left no result are the bot's faults.
+    const merged = mergeReports(m.plan, { results: [], refused: [] });
+    expect(botFaults(merged)).toHaveLength(MAX_MATRIX_JOBS);
+    expect(merged.repos.find((r) => r.name === m.deferred[0])!.outcome).toBe('skipped');
+    // The new-PR limit still names itself when it is what holds a repository back.
+    const small = planMatrix(report(rows), 3);
+    expect(small.matrix.include).toHaveLength(53);
+    expect(small.plan.repos.find((r) => r.name === 'rancher/image-build-new003')!.reason).toBe('deferred to a later night: at most 3 new pull requests per run (open it)');
   });
 
   it('the plan written for the summary reads back', async () => {
