@@ -137,8 +137,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--markdown <file>', 'write the Markdown summary (also appended to GITHUB_STEP_SUMMARY inside Actions)')
     .option('--dashboard', 'update the dashboard issue of repos.yaml once from the merged rows (needs GITHUB_TOKEN or the GitHub App)', false)
     .option('--repos <file>', 'with --dashboard: the repos.yaml naming the dashboard issue', 'repos.yaml')
+    .option('--dry-run', 'the night was a dry run: report only, the dashboard is left alone', false)
     .action(async (dir: string, o) => {
-      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown, dashboard: o.dashboard ? { reposFile: o.repos } : undefined }, out, err, env);
+      code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown, dashboard: o.dashboard ? { reposFile: o.repos } : undefined, dryRun: o.dryRun }, out, err, env);
     });
 
   program

@@ -59,6 +59,11 @@ export interface MergeArgs {
   markdown?: string;
   /** Update the dashboard issue named in this repos.yaml once, from the merged rows. */
   dashboard?: { reposFile: string };
+  /**
+   * The workflow run was a dry-run dispatch. The plan cannot say so (it is made with read calls
+   * either way), and a night whose jobs all died leaves no result that could.
+   */
+  dryRun?: boolean;
 }
 
 export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -72,6 +77,7 @@ export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream
   }
   for (const r of read.refused) err.write(`error: ${r}\n`);
   let merged = mergeReports(plan, read);
+  if (args.dryRun) merged = { ...merged, dryRun: true };
   const faults = botFaults(merged);
   if (args.dashboard) {
     try {

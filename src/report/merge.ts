@@ -116,7 +116,10 @@ export function mergeReports(plan: FleetReport | undefined, read: ReadResults): 
   const ends = [plan, ...all].filter((r): r is FleetReport => Boolean(r)).map((r) => Date.parse(r.startedAt) + r.durationMs);
   const startedAt = starts[0] ?? new Date().toISOString();
   return stamp({
-    dryRun: plan ? plan.dryRun && all.every((r) => r.dryRun) : all.length > 0 && all.every((r) => r.dryRun),
+    // The jobs say what the night was: one dry-run result makes it dry, whatever the plan says
+    // (a `--plan` plan reads "live" on a dry-run dispatch too; a `--dry-run` plan drives live jobs).
+    // A night with no result at all is what the plan, or `report merge --dry-run`, says.
+    dryRun: all.length ? all.some((r) => r.dryRun) : Boolean(plan?.dryRun),
     startedAt,
     durationMs: ends.length ? Math.max(0, Math.max(...ends) - Date.parse(startedAt)) : 0,
     reposFile: plan?.reposFile ?? all[0]?.reposFile ?? '',

@@ -7,7 +7,7 @@
  * its repository failed.
  */
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
@@ -69,10 +69,10 @@ describe('nightly fan-out with delivery: plan, parallel jobs, one dashboard upda
     return (JSON.parse(m.stdout) as { include: { repo: string; slug: string }[] }).include;
   }
 
-  function job(w: World, repo: string, slug: string) {
+  function job(w: World, repo: string, slug: string, extra: string[] = []) {
     const j = w.runner(`job-${slug}`);
     mkdirSync(path.join(j, 'result'));
-    const s = w.stage(j, ['migrate', '--only', repo, '--no-dashboard', '--report', `result/${slug}.json`, '--cache-dir', 'cache']);
+    const s = w.stage(j, ['migrate', '--only', repo, '--no-dashboard', '--report', `result/${slug}.json`, '--cache-dir', 'cache', ...extra]);
     const upload = () => {
       const f = path.join(j, 'result', `${slug}.json`);
       if (existsSync(f)) cpSync(f, path.join(w.artifacts, 'results', `result-${slug}`, `${slug}.json`));
@@ -81,12 +81,12 @@ describe('nightly fan-out with delivery: plan, parallel jobs, one dashboard upda
     return { ...s, repo, slug, upload };
   }
 
-  async function summary(w: World) {
-    const s = w.runner('summary');
+  async function summary(w: World, extra: string[] = [], runner = 'summary') {
+    const s = w.runner(runner);
     cpSync(w.artifacts, s, { recursive: true });
     mkdirSync(path.join(s, 'results'), { recursive: true });
     mkdirSync(path.join(s, 'summary'));
-    const r = await w.stage(s, ['migrate', 'report', 'merge', 'results', '--plan', 'plan/plan-for-summary.json', '--dashboard', '--repos', 'repos.yaml', '--json', 'summary/summary.json']).done;
+    const r = await w.stage(s, ['migrate', 'report', 'merge', 'results', '--plan', 'plan/plan-for-summary.json', '--dashboard', '--repos', 'repos.yaml', '--json', 'summary/summary.json', ...extra]).done;
     return { ...r, report: JSON.parse(readFileSync(path.join(s, 'summary/summary.json'), 'utf8')) as FleetReport };
   }
 
@@ -122,6 +122,28 @@ describe('nightly fan-out with delivery: plan, parallel jobs, one dashboard upda
     expect(endState(fan).rows['rancher/image-build-broken']!.status).toMatch(/^failed at migrate/);
     fan.gh.assertClean();
     seq.gh.assertClean();
+  }, 240_000);
+
+  // The workflow's dry-run dispatch: the plan is made as on any night (read calls only, so it
+  // says live), the jobs and the summary get --dry-run. Once the plan's "live" made the summary
+  // write the dashboard.
+  it('a dry-run dispatch writes nothing: not the PRs, not the dashboard, also when every job died', async () => {
+    const w = await world('dry-dispatch');
+    const include = await plan(w);
+    const jobs = include.map((i) => job(w, i.repo, i.slug, ['--dry-run']));
+    for (const r of await Promise.all(jobs.map((j) => j.done))) expect(r.code, r.stderr).toBe(0);
+    for (const j of jobs) expect(j.upload()).toBe(true);
+    const sum = await summary(w, ['--dry-run']);
+    expect(sum.stderr).toContain('Dry run: the dashboard issue is left alone.');
+    expect(sum.report.dryRun).toBe(true);
+    expect(w.gh.writeCalls()).toEqual([]);
+    // The jobs died before writing anything: only the summary's flag says the night was dry.
+    rmSync(path.join(w.artifacts, 'results'), { recursive: true, force: true });
+    const blind = await summary(w, ['--dry-run'], 'summary-again');
+    expect(blind.code).toBe(1); // the dead jobs are still the bot's faults
+    expect(blind.stderr).toContain('Dry run: the dashboard issue is left alone.');
+    expect(w.gh.writeCalls()).toEqual([]);
+    w.gh.assertClean();
   }, 240_000);
 
   it('a job killed half way: the other PRs stand, the dashboard marks its repository failed, the summary fails', async () => {

@@ -54,6 +54,10 @@ describe('report merge', () => {
     expect(merged.counts).toEqual({ ...countOutcomes([]), changed: 2, skipped: 1, failed: 1, 'already-migrated': 1 });
     expect(merged.excluded).toEqual(plan.excluded);
     expect(merged.dryRun).toBe(false);
+    // A live plan (`--plan` makes read calls only, and says live on a dry-run dispatch too) with
+    // one dry-run job result: the night was a dry run, and nothing may be written for it.
+    const liveAndDry = mergeReports({ ...plan, dryRun: false }, { results: [{ file: 'a.json', report: { ...result('rancher/image-build-a', 'would-change', 'would change Dockerfile', '2026-01-01T02:01:00.000Z'), dryRun: true } }], refused: [] });
+    expect(liveAndDry.dryRun).toBe(true);
     expect(merged.startedAt).toBe('2026-01-01T02:00:00.000Z');
     // The last job ended at 02:13: the night lasted 13 minutes, not the sum of the jobs.
     expect(merged.durationMs).toBe(13 * 60_000);
