@@ -159,6 +159,25 @@ export class LocalGitHub {
   }
 
   /** REST API root (what GITHUB_API_URL is set to). */
+  /**
+   * One page of a list as GitHub serves it: `per_page` 30 by default and 100 at most, `page` from
+   * 1, and a Link header (next, last, first, prev) whenever there is more than one page. A client
+   * that reads only the first page sees what production would show it: the rest missing.
+   */
+  page<T>(req: FakeRequest, list: T[]): FakeResponse {
+    const per = Math.min(100, Math.max(1, Number(req.query.per_page ?? 30) || 30));
+    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(list.length / per));
+    const body = list.slice((page - 1) * per, page * per);
+    if (last === 1) return { status: 200, body };
+    const at = (n: number) => {
+      const q = new URLSearchParams({ ...req.query, per_page: String(per), page: String(n) });
+      return `<${this.url}${req.path}?${q}>`;
+    };
+    const links = [...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []), ...(page > 1 ? [`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`] : [])];
+    return { status: 200, headers: { link: links.join(', ') }, body };
+  }
+
   get url(): string {
     return this.api.url;
   }
@@ -319,6 +338,23 @@ export class LocalGitHub {
     return p;
   }
 
+  /** Someone opens an issue (a human by default). */
+  openIssue(full: string, title: string, body = '', o: { user?: string; labels?: string[] } = {}): IssueModel {
+    const repo = this.repo(full);
+    const now = this.now();
+    const i: IssueModel = { number: repo.nextNumber++, title, body, state: 'open', user: o.user ?? 'a-maintainer', labels: [...(o.labels ?? [])], comments: [], created_at: now, updated_at: now, closed_at: null };
+    if (!this.issues.has(full.toLowerCase())) this.issues.set(full.toLowerCase(), []);
+    this.issues.get(full.toLowerCase())!.push(i);
+    return i;
+  }
+
+  /** Someone comments on an issue or a pull request. */
+  addComment(full: string, n: number, body: string, user = 'a-maintainer'): void {
+    const target = [...this.issuesOf(full), ...this.pullsOf(full)].find((x) => x.number === n);
+    if (!target) throw new Error(`no issue or pull request ${full}#${n}`);
+    target.comments.push({ id: this.ids++, body, user, created_at: this.now() });
+  }
+
   /** A human closes the PR without merging. */
   closePull(full: string, n: number): void {
     const p = this.pull(full, n);
@@ -469,9 +505,7 @@ export class LocalGitHub {
       if (req.query.head) list = list.filter((p) => `${repo.owner}:${p.head}`.toLowerCase() === req.query.head!.toLowerCase());
       if (req.query.base) list = list.filter((p) => p.base === req.query.base);
       list = [...list].sort((a, b) => b.number - a.number);
-      const per = Number(req.query.per_page ?? 30);
-      const page = Number(req.query.page ?? 1);
-      return { status: 200, body: list.slice((page - 1) * per, page * per).map((p) => this.pullSimple(repo, p)) };
+      return this.page(req, list.map((p) => this.pullSimple(repo, p)));
     }));
 
     gh.on('pulls/get', withRepo((repo, req) => {
@@ -529,7 +563,7 @@ export class LocalGitHub {
     gh.on('pulls/list-files', withRepo((repo, req) => {
       const p = pullOf(repo, req);
       if (!p) return notFound();
-      return { status: 200, body: this.pullFiles(repo, p) };
+      return this.page(req, this.pullFiles(repo, p));
     }));
 
     gh.on('pulls/request-reviewers', withRepo((repo, req) => {
@@ -557,31 +591,30 @@ export class LocalGitHub {
 
     gh.on('pulls/list-reviews', withRepo((repo, req) => {
       const p = pullOf(repo, req);
-      return p ? { status: 200, body: p.reviews.map((r) => this.review(repo, p, r)) } : notFound();
+      return p ? this.page(req, p.reviews.map((r) => this.review(repo, p, r))) : notFound();
     }));
 
     gh.on('pulls/list-review-comments', withRepo((repo, req) => {
       const p = pullOf(repo, req);
-      return p ? { status: 200, body: p.reviewComments.map((c) => this.reviewComment(repo, p, c)) } : notFound();
+      return p ? this.page(req, p.reviewComments.map((c) => this.reviewComment(repo, p, c))) : notFound();
     }));
 
     gh.on('issues/list-events', withRepo((repo, req) => {
       const i = issueOf(repo, Number(req.params.issue_number));
       if (!i) return notFound();
       const events = 'events' in i ? (i as PullModel).events : [];
-      const per = Number(req.query.per_page ?? 30);
-      const page = Number(req.query.page ?? 1);
-      return { status: 200, body: events.slice((page - 1) * per, page * per).map((e) => this.draftEvent(repo, e)) };
+      return this.page(req, events.map((e) => this.draftEvent(repo, e)));
     }));
 
     gh.on('issues/list-comments', withRepo((repo, req) => {
       const i = issueOf(repo, Number(req.params.issue_number));
-      return i ? { status: 200, body: i.comments.map((c) => this.comment(repo, i, c)) } : notFound();
+      return i ? this.page(req, i.comments.map((c) => this.comment(repo, i, c))) : notFound();
     }));
 
     gh.on('issues/create-comment', withRepo((repo, req, user) => {
       const i = issueOf(repo, Number(req.params.issue_number));
       if (!i) return notFound();
+      if (String((req.body as Json).body).length > 65536) return invalid('IssueComment', 'custom', 'body is too long (maximum is 65536 characters)');
       const c: CommentModel = { id: this.ids++, body: String((req.body as Json).body), user, created_at: this.now() };
       i.comments.push(c);
       return { status: 201, body: this.comment(repo, i, c) };
@@ -618,9 +651,7 @@ export class LocalGitHub {
         .filter((i) => !req.query.creator || i.user === req.query.creator)
         .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
         .sort((a, b) => b.number - a.number);
-      const per = Number(req.query.per_page ?? 30);
-      const page = Number(req.query.page ?? 1);
-      return { status: 200, body: list.slice((page - 1) * per, page * per).map((i) => this.issue(repo, i)) };
+      return this.page(req, list.map((i) => this.issue(repo, i)));
     }));
 
     gh.on('issues/get', withRepo((repo, req) => {

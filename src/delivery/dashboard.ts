@@ -9,7 +9,7 @@
  * a nightly workflow can call it once from a report merged from several jobs.
  */
 import { parseRepoName } from '../config/names.ts';
-import type { Platform } from '../platform/types.ts';
+import type { Issue, Platform } from '../platform/types.ts';
 import type { RepoResult } from '../report/types.ts';
 import { MAX_BODY } from './body.ts';
 import { speedup, type TimingInput } from './timing.ts';
@@ -41,8 +41,16 @@ export interface Row {
 
 export async function updateDashboard(platform: Platform, input: DashboardInput): Promise<{ url: string; action: 'created' | 'updated' | 'current' }> {
   const repo = parseRepoName(input.repo);
-  const issues = await platform.listIssues(repo, { label: DASHBOARD_LABEL });
-  const existing = issues.find((i) => MARK_RE.test(i.body));
+  const me = await platform.login();
+  // The marker counts only in an issue the bot opened: anyone can paste it into an issue of theirs.
+  const ours = (i: Issue) => MARK_RE.test(i.body) && (!me || i.author === me);
+  let existing = (await platform.listIssues(repo, { label: DASHBOARD_LABEL })).find(ours);
+  if (!existing) {
+    // The label is only the cheap way in: a human may have removed it. Every issue of the
+    // repository is read (all pages) before a second dashboard is opened, and the label put back.
+    existing = (await platform.listIssues(repo, {})).find(ours);
+    if (existing) await platform.addLabels(repo, existing.number, [DASHBOARD_LABEL]);
+  }
   const body = renderDashboard(input, existing?.body);
   if (!existing) {
     const created = await platform.createIssue(repo, { title: input.title, body, labels: [DASHBOARD_LABEL] });

@@ -16,7 +16,7 @@ function toPull(p: Any): PullRequest {
 }
 
 function toIssue(i: Any): Issue {
-  return { number: i.number, url: i.html_url, title: i.title, body: i.body ?? '', state: i.state };
+  return { number: i.number, url: i.html_url, title: i.title, body: i.body ?? '', state: i.state, author: i.user?.login ?? '' };
 }
 
 const r = (repo: RepoName) => ({ owner: repo.owner, repo: repo.name });
@@ -55,7 +55,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async findPulls(repo: RepoName, branch: string): Promise<PullRequest[]> {
-    const { data } = await this.client.octokit.rest.pulls.list({ ...r(repo), state: 'all', head: `${repo.owner}:${branch}`, per_page: 100 });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.pulls.list, { ...r(repo), state: 'all', head: `${repo.owner}:${branch}`, per_page: 100 });
     return data.map(toPull).sort((a, b) => b.number - a.number);
   }
 
@@ -103,7 +103,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async listComments(repo: RepoName, number: number): Promise<Comment[]> {
-    const { data } = await this.client.octokit.rest.issues.listComments({ ...r(repo), issue_number: number, per_page: 100 });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.issues.listComments, { ...r(repo), issue_number: number, per_page: 100 });
     return data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
   }
 
@@ -122,7 +122,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async listIssues(repo: RepoName, o: { label?: string; creator?: string }): Promise<Issue[]> {
-    const { data } = await this.client.octokit.rest.issues.listForRepo({ ...r(repo), state: 'all', per_page: 100, ...(o.label ? { labels: o.label } : {}), ...(o.creator ? { creator: o.creator } : {}) });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.issues.listForRepo, { ...r(repo), state: 'all', per_page: 100, ...(o.label ? { labels: o.label } : {}), ...(o.creator ? { creator: o.creator } : {}) });
     return data.filter((i) => !i.pull_request).map(toIssue);
   }
 
@@ -137,7 +137,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async listPullFiles(repo: RepoName, number: number): Promise<PullFile[]> {
-    const { data } = await this.client.octokit.rest.pulls.listFiles({ ...r(repo), pull_number: number, per_page: 100 });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.pulls.listFiles, { ...r(repo), pull_number: number, per_page: 100 });
     return data.map((f) => ({ filename: f.filename, status: f.status, patch: f.patch }));
   }
 
@@ -163,12 +163,12 @@ export class GitHubPlatform implements Platform {
   }
 
   async listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]> {
-    const { data } = await this.client.octokit.rest.pulls.listReviewComments({ ...r(repo), pull_number: number, per_page: 100 });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.pulls.listReviewComments, { ...r(repo), pull_number: number, per_page: 100 });
     return data.map((c) => ({ path: c.path, line: c.line ?? c.original_line ?? 0, body: c.body, author: c.user?.login ?? '' }));
   }
 
   async listReviews(repo: RepoName, number: number): Promise<{ body: string; author: string }[]> {
-    const { data } = await this.client.octokit.rest.pulls.listReviews({ ...r(repo), pull_number: number, per_page: 100 });
+    const data = await this.client.octokit.paginate(this.client.octokit.rest.pulls.listReviews, { ...r(repo), pull_number: number, per_page: 100 });
     return data.map((x) => ({ body: x.body ?? '', author: x.user?.login ?? '' }));
   }
 

@@ -33,6 +33,8 @@ export interface Issue {
   title: string;
   body: string;
   state: 'open' | 'closed';
+  /** Login of the issue's author: the bot's own markers count only in what the bot wrote. */
+  author: string;
 }
 
 export interface PullFile {
