@@ -82,26 +82,68 @@ export function renderDashboard(input: DashboardInput, previousBody?: string): s
     rows[r.name] = { ...stripUndefined(next), at: same ? old.at : input.now } as Row;
   }
   const names = Object.keys(rows).sort();
-  const lastChange = names.map((n) => rows[n]!.at).sort().at(-1) ?? input.now;
+  // Everything that fits, most urgent first; what does not is named in one line, never cut off.
+  const order = [...names].sort((a, b) => urgency(rows[a]!) - urgency(rows[b]!) || a.localeCompare(b));
+  let body = dashboardBody(input, rows, names, names);
+  if (body.length > MAX_BODY) {
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (dashboardBody(input, rows, names, order.slice(0, mid)).length <= MAX_BODY) lo = mid;
+      else hi = mid - 1;
+    }
+    body = dashboardBody(input, rows, names, order.slice(0, lo));
+  }
+  return body;
+}
+
+/** 0 needs a look, then open PRs, waiting, merged, the rest: what a trimmed dashboard keeps first. */
+function urgency(row: Row): number {
+  if (NEEDS_A_LOOK.test(row.status)) return 0;
+  if (/^PR open|^draft/.test(row.status)) return 1;
+  if (/^waiting/.test(row.status)) return 2;
+  if (/^merged/.test(row.status)) return 3;
+  return 4;
+}
+
+const NEEDS_A_LOOK = /^failed|blocked/;
+
+/**
+ * The body listing `listed` (in name order) out of `names`. The hidden state holds the listed
+ * rows only: a row left out is rebuilt from the next night's report, which has every repository.
+ */
+function dashboardBody(input: DashboardInput, rows: Record<string, Row>, names: string[], listed: string[]): string {
+  const keep = new Set(listed);
+  const inTable = names.filter((n) => keep.has(n));
+  // Over the listed rows: a row left out has no state, so its time is always tonight's.
+  const lastChange = inTable.map((n) => rows[n]!.at).sort().at(-1) ?? input.now;
   const count = (re: RegExp) => names.filter((n) => re.test(rows[n]!.status)).length;
+  const left = names.filter((n) => !keep.has(n));
+  const leftBy = new Map<string, number>();
+  for (const n of left) {
+    const k = rows[n]!.status.split(':')[0]!;
+    leftBy.set(k, (leftBy.get(k) ?? 0) + 1);
+  }
   const lines = [
     `Tracking the move of the image-build repositories from QEMU-emulated builds to cross-compilation with \`tonistiigi/xx\` (successor of the checklist in rancher/ecm-distro-tools#375). Kept up to date by image-build-migrator; edits to this issue are overwritten.`,
     '',
-    `**${names.length} repositories**: ${count(/^PR open|^draft/)} with an open PR, ${count(/^merged/)} merged, ${count(/^already migrated/)} already migrated, ${count(/^closed by a human/)} closed by a human, ${count(/^skipped/)} skipped, ${count(/^failed|^blocked/)} need a look. Last change: ${lastChange}.`,
+    `**${names.length} repositories**: ${count(/^PR open(?!, blocked)|^draft/)} with an open PR, ${count(/^merged/)} merged, ${count(/^already migrated/)} already migrated, ${count(/^closed by a human/)} closed by a human, ${count(/^skipped/)} skipped, ${count(NEEDS_A_LOOK)} need a look. Last change: ${lastChange}.`,
     '',
-    ...chart(names, rows),
+    ...chart(inTable, rows),
     '| repository | status | PR | arm64 speedup | last change |',
     '|---|---|---|---|---|',
-    ...names.map((n) => {
+    ...inTable.map((n) => {
       const row = rows[n]!;
-      return `| ${n} | ${cell(row.status)} | ${row.pr ? `[#${row.pr.number}](${row.pr.url})` : ''} | ${row.speedup ?? 'not measured'} | ${row.at} |`;
+      return `| ${n} | ${cell(row.status)} | ${row.pr ? `[#${row.pr.number}](${row.pr.url})` : ''} | ${row.speedup ?? (row.pr ? 'not measured' : '')} | ${row.at} |`;
     }),
+    ...(left.length
+      ? ['', `${left.length} more repositor${left.length === 1 ? 'y is' : 'ies are'} not listed (${[...leftBy].map(([k, v]) => `${v} ${k}`).join(', ')}): GitHub limits an issue to ${MAX_BODY.toLocaleString('en-US')} characters, and the ones that need a look come first. Every row is in the nightly run's summary.`]
+      : []),
     '',
-    `${MARK}${JSON.stringify(rows).replace(/--/g, '-\\u002d')} -->`,
+    `${MARK}${JSON.stringify(Object.fromEntries(inTable.map((n) => [n, rows[n]]))).replace(/--/g, '-\\u002d')} -->`,
   ];
-  const body = lines.join('\n');
-  // A very large fleet: the table stays whole, the reasons get shorter.
-  return body.length <= MAX_BODY ? body : body.replace(/\| ([^|]{60})[^|]*? \|/g, '| $1… |');
+  return lines.join('\n');
 }
 
 function statusOf(r: DashboardInput['repos'][number], old: Row | undefined): string {

@@ -88,3 +88,47 @@ describe('updateDashboardFromEnv (one call from a merged report)', () => {
     }
   });
 });
+
+describe('the dashboard at any fleet size', () => {
+  // Reasons as long as real ones (statusOf keeps 120 characters), a PR on most rows, timings on some.
+  const fleet = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const name = `rancher/image-build-component-number-${String(i).padStart(4, '0')}`;
+      const kind = i % 10;
+      if (kind === 0) return { name, outcome: 'failed' as const, step: 'migrate', reason: `Dockerfile:${i}: a step the migration cannot handle, explained at the length real reasons have, and then some more words` };
+      if (kind === 1) return { name, outcome: 'skipped' as const, reason: 'repos.yaml: skipped for a reason its owner wrote down at some length, as owners do' };
+      if (kind === 2) return { name, outcome: 'already-migrated' as const, reason: 'already migrated: nothing to change' };
+      const blocked = kind === 3;
+      return { name, outcome: 'changed' as const, reason: 'changed Dockerfile', delivery: { action: blocked ? 'blocked' : 'open', status: blocked ? 'blocked-by-human' : 'opened', reason: 'x', warnings: [], pr: { number: i + 1, url: `https://github.com/${name}/pull/${i + 1}`, draft: kind === 4 } } };
+    }) as unknown as Parameters<typeof renderDashboard>[0]['repos'];
+  const timing = (repo: string) => (Number(repo.slice(-1)) % 2 ? { arm64SecondsBefore: 840, arm64SecondsAfter: 90 } : undefined) as never;
+
+  for (const n of [25, 500, 2000]) {
+    it(`${n} repositories: within GitHub's 65,536 characters, failed and blocked rows listed first, what is left out said`, () => {
+      const body = renderDashboard({ repo: 'rancher/ecm-distro-tools', title: 'Cross-compilation', repos: fleet(n), now: '2026-12-07T02:00:00.000Z', timing });
+      expect(body.length).toBeLessThanOrEqual(65_536);
+      const rows = parseRows(body);
+      const failed = fleet(n).filter((r) => r.outcome === 'failed' || (r as { delivery?: { status: string } }).delivery?.status === 'blocked-by-human');
+      expect(body).toContain(`${failed.length} need a look`);
+      const listed = Object.keys(rows).length;
+      // Those that need a look are listed before any other: all of them, or nothing else.
+      const urgent = new Set(failed.map((r) => r.name));
+      const listedUrgent = Object.keys(rows).filter((k) => urgent.has(k)).length;
+      if (n < 2000) expect(listedUrgent, 'every row that needs a look is listed').toBe(urgent.size);
+      // 400 rows that need a look do not all fit: then the table holds nothing else.
+      else expect(listedUrgent, 'only rows that need a look are listed').toBe(listed);
+      expect(listedUrgent).toBeGreaterThan(0);
+      if (n === 25) {
+        expect(listed).toBe(25);
+        expect(body).not.toMatch(/more repositor(y is|ies are) not listed/);
+      } else {
+        expect(listed).toBeLessThan(n);
+        expect(body).toContain(`${n - listed} more repositories are not listed (`);
+      }
+      // A row with no PR has nothing that could have been measured: no "not measured" there.
+      for (const line of body.split('\n').filter((l) => /\| (skipped|already migrated|failed)/.test(l))) expect(line).not.toContain('not measured');
+      // The same input renders the same body: a night that changes nothing writes nothing.
+      expect(renderDashboard({ repo: 'rancher/ecm-distro-tools', title: 'Cross-compilation', repos: fleet(n), now: '2026-12-08T02:00:00.000Z', timing }, body)).toBe(body);
+    });
+  }
+});
