@@ -13,7 +13,7 @@ import { PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
 import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { measured, type TimingInput } from './timing.ts';
 
 export interface DeliverySettings {
@@ -103,9 +103,11 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   const [pulls, heads] = await Promise.all([run.platform.findPulls(t.repo, branchName), remoteHeads(remote, [branchName])]);
   const sha = heads.get(branchName);
   const ours = pulls.filter((p) => parseMarker(p.body));
+  // A head no PR of the bot records is asked whether it is the bot's own commit anyway: the
+  // record is written after the push, so an interrupted run leaves the bot's commit unrecorded.
   let botAuthored: boolean | undefined;
-  if (sha && !ours.some((p) => p.state === 'open') && !ours.some((p) => parseMarker(p.body)!.pushed === sha) && migration.kind === 'needed') {
-    botAuthored = await headAuthoredBy(remote, branchName, t.settings.author.email);
+  if (sha && !ours.some((p) => parseMarker(p.body)!.pushed === sha) && migration.kind !== 'failed') {
+    botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
   }
   return {
     migration,
@@ -160,7 +162,7 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
       let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
-        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes));
+        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool));
         await pushBranch(remote, branch, d.lease ?? '');
       }
       const reasons = draftReasons(t.timing, findings);
@@ -236,8 +238,8 @@ function replaceMarker(body: string, m: Marker): string {
   return body.replace(/<!-- image-build-migrator:state \{.*?\} -->/s, renderMarker(m));
 }
 
-function commitMessage(recipes: string[]): string {
-  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}`;
+function commitMessage(recipes: string[], tool: string): string {
+  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}`;
 }
 
 /**

@@ -37,7 +37,7 @@ export interface PullState {
 export interface PlanInput {
   migration: Migration;
   /** The bot branch on GitHub: its head, or undefined when it does not exist. */
-  branch: { name: string; sha?: string; /** Set when the branch exists and no PR of the bot explains its head: are all its commits the bot's? */ botAuthored?: boolean };
+  branch: { name: string; sha?: string; /** Set when the branch exists and no PR of the bot records its head: is the head a commit of the bot (its identity and trailer)? */ botAuthored?: boolean };
   /** PRs with the bot branch as head, newest first. */
   pulls: PullState[];
   tool: string;
@@ -80,7 +80,8 @@ export function planDelivery(input: PlanInput): Decision {
     const m = parseMarker(open.body)!;
     if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: `the migration failed this run (${mig.reason}); the PR is left as it is`, pr: ref(open) };
     const ticked = rebaseTicked(open.body);
-    const human = branch.sha !== m.pushed;
+    // Not the head the PR records, and not a commit of the bot either (delivery asks the commit).
+    const human = branch.sha !== m.pushed && branch.botAuthored !== true;
     if (mig.kind === 'not-needed') {
       return { action: 'close', status: 'no-longer-needed', reason: `no longer needed: ${mig.reason}`, pr: ref(open), deleteBranch: Boolean(branch.sha) && !human, lease: branch.sha };
     }
@@ -88,6 +89,9 @@ export function planDelivery(input: PlanInput): Decision {
     if (human) {
       return { action: 'blocked', status: 'blocked-by-human', reason: branch.sha ? `the branch ${branch.name} has a commit the bot did not make: updates stopped (tick the rebase box to hand it back)` : `the branch ${branch.name} was deleted by hand: updates stopped`, pr: ref(open) };
     }
+    // The bot's own push whose record was lost (the PR update failed, or the run was killed in
+    // between): rebuilt over it, as the record would have let the next run do anyway.
+    if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
     const rebuild = changes(m, mig);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
     if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };

@@ -59,10 +59,21 @@ export async function commitMigration(r: GitRemote, author: BotAuthor, message: 
 }
 
 /** Was the branch's head commit made by the bot? (A branch left by an interrupted run of ours.) */
-export async function headAuthoredBy(r: GitRemote, branch: string, email: string): Promise<boolean> {
+/** The trailer every commit of the bot carries: with its identity, what makes a commit the bot's. */
+export const BOT_TRAILER = 'Image-Build-Migrator';
+
+/**
+ * Is the branch's head a commit of the bot: authored and committed with its identity, and
+ * carrying its trailer? Asked of the commit itself, not of the last run's record, so a push whose
+ * PR update was lost (a 5xx, a kill in between) is still known for the bot's own. A human's commit
+ * on top, or a human's rebase (which makes them the committer), is not.
+ */
+export async function headIsBots(r: GitRemote, branch: string, email: string): Promise<boolean> {
   const repo = g(r);
   await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '1', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
-  return (await repo.raw(['log', '-1', '--format=%ae', 'refs/image-build-migrator/probe'])).trim().toLowerCase() === email.toLowerCase();
+  const [ae = '', ce = '', trailer = ''] = (await repo.raw(['log', '-1', `--format=%ae%x00%ce%x00%(trailers:key=${BOT_TRAILER},valueonly,separator=%x2C)`, 'refs/image-build-migrator/probe'])).trim().split('\0');
+  const ours = (e: string) => e.trim().toLowerCase() === email.toLowerCase();
+  return ours(ae) && ours(ce) && trailer.trim() !== '';
 }
 
 /** Push HEAD to `branch`, only if the branch is still at `lease` ('' = must not exist). */

@@ -9,7 +9,7 @@ const BOT = 'cross-compile/xx';
 
 describe('the bot PR follows the repository, and never overwrites a human', () => {
   let f: Fleet;
-  const names = ['moves', 'human', 'closed', 'recreate', 'handmade', 'skipme', 'merged', 'conflict'].map((n) => `rancher/image-build-${n}`);
+  const names = ['moves', 'human', 'closed', 'recreate', 'handmade', 'skipme', 'merged', 'conflict', 'lostrecord'].map((n) => `rancher/image-build-${n}`);
   const only = (n: string) => ['--only', `rancher/image-build-${n}`];
   beforeAll(async () => {
     f = await startFleet(Object.fromEntries(names.map((n) => [n, n.endsWith('conflict') ? { Dockerfile: SIMPLE_DOCKERFILE } : WIDGET])), 'delivery:\n  maxPrsPerRun: 20\nrepos:\n  rancher/image-build-recreate:\n    recreateClosed: true\n');
@@ -59,6 +59,32 @@ describe('the bot PR follows the repository, and never overwrites a human', () =
     const again = await cli(f, only('human'));
     expect(repoOf(again, repo).delivery).toMatchObject({ action: 'leave', status: 'current' });
     f.gh.assertClean();
+  });
+
+  // The record of a push (the PR body) is written after the push: a 5xx there, or a kill in
+  // between, left the bot's own commit unrecorded, and the next runs took it for a human's and
+  // stopped for good. The commit itself says whose it is: the bot's identity and trailer.
+  it("a push whose PR update failed (GitHub 500): the next run knows the commit for its own, rebuilds, and stops nothing", async () => {
+    const repo = 'rancher/image-build-lostrecord';
+    f.gh.commit(repo, 'main', { 'README.md': 'the base moves\n' });
+    let broken = true;
+    f.gh.api.fail({ operationId: 'pulls/update', when: (q) => broken && q.params.repo === 'image-build-lostrecord', times: 100, response: { status: 500, body: { message: 'Server Error', documentation_url: 'https://docs.github.com/rest' } } });
+    const failed = await cli(f, only('lostrecord'));
+    broken = false;
+    expect(repoOf(failed, repo)).toMatchObject({ outcome: 'failed', step: 'deliver' });
+    const unrecorded = f.gh.branchSha(repo, BOT)!;
+    expect(parseMarker(f.gh.pullsOf(repo)[0]!.body)!.pushed).not.toBe(unrecorded);
+
+    const next = await cli(f, only('lostrecord'));
+    expect(repoOf(next, repo).delivery).toMatchObject({ action: 'update', status: 'updated', reason: expect.stringMatching(/last push was not recorded/) });
+    const pr = f.gh.pullsOf(repo)[0]!;
+    expect(parseMarker(pr.body)!.pushed).toBe(f.gh.branchSha(repo, BOT));
+    expect(pr.comments.filter((c) => c.body.includes('image-build-migrator:stopped'))).toEqual([]);
+    expect(repoOf(await cli(f, only('lostrecord')), repo).delivery).toMatchObject({ action: 'leave', status: 'current' });
+
+    // A human's commit on top is still a human's.
+    f.gh.commit(repo, BOT, { 'NOTES.md': 'mine\n' });
+    expect(repoOf(await cli(f, only('lostrecord')), repo).delivery).toMatchObject({ action: 'blocked', status: 'blocked-by-human' });
   });
 
   it('a PR closed by a human is never reopened or recreated, unless repos.yaml says recreateClosed', async () => {
