@@ -22,6 +22,8 @@ export interface GitHttpOptions {
    * mid-pack. Asked on every push request; git's 4-byte probe requests never count as the cut one.
    */
   dropReceivePackAfterBytes?: () => number | undefined;
+  /** Environment for the repository's hooks on a push (the local GitHub's rules and the pusher). */
+  pushEnv?: (r: { owner: string; name: string; authorization?: string }) => Record<string, string>;
   /** Called when a push was cut as `dropReceivePackAfterBytes` asked. */
   onDropped?: () => void;
   /** Called after a push request completed (the local GitHub records the write). */
@@ -107,6 +109,7 @@ export function serveGit(req: http.IncomingMessage, res: http.ServerResponse, st
         ...(options.authorize ? { REMOTE_USER: 'x-access-token' } : {}),
         ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
         ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) } : {}),
+        ...(service === 'git-receive-pack' && m && options.pushEnv ? options.pushEnv({ owner: m[1]!, name: m[2]!, authorization: req.headers.authorization }) : {}),
       };
       const cgi = spawn('git', ['http-backend'], { env });
       const dropAfter = isPush ? options.dropReceivePackAfterBytes?.() : undefined;

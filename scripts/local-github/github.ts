@@ -13,7 +13,7 @@
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
@@ -39,6 +39,10 @@ export interface RepoModel {
   /** Adding a label that does not exist fails with 422 instead of creating it. */
   strictLabels: boolean;
   nextNumber: number;
+  /** Branches a branch protection rule refuses pushes to (GitHub's GH006). */
+  protectedBranches: string[];
+  /** Branches a repository ruleset refuses pushes to (GitHub's GH013). */
+  rulesetBranches: string[];
 }
 
 export interface CommentModel {
@@ -144,6 +148,7 @@ export class LocalGitHub {
       git: {
         root: this.root,
         authorize: (r) => this.authorizeGit(r),
+        pushEnv: (r) => this.pushEnv(r),
         dropReceivePackAfterBytes: () => this.dropNextPushAfter,
         onDropped: () => (this.dropNextPushAfter = undefined),
         onPush: (r) => this.pushes.push({ repo: `${r.owner}/${r.name}`, status: r.status }),
@@ -229,7 +234,10 @@ export class LocalGitHub {
     mkdirSync(path.dirname(bare), { recursive: true });
     const branch = o.defaultBranch ?? 'main';
     git(this.root, ['init', '-q', '--bare', `--initial-branch=${branch}`, bare]);
-    const repo: RepoModel = { owner, name, full, id: this.ids++, bare, defaultBranch: branch, archived: o.archived ?? false, pushDenied: o.pushDenied ?? false, labels: new Map(), strictLabels: o.strictLabels ?? false, nextNumber: 1 };
+    const repo: RepoModel = { owner, name, full, id: this.ids++, bare, defaultBranch: branch, archived: o.archived ?? false, pushDenied: o.pushDenied ?? false, labels: new Map(), strictLabels: o.strictLabels ?? false, nextNumber: 1, protectedBranches: [], rulesetBranches: [] };
+    // GitHub's own checks of a push (protection, rulesets, workflow files), as a hook of ours.
+    copyFileSync(path.join(import.meta.dirname, 'hooks', 'pre-receive'), path.join(bare, 'hooks', 'pre-receive'));
+    chmodSync(path.join(bare, 'hooks', 'pre-receive'), 0o755);
     this.repos.set(full.toLowerCase(), repo);
     this.pulls.set(full.toLowerCase(), []);
     this.issues.set(full.toLowerCase(), []);
@@ -442,6 +450,26 @@ export class LocalGitHub {
     const basic = basicToken(authorization);
     const token = basic ? (basic.user === 'x-access-token' ? basic.token : undefined) : /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1];
     return this.app.tokenFor(token);
+  }
+
+  /**
+   * Pushes that change `.github/workflows/` are refused unless the pusher has the workflows
+   * permission (a GitHub App's "Workflows: write", a token's `workflow` scope). Off by default.
+   */
+  refuseWorkflowPushes = false;
+
+  /** What the pre-receive hook needs to judge a push: the repository's rules and the pusher. */
+  private pushEnv(r: { owner: string; name: string; authorization?: string }): Record<string, string> {
+    const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
+    const app = this.installationToken(r.authorization) !== undefined;
+    return {
+      IBM_PROTECTED: (repo?.protectedBranches ?? []).join(' '),
+      IBM_RULESET: (repo?.rulesetBranches ?? []).join(' '),
+      IBM_RULES_URL: `${this.serverUrl}/${r.owner}/${r.name}/rules`,
+      IBM_WORKFLOWS: this.refuseWorkflowPushes ? '0' : '1',
+      IBM_ACTOR: app ? 'a GitHub App' : 'a Personal Access Token',
+      IBM_WORKFLOW_PERMISSION: app ? 'workflows' : 'workflow',
+    };
   }
 
   private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {

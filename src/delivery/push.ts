@@ -26,6 +26,23 @@ export class LeaseRejected extends Error {
   }
 }
 
+/**
+ * GitHub refused the push by a rule of the repository, not because the branch moved: each with
+ * what to change, taken from git's answer (GitHub's GH006 / GH013 codes and its workflow message).
+ */
+export class PushRefused extends Error {
+  constructor(readonly kind: 'protected' | 'ruleset' | 'workflows', branch: string, detail: string) {
+    super(
+      kind === 'protected'
+        ? `GitHub refused the push to ${branch}: a branch protection rule covers it (GH006). Exempt the bot's branch from the rule, or set botBranch in repos.yaml to a name no rule matches`
+        : kind === 'ruleset'
+          ? `GitHub refused the push to ${branch}: a repository ruleset covers it (GH013). Add the GitHub App to the ruleset's bypass list, or set botBranch in repos.yaml to a name the ruleset does not target`
+          : `GitHub refused the push to ${branch}: it changes ${detail || 'a file under .github/workflows/'}, and the bot lacks the permission to change workflows. Give the GitHub App "Workflows: Read and write" (a token: the workflow scope), then let the next run push`,
+    );
+    this.name = 'PushRefused';
+  }
+}
+
 export class NoPushAccess extends Error {
   constructor(detail: string) {
     super(`no push access: the token cannot push to this repository (${detail})`);
@@ -90,6 +107,11 @@ async function push(r: GitRemote, branch: string, lease: string, refspec: string
     await g(r).raw(['push', '--no-verify', `--force-with-lease=refs/heads/${branch}:${lease}`, '--', r.url, refspec]);
   } catch (err) {
     const raw = err instanceof Error ? err.message : String(err);
+    // GitHub's own refusals come back as "[remote rejected]" too: told apart before the lease.
+    if (/\bGH006\b|protected branch (update failed|hook declined)/i.test(raw)) throw new PushRefused('protected', branch, '');
+    if (/\bGH013\b|repository rule violations/i.test(raw)) throw new PushRefused('ruleset', branch, '');
+    const workflow = /refusing to allow .{0,60}? to create or update workflow `([^`\n]{1,200})`/i.exec(raw);
+    if (workflow) throw new PushRefused('workflows', branch, JSON.stringify(workflow[1]));
     // A lease refused, or another push updating the same ref at the same moment (a lock lost on the server).
     if (/stale info|\[rejected\]|\[remote rejected\]|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(raw)) throw new LeaseRejected(branch);
     if (/\b403\b|permission|denied/i.test(raw)) throw new NoPushAccess(gitErrorMessage(err));
