@@ -204,6 +204,25 @@ describe('the nightly workflow', () => {
     expect(s.steps!.some((x) => x.run?.includes('report merge results --plan plan/plan-for-summary.json'))).toBe(true);
   });
 
+  it('a re-run of failed jobs can upload again, and a failed or timed-out job keeps the timings it measured', () => {
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
+    const uploads = steps.filter((x) => x.uses?.startsWith('actions/upload-artifact'));
+    expect(uploads.length).toBe(3);
+    for (const u of uploads) expect(u.with?.overwrite, String(u.with?.name)).toBe(true);
+    const m = wf.jobs.migrate!.steps!;
+    const restore = m.findIndex((x) => x.uses?.startsWith('actions/cache/restore'));
+    const run = m.findIndex((x) => x.name?.startsWith('Migrate'));
+    const save = m.findIndex((x) => x.uses?.startsWith('actions/cache/save'));
+    expect(restore).toBeGreaterThanOrEqual(0);
+    expect(restore).toBeLessThan(run);
+    expect(save).toBeGreaterThan(run);
+    expect(m[save]!.if).toBe('always()');
+    expect(m[save]!.with?.key).toBe(m[restore]!.with?.key);
+    // A second attempt of the same run saves under its own key: a cache key is written once.
+    expect(String(m[save]!.with?.key)).toContain('github.run_attempt');
+    expect(m.some((x) => x.uses?.startsWith('actions/cache@'))).toBe(false);
+  });
+
   it('ci.yml keeps running .ci/run', () => {
     const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
     expect(Object.values(ci.jobs).flatMap((j) => j.steps ?? []).some((s) => s.run === '.ci/run')).toBe(true);
