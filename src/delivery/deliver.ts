@@ -146,7 +146,9 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
       const pr = d.pr!;
       const open = input.pulls.find((x) => x.number === pr.number)!;
       const m = parseMarker(open.body)!;
-      await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${d.reason}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
+      // A run killed between this comment and the close left the comment: said once, not again.
+      const said = (await p.listComments(t.repo, pr.number)).some((c) => c.body.startsWith(CLOSED_MARK));
+      if (!said) await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${d.reason}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
       const closed = await p.updatePull(t.repo, pr.number, { state: 'closed', body: replaceMarker(open.body, { ...m, closed: d.reason }) });
       if (d.deleteBranch && d.lease) {
         await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));

@@ -9,7 +9,7 @@ const BOT = 'cross-compile/xx';
 
 describe('the bot PR follows the repository, and never overwrites a human', () => {
   let f: Fleet;
-  const names = ['moves', 'human', 'closed', 'recreate', 'handmade', 'skipme', 'merged', 'conflict', 'lostrecord'].map((n) => `rancher/image-build-${n}`);
+  const names = ['moves', 'human', 'closed', 'recreate', 'handmade', 'skipme', 'merged', 'conflict', 'lostrecord', 'closekill'].map((n) => `rancher/image-build-${n}`);
   const only = (n: string) => ['--only', `rancher/image-build-${n}`];
   beforeAll(async () => {
     f = await startFleet(Object.fromEntries(names.map((n) => [n, n.endsWith('conflict') ? { Dockerfile: SIMPLE_DOCKERFILE } : WIDGET])), 'delivery:\n  maxPrsPerRun: 20\nrepos:\n  rancher/image-build-recreate:\n    recreateClosed: true\n');
@@ -85,6 +85,22 @@ describe('the bot PR follows the repository, and never overwrites a human', () =
     // A human's commit on top is still a human's.
     f.gh.commit(repo, BOT, { 'NOTES.md': 'mine\n' });
     expect(repoOf(await cli(f, only('lostrecord')), repo).delivery).toMatchObject({ action: 'blocked', status: 'blocked-by-human' });
+  });
+
+  it('a run that dies between its closing comment and the close: the next run closes, and says it once', async () => {
+    const repo = 'rancher/image-build-closekill';
+    f.gh.commit(repo, 'main', { Dockerfile: SPROCKET.Dockerfile, Makefile: SPROCKET.Makefile });
+    let broken = true;
+    f.gh.api.fail({ operationId: 'pulls/update', when: (q) => broken && q.params.repo === 'image-build-closekill', times: 100, response: { status: 500, body: { message: 'Server Error', documentation_url: 'https://docs.github.com/rest' } } });
+    const died = await cli(f, only('closekill'));
+    broken = false;
+    expect(repoOf(died, repo)).toMatchObject({ outcome: 'failed', step: 'deliver' });
+    expect(f.gh.pullsOf(repo)[0]!.state).toBe('open');
+    const next = await cli(f, only('closekill'));
+    expect(repoOf(next, repo).delivery).toMatchObject({ action: 'close' });
+    const pr = f.gh.pullsOf(repo)[0]!;
+    expect(pr.state).toBe('closed');
+    expect(pr.comments.filter((c) => c.body.includes('image-build-migrator:closed'))).toHaveLength(1);
   });
 
   it('a PR closed by a human is never reopened or recreated, unless repos.yaml says recreateClosed', async () => {
