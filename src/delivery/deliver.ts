@@ -79,7 +79,7 @@ export async function deliver(run: DeliveryRun, t: DeliveryTarget): Promise<Deli
   const migration = migrationOf(t.report, t.baseSha);
   // Two attempts: a lost race (a lease refused, a PR another run opened first) is re-read once.
   for (let attempt = 0; ; attempt++) {
-    const input = await gather(run, t, remote, migration);
+    const input = { ...(await gather(run, t, remote, migration)), timingUnknown: run.mode === 'plan' && !t.timing };
     const decision = planDelivery(input);
     if (decision.action === 'open') {
       if (run.budget.left <= 0) return { action: 'leave', status: 'deferred', reason: 'maxPrsPerRun reached: opens on a later run', warnings: [] };

@@ -43,6 +43,12 @@ export interface PlanInput {
   tool: string;
   /** Digest of the timing the body would show ('' when not measured). */
   timing: string;
+  /**
+   * The nightly's plan stage: nothing is timed there (the migrate jobs time), so the timing is
+   * unknown, not absent. Compared with '', every timed PR "changed" every night, and a draft
+   * waiting for its build time was left, so never got the job that would measure it.
+   */
+  timingUnknown?: boolean;
   recreateClosed: boolean;
   /** False when this run already opened maxPrsPerRun new PRs. */
   mayOpen: boolean;
@@ -94,7 +100,9 @@ export function planDelivery(input: PlanInput): Decision {
     if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
     const rebuild = changes(m, mig);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
-    if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
+    if (input.timingUnknown) {
+      if (m.draft?.reasons.includes('timing')) return { action: 'update', status: 'updated', reason: 'the PR waits for its build time: measured by its migrate job', pr: ref(open), push: false };
+    } else if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
     // The draft record follows what happened on GitHub, once: a human marked the bot's draft
     // ready (the body stops saying it stays a draft, and the record goes), or the bot's own
     // attempt to mark it ready did not go through last time (tried again).

@@ -23,6 +23,15 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ pulls: [pr({ draft: true })] }))).toMatchObject({ action: 'leave', status: 'current' });
   });
 
+  // The nightly's plan stage times nothing: its '' is "unknown", not "no timing".
+  it('planning without timing: a timed PR is left (no job each night), a draft waiting for its build time gets its job', () => {
+    expect(planDelivery(input({ timingUnknown: true, pulls: [pr({}, { timing: 'digest1' })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    expect(planDelivery(input({ timingUnknown: true, pulls: [pr({ draft: true }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR waits for its build time: measured by its migrate job' });
+    expect(planDelivery(input({ timingUnknown: true, pulls: [pr({ draft: true }, { draft: { reasons: ['warnings'] } })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    // A run that measured: the digest counts.
+    expect(planDelivery(input({ timing: 'digest2', pulls: [pr({}, { timing: 'digest1' })] }))).toMatchObject({ action: 'update', reason: 'the timing changed: body updated' });
+  });
+
   it('a failed migration never touches the PR', () => {
     expect(planDelivery(input({ migration: { kind: 'failed', reason: 'x' } }))).toMatchObject({ action: 'leave', status: 'failed' });
   });
