@@ -11,7 +11,7 @@ import type { Finding } from '../review/review.ts';
 import { formatRatio, formatSeconds } from '../timing/format.ts';
 import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
 import { rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
-import { measured, notMeasuredText, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from './timing.ts';
 
 export const MAX_BODY = 65_536;
 export const PR_TITLE = 'Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation';
@@ -99,6 +99,8 @@ function timingSection(t: TimingInput | undefined, held: DraftReason[]): string[
       '',
       '*Speedup* is a platform\'s time before divided by its time after. *Parity* is a platform\'s time after divided by linux/amd64\'s time after: 1.00 means it builds as fast as amd64.',
       '',
+      ...failedAfterBuilds(t).map((b) => `**The migrated build ${b.status === 'timeout' ? 'timed out' : 'failed'} for ${b.platform}**${b.failedStep ? ` at \`${oneLine(b.failedStep).replace(/`/g, "'")}\`` : ''}${held.includes('after-build') ? ': this PR stays a draft until it builds.' : '.'}`),
+      ...(failedAfterBuilds(t).length ? [''] : []),
     ];
   }
   return ['### Build time', '', `Not measured: ${oneLine(notMeasuredText(t))}.${held.includes('timing') ? ' This PR stays a draft until it is.' : ''}`, ''];

@@ -14,7 +14,7 @@ import { buildInfoOf } from './build-info.ts';
 import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
-import { measured, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
 export interface DeliverySettings {
   botBranch: string;
@@ -233,7 +233,12 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
 
 /** Why the PR must be a draft now: the reviewer needs the build time, and warnings want a look first. */
 function draftReasons(timing: TimingInput | undefined, findings: Finding[]): DraftReason[] {
-  return [...(measured(timing) ? [] : ['timing' as const]), ...(findings.some((f) => f.severity === 'warning') ? ['warnings' as const] : [])];
+  return [
+    ...(measured(timing) ? [] : ['timing' as const]),
+    // A table exists, but the migrated build failed in it: measured, and not mergeable.
+    ...(failedAfterBuilds(timing).length ? ['after-build' as const] : []),
+    ...(findings.some((f) => f.severity === 'warning') ? ['warnings' as const] : []),
+  ];
 }
 
 function replaceMarker(body: string, m: Marker): string {

@@ -8,7 +8,8 @@ export const MARKER_PREFIX = '<!-- image-build-migrator:state ';
 const MARKER_RE = /<!-- image-build-migrator:state (\{.*?\}) -->/s;
 
 /** Why the bot holds its PR as a draft: the build time was not measured, the review of its output has warnings. */
-export type DraftReason = 'timing' | 'warnings';
+/** `after-build`: a build of the migrated files failed or timed out; the PR is not for review. */
+export type DraftReason = 'timing' | 'warnings' | 'after-build';
 
 /**
  * Version 2 added `draft`. Version 1 markers (no record of why a PR is a draft) are still read:
@@ -62,7 +63,7 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
 }
 
 function isDraftRecord(d: unknown): d is Marker['draft'] {
-  return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings'));
+  return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings' || r === 'after-build'));
 }
 
 export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';

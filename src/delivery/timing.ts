@@ -22,12 +22,17 @@ export interface TimingInput {
   /** Builds per cell of the table (each before/after, platform pair built this many times). */
   samples?: number;
   /** Every build the table is made of, with its outcome (the body's Verified section lists them). */
-  builds?: { variant: 'before' | 'after'; platform: string; section?: string; status: 'ok' | 'failed' | 'timeout' }[];
+  builds?: { variant: 'before' | 'after'; platform: string; section?: string; status: 'ok' | 'failed' | 'timeout'; failedStep?: string }[];
   /** The table was read from the timing store: nothing it depends on changed since it was measured. */
   reused?: boolean;
 }
 
 export const measured = (t: TimingInput | undefined): t is TimingInput => Boolean(t && !t.notMeasuredReason && t.markdownTable.trim());
+
+/** Builds of the migrated files that did not succeed: such a PR is not ready for review. */
+export function failedAfterBuilds(t: TimingInput | undefined): NonNullable<TimingInput['builds']> {
+  return (t?.builds ?? []).filter((b) => b.variant === 'after' && b.status !== 'ok');
+}
 
 export function notMeasuredText(t: TimingInput | undefined): string {
   return t?.notMeasuredReason ?? 'this run did not time the builds (`--timing` was not given; the nightly run gives it)';
@@ -51,7 +56,7 @@ export function timingInputFrom(outcome: { result?: TimingResult; skipped?: stri
   const host = r.host ? `${r.host.runner ? `${r.host.runner}, ` : ''}${r.host.os} ${r.host.arch}, ${r.host.cpus} CPU${r.host.cpus === 1 ? '' : 's'}, ` : '';
   return {
     markdownTable: renderTimingTable(r), digest, arm64SecondsBefore: ok('before'), arm64SecondsAfter: ok('after'),
-    builds: r.measurements.map((m) => ({ variant: m.variant, platform: m.platform, ...(sectionsOf(r).length > 1 ? { section: sectionTitle(m) } : {}), status: m.status })),
+    builds: r.measurements.map((m) => ({ variant: m.variant, platform: m.platform, ...(sectionsOf(r).length > 1 ? { section: sectionTitle(m) } : {}), status: m.status, ...(m.failedStep ? { failedStep: m.failedStep } : {}) })),
     measuredAt: r.measuredAt, where: `${host}${r.builder.kind === 'buildx' ? 'docker buildx' : 'docker build (BuildKit)'} ${r.builder.version}, engine ${r.builder.engine}`, samples: 1, ...(r.reused ? { reused: true } : {}),
   };
 }

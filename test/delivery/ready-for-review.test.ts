@@ -21,14 +21,15 @@ const WARNS = { Dockerfile: SIMPLE_DOCKERFILE.replace('AS builder', 'AS Builder'
 describe('a draft PR of the bot becomes ready for review when the reason it was a draft is gone', () => {
   let f: Fleet;
   beforeAll(async () => {
-    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET, [name('race')]: WIDGET, [name('flipflop')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
+    f = await startFleet({ [name('ready')]: WIDGET, [name('humandraft')]: WIDGET, [name('humanready')]: WIDGET, [name('warns')]: WARNS, [name('graphqlerror')]: WIDGET, [name('badgateway')]: WIDGET, [name('race')]: WIDGET, [name('flipflop')]: WIDGET, [name('afterfails')]: WIDGET }, 'delivery:\n  maxPrsPerRun: 20\n');
   });
   afterAll(() => f.close());
 
   /** A run with --timing's builds answered by a recording builder (arm64 before: `arm64` seconds). */
-  const timed = async (only: string[], o: { arm64?: number; dryRun?: boolean; plan?: boolean; store?: string } = {}) => {
+  const timed = async (only: string[], o: { arm64?: number; dryRun?: boolean; plan?: boolean; store?: string; afterFailsOnArm64?: string } = {}) => {
     let report: FleetReport | undefined;
-    const builder = new RecordingBuilder({ seconds: (req) => (req.platform === 'linux/arm64' && req.buildArgs?.ARCH ? (o.arm64 ?? 600) : 60) });
+    // The before builds get ARCH as a build-arg (the old Makefile passes it), the after builds do not.
+    const builder = new RecordingBuilder({ seconds: (req) => (req.platform === 'linux/arm64' && req.buildArgs?.ARCH ? (o.arm64 ?? 600) : 60), fails: (req) => (o.afterFailsOnArm64 && req.platform === 'linux/arm64' && !req.buildArgs?.ARCH ? o.afterFailsOnArm64 : undefined) });
     try {
       const code = await runFleet({
         reposFile: f.reposFile, dryRun: o.dryRun ?? false, plan: o.plan, only: only.map(name), cacheDir: path.join(f.dir, 'cache'), out: new Capture(), err: new Capture(), live: false,
@@ -132,6 +133,15 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     const again = await timed(['flipflop']);
     expect(again.delivery('flipflop')).toMatchObject({ action: 'leave', status: 'current' });
     f.gh.assertClean();
+  });
+
+  // A table exists, but the migrated build failed in it: "measured" is not "mergeable".
+  it('a migrated build that fails keeps the PR a draft, and the body names the platform and the step', async () => {
+    const r = await timed(['afterfails'], { afterFailsOnArm64: '[builder 4/6] RUN make build', store: 'store-afterfails' });
+    expect(r.delivery('afterfails')).toMatchObject({ action: 'open', pr: { draft: true } });
+    expect(await restDraft('afterfails')).toBe(true);
+    expect(parseMarker(pr('afterfails').body)!.draft).toEqual({ reasons: ['after-build'] });
+    expect(pr('afterfails').body).toContain('**The migrated build failed for linux/arm64** at `[builder 4/6] RUN make build`: this PR stays a draft until it builds.');
   });
 
   it('a PR opened as a draft because of review warnings stays a draft while they remain, timing or not', async () => {

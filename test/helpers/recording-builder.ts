@@ -25,7 +25,8 @@ export class RecordingBuilder implements Builder {
   readonly info: BuilderInfo = { kind: 'docker', client: '/nonexistent/docker-not-used', version: '20.10.24', engine: '20.10.24' };
   readonly builds: RecordedBuild[] = [];
 
-  constructor(private readonly o: { seconds?: (req: BuildRequest, n: number) => number; contextFiles?: string[] } = {}) {}
+  /** `fails`: the step a build fails at, for the builds that fail (a failed build's answer, as the real builders give it). */
+  constructor(private readonly o: { seconds?: (req: BuildRequest, n: number) => number; contextFiles?: string[]; fails?: (req: BuildRequest) => string | undefined } = {}) {}
 
   async build(req: BuildRequest): Promise<BuildOutcome> {
     const context: Record<string, string | undefined> = {};
@@ -33,6 +34,10 @@ export class RecordingBuilder implements Builder {
     const ignoreFile = await readFile(`${req.dockerfile}.dockerignore`, 'utf8').catch(() => undefined);
     this.builds.push({ platform: req.platform, target: req.target, buildArgs: { ...req.buildArgs }, contextDir: req.contextDir, dockerfile: await readFile(req.dockerfile, 'utf8'), context, ...(ignoreFile !== undefined ? { ignoreFile } : {}) });
     const wallSeconds = this.o.seconds?.(req, this.builds.length) ?? 10;
+    const failedStep = this.o.fails?.(req);
+    if (failedStep) {
+      return { status: 'failed', wallSeconds, failedStep, error: 'exit code: 1', steps: [{ id: '#1', name: failedStep, status: 'error', seconds: wallSeconds - 1, internal: false }], logTail: ['#1 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 1'], log: '' };
+    }
     return { status: 'ok', wallSeconds, steps: [{ id: '#1', name: `[stage 1/1] RUN build ${req.target ?? 'default'}`, status: 'done', seconds: wallSeconds - 1, internal: false }], logTail: [], log: '' };
   }
 }
