@@ -18,6 +18,8 @@ import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/e
 import { reviewModel } from '../../src/review/review.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
 import { shipped } from '../helpers/shipped-paths.ts';
+import { stageFiles } from '../../src/dockerfile/shipped.ts';
+import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 
 const dir = 'test/fixtures/wrong-edits';
 const cases = readdirSync(dir).filter((f) => f.endsWith('.before.Dockerfile')).map((f) => f.replace('.before.Dockerfile', '')).sort();
@@ -202,6 +204,44 @@ describe('4: a glob installed stripped into a system folder that the final image
     expect(m.emulated.map((e) => e.stage)).toEqual(['builder']);
     // Nothing copies a system folder out of a stage that runs xx-go.
     expect(out.instructions.some((i) => i.shell?.commands.some((c) => c.name === 'xx-go'))).toBe(false);
+  });
+});
+
+// Issue 17, item 4: stripping is never silently dropped.
+describe('4: what install -s stripped is stripped after, on the target platform, or the file is not migrated', () => {
+  it('a stripped folder shipped through a copy of its parent folder gets a strip stage', () => {
+    const { before, out } = migrate('12-strip-parent-folder');
+    const strippedIn = (model: DockerfileModel) => [...stageFiles(model.stages.at(-1)!).values()].filter((f) => f.stripped).map((f) => f.path);
+    expect(strippedIn(parseDockerfile(before))).toEqual(['/opt/cni/bin/*']);
+    expect(strippedIn(out)).toEqual(['/opt/cni/bin/*']);
+    const strip = out.stages.find((s) => s.name === 'strip_binary')!;
+    expect(strip.platform).toBe('target');
+    expect(out.stages.at(-1)!.refs.map((r) => r.stage?.name)).toEqual(['strip_binary']);
+  });
+
+  it('a stripped file whose copy the bot cannot match to it is refused, naming the copy, not shipped unstripped', () => {
+    const text = [
+      'ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1',
+      'FROM ${GO_IMAGE} AS builder',
+      'RUN apk --no-cache add file git make',
+      'WORKDIR $GOPATH/src/spool',
+      'COPY . .',
+      'RUN go-build-static.sh -o bin/ ./plugins/spool-bridge ./plugins/spool-ipam',
+      'RUN install -D -s bin/* dist/',
+      'FROM scratch',
+      'COPY --from=builder /go/src/spool/dist/ /opt/cni/bin/',
+      '',
+    ].join('\n');
+    let err: unknown;
+    try {
+      migrateDockerfile(text, 'Dockerfile', DEFAULT_OPTIONS);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnsafeMigrationError);
+    const u = err as UnsafeMigrationError;
+    expect(u.line).toBe(9);
+    expect(u.problem).toBe('line 9: "/go/src/spool/dist/" may copy $GOPATH/src/spool/dist/*, which stage "builder" strips, and the bot cannot tell: without -s and with no strip stage for it the image would ship it unstripped');
   });
 });
 
