@@ -12,7 +12,7 @@ import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
 import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/cross.ts';
-import { samePath } from '../../src/dockerfile/shipped.ts';
+import { samePath, stageFiles } from '../../src/dockerfile/shipped.ts';
 import { systemGlobInstalls } from '../../src/dockerfile/strip-names.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellCommand } from '../../src/dockerfile/shell.ts';
@@ -240,6 +240,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const lines = ['', `${fromKw} ${image} ${k('AS')} ${name}`, '# strip runs on the target platform: the build platform\'s strip cannot read a foreign-arch binary'];
   const toStrip: string[] = [];
   const seen = new Set<string>();
+  const links: string[] = [];
   for (const c of consumers) {
     for (const src of c.sources) {
       const key = `${c.from.name ?? c.from.index} ${src}`;
@@ -252,7 +253,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       const dir = trimSlash(abs);
       const files = c.strip.map((p) => (p.startsWith('/') ? p : `/${p}`));
       if (SYSTEM_DIRS.has(dir) && files.length > 0 && files.every((p) => posix.dirname(p) === dir)) {
-        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${files.join(' ')} ${dir}/`);
+        // What else the builder's own steps put in that folder ships too: files by name, and links
+        // made again here (a COPY of a link follows it, and would ship a second, unstripped binary).
+        const others = [...stageFiles(c.from).values()].filter((x) => posix.dirname(x.path) === dir && !x.path.includes('*') && !files.includes(x.path));
+        const extra = others.filter((x) => x.kind === 'file').map((x) => x.path);
+        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${[...files, ...extra].join(' ')} ${dir}/`);
+        for (const l of others.filter((x) => x.kind === 'link' && x.target)) if (!links.includes(`ln -s ${l.target} ${l.path}`)) links.push(`ln -s ${l.target} ${l.path}`);
         continue;
       }
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
@@ -275,6 +281,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     lines.push(`${k('RUN')} ${binutils && first ? 'apk add --no-cache binutils && ' : ''}strip ${o ? o + ' ' : ''}${files.join(' ')}`);
     first = false;
   }
+  if (links.length > 0) lines.push(`${k('RUN')} ${links.join(' && ')}`);
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
   const what = toStrip.join(', ');
   edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${what} on the target platform, as install -s/strip did before`));

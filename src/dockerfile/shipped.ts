@@ -2,7 +2,8 @@
  * The files a stage holds, as far as its own steps show them (the base image's own files are not
  * known), and whether each was stripped: `install`, `install -s`, `strip`, `go build -o`, `cp`,
  * `mv`, `ln -s` and `COPY --from`. Comparing what a final stage ships before and after a migration
- * tells whether stripping survived it (change.ts: strip-dropped).
+ * tells whether every path survived it, and its stripping (change.ts: shipped-path-lost,
+ * strip-dropped).
  */
 import { posix } from 'node:path';
 import { compileOutputs, installCommand, stripTargets } from './commands.ts';
@@ -14,11 +15,15 @@ export interface StageFile {
   /** Absolute where the steps say so; a glob (`/opt/cni/bin/*`) stands for what an install's glob matched. */
   path: string;
   kind: 'file' | 'link';
+  /** A link's target, as written. */
+  target?: string;
   stripped: boolean;
   /** The `install -s` / `strip` step that stripped it (in whichever stage did). */
   strippedAt?: Instruction;
   /** The step of the stage asked about that put it there (its COPY, its RUN). */
   at: Instruction;
+  /** The step that made it, in whichever stage did (the install, the `ln -s`). */
+  made: Instruction;
 }
 
 const hasGlob = (p: string) => /[*?[]/.test(p);
@@ -62,7 +67,10 @@ function carried(files: Map<string, StageFile>, src: string, dest: string, intoD
     else if (samePath(src, f.path)) {
       // A glob entry copied by one of the names it stands for lands under that name.
       const name = hasGlob(f.path) && !hasGlob(src) ? src : f.path;
-      out.push([f, intoDir || hasGlob(src) ? trim(posix.join(dest, posix.basename(name))) : dest]);
+      // A link named as a source is followed (BuildKit's COPY): what lands is the file it points at.
+      const target = f.kind === 'link' && f.target ? files.get(trim(posix.normalize(f.target.startsWith('/') ? f.target : posix.join(posix.dirname(f.path), f.target)))) : undefined;
+      const landed: StageFile = f.kind === 'link' ? { ...f, kind: 'file', target: undefined, stripped: target?.stripped ?? false, strippedAt: target?.strippedAt } : f;
+      out.push([landed, intoDir || hasGlob(src) ? trim(posix.join(dest, posix.basename(name))) : dest]);
     } else if (f.path.startsWith(`${src}/`)) out.push([f, trim(posix.join(dest, f.path.slice(src.length + 1)))]);
   }
   return out;
@@ -104,7 +112,7 @@ export function stageFiles(stage: Stage, memo = new Map<Stage, Map<string, Stage
         const dest = resolve(install.destination, wd);
         for (const s of install.sources) {
           const path = install.destIsDir ? trim(posix.join(dest, posix.basename(s))) : dest;
-          put({ path, kind: 'file', stripped: !!install.flag, ...(install.flag ? { strippedAt: instr } : {}), at: instr });
+          put({ path, kind: 'file', stripped: !!install.flag, ...(install.flag ? { strippedAt: instr } : {}), at: instr, made: instr });
         }
         continue;
       }
@@ -113,7 +121,7 @@ export function stageFiles(stage: Stage, memo = new Map<Stage, Map<string, Stage
         for (const t of strip.map((x) => resolve(x, wd))) {
           const hit = [...files.values()].filter((f) => samePath(t, f.path));
           for (const f of hit) put({ ...f, stripped: true, strippedAt: instr });
-          if (hit.length === 0) put({ path: t, kind: 'file', stripped: true, strippedAt: instr, at: instr });
+          if (hit.length === 0) put({ path: t, kind: 'file', stripped: true, strippedAt: instr, at: instr, made: instr });
         }
         continue;
       }
@@ -122,7 +130,8 @@ export function stageFiles(stage: Stage, memo = new Map<Stage, Map<string, Stage
         if (ops.length < 2) continue;
         const link = resolve(ops.at(-1)!, wd);
         const names = ops.length > 2 || ops.at(-1)!.endsWith('/') ? ops.slice(0, -1).map((t) => trim(posix.join(link, posix.basename(t)))) : [link];
-        for (const p of names) put({ path: p, kind: 'link', stripped: false, at: instr });
+        const targets = ops.slice(0, -1);
+        names.forEach((p, i) => put({ path: p, kind: 'link', target: targets[targets.length === names.length ? i : 0], stripped: false, at: instr, made: instr }));
         continue;
       }
       if (name === 'cp' || name === 'mv') {
@@ -138,7 +147,7 @@ export function stageFiles(stage: Stage, memo = new Map<Stage, Map<string, Stage
         for (const [f, to] of moved) put({ ...f, path: to, at: instr });
         continue;
       }
-      for (const o of compileOutputs(cmd)) if (!o.endsWith('/')) put({ path: resolve(o, wd), kind: 'file', stripped: false, at: instr });
+      for (const o of compileOutputs(cmd)) if (!o.endsWith('/')) put({ path: resolve(o, wd), kind: 'file', stripped: false, at: instr, made: instr });
     }
   }
   memo.set(stage, files);

@@ -32,7 +32,28 @@ export const STRIP_DROPPED: RuleMeta = {
   docs: DOCS.crossCompile,
 };
 
-export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, STRIP_DROPPED, GLOBAL_ARG_REMOVED];
+export const SHIPPED_PATH_LOST: RuleMeta = {
+  id: 'shipped-path-lost',
+  severity: 'error',
+  title: 'A final image no longer ships a file or link it shipped before, or ships a link as a file',
+  docs: DOCS.crossCompile,
+};
+
+export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, SHIPPED_PATH_LOST, STRIP_DROPPED, GLOBAL_ARG_REMOVED];
+
+/**
+ * Paths a final stage shipped before (from its own steps: installs, links, copies) that it ships
+ * no more, or no more as the link it was. A glob on one side stands for the names on the other.
+ */
+function lostPaths(before: Map<string, StageFile>, after: Map<string, StageFile>): { was: StageFile; now?: StageFile }[] {
+  const out: { was: StageFile; now?: StageFile }[] = [];
+  for (const was of before.values()) {
+    const same = [...after.values()].filter((f) => samePath(unArch(was.path), unArch(f.path)));
+    if (same.length === 0) out.push({ was });
+    else if (was.kind === 'link' && same.every((f) => f.kind !== 'link')) out.push({ was, now: same[0] });
+  }
+  return out;
+}
 
 /**
  * Files a final stage shipped stripped before and ships unstripped after: the same path, or a
@@ -43,7 +64,7 @@ function droppedStrips(before: Map<string, StageFile>, after: Map<string, StageF
   const out: { was: StageFile; now: StageFile }[] = [];
   for (const was of before.values()) {
     if (!was.stripped) continue;
-    const now = [...after.values()].find((f) => !f.stripped && samePath(was.path, f.path));
+    const now = [...after.values()].find((f) => !f.stripped && samePath(unArch(was.path), unArch(f.path)));
     if (now) out.push({ was, now });
   }
   return out;
@@ -119,6 +140,12 @@ export function reviewChange(beforeFacts: DockerfileFacts, afterFacts: Dockerfil
       const lost = destinations(b).filter((d) => !destinations(a).includes(d));
       const gained = destinations(a).filter((d) => !destinations(b).includes(d));
       add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} changed its COPY/ADD destinations${lost.length ? ` (lost: ${lost.join(', ')})` : ''}${gained.length ? ` (new: ${gained.join(', ')})` : ''}`, 'copy the same files to the same places; only the --from stage may change');
+    }
+    for (const { was, now } of lostPaths(stageFiles(b, beforeFiles), stageFiles(a, afterFiles))) {
+      const what = was.kind === 'link' ? `the link ${was.path}${was.target ? ` (to ${was.target})` : ''}` : was.path;
+      const made = `made at line ${was.made.line} before`;
+      if (now) add(SHIPPED_PATH_LOST, now.at, `final stage ${label} ships ${what} as a copy of a file, not as the link it was (${made})`, 'make the link where the final image copies from (ln -s in the strip stage), not a COPY of it');
+      else add(SHIPPED_PATH_LOST, a.from, `final stage ${label} no longer ships ${what} (${made})`, 'ship every path the image shipped before: create the link (or copy the file) in the stage the final image now copies from');
     }
     for (const { was, now } of droppedStrips(stageFiles(b, beforeFiles), stageFiles(a, afterFiles))) {
       const how = was.strippedAt ? `line ${was.strippedAt.line} before (${norm(was.strippedAt.args).slice(0, 60)})` : 'the old build';

@@ -207,6 +207,19 @@ describe('4: a glob installed stripped into a system folder that the final image
   });
 });
 
+// Issue 17, item 1: a file the image shipped goes missing.
+describe('1: every final stage ships the same paths, files and links, before and after', () => {
+  it('the link the builder made next to the binary (the entrypoint) is made again in the strip stage', () => {
+    const { before, out, m } = migrate('13-link-entrypoint');
+    const paths = (model: DockerfileModel) => [...stageFiles(model.stages.at(-1)!).values()].map((f) => `${f.path} ${f.kind}${f.stripped ? ' stripped' : ''}`).sort();
+    expect(paths(parseDockerfile(before))).toEqual(['/usr/local/bin/cloud-controller-manager link', '/usr/local/bin/tidewater file stripped']);
+    expect(paths(out)).toEqual(paths(parseDockerfile(before)));
+    const strip = out.stages.find((s) => s.name === 'strip_binary')!;
+    expect(out.source.text.slice(strip.from.start, strip.end)).toContain('\nRUN ln -s /usr/local/bin/tidewater /usr/local/bin/cloud-controller-manager\n');
+    expect(m.edits.filter((e) => e.recipe === 'strip-on-target').length).toBeGreaterThan(0);
+  });
+});
+
 // Issue 17, item 4: stripping is never silently dropped.
 describe('4: what install -s stripped is stripped after, on the target platform, or the file is not migrated', () => {
   it('a stripped folder shipped through a copy of its parent folder gets a strip stage', () => {
