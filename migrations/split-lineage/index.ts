@@ -46,9 +46,9 @@ export const splitLineage: DockerfileRecipe = {
           `stage "${child}" must stay on the target platform (${analysis.facts.get(s.child)!.emulatedReason}): it starts from ${s.image} for the target instead of "${parent}", which now runs on the build platform for its cross-compiling siblings`,
         ),
       );
-      const text = (i: (typeof s.replay)[number]) => source.text.slice(i.start, i.end).replace(/\r$/, '');
+      const text = (i: { start: number; end: number }) => source.text.slice(i.start, i.end).replace(/\r$/, '');
       const lines = [
-        ...s.replay.map(text),
+        ...s.replay.map((r) => r.text ?? text(r.instruction)),
         ...s.folders.map((d) => `${k('COPY')} --from=${parent} ${d} ${d}`),
         ...(s.workdir ? [text(s.workdir)] : []),
       ];

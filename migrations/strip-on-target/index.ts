@@ -11,7 +11,8 @@ import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
-import { copySources, SYSTEM_BIN_DIRS } from '../../src/dockerfile/cross.ts';
+import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/cross.ts';
+import { samePath, stageFiles } from '../../src/dockerfile/shipped.ts';
 import { systemGlobInstalls } from '../../src/dockerfile/strip-names.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellCommand } from '../../src/dockerfile/shell.ts';
@@ -57,29 +58,49 @@ function trimSlash(p: string): string {
   return p.replace(/\/+$/, '');
 }
 
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return re.test(name);
-}
+/** A path that compares with COPY sources as it is: absolute, without a variable. */
+const literal = (p: string) => p.startsWith('/') && !p.includes('$');
 
 /**
  * The stripped paths that copy source `src` brings along, in the paths of the copied stage:
- * the file itself, or the stripped files inside a copied folder (`/opt/cni/bin/` with
- * `/opt/cni/bin/*` installed by `install -s`). Relative strip targets match by name.
+ * the file itself, or the stripped files anywhere inside a copied folder (`/opt/cni/bin/` or
+ * `/opt/cni/` with `/opt/cni/bin/*` installed by `install -s`). Strip targets whose place is not
+ * known (relative, or under a variable) match by name.
  */
 function strippedBy(src: string, stripped: string[]): string[] {
   const out: string[] = [];
-  const s = trimSlash(src);
+  const s = trimSlash(posix.normalize(src.startsWith('/') ? src : `/${src}`)) || '/';
   for (const p of stripped) {
-    if (!p.startsWith('/')) {
+    if (!literal(p)) {
       if (basename(p) === basename(s)) out.push(s);
       continue;
     }
-    if (p === s) out.push(p);
-    else if (dirname(p) === s) out.push(p);
-    else if (dirname(p) === dirname(s) && basename(p).includes('*') && globMatch(basename(p), basename(s))) out.push(s);
+    if (samePath(p, s)) out.push(p.includes('*') && !s.includes('*') ? s : p);
+    else if (s === '/' || p.startsWith(`${s}/`)) out.push(p);
   }
   return out;
+}
+
+/**
+ * Could copy source `src` carry the stripped `p` whose place is not known (relative, or under a
+ * variable)? Yes when `src` names a folder that is one of `p`'s folders: `dist/` for
+ * `$GOPATH/src/${PKG}/dist/*`.
+ */
+function mayCarry(src: string, p: string): boolean {
+  const s = trimSlash(src);
+  return s === '' || s === '/' || s.includes('$') || dirname(p).split('/').includes(basename(s));
+}
+
+/**
+ * A path an install or strip names, as the stage means it: a relative one against the WORKDIR,
+ * when it is known and no `cd` in the same RUN came first.
+ */
+function placed(p: string, stage: Stage, instr: Instruction, cmd: ShellCommand): string {
+  if (p.startsWith('/') || p.startsWith('$')) return posix.normalize(p);
+  const wd = workdirAt(stage, instr)?.path;
+  const cd = instr.shell?.commands.some((c) => c.name === 'cd' && c.start < cmd.start);
+  if (!wd || cd || !(wd.startsWith('/') || wd.startsWith('$'))) return p;
+  return posix.join(wd, p);
 }
 
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
@@ -101,13 +122,14 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
           const i = inst.flag.raw.indexOf('s', 1);
           edits.push(replace(inst.flag.start + i, inst.flag.start + i + 1, '', why));
         }
+        const dest = placed(inst.destination, stage, instr, cmd);
         if (inst.destIsDir) {
           for (const s of inst.sources) {
-            const p = join(inst.destination, basename(s));
+            const p = join(dest, basename(s));
             stripped.push(p);
             if (s.includes('*')) globInstalls.set(p, { source: s, instr, cmd });
           }
-        } else stripped.push(inst.destination);
+        } else stripped.push(dest);
         continue;
       }
       if (indirectStrip(cmd)) {
@@ -123,11 +145,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
         if (opts.some((o) => /^(-o|-R|-K|-N)$/.test(o))) {
           throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: strip with -o/-R/-K/-N`, instr.line, 'move this strip to a stage on the target platform by hand');
         }
-        for (const file of files) options.set(file, opts.join(' '));
+        const at = files.map((x) => placed(x, stage, instr, cmd));
+        for (const file of at) options.set(file, opts.join(' '));
         const e = removeCommand(source, instr, cmd, 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform');
         if (!e) throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
         edits.push(e);
-        stripped.push(...files);
+        stripped.push(...at);
       }
     }
   }
@@ -152,11 +175,13 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   // The stripped files reach images through COPY --from this stage (or a stage built on it).
   const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && s.platform === stage.platform)]);
   const consumers: { instr: Instruction; from: Stage; sources: string[]; strip: string[] }[] = [];
+  const copies: { src: string; instr: Instruction }[] = [];
   for (const s of model.stages) {
     if (sourcesStages.has(s)) continue;
     for (const ref of s.refs) {
       if (ref.kind !== 'copy' || !ref.stage || !sourcesStages.has(ref.stage)) continue;
       const srcs = copySources(ref.instruction);
+      for (const src of srcs) copies.push({ src, instr: ref.instruction });
       const strip: string[] = [];
       for (const x of srcs) {
         const found = strippedBy(x, stripped);
@@ -185,6 +210,18 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       if (strip.length > 0) consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs, strip });
     }
   }
+  // Whatever was stripped and leaves the stage is stripped on the target after, or the file is
+  // not migrated: without -s and with no strip stage for it, the image would ship it unstripped.
+  for (const p of stripped) {
+    if (copies.some((c) => strippedBy(c.src, [p]).length > 0)) continue;
+    const copy = literal(p) ? undefined : copies.find((c) => mayCarry(c.src, p));
+    if (!copy) continue;
+    throw new UnsafeMigrationError(
+      `line ${ctx.originalLine(copy.instr.line)}: "${copy.src}" may copy ${p}, which stage "${stage.name ?? stage.index}" strips, and the bot cannot tell: without -s and with no strip stage for it the image would ship it unstripped`,
+      copy.instr.line,
+      'install or strip the binaries at an absolute path (or copy them by the path they are stripped at), then run the migration again',
+    );
+  }
   if (consumers.length === 0) return { edits, addsStage: false };
 
   let name = 'strip_binary';
@@ -203,6 +240,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const lines = ['', `${fromKw} ${image} ${k('AS')} ${name}`, '# strip runs on the target platform: the build platform\'s strip cannot read a foreign-arch binary'];
   const toStrip: string[] = [];
   const seen = new Set<string>();
+  const links: string[] = [];
   for (const c of consumers) {
     for (const src of c.sources) {
       const key = `${c.from.name ?? c.from.index} ${src}`;
@@ -215,7 +253,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       const dir = trimSlash(abs);
       const files = c.strip.map((p) => (p.startsWith('/') ? p : `/${p}`));
       if (SYSTEM_DIRS.has(dir) && files.length > 0 && files.every((p) => posix.dirname(p) === dir)) {
-        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${files.join(' ')} ${dir}/`);
+        // What else the builder's own steps put in that folder ships too: files by name, and links
+        // made again here (a COPY of a link follows it, and would ship a second, unstripped binary).
+        const others = [...stageFiles(c.from).values()].filter((x) => posix.dirname(x.path) === dir && !x.path.includes('*') && !files.includes(x.path));
+        const extra = others.filter((x) => x.kind === 'file').map((x) => x.path);
+        lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${[...files, ...extra].join(' ')} ${dir}/`);
+        for (const l of others.filter((x) => x.kind === 'link' && x.target)) if (!links.includes(`ln -s ${l.target} ${l.path}`)) links.push(`ln -s ${l.target} ${l.path}`);
         continue;
       }
       lines.push(`${k('COPY')} --from=${c.from.name ?? c.from.index} ${src} ${abs}`);
@@ -238,6 +281,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     lines.push(`${k('RUN')} ${binutils && first ? 'apk add --no-cache binutils && ' : ''}strip ${o ? o + ' ' : ''}${files.join(' ')}`);
     first = false;
   }
+  if (links.length > 0) lines.push(`${k('RUN')} ${links.join(' && ')}`);
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
   const what = toStrip.join(', ');
   edits.push(insertLinesAfter(source, last.endLine, lines, `new stage "${name}" strips ${what} on the target platform, as install -s/strip did before`));

@@ -1,9 +1,12 @@
 /**
  * Target shape 6: after the compile, `xx-verify` checks that each binary is built for the target
  * (and `--static` that it is static, where the old build was). A wrong-arch binary then fails the
- * build instead of shipping.
+ * build instead of shipping. One call per file: `xx-verify --static a b` stops after `a` passes
+ * (xx up to v1.9.0), so the recipe never writes that form and splits it where it finds it.
  */
-import { insertLinesAfter, type Edit } from '../../src/edits/edit.ts';
+import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
+import { staticVerifyBatches, verifyCalls, type StaticVerifyBatch } from '../../src/dockerfile/checks.ts';
+import type { SourceText } from '../../src/dockerfile/source.ts';
 import { buildIsStatic, commandsOf, compiledBinaries } from '../../src/dockerfile/cross.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
 import { compileOutputs } from '../../src/dockerfile/commands.ts';
@@ -13,10 +16,10 @@ export const xxVerify: DockerfileRecipe = {
   id: 'xx-verify',
   title: 'Verify the architecture of the compiled binaries',
   phase: 3,
-  fixes: ['compile-left-emulated', 'xx-verify-missing'],
+  fixes: ['compile-left-emulated', 'xx-verify-missing', 'xx-verify-static-several-files'],
   apply(ctx) {
     const { analysis, source, model } = ctx;
-    const edits: Edit[] = [];
+    const edits: Edit[] = staticVerifyBatches(model).map((b) => splitBatch(source, b));
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile) continue;
       const stage = f.stage;
@@ -35,11 +38,13 @@ export const xxVerify: DockerfileRecipe = {
       const after = fromOutputs ? lastCompile : stage.instructions[stage.instructions.length - 1]!;
       const isStatic = buildIsStatic(stage, f, analysis);
       const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'run' : 'RUN';
+      const calls = verifyCalls('xx-verify', isStatic ? ['--static'] : [], usable);
+      const lines = calls.map((c, i) => `${i === 0 ? `${kw} ` : '    '}${c}${i < calls.length - 1 ? ` && ${model.escapeChar}` : ''}`);
       edits.push(
         insertLinesAfter(
           source,
           after.endLine,
-          [`${kw} xx-verify${isStatic ? ' --static' : ''} ${usable.join(' ')}`],
+          lines,
           `fail the build if ${usable.join(', ')} ${usable.length > 1 ? 'are' : 'is'} not built for the target platform${isStatic ? ' or not static (as the old build was)' : ''}`,
         ),
       );
@@ -47,3 +52,30 @@ export const xxVerify: DockerfileRecipe = {
     return edits;
   },
 };
+
+/** Only blanks and line continuations (either escape character) between two files. */
+const LAYOUT = /^[\s\\`]*$/;
+
+/**
+ * `xx-verify --static a b` as `xx-verify --static a && xx-verify --static b`, in place: the words
+ * between the files (a line continuation) stay, so the diff is the inserted calls.
+ */
+function splitBatch(source: SourceText, b: StaticVerifyBatch): Edit {
+  const { command: cmd, files } = b;
+  const text = source.text;
+  const nameStart = cmd.nameWord?.start ?? cmd.start;
+  // `VAR=x xx-verify ...`: every call runs with the same environment.
+  const prefix = text.slice(cmd.start, nameStart);
+  const calls = verifyCalls(prefix + (cmd.nameWord?.raw ?? 'xx-verify'), b.flags.map((w) => w.raw), files.map((w) => w.raw));
+  let out = calls[0]!;
+  for (let i = 1; i < calls.length; i++) {
+    const gap = text.slice(files[i - 1]!.end, files[i]!.start);
+    out += `${LAYOUT.test(gap) ? gap : ' '}&& ${calls[i]}`;
+  }
+  // In a pipe, under a redirect or inside a compound command, the calls must stay one command.
+  const element = cmd.statement.elements[cmd.element]!;
+  if (cmd.nested || element.start !== cmd.start || element.end !== cmd.end) out = `{ ${out}; }`;
+  const later = files.slice(1).map((w) => w.raw);
+  const what = later.length > 0 ? `${later.join(', ')} ${later.length > 1 ? 'are' : 'is'} checked too` : `every file ${files[0]!.raw} matches is checked`;
+  return replace(cmd.start, cmd.end, out, `xx-verify --static stops after the first file that passes (xx up to v1.9.0): one call per file, so ${what}`);
+}

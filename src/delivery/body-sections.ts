@@ -204,7 +204,8 @@ export function verifiedSection(input: SectionInput): string[] {
   if (dockerfiles.length) out.push(`- **Idempotence** (${dockerfiles.map((f) => code(f.path)).join(', ')}): passed: the migration run again on its own output changes nothing.`);
   const verify = dockerfiles.flatMap((f) => {
     const after = input.changes.find((c) => c.path === f.path)?.after ?? '';
-    return [...after.matchAll(/xx-verify(?:\s+--\S+)*\s+([^\n&;|\\]+)/g)].map((x) => ({ file: f.path, binaries: x[1]!.trim() }));
+    // A loop (`for f in bin/*; do xx-verify "$f" ...`) verifies what it lists, not "$f".
+    return [...after.matchAll(/for (\w+) in ([^;\n]+); do xx-verify(?:\s+--\S+)* "\$\1"|xx-verify(?:\s+--\S+)*\s+([^\n&;|\\]+)/g)].map((x) => ({ file: f.path, binaries: (x[2] ?? x[3]!).trim() }));
   });
   const binaries = verify.map((v) => code(v.binaries)).join(', ');
   const t = input.timing;

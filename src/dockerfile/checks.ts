@@ -2,7 +2,8 @@
  * Checks that a review rule reports and a recipe fixes: one implementation each, so the rule and
  * the recipe cannot disagree about a file (they once did, on `From ... as`).
  */
-import { AUTOMATIC_PLATFORM_ARGS, argInScope, type ArgDecl, type DockerfileModel, type Stage } from './model.ts';
+import { AUTOMATIC_PLATFORM_ARGS, argInScope, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from './model.ts';
+import { baseName, type ShellCommand, type ShellWord } from './shell.ts';
 
 /** Instructions where the Dockerfile itself substitutes `$VAR` (CMD/ENTRYPOINT leave it to run time). */
 export const SUBSTITUTING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR', 'ONBUILD', 'ARG']);
@@ -75,4 +76,51 @@ export function archDeclarations(model: DockerfileModel): ArchDecl[] {
     ...model.globalArgs.filter((a) => a.name === 'ARCH').map((decl) => ({ decl, sole: sole(decl, model.globalArgs), leaksInto: decl.defaultValue ? leaks : [] })),
     ...model.stages.flatMap((stage) => stage.args.filter((a) => a.name === 'ARCH').map((decl) => ({ decl, stage, sole: sole(decl, stage.args), leaksInto: [] }))),
   ];
+}
+
+/**
+ * An `xx-verify --static` given several files, or a glob: xx up to v1.9.0 (the fleet mirrors
+ * 1.6.1) exits 0 as soon as one file passes the static check, so every file after the first goes
+ * unchecked. Without `--static` every file is checked. The xx-verify-static-several-files rule
+ * reports these, the xx-verify recipe splits them into one call per file.
+ */
+export interface StaticVerifyBatch {
+  stage: Stage;
+  instruction: Instruction;
+  command: ShellCommand;
+  /** `--static` and any other flag, as written. */
+  flags: ShellWord[];
+  /** The files, in order; a glob stands for every file it matches. */
+  files: ShellWord[];
+}
+
+/** An unquoted glob, as written: one word that the shell turns into every file it matches. */
+export function isGlob(raw: string): boolean {
+  return !/^["']/.test(raw) && /[*?[]/.test(raw);
+}
+
+/**
+ * One `xx-verify` call per file, as shell text: a glob becomes a loop over what it matches. The
+ * loop needs `|| exit 1`: RUN's `sh -c` has no `-e`, so a loop's status is its last call's, and a
+ * bad file before the last would pass.
+ */
+export function verifyCalls(name: string, flags: readonly string[], files: readonly string[]): string[] {
+  const call = (file: string) => [name, ...flags, file].join(' ');
+  return files.map((f) => (isGlob(f) ? `for f in ${f}; do ${call('"$f"')} || exit 1; done` : call(f)));
+}
+
+export function staticVerifyBatches(model: DockerfileModel): StaticVerifyBatch[] {
+  const out: StaticVerifyBatch[] = [];
+  for (const stage of model.stages) {
+    for (const instruction of stage.instructions) {
+      for (const command of instruction.shell?.commands ?? []) {
+        if (baseName(command.name) !== 'xx-verify') continue;
+        const flags = command.args.filter((a) => a.value.startsWith('-'));
+        const files = command.args.filter((a) => !a.value.startsWith('-'));
+        if (!flags.some((f) => f.value === '--static')) continue;
+        if (files.length > 1 || (files.length === 1 && isGlob(files[0]!.raw))) out.push({ stage, instruction, command, flags, files });
+      }
+    }
+  }
+  return out;
 }

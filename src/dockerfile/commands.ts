@@ -186,6 +186,20 @@ export function packageInstall(cmd: ShellCommand): PackageInstall | undefined {
   return { manager, command: cmd, packages };
 }
 
+/**
+ * `set -x`, `set -eux`, `set -o pipefail`: shell options, which the Rancher files put in front of
+ * their installs and fetches (`RUN set -x && apk add ...`). They install and fetch nothing.
+ */
+export function isShellOption(cmd: ShellCommand): boolean {
+  if (cmd.name !== 'set' || cmd.args.length === 0) return false;
+  for (let i = 0; i < cmd.args.length; i++) {
+    const v = cmd.args[i]!.value;
+    if (v === '-o' || v === '+o') i++;
+    else if (!/^[-+][A-Za-z]+$/.test(v)) return false;
+  }
+  return true;
+}
+
 /** Package name without version constraints (`go=1.22-r0` → `go`). */
 export function packageName(word: string): string {
   return word.replace(/[=~<>].*$/, '');

@@ -15,9 +15,16 @@
  * target, saying why (analysis.ts).
  */
 import { posix } from 'node:path';
-import { packageInstall } from './commands.ts';
+import { isShellOption, packageInstall } from './commands.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
-import { baseName, type ShellCommand } from './shell.ts';
+import { baseName, type ShellCommand, type ShellScript } from './shell.ts';
+
+/** A step of the builder the child redoes: the instruction as written, or only its install part. */
+export interface ReplayStep {
+  instruction: Instruction;
+  /** `RUN set -x && apk add ...` taken out of a RUN that also fetches; undefined: the whole instruction. */
+  text?: string;
+}
 
 export interface LineageSplit {
   /** The emulated child, re-rooted. */
@@ -26,8 +33,8 @@ export interface LineageSplit {
   parent: Stage;
   /** The image the lineage starts from, as written (`${GO_IMAGE}`). */
   image: string;
-  /** Instructions of the lineage the child redoes on the target, in order (package installs, ARG, ENV). */
-  replay: Instruction[];
+  /** Steps of the lineage the child redoes on the target, in order (package installs, ARG, ENV). */
+  replay: ReplayStep[];
   /** Folders the builder fetched into (clone destinations, local sources, the module cache), as written. */
   folders: string[];
   /** The WORKDIR in effect at the end of the builder. */
@@ -61,7 +68,7 @@ export function splitOf(child: Stage): LineageSplit | { cannot: string } {
 }
 
 function splitChain(child: Stage, parent: Stage, chain: Stage[]): LineageSplit | { cannot: string } {
-  const replay: Instruction[] = [];
+  const replay: ReplayStep[] = [];
   const folders: string[] = [];
   let workdir: Instruction | undefined;
   const add = (dir: string) => {
@@ -73,13 +80,13 @@ function splitChain(child: Stage, parent: Stage, chain: Stage[]): LineageSplit |
       // A step that reads the target is no source fetch: the builder would not be arch-independent.
       const vars = instr.shell ? instr.shell.varRefs.map((v) => v.name) : instr.vars.map((v) => v.name);
       // Named by what it runs, not by its line: the reason ends up in a comment, and lines move.
-      const first = instr.shell?.commands[0]?.name;
+      const first = (instr.shell?.commands.find((c) => !isShellOption(c)) ?? instr.shell?.commands[0])?.name;
       const at = `its step "${instr.keywordRaw}${first ? ` ${first}` : ''} ..."${stage === parent ? '' : ` (in "${stage.name ?? stage.index}")`}`;
       if (vars.some((v) => PLATFORM_VARS.has(v))) return { cannot: `${at} depends on the target platform` };
       switch (instr.keyword) {
         case 'ARG':
         case 'ENV':
-          replay.push(instr);
+          replay.push({ instruction: instr });
           break;
         case 'WORKDIR':
           workdir = instr;
@@ -99,12 +106,20 @@ function splitChain(child: Stage, parent: Stage, chain: Stage[]): LineageSplit |
           // A package cache mount changes nothing the child gets; any other flag (a mount the fetch
           // writes into, a network or security setting) may.
           const cacheOnly = instr.flags.every((fl) => fl.name.toLowerCase() === 'mount' && /(^|,)type=cache(,|$)/.test(fl.value));
-          if (cacheOnly && sh.commands.length > 0 && sh.commands.every((c) => packageInstall(c) || isPackageHousekeeping(c))) {
-            replay.push(instr);
+          const installs = sh.commands.filter((c) => !c.nested && !c.viaShellString && (packageInstall(c) || isPackageHousekeeping(c)));
+          const fetches = sh.commands.filter((c) => !installs.includes(c) && !isShellOption(c));
+          if (cacheOnly && installs.length > 0 && fetches.length === 0) {
+            replay.push({ instruction: instr });
             break;
           }
           if (instr.flags.length > 0) return unknown;
-          for (const c of sh.commands) {
+          if (installs.length > 0) {
+            // `apk add git && git clone ...`: the child redoes the install, and copies what was fetched.
+            const text = installPart(instr, sh, installs);
+            if (!text) return { cannot: `${at} installs packages and fetches in one step that cannot be taken apart` };
+            replay.push({ instruction: instr, text });
+          }
+          for (const c of fetches) {
             if (c.nested || c.viaShellString || c.writes.length > 0) return unknown;
             const name = baseName(c.name);
             if (name === 'go') {
@@ -136,6 +151,26 @@ function splitChain(child: Stage, parent: Stage, chain: Stage[]): LineageSplit |
   }
   if (folders.length === 0) return { cannot: `"${parent.name}" fetches no source that the stage could copy` };
   return { child, parent, image: chain[0]!.image, replay, folders, workdir };
+}
+
+/**
+ * The shell options and package installs of a RUN that also fetches, as a RUN of their own (`RUN
+ * set -x && apk add git`), when each is a whole step of a plain `&&` / `;` chain; the kept steps
+ * are joined with `&&`, so a failed install still fails the step.
+ */
+function installPart(instr: Instruction, sh: ShellScript, installs: ShellCommand[]): string | undefined {
+  if (instr.heredoc) return undefined;
+  const kept: string[] = [];
+  for (const st of sh.statements) {
+    for (const el of st.elements) {
+      if (el.op === '||') return undefined;
+      const cmds = sh.commands.filter((c) => c.start >= el.start && c.end <= el.end);
+      const cmd = cmds[0];
+      if (cmds.length !== 1 || cmd!.start !== el.start || cmd!.end !== el.end) return undefined;
+      if (installs.includes(cmd!) || isShellOption(cmd!)) kept.push(sh.text.slice(el.start - sh.offset, el.end - sh.offset));
+    }
+  }
+  return `${instr.keywordRaw} ${kept.join(' && ')}`;
 }
 
 function isPackageHousekeeping(c: ShellCommand): boolean {

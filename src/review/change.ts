@@ -1,10 +1,12 @@
 /**
  * The invariants that need the file before and after a migration: the images the repository
- * ships keep their platform, name, COPY destinations and runtime settings (P9, P16), and global
- * ARGs other than ARCH stay (P2 removes only ARCH).
+ * ships keep their platform, name, COPY destinations and runtime settings (P9, P16), what was
+ * stripped stays stripped (target shape 7), and global ARGs other than ARCH stay (P2 removes only
+ * ARCH).
  */
 import type { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Instruction, Stage } from '../dockerfile/model.ts';
+import { samePath, stageFiles, type StageFile } from '../dockerfile/shipped.ts';
 import { DOCS } from './docs.ts';
 import { sortFindings } from './review.ts';
 import type { Finding, RuleMeta } from './types.ts';
@@ -23,7 +25,50 @@ export const GLOBAL_ARG_REMOVED: RuleMeta = {
   docs: DOCS.buildArgs,
 };
 
-export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, GLOBAL_ARG_REMOVED];
+export const STRIP_DROPPED: RuleMeta = {
+  id: 'strip-dropped',
+  severity: 'error',
+  title: 'A final image ships unstripped a binary that install -s or strip stripped before',
+  docs: DOCS.crossCompile,
+};
+
+export const SHIPPED_PATH_LOST: RuleMeta = {
+  id: 'shipped-path-lost',
+  severity: 'error',
+  title: 'A final image no longer ships a file or link it shipped before, or ships a link as a file',
+  docs: DOCS.crossCompile,
+};
+
+export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, SHIPPED_PATH_LOST, STRIP_DROPPED, GLOBAL_ARG_REMOVED];
+
+/**
+ * Paths a final stage shipped before (from its own steps: installs, links, copies) that it ships
+ * no more, or no more as the link it was. A glob on one side stands for the names on the other.
+ */
+function lostPaths(before: Map<string, StageFile>, after: Map<string, StageFile>): { was: StageFile; now?: StageFile }[] {
+  const out: { was: StageFile; now?: StageFile }[] = [];
+  for (const was of before.values()) {
+    const same = [...after.values()].filter((f) => samePath(unArch(was.path), unArch(f.path)));
+    if (same.length === 0) out.push({ was });
+    else if (was.kind === 'link' && same.every((f) => f.kind !== 'link')) out.push({ was, now: same[0] });
+  }
+  return out;
+}
+
+/**
+ * Files a final stage shipped stripped before and ships unstripped after: the same path, or a
+ * glob on one side that the other's path matches. A file the after image no longer ships at all
+ * is not a strip dropped.
+ */
+function droppedStrips(before: Map<string, StageFile>, after: Map<string, StageFile>): { was: StageFile; now: StageFile }[] {
+  const out: { was: StageFile; now: StageFile }[] = [];
+  for (const was of before.values()) {
+    if (!was.stripped) continue;
+    const now = [...after.values()].find((f) => !f.stripped && samePath(unArch(was.path), unArch(f.path)));
+    if (now) out.push({ was, now });
+  }
+  return out;
+}
 
 /** Instructions whose arguments make up what the image is at run time. */
 const RUNTIME = ['ENTRYPOINT', 'CMD', 'LABEL', 'EXPOSE', 'USER'];
@@ -76,6 +121,8 @@ export function reviewChange(beforeFacts: DockerfileFacts, afterFacts: Dockerfil
   for (const s of after.stages) if (s.name && !afterByName.has(s.name.toLowerCase())) afterByName.set(s.name.toLowerCase(), s);
   const unnamedAfter = after.stages.filter((s) => !s.name && finalsAfter.has(s));
   let unnamedSeen = 0;
+  const beforeFiles = new Map<Stage, Map<string, StageFile>>();
+  const afterFiles = new Map<Stage, Map<string, StageFile>>();
   for (const b of finalsBefore) {
     const label = b.name ? `"${b.name}"` : `#${b.index} (FROM ${b.image})`;
     const a = b.name ? afterByName.get(b.name.toLowerCase()) : unnamedAfter[unnamedSeen++];
@@ -93,6 +140,16 @@ export function reviewChange(beforeFacts: DockerfileFacts, afterFacts: Dockerfil
       const lost = destinations(b).filter((d) => !destinations(a).includes(d));
       const gained = destinations(a).filter((d) => !destinations(b).includes(d));
       add(FINAL_STAGE_CHANGED, a.from, `final stage ${label} changed its COPY/ADD destinations${lost.length ? ` (lost: ${lost.join(', ')})` : ''}${gained.length ? ` (new: ${gained.join(', ')})` : ''}`, 'copy the same files to the same places; only the --from stage may change');
+    }
+    for (const { was, now } of lostPaths(stageFiles(b, beforeFiles), stageFiles(a, afterFiles))) {
+      const what = was.kind === 'link' ? `the link ${was.path}${was.target ? ` (to ${was.target})` : ''}` : was.path;
+      const made = `made at line ${was.made.line} before`;
+      if (now) add(SHIPPED_PATH_LOST, now.at, `final stage ${label} ships ${what} as a copy of a file, not as the link it was (${made})`, 'make the link where the final image copies from (ln -s in the strip stage), not a COPY of it');
+      else add(SHIPPED_PATH_LOST, a.from, `final stage ${label} no longer ships ${what} (${made})`, 'ship every path the image shipped before: create the link (or copy the file) in the stage the final image now copies from');
+    }
+    for (const { was, now } of droppedStrips(stageFiles(b, beforeFiles), stageFiles(a, afterFiles))) {
+      const how = was.strippedAt ? `line ${was.strippedAt.line} before (${norm(was.strippedAt.args).slice(0, 60)})` : 'the old build';
+      add(STRIP_DROPPED, now.at, `final stage ${label} ships ${now.path} unstripped: ${how} stripped it, and nothing strips it now`, 'strip it in a stage on the target platform (FROM the builder image, COPY --from the builder, RUN strip) and copy it from there, or keep install -s where the stage stays emulated');
     }
     const rb = runtime(b);
     const ra = runtime(a);

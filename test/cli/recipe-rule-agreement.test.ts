@@ -108,4 +108,32 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
     expect(file.warnings.map((w) => w.message).filter((m) => m.includes('cannot fix'))).toEqual([]);
     expect(file.edits.find((e) => e.line === 11)?.fixes).toEqual({ rule: 'final-stage-on-build-platform', line: 11 });
   });
+
+  it('an already cross-compiling file whose xx-verify --static is given two files gets one call per file, as the fix of that finding', async () => {
+    const dir = checkout(
+      [
+        'FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx',
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder',
+        'COPY --from=xx / /',
+        'RUN apk add --no-cache clang lld file',
+        'ARG TARGETPLATFORM',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd && CGO_ENABLED=0 go build -o /out/widgetctl ./cmd/widgetctl',
+        'RUN xx-verify --static /out/widgetd /out/widgetctl',
+        'FROM alpine:3.20',
+        'COPY --from=builder /out/ /usr/bin/',
+        'ENTRYPOINT ["/usr/bin/widgetd"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await migrate(dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report.outcome).toBe('changed');
+    expect(r.output.split('\n')[8]).toBe('RUN xx-verify --static /out/widgetd && xx-verify --static /out/widgetctl');
+    const file = r.report.files[0]!;
+    expect(file.edits.map((e) => ({ recipe: e.recipe, line: e.line, fixes: e.fixes }))).toEqual([{ recipe: 'xx-verify', line: 9, fixes: { rule: 'xx-verify-static-several-files', line: 9 } }]);
+    expect(file.warnings.map((w) => w.message).filter((m) => m.includes('xx-verify-static-several-files'))).toEqual([]);
+  });
 });

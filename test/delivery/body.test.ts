@@ -86,6 +86,15 @@ describe('PR body', () => {
     expect(built).toContain('`xx-verify` passed for `bin/beacon` in the after builds for linux/arm64');
   });
 
+  it('names the files a verify loop checks, not its loop variable', () => {
+    const loop = 'RUN for f in bin/*; do xx-verify --static "$f" || exit 1; done';
+    const changes = beacon.input.changes!.map((c) => (c.path === 'Dockerfile' ? { ...c, after: c.after.replace('RUN xx-verify --static bin/beacon', loop) } : c));
+    expect(changes.find((c) => c.path === 'Dockerfile')!.after).toContain(loop);
+    const verified = section(renderBody({ ...beacon.input, changes }), '### Verified', '### Build time');
+    expect(verified).toContain('runs `xx-verify` on `bin/*` in every build');
+    expect(verified).not.toContain('$f');
+  });
+
   it('gives check commands per platform that a stock docker driver runs, with the build-args the Makefile passes, and a before/after comparison', () => {
     const body = renderBody(beacon.input);
     expect(body).toContain(`git worktree add ../image-build-beacon-before ${marker.base}`);

@@ -184,5 +184,7 @@ export function stageText(text: string, name: string): string {
 
 /** Words after `xx-verify [--static]` on every xx-verify line of the text. */
 export function xxVerifyArgs(text: string): { static: boolean; paths: string[] }[] {
-  return [...text.matchAll(/xx-verify((?:\s+--\w+)*)((?:[ \t]+[^\s;&|]+)+)/g)].map((m) => ({ static: /--static/.test(m[1]!), paths: m[2]!.trim().split(/\s+/) }));
+  // `for f in bin/*; do xx-verify --static "$f" || exit 1; done` verifies what the loop lists.
+  const loops = new Map([...text.matchAll(/for (\w+) in ([^;\n]+); do xx-verify((?:\s+--\w+)*) "\$\1"/g)].map((m) => [m.index! + m[0].indexOf('xx-verify'), { static: /--static/.test(m[3]!), paths: m[2]!.trim().split(/\s+/) }]));
+  return [...text.matchAll(/xx-verify((?:\s+--\w+)*)((?:[ \t]+[^\s;&|]+)+)/g)].map((m) => loops.get(m.index!) ?? { static: /--static/.test(m[1]!), paths: m[2]!.trim().split(/\s+/) });
 }

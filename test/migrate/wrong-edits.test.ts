@@ -18,6 +18,8 @@ import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/e
 import { reviewModel } from '../../src/review/review.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
 import { shipped } from '../helpers/shipped-paths.ts';
+import { stageFiles } from '../../src/dockerfile/shipped.ts';
+import { UnsafeMigrationError } from '../../src/migrate/recipe.ts';
 
 const dir = 'test/fixtures/wrong-edits';
 const cases = readdirSync(dir).filter((f) => f.endsWith('.before.Dockerfile')).map((f) => f.replace('.before.Dockerfile', '')).sort();
@@ -116,10 +118,14 @@ describe('1: xx-verify given a folder', () => {
   it('verifies the binaries a later step names, never the folder; without a name, no xx-verify and a note why', () => {
     const { out, m } = migrate('01-verify-folder-output');
     const verified = out.instructions.flatMap((i) => (i.shell?.commands ?? []).filter((c) => c.name === 'xx-verify').map((c) => ({ stage: i.stage!.name, args: c.args.map((a) => a.value).filter((v) => !v.startsWith('-')) })));
-    expect(verified).toEqual([{ stage: 'builder', args: ['/go/src/kestrel/kestrel-agent', '/go/src/kestrel/kestrel-ctl'] }]);
+    // One call per binary: xx-verify --static checks only its first file (xx up to v1.9.0).
+    expect(verified).toEqual([
+      { stage: 'builder', args: ['/go/src/kestrel/kestrel-agent'] },
+      { stage: 'builder', args: ['/go/src/kestrel/kestrel-ctl'] },
+    ]);
     // Each verified path is a file the final image copies out of that stage.
     const copied = new Set(out.stages.flatMap((s) => s.refs.filter((r) => r.stage?.name === 'builder').flatMap((r) => r.instruction.args.trim().split(/\s+/).slice(0, -1))));
-    for (const p of verified[0]!.args) expect(copied.has(p), p).toBe(true);
+    for (const p of verified.flatMap((v) => v.args)) expect(copied.has(p), p).toBe(true);
     expect(m.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^stage "plugins": no xx-verify added: the compile writes into the folder bin\/ and no later step names the binaries in it/));
   });
 });
@@ -198,6 +204,57 @@ describe('4: a glob installed stripped into a system folder that the final image
     expect(m.emulated.map((e) => e.stage)).toEqual(['builder']);
     // Nothing copies a system folder out of a stage that runs xx-go.
     expect(out.instructions.some((i) => i.shell?.commands.some((c) => c.name === 'xx-go'))).toBe(false);
+  });
+});
+
+// Issue 17, item 1: a file the image shipped goes missing.
+describe('1: every final stage ships the same paths, files and links, before and after', () => {
+  it('the link the builder made next to the binary (the entrypoint) is made again in the strip stage', () => {
+    const { before, out, m } = migrate('13-link-entrypoint');
+    const paths = (model: DockerfileModel) => [...stageFiles(model.stages.at(-1)!).values()].map((f) => `${f.path} ${f.kind}${f.stripped ? ' stripped' : ''}`).sort();
+    expect(paths(parseDockerfile(before))).toEqual(['/usr/local/bin/cloud-controller-manager link', '/usr/local/bin/tidewater file stripped']);
+    expect(paths(out)).toEqual(paths(parseDockerfile(before)));
+    const strip = out.stages.find((s) => s.name === 'strip_binary')!;
+    expect(out.source.text.slice(strip.from.start, strip.end)).toContain('\nRUN ln -s /usr/local/bin/tidewater /usr/local/bin/cloud-controller-manager\n');
+    expect(m.edits.filter((e) => e.recipe === 'strip-on-target').length).toBeGreaterThan(0);
+  });
+});
+
+// Issue 17, item 4: stripping is never silently dropped.
+describe('4: what install -s stripped is stripped after, on the target platform, or the file is not migrated', () => {
+  it('a stripped folder shipped through a copy of its parent folder gets a strip stage', () => {
+    const { before, out } = migrate('12-strip-parent-folder');
+    const strippedIn = (model: DockerfileModel) => [...stageFiles(model.stages.at(-1)!).values()].filter((f) => f.stripped).map((f) => f.path);
+    expect(strippedIn(parseDockerfile(before))).toEqual(['/opt/cni/bin/*']);
+    expect(strippedIn(out)).toEqual(['/opt/cni/bin/*']);
+    const strip = out.stages.find((s) => s.name === 'strip_binary')!;
+    expect(strip.platform).toBe('target');
+    expect(out.stages.at(-1)!.refs.map((r) => r.stage?.name)).toEqual(['strip_binary']);
+  });
+
+  it('a stripped file whose copy the bot cannot match to it is refused, naming the copy, not shipped unstripped', () => {
+    const text = [
+      'ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1',
+      'FROM ${GO_IMAGE} AS builder',
+      'RUN apk --no-cache add file git make',
+      'WORKDIR $GOPATH/src/spool',
+      'COPY . .',
+      'RUN go-build-static.sh -o bin/ ./plugins/spool-bridge ./plugins/spool-ipam',
+      'RUN install -D -s bin/* dist/',
+      'FROM scratch',
+      'COPY --from=builder /go/src/spool/dist/ /opt/cni/bin/',
+      '',
+    ].join('\n');
+    let err: unknown;
+    try {
+      migrateDockerfile(text, 'Dockerfile', DEFAULT_OPTIONS);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnsafeMigrationError);
+    const u = err as UnsafeMigrationError;
+    expect(u.line).toBe(9);
+    expect(u.problem).toBe('line 9: "/go/src/spool/dist/" may copy $GOPATH/src/spool/dist/*, which stage "builder" strips, and the bot cannot tell: without -s and with no strip stage for it the image would ship it unstripped');
   });
 });
 

@@ -10,7 +10,8 @@
  * - b*.Dockerfile each carry exactly one of the known hand-migration bugs (wrap + backslash,
  *   GOARCH=${ARCH} with ARCH gone, ARCH defaulting to amd64 in a build-platform stage, a final
  *   image on $BUILDPLATFORM, a builder pinned to $TARGETPLATFORM, a host strip / install -s of
- *   the cross-compiled binary): exactly the expected error(s), on the expected line(s).
+ *   the cross-compiled binary, `xx-verify --static` given several files): exactly the expected
+ *   error(s), on the expected line(s).
  *
  * Each file is reviewed as written and with its line endings flipped (LF <-> CRLF): same result.
  */
@@ -69,6 +70,8 @@ const BUGGY: Record<string, [rule: string, line: number][]> = {
   'b15-debian-strip-unneeded-crlf.Dockerfile': [['host-strip-cross-output', 32]],
   'b19-calico-find-exec-strip.Dockerfile': [['host-strip-cross-output', 45]],
   'b21-etcd-xargs-strip.Dockerfile': [['host-strip-cross-output', 29]],
+  // `xx-verify --static a b c`: xx up to v1.9.0 checks a, then exits 0 (issue 17, item 8).
+  'b22-etcd-verify-static-batch.Dockerfile': [['xx-verify-static-several-files', 27]],
 };
 
 /**
@@ -138,6 +141,9 @@ describe('buggy hand migrations: the bug, on its line, and no other error', () =
     const b04 = read('b04-etcd-goarch-arch.Dockerfile').split('\n');
     expect(b04.length).toBe(c02.length);
     expect(b04.filter((l, i) => l !== c02[i])).toEqual([expect.stringContaining('GOARCH=${ARCH} go-build-static.sh')]);
+    const b22 = read('b22-etcd-verify-static-batch.Dockerfile').split('\n');
+    expect(b22.length).toBe(c02.length);
+    expect(b22.filter((l, i) => l !== c02[i])).toEqual(['RUN xx-verify --static bin/etcd bin/etcdctl bin/etcdutl']);
   });
 
   // Regression (was a bug): the message named the RUN's first line (18), not the use inside the

@@ -67,3 +67,30 @@ describe('xx-verify-without-file', () => {
     expectNoRule(GOOD, 'xx-verify-without-file');
   });
 });
+
+describe('xx-verify-static-several-files', () => {
+  const verify = (line: string) => GOOD.replace('RUN xx-verify --static /out/widgetd', line);
+
+  it('is an error on --static with several files, naming every file that is never checked', () => {
+    const [f] = expectRule(verify('RUN xx-verify --static /out/widgetd /out/widgetctl /out/widget-probe'), 'xx-verify-static-several-files', [10], 'error');
+    expect(f!.message).toContain('/out/widgetctl, /out/widget-probe are never checked');
+    expect(f!.message).toContain('a check that silently never runs');
+    expect(f!.hint).toContain('xx-verify --static /out/widgetd && xx-verify --static /out/widgetctl && xx-verify --static /out/widget-probe');
+  });
+
+  it('is an error on --static with a glob, inside a chain and on a continuation line', () => {
+    const [g] = expectRule(verify('RUN xx-verify --static /out/*'), 'xx-verify-static-several-files', [10], 'error');
+    expect(g!.message).toContain('every file /out/* matches after the first');
+    expect(g!.hint).toContain('for f in /out/*; do xx-verify --static "$f" || exit 1; done');
+    expectRule(verify('RUN ls /out && \\\n    xx-verify --static /out/widgetd /out/widgetctl'), 'xx-verify-static-several-files', [11], 'error');
+  });
+
+  it('accepts one file per call, a loop over the files, a quoted pattern, and several files without --static', () => {
+    expectNoRule(GOOD, 'xx-verify-static-several-files');
+    expectNoRule(verify('RUN xx-verify --static /out/widgetd && xx-verify --static /out/widgetctl'), 'xx-verify-static-several-files');
+    expectNoRule(verify('RUN for f in /out/*; do xx-verify --static "$f" || exit 1; done'), 'xx-verify-static-several-files');
+    expectNoRule(verify('RUN xx-verify --static "/out/widget[d]"'), 'xx-verify-static-several-files');
+    // Without --static xx-verify checks every file it is given.
+    expectNoRule(verify('RUN xx-verify /out/widgetd /out/widgetctl'), 'xx-verify-static-several-files');
+  });
+});

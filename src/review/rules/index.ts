@@ -16,7 +16,7 @@ import { hostStripCrossOutput } from './strip.ts';
 import { targetArgUndeclared, xxWithoutTargetArg } from './target-args.ts';
 import { workAfterTargetArg } from './target-independent.ts';
 import { wrapSwallowsCommand } from './wrap.ts';
-import { xxImageNotMirror, xxImageUnpinned, xxNotCopied, xxVerifyMissing, xxVerifyWithoutFile } from './xx.ts';
+import { xxImageNotMirror, xxImageUnpinned, xxNotCopied, xxVerifyMissing, xxVerifyStaticSeveralFiles, xxVerifyWithoutFile } from './xx.ts';
 
 export const RULES: readonly Rule[] = [
   compileLeftEmulated,
@@ -43,6 +43,7 @@ export const RULES: readonly Rule[] = [
   xxImageUnpinned,
   xxVerifyMissing,
   xxVerifyWithoutFile,
+  xxVerifyStaticSeveralFiles,
   workAfterTargetArg,
   fromAsCasing,
   fromPlatformFlagConst,

@@ -3,6 +3,7 @@
  * pinned) image; and its `xx-verify` run after each cross-compile, with `file` available.
  */
 import { isXxImage } from '../../dockerfile/analysis.ts';
+import { isGlob, staticVerifyBatches, verifyCalls } from '../../dockerfile/checks.ts';
 import { packageName } from '../../dockerfile/commands.ts';
 import { baseName } from '../../dockerfile/shell.ts';
 import { downstream, type Stage } from '../../dockerfile/model.ts';
@@ -132,6 +133,25 @@ export const xxVerifyWithoutFile: Rule = {
         verify.command,
         `xx-verify needs the "file" utility, and stage ${ctx.stageLabel(stage)} does not install it (unless its base image ships it)`,
         ctx.stageFacts(stage).distro === 'debian' ? 'apt-get install -y file in the builder stage' : 'apk add file in the builder stage (with the other native tools)',
+      );
+    }
+  },
+};
+
+export const xxVerifyStaticSeveralFiles: Rule = {
+  id: 'xx-verify-static-several-files',
+  severity: 'error',
+  title: 'xx-verify --static with several files (or a glob) checks only the first one',
+  docs: DOCS.xxVerify,
+  check(ctx: ReviewContext) {
+    for (const b of staticVerifyBatches(ctx.model)) {
+      const [first, ...rest] = b.files;
+      const unchecked = isGlob(first!.raw) ? [`every file ${first!.raw} matches after the first`, ...rest.map((w) => w.raw)] : rest.map((w) => w.raw);
+      ctx.report(
+        this,
+        b.command,
+        `xx-verify --static stops after the first file that passes (xx up to v1.9.0; the fleet mirrors 1.6.1): ${unchecked.join(', ')} ${unchecked.length > 1 ? 'are' : 'is'} never checked, a check that silently never runs`,
+        `verify one file per call: ${verifyCalls(b.command.nameWord?.raw ?? 'xx-verify', b.flags.map((w) => w.raw), b.files.map((w) => w.raw)).join(' && ')}`,
       );
     }
   },
