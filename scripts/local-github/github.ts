@@ -13,7 +13,7 @@
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, renameSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
@@ -243,6 +243,26 @@ export class LocalGitHub {
     this.issues.set(full.toLowerCase(), []);
     this.commit(full, branch, files, 'initial import');
     return repo;
+  }
+
+  /** Old names of transferred or renamed repositories, to their new `owner/name`. */
+  readonly moved = new Map<string, string>();
+
+  /** The repository moves to `to` (a transfer or a rename): the old name answers with 301. */
+  transfer(from: string, to: string): void {
+    const repo = this.repo(from);
+    const [owner, name] = to.split('/') as [string, string];
+    const bare = path.join(this.root, owner, `${name}.git`);
+    mkdirSync(path.dirname(bare), { recursive: true });
+    renameSync(repo.bare, bare);
+    for (const m of [this.pulls, this.issues] as Map<string, unknown[]>[]) {
+      m.set(to.toLowerCase(), m.get(from.toLowerCase()) ?? []);
+      m.delete(from.toLowerCase());
+    }
+    this.repos.delete(from.toLowerCase());
+    Object.assign(repo, { owner, name, full: to, bare });
+    this.repos.set(to.toLowerCase(), repo);
+    this.moved.set(from.toLowerCase(), to);
   }
 
   /** A human commit on `branch` (created from the default branch when missing); returns its sha. */
@@ -494,6 +514,9 @@ export class LocalGitHub {
     const withRepo = (fn: (repo: RepoModel, req: FakeRequest, user: string) => FakeResponse | Promise<FakeResponse>) => (req: FakeRequest) => {
       const user = this.login(req.headers.authorization as string | undefined);
       const repo = this.repos.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+      const movedTo = this.moved.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+      // GitHub: 301 for GET and HEAD, 307 for other methods, to the repository's new home.
+      if (!repo && movedTo) return { status: req.method === 'GET' ? 301 : 307, headers: { location: `${this.url}${req.path.replace(`/repos/${req.params.owner}/${req.params.repo}`, `/repos/${movedTo}`)}` }, body: { message: 'Moved Permanently', url: `${this.url}/repos/${movedTo}`, documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' } } as FakeResponse;
       if (!repo) return notFound();
       if (req.method !== 'GET' && !user) return { status: 403, body: { message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest' } } as FakeResponse;
       // An installation token may do what the installation's permissions allow, nothing more.

@@ -15,6 +15,12 @@ export type RepoInfo =
 export async function lookUpRepo(client: GitHubClient, repo: RepoName): Promise<RepoInfo> {
   try {
     const { data } = await client.rest.repos.get({ owner: repo.owner, repo: repo.name });
+    // GitHub answers a transferred or renamed repository with 301 to its new home, which the
+    // client follows: every later call by the old name (the bot branch's PRs under the old
+    // owner) would find nothing and open a PR that already exists, every night.
+    if (typeof data.full_name === 'string' && data.full_name.toLowerCase() !== repo.full.toLowerCase()) {
+      return { status: 'missing', reason: `moved: GitHub serves this repository as ${JSON.stringify(data.full_name)} now (transferred or renamed); the bot acts on the names its list gives, so update the ECM list or repos.yaml to the new name` };
+    }
     if (data.archived) return { status: 'archived', defaultBranch: data.default_branch };
     const cloneUrl = checkCloneUrl(data.clone_url);
     return { status: 'ok', cloneUrl, defaultBranch: data.default_branch, canPush: data.permissions?.push };
