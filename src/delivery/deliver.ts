@@ -14,6 +14,7 @@ import { buildInfoOf } from './build-info.ts';
 import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { text } from '../markdown/untrusted.ts';
 import { measured, type TimingInput } from './timing.ts';
 
 export interface DeliverySettings {
@@ -144,7 +145,7 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
       const pr = d.pr!;
       const open = input.pulls.find((x) => x.number === pr.number)!;
       const m = parseMarker(open.body)!;
-      await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${d.reason}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
+      await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
       const closed = await p.updatePull(t.repo, pr.number, { state: 'closed', body: replaceMarker(open.body, { ...m, closed: d.reason }) });
       if (d.deleteBranch && d.lease) {
         await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));

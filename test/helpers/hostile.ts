@@ -10,5 +10,13 @@ export const HOSTILE = {
   /** An output path that, raw, hides the body up to the next `-->`, mentions a team and runs HTML. */
   mention: 'bin/wd<!--@rancher/security-team<img src=x onerror=alert(1)>',
   /** Backtick runs of every length, to close a code span early. */
-  backticks: 'a ``` b ` c `` d',
+  backticks: 'tick ``` b ` c `` d',
+};
+
+/** A part of each value that survives any escaping, to see that the value reached the output at all. */
+export const PROBE: Record<keyof typeof HOSTILE, string> = {
+  rebaseBox: 'image-build-migrator:rebase',
+  stateMarker: '"closed":"x"',
+  mention: 'security-team',
+  backticks: 'tick',
 };
