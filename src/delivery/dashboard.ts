@@ -11,6 +11,7 @@
 import { parseRepoName } from '../config/names.ts';
 import type { Platform } from '../platform/types.ts';
 import type { RepoResult } from '../report/types.ts';
+import { codeBlock, commentJson, link, text } from '../markdown/untrusted.ts';
 import { MAX_BODY } from './body.ts';
 import { speedup, type TimingInput } from './timing.ts';
 
@@ -86,10 +87,10 @@ export function renderDashboard(input: DashboardInput, previousBody?: string): s
     '|---|---|---|---|---|',
     ...names.map((n) => {
       const row = rows[n]!;
-      return `| ${n} | ${cell(row.status)} | ${row.pr ? `[#${row.pr.number}](${row.pr.url})` : ''} | ${row.speedup ?? 'not measured'} | ${row.at} |`;
+      return `| ${text(n)} | ${text(row.status)} | ${row.pr ? link(`#${row.pr.number}`, row.pr.url) : ''} | ${text(row.speedup ?? 'not measured')} | ${text(row.at)} |`;
     }),
     '',
-    `${MARK}${JSON.stringify(rows).replace(/--/g, '-\\u002d')} -->`,
+    `${MARK}${commentJson(rows)} -->`,
   ];
   const body = lines.join('\n');
   // A very large fleet: the table stays whole, the reasons get shorter.
@@ -133,14 +134,14 @@ function chart(names: string[], rows: Record<string, Row>): string[] {
   if (!timed.length) return [];
   const min = (s: number) => Math.round((s / 60) * 10) / 10;
   return [
-    '```mermaid',
-    'xychart-beta',
-    '  title "arm64 build minutes: before (emulated) and after (cross-compiled)"',
-    `  x-axis [${timed.map((n) => JSON.stringify(n.slice(n.indexOf('/') + 1).replace(/^image-build-/, ''))).join(', ')}]`,
-    '  y-axis "minutes"',
-    `  bar [${timed.map((n) => min(rows[n]!.before!)).join(', ')}]`,
-    `  bar [${timed.map((n) => min(rows[n]!.after!)).join(', ')}]`,
-    '```',
+    codeBlock([
+      'xychart-beta',
+      '  title "arm64 build minutes: before (emulated) and after (cross-compiled)"',
+      `  x-axis [${timed.map((n) => JSON.stringify(n.slice(n.indexOf('/') + 1).replace(/^image-build-/, ''))).join(', ')}]`,
+      '  y-axis "minutes"',
+      `  bar [${timed.map((n) => min(rows[n]!.before!)).join(', ')}]`,
+      `  bar [${timed.map((n) => min(rows[n]!.after!)).join(', ')}]`,
+    ].join('\n'), 'mermaid'),
     '',
   ];
 }
@@ -149,7 +150,6 @@ const short = (s: string) => {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 };
-const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

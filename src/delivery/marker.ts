@@ -3,6 +3,7 @@
  * own PR on the next run and knows what it last did (Renovate keeps the same kind of note). Also
  * the rebase checkbox a human ticks to hand the branch back to the bot.
  */
+import { commentJson } from '../markdown/untrusted.ts';
 
 export const MARKER_PREFIX = '<!-- image-build-migrator:state ';
 const MARKER_RE = /<!-- image-build-migrator:state (\{.*?\}) -->/s;
@@ -42,9 +43,8 @@ export interface Marker {
 export const MARKER_VERSION = 2;
 
 export function renderMarker(m: Marker): string {
-  // `--` cannot appear inside an HTML comment; JSON.stringify never emits it unescaped in our values
-  // except in free text, so escape every `-` pair defensively.
-  return `${MARKER_PREFIX}${JSON.stringify({ ...m, v: MARKER_VERSION }).replace(/--/g, '-\\u002d')} -->`;
+  // The marker carries free text (why the bot closed the PR): written so it cannot end the comment.
+  return `${MARKER_PREFIX}${commentJson({ ...m, v: MARKER_VERSION })} -->`;
 }
 
 export function parseMarker(body: string | null | undefined): Marker | undefined {

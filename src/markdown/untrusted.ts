@@ -68,7 +68,8 @@ export function text(value: string): string {
     .replace(/([@#])(?=[\p{L}\p{N}_])/gu, `$1${ZWJ}`)
     // At the start of a line these open a heading, a quote, a list or a thematic break.
     .replace(/^([#>+=-])/, '\\$1')
-    .replace(/^(\d+)([.)])/, '$1\\$2');
+    // An ordered list marker needs a space or the end after it (`7.0×` is no list).
+    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /**
@@ -88,4 +89,25 @@ export function html(value: string): string {
   return oneLineSpaced(value)
     .replace(/([@#])(?=[\p{L}\p{N}_])/gu, `$1${ZWJ}`)
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * A link whose target came from outside the bot (a result file, an API response): linked only when
+ * it is a plain http(s) URL that cannot end the link early; otherwise the label alone. The label
+ * is the bot's own Markdown.
+ */
+export function link(label: string, url: string): string {
+  return /^https?:\/\/[^\s()<>\\`]+$/.test(url) ? `[${label}](${url})` : label;
+}
+
+/**
+ * JSON for the inside of one of the bot's HTML comments (its markers): the characters that could
+ * end the comment (`--`, `>`), open another, or mean anything to a reader of the raw text (`<`,
+ * `&`, `@`, a backtick) are written as JSON escapes, so the comment reads back the same value and
+ * its raw text holds nothing a repository value brought.
+ */
+export function commentJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/[<>&@`]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/--/g, '-\\u002d');
 }

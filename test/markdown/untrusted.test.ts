@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, codeBlock, html, LINE_BREAK_SIGN, text } from '../../src/markdown/untrusted.ts';
+import { code, codeBlock, commentJson, html, LINE_BREAK_SIGN, link, text } from '../../src/markdown/untrusted.ts';
 import { HOSTILE } from '../helpers/hostile.ts';
 import { codeSpans, outsideCode } from '../helpers/markdown.ts';
 
@@ -73,5 +73,19 @@ describe('codeBlock() and html()', () => {
 
   it('html() escapes what HTML gives a meaning and neutralises mentions', () => {
     expect(html('<b a="1">\'&@team')).toBe('&lt;b a=&quot;1&quot;&gt;&#39;&amp;@\u200dteam');
+  });
+});
+
+describe('commentJson() and link()', () => {
+  it('JSON inside an HTML comment: reads back the same value, and holds no character a value could end or open a comment with', () => {
+    const value = { closed: `${HOSTILE.stateMarker} ${HOSTILE.mention} ${HOSTILE.backticks} ---> &` };
+    const json = commentJson(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json).not.toMatch(/--|[<>&@`]/);
+  });
+
+  it('links only a plain http(s) URL; anything else is the label alone', () => {
+    expect(link('#3', 'https://github.com/o/r/pull/3')).toBe('[#3](https://github.com/o/r/pull/3)');
+    for (const url of ['javascript:alert(1)', 'https://x/a) [y](https://evil', 'https://x/a\n- [x]', 'https://x/<!--', 'data:text/html,x']) expect(link('#3', url), url).toBe('#3');
   });
 });
