@@ -75,9 +75,11 @@ export function text(value: string): string {
 /**
  * A fenced code block for multi-line untrusted text (a diff, a log tail): the fence is longer than
  * any run of backticks in the text, so no line of it closes the block. `info` is the bot's own.
+ * Line breaks are kept; a `<!--` is broken up unless the text must stay `exact`.
  */
-export function codeBlock(value: string, info = ''): string {
-  const body = breakComments(value.replace(/\r\n|[\r\u2028\u2029]/g, '\n')).replace(/\n+$/, '');
+export function codeBlock(value: string, info = '', o: { exact?: boolean } = {}): string {
+  // `exact`: the text is applied as it is (a ```suggestion```), so nothing in it may change.
+  const body = o.exact ? value.replace(/\n$/, '') : breakComments(value.replace(/\r\n|[\r\u2028\u2029]/g, '\n')).replace(/\n+$/, '');
   const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${body}\n${fence}`;

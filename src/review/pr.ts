@@ -14,6 +14,7 @@ import { buildFacts, collectBuildFiles } from '../dockerfile/build-files.ts';
 import { isDockerfileName } from './repo.ts';
 import { reviewText, type Finding } from './review.ts';
 import type { ReviewOptions } from './types.ts';
+import { code, codeBlock, text as plain } from '../markdown/untrusted.ts';
 
 export interface PrRef {
   repo: RepoName;
@@ -70,12 +71,14 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
       alreadyPosted++;
       continue;
     }
-    const text = `**${f.severity}** \`${f.rule}\`: ${f.message}\n\n${f.hint} ([docs](${f.docs}))`;
+    // The rules' messages and hints quote the Dockerfile (stage names, commands): plain text.
+    const finding = `**${f.severity}** ${code(f.rule)}: ${plain(f.message)}`;
+    const hint = `${plain(f.hint)} ([docs](${f.docs}))`;
     if (diffLines.get(f.file)?.has(f.line)) {
       const fix = suggestion(f, lines[f.line - 1] ?? '');
-      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${text}${fix === undefined ? '' : `\n\n\`\`\`suggestion\n${fix}\n\`\`\``}` });
+      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${finding}\n\n${hint}${fix === undefined ? '' : `\n\n${codeBlock(fix, 'suggestion', { exact: true })}`}` });
     } else {
-      inBody.push(`- ${MARK(key)} \`${f.file}:${f.line}\` ${text.replace(/\n\n/g, ' — ')}`);
+      inBody.push(`- ${MARK(key)} ${code(`${f.file}:${f.line}`)} ${finding} — ${hint}`);
     }
   }
   if (inline.length || inBody.length) {

@@ -10,14 +10,24 @@ import { outsideCode } from './markdown.ts';
 const BOX_LINE = /^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]/;
 
 export interface BotLines {
-  /** The lines the bot writes an HTML comment on (its markers), exactly as written, in order. */
-  comments: string[];
+  /**
+   * The lines the bot writes an HTML comment on (its markers), in order: exactly as written, or a
+   * pattern where the rest of the line holds values (each such line still has one comment only).
+   */
+  comments: (string | RegExp)[];
   /** The bot's own task-box lines, as written (checklist and rebase box). */
   boxes?: string[];
 }
 
 export function expectInert(markdown: string, bot: BotLines, what: string): void {
-  expect(markdown.split(/\r\n|[\n\r\u2028\u2029]/).filter((l) => l.includes('<!--')), `${what}: lines with <!--`).toEqual(bot.comments);
+  const commented = markdown.split(/\r\n|[\n\r\u2028\u2029]/).filter((l) => l.includes('<!--'));
+  expect(commented.length, `${what}: lines with <!--: ${JSON.stringify(commented)}`).toBe(bot.comments.length);
+  commented.forEach((l, i) => {
+    const want = bot.comments[i]!;
+    if (typeof want === 'string') expect(l, `${what}: marker line ${i}`).toBe(want);
+    else expect(l, `${what}: marker line ${i}`).toMatch(want);
+    expect(l.split('<!--'), `${what}: one comment on ${JSON.stringify(l)}`).toHaveLength(2);
+  });
   // Inside a fenced block a line is text (a log line may be anything); outside, a box is a box.
   const rendered = outsideCode(markdown);
   expect(rendered.split('\n').filter((l) => BOX_LINE.test(l)), `${what}: task boxes`).toEqual((bot.boxes ?? []).map(outsideCode));
