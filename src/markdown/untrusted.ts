@@ -85,12 +85,12 @@ export function codeBlock(value: string, info = '', o: { exact?: boolean } = {})
   return `${fence}${info}\n${body}\n${fence}`;
 }
 
-/** Text inside the bot's own HTML (a `<summary>`): one line, every character HTML gives a meaning escaped. */
+/** Text inside the bot's own HTML (a `<summary>`): one line, every character HTML (or a Markdown reader of it) gives a meaning escaped. */
 export function html(value: string): string {
   // Mentions first: the entities this writes have a `#` of their own.
   return oneLineSpaced(value)
     .replace(/([@#])(?=[\p{L}\p{N}_])/gu, `$1${ZWJ}`)
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+    .replace(/[&<>"'`]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!);
 }
 
 /**
