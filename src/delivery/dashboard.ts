@@ -13,11 +13,11 @@ import type { Platform } from '../platform/types.ts';
 import type { RepoResult } from '../report/types.ts';
 import { codeBlock, commentJson, link, text } from '../markdown/untrusted.ts';
 import { MAX_BODY } from './body.ts';
+import { lastLineMarker } from './marker.ts';
 import { speedup, type TimingInput } from './timing.ts';
 
 export const DASHBOARD_LABEL = 'image-build-migrator';
 const MARK = '<!-- image-build-migrator:dashboard ';
-const MARK_RE = /<!-- image-build-migrator:dashboard (\{.*?\}) -->/s;
 
 export interface DashboardInput {
   /** owner/name of the repository holding the issue. */
@@ -43,7 +43,7 @@ export interface Row {
 export async function updateDashboard(platform: Platform, input: DashboardInput): Promise<{ url: string; action: 'created' | 'updated' | 'current' }> {
   const repo = parseRepoName(input.repo);
   const issues = await platform.listIssues(repo, { label: DASHBOARD_LABEL });
-  const existing = issues.find((i) => MARK_RE.test(i.body));
+  const existing = issues.find((i) => lastLineMarker(i.body, 'dashboard') !== undefined);
   const body = renderDashboard(input, existing?.body);
   if (!existing) {
     const created = await platform.createIssue(repo, { title: input.title, body, labels: [DASHBOARD_LABEL] });
@@ -55,10 +55,10 @@ export async function updateDashboard(platform: Platform, input: DashboardInput)
 }
 
 export function parseRows(body: string | undefined): Record<string, Row> {
-  const m = MARK_RE.exec(body ?? '');
-  if (!m) return {};
+  const json = lastLineMarker(body, 'dashboard');
+  if (json === undefined) return {};
   try {
-    return JSON.parse(m[1]!) as Record<string, Row>;
+    return JSON.parse(json) as Record<string, Row>;
   } catch {
     return {};
   }

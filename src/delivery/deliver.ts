@@ -11,7 +11,7 @@ import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
+import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, headAuthoredBy, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
@@ -134,7 +134,8 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'blocked': {
       if (d.pr) {
         const comments = await p.listComments(t.repo, d.pr.number);
-        if (!comments.some((c) => c.body.includes(STOPPED_MARK))) {
+        const author = input.pulls.find((x) => x.number === d.pr!.number)!.author;
+        if (!botCommented(comments, STOPPED_MARK, author)) {
           await p.comment(t.repo, d.pr.number, `${STOPPED_MARK}\nThis branch has a commit the bot did not make, so the bot stopped updating this PR: it never overwrites a human's work.\n\nTo hand the branch back (the bot then rebuilds it from the default branch, replacing the commits pushed by hand), tick the **Rebuild this PR** box in the description.`);
         }
       }
@@ -231,10 +232,6 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
 /** Why the PR must be a draft now: the reviewer needs the build time, and warnings want a look first. */
 function draftReasons(timing: TimingInput | undefined, findings: Finding[]): DraftReason[] {
   return [...(measured(timing) ? [] : ['timing' as const]), ...(findings.some((f) => f.severity === 'warning') ? ['warnings' as const] : [])];
-}
-
-function replaceMarker(body: string, m: Marker): string {
-  return body.replace(/<!-- image-build-migrator:state \{.*?\} -->/s, renderMarker(m));
 }
 
 function commitMessage(recipes: string[]): string {
