@@ -147,3 +147,27 @@ export const CLOSED_MARK = '<!-- image-build-migrator:closed -->';
 export function botCommented(comments: { body: string; author: string }[], mark: string, bot: string): boolean {
   return comments.some((c) => c.author.toLowerCase() === bot.toLowerCase() && linesOf(c.body)[0]?.trim() === mark);
 }
+
+/** The mark on each finding the review posts, so a re-run posts only what is new. */
+export const findingMark = (key: string) => `<!-- image-build-migrator:finding ${key} -->`;
+const FINDING_LINE = /^(?:- )?<!-- image-build-migrator:finding ([0-9a-f]{16}) -->(?: |$)/;
+
+/**
+ * The findings a comment or review of the bot's already carries: an inline comment's mark is its
+ * first line, a review body's marks start its list items. Only for what `bot` authored: anyone can
+ * copy a mark into a comment of their own to suppress a finding.
+ */
+export function postedFindings(posts: { body: string; author: string }[], bot: string | undefined): Set<string> {
+  const keys = new Set<string>();
+  if (!bot) return keys;
+  for (const p of posts) {
+    if (p.author.toLowerCase() !== bot.toLowerCase()) continue;
+    const lines = linesOf(p.body);
+    // The inline comment's first line; the review body's list items.
+    for (const line of lines) {
+      const m = FINDING_LINE.exec(line);
+      if (m && (line === lines[0] || line.startsWith('- '))) keys.add(m[1]!);
+    }
+  }
+  return keys;
+}
