@@ -550,6 +550,24 @@ export class LocalGitHub {
       return { status: 201, body: { token: t.token, expires_at: new Date(t.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: t.permissions, repository_selection: 'all' } };
     });
 
+    // Who a token is: a user's token answers with its login; an installation token (an App's, or
+    // Actions' GITHUB_TOKEN) may not read /user, as on GitHub.
+    gh.on('users/get-authenticated', (req) => {
+      const authorization = req.headers.authorization as string | undefined;
+      if (this.installationToken(authorization)) return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } };
+      const user = this.login(authorization);
+      if (!user) return { status: 401, body: { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest', status: '401' } };
+      return { status: 200, body: sampleOf('private-user', { login: user, id: 1, type: user.endsWith('[bot]') ? 'Bot' : 'User', html_url: `${this.serverUrl}/${encodeURIComponent(user)}` }) };
+    });
+
+    gh.on('apps/get-authenticated', (req) => {
+      const app = this.app;
+      if (!app) return notFound();
+      const jwt = app.checkJwt(req.headers.authorization as string | undefined);
+      if (!jwt.ok) return { status: 401, body: { message: jwt.message, documentation_url: 'https://docs.github.com/rest', status: '401' } };
+      return { status: 200, body: sampleOf('integration', { id: 1, slug: app.slug, name: app.slug }) };
+    });
+
     gh.on('pulls/list', withRepo((repo, req) => {
       const state = req.query.state ?? 'open';
       let list = this.pullsOf(repo.full).filter((p) => state === 'all' || p.state === state);

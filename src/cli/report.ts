@@ -10,6 +10,7 @@ import { DashboardError, updateMergedDashboard } from './report-dashboard.ts';
 import { annotate, inActions, setOutput, writeStepSummary } from '../actions/actions.ts';
 import { ExchangeError, readExchange } from '../report/exchange.ts';
 import { writeJsonReport } from '../report/json.ts';
+import { code, text } from '../markdown/untrusted.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { planMatrix } from '../report/matrix.ts';
 import { botFaults, mergeReports, readResultDir } from '../report/merge.ts';
@@ -43,11 +44,10 @@ export async function runReportMatrix(args: MatrixArgs, out: NodeJS.WritableStre
 }
 
 function planMarkdown(jobs: string[], none: FleetReport['repos']): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
-  const lines = ['## image-build-migrator plan', '', `**${jobs.length} migrate job${jobs.length === 1 ? '' : 's'}:** ${jobs.map((j) => `\`${j}\``).join(', ') || 'none'}`];
+  const lines = ['## image-build-migrator plan', '', `**${jobs.length} migrate job${jobs.length === 1 ? '' : 's'}:** ${jobs.map((j) => code(j)).join(', ') || 'none'}`];
   if (none.length) {
     lines.push('', 'No job needed:', '', '| Repository | Why not |', '| --- | --- |');
-    for (const r of none) lines.push(`| \`${cell(r.name)}\` | ${cell(r.step && r.outcome === 'failed' ? `failed [${r.step}]: ${r.reason}` : r.reason)} |`);
+    for (const r of none) lines.push(`| ${code(r.name, { inTable: true })} | ${r.step && r.outcome === 'failed' ? `failed [${text(r.step)}]: ` : ''}${text(r.reason)} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -111,7 +111,7 @@ export async function runReportMerge(args: MergeArgs, out: NodeJS.WritableStream
 
 function faultsMarkdown(faults: string[]): string {
   if (!faults.length) return '';
-  return ['', "### The bot's own faults (this job fails)", '', ...faults.map((f) => `- ${f.replace(/</g, '&lt;')}`), ''].join('\n');
+  return ['', "### The bot's own faults (this job fails)", '', ...faults.map((f) => `- ${text(f)}`), ''].join('\n');
 }
 
 function refused(e: unknown, err: NodeJS.WritableStream): number {

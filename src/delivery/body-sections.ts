@@ -11,6 +11,7 @@ import { reviewChange } from '../review/change.ts';
 import { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Finding } from '../review/review.ts';
 import { diffAnchors, diffFileAnchor, type DiffAnchor } from './diff-anchors.ts';
+import { code, codeBlock, text } from '../markdown/untrusted.ts';
 import { measured, type TimingInput } from './timing.ts';
 
 /** What the checkout's build files (Makefile, workflows) build and pass, before and after the migration. */
@@ -40,18 +41,8 @@ export interface SectionInput {
 }
 
 const isDockerfile = (p: string) => /(^|\/)([^/]*\.)?Dockerfile(\.[^/]*)?$/i.test(p);
+// Only for grouping equal reasons: what is shown goes through src/markdown/untrusted.ts.
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
-/** Inline code that a backtick in the text cannot end early. */
-export function code(s: string): string {
-  const text = oneLine(s);
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return longest ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
-}
-/** Free text from a repository or a reason, safe in a Markdown paragraph: no HTML, no link or emphasis syntax of its own. */
-export function text(s: string): string {
-  return oneLine(s).replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
-}
 
 function parse(textOf: string | undefined, path: string): DockerfileModel | undefined {
   if (textOf === undefined) return undefined;
@@ -225,8 +216,15 @@ function notMeasuredShort(t: TimingInput | undefined): string {
   return t?.notMeasuredReason ?? 'this run did not time the builds: --timing was not given';
 }
 
-/** Shell-quoted, for a value taken from a repository. */
-const sh = (s: string) => (/^[A-Za-z0-9_.,:/@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/**
+ * Shell-quoted, for a value taken from a repository. A value with a line break or another control
+ * character is ANSI-C quoted (`$'...'`), so every command stays on its own line of the script.
+ */
+const sh = (s: string) => {
+  if (/^[A-Za-z0-9_.,:/@%+=-]+$/.test(s)) return s;
+  if (!/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+  return `$'${s.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
+};
 
 export function checkSection(input: SectionInput): string[] {
   const name = input.repo.split('/')[1] ?? input.repo;
@@ -273,15 +271,11 @@ export function checkSection(input: SectionInput): string[] {
     '',
     `On any machine with Docker (the default \`docker\` driver builds one platform at a time, so each is its own build${dockerfiles.length > 1 || input.build?.targets.length ? '; one build per Dockerfile and `--target` the Makefile and workflows build' : ''}), build the default branch and this PR with the build-args the Makefile and workflows pass:`,
     '',
-    '```sh',
-    ...lines,
-    '```',
+    codeBlock(lines.join('\n'), 'sh'),
     '',
     'Then compare what the images ship. The file lists should be the same, and each binary of the same ELF machine and linking as before (a BuildID differs by build, so it is left out):',
     '',
-    '```sh',
-    ...compare,
-    '```',
+    codeBlock(compare.join('\n'), 'sh'),
     '',
   ];
 }

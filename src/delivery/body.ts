@@ -11,6 +11,7 @@ import type { Finding } from '../review/review.ts';
 import { formatRatio, formatSeconds } from '../timing/format.ts';
 import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
 import { rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
+import { code, text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from './timing.ts';
 
 export const MAX_BODY = 65_536;
@@ -93,13 +94,13 @@ function timingSection(t: TimingInput | undefined, held: DraftReason[]): string[
     return [
       '### Build time',
       '',
-      `Measured ${when}${t.where ? ` on ${oneLine(t.where)}` : ''}; ${samples}.${t.reused ? ' Reused from the timing store: nothing the builds depend on changed since.' : ''}`,
+      `Measured ${when}${t.where ? ` on ${text(t.where)}` : ''}; ${samples}.${t.reused ? ' Reused from the timing store: nothing the builds depend on changed since.' : ''}`,
       '',
       t.markdownTable.trim(),
       '',
       '*Speedup* is a platform\'s time before divided by its time after. *Parity* is a platform\'s time after divided by linux/amd64\'s time after: 1.00 means it builds as fast as amd64.',
       '',
-      ...failedAfterBuilds(t).map((b) => `**The migrated build ${b.status === 'timeout' ? 'timed out' : 'failed'} for ${b.platform}**${b.failedStep ? ` at \`${oneLine(b.failedStep).replace(/`/g, "'")}\`` : ''}${held.includes('after-build') ? ': this PR stays a draft until it builds.' : '.'}`),
+      ...failedAfterBuilds(t).map((b) => `**The migrated build ${b.status === 'timeout' ? 'timed out' : 'failed'} for ${text(b.platform)}**${b.failedStep ? ` at ${code(b.failedStep)}` : ''}${held.includes('after-build') ? ': this PR stays a draft until it builds.' : '.'}`),
       ...(failedAfterBuilds(t).length ? [''] : []),
     ];
   }
@@ -117,9 +118,9 @@ function findingsSection(findings: Finding[], detail: 'full' | 'counts', held: D
     return [...out, ''];
   }
   out.push('| severity | rule | where | finding |', '|---|---|---|---|');
-  for (const f of findings) out.push(`| ${f.severity} | \`${f.rule}\` | ${f.file}:${f.line} | ${cell(f.message)} |`);
+  for (const f of findings) out.push(`| ${f.severity} | ${code(f.rule, { inTable: true })} | ${code(`${f.file}:${f.line}`, { inTable: true })} | ${text(f.message)} |`);
   return [...out, ''];
 }
 
+// The bot's own sentences (why a timing is missing), kept on one line of the body.
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
-const cell = (s: string) => oneLine(s).replace(/\|/g, '\\|');

@@ -11,12 +11,13 @@
 import { parseRepoName } from '../config/names.ts';
 import type { Issue, Platform } from '../platform/types.ts';
 import type { RepoResult } from '../report/types.ts';
+import { codeBlock, commentJson, link, text } from '../markdown/untrusted.ts';
 import { MAX_BODY } from './body.ts';
+import { lastLineMarker } from './marker.ts';
 import { speedup, type TimingInput } from './timing.ts';
 
 export const DASHBOARD_LABEL = 'image-build-migrator';
 const MARK = '<!-- image-build-migrator:dashboard ';
-const MARK_RE = /<!-- image-build-migrator:dashboard (\{.*?\}) -->/s;
 
 export interface DashboardInput {
   /** owner/name of the repository holding the issue. */
@@ -43,7 +44,7 @@ export async function updateDashboard(platform: Platform, input: DashboardInput)
   const repo = parseRepoName(input.repo);
   const me = await platform.login();
   // The marker counts only in an issue the bot opened: anyone can paste it into an issue of theirs.
-  const ours = (i: Issue) => MARK_RE.test(i.body) && (!me || i.author === me);
+  const ours = (i: Issue) => lastLineMarker(i.body, 'dashboard') !== undefined && (!me || i.author === me);
   let existing = (await platform.listIssues(repo, { label: DASHBOARD_LABEL })).find(ours);
   if (!existing) {
     // The label is only the cheap way in: a human may have removed it. Every issue of the
@@ -62,10 +63,10 @@ export async function updateDashboard(platform: Platform, input: DashboardInput)
 }
 
 export function parseRows(body: string | undefined): Record<string, Row> {
-  const m = MARK_RE.exec(body ?? '');
-  if (!m) return {};
+  const json = lastLineMarker(body, 'dashboard');
+  if (json === undefined) return {};
   try {
-    return JSON.parse(m[1]!) as Record<string, Row>;
+    return JSON.parse(json) as Record<string, Row>;
   } catch {
     return {};
   }
@@ -135,13 +136,13 @@ function dashboardBody(input: DashboardInput, rows: Record<string, Row>, names: 
     '|---|---|---|---|---|',
     ...inTable.map((n) => {
       const row = rows[n]!;
-      return `| ${n} | ${cell(row.status)} | ${row.pr ? `[#${row.pr.number}](${row.pr.url})` : ''} | ${row.speedup ?? (row.pr ? 'not measured' : '')} | ${row.at} |`;
+      return `| ${text(n)} | ${text(row.status)} | ${row.pr ? link(`#${row.pr.number}`, row.pr.url) : ''} | ${text(row.speedup ?? (row.pr ? 'not measured' : ''))} | ${text(row.at)} |`;
     }),
     ...(left.length
       ? ['', `${left.length} more repositor${left.length === 1 ? 'y is' : 'ies are'} not listed (${[...leftBy].map(([k, v]) => `${v} ${k}`).join(', ')}): GitHub limits an issue to ${MAX_BODY.toLocaleString('en-US')} characters, and the ones that need a look come first. Every row is in the nightly run's summary.`]
       : []),
     '',
-    `${MARK}${JSON.stringify(Object.fromEntries(inTable.map((n) => [n, rows[n]]))).replace(/--/g, '-\\u002d')} -->`,
+    `${MARK}${commentJson(Object.fromEntries(inTable.map((n) => [n, rows[n]])))} -->`,
   ];
   return lines.join('\n');
 }
@@ -183,14 +184,14 @@ function chart(names: string[], rows: Record<string, Row>): string[] {
   if (!timed.length) return [];
   const min = (s: number) => Math.round((s / 60) * 10) / 10;
   return [
-    '```mermaid',
-    'xychart-beta',
-    '  title "arm64 build minutes: before (emulated) and after (cross-compiled)"',
-    `  x-axis [${timed.map((n) => JSON.stringify(n.slice(n.indexOf('/') + 1).replace(/^image-build-/, ''))).join(', ')}]`,
-    '  y-axis "minutes"',
-    `  bar [${timed.map((n) => min(rows[n]!.before!)).join(', ')}]`,
-    `  bar [${timed.map((n) => min(rows[n]!.after!)).join(', ')}]`,
-    '```',
+    codeBlock([
+      'xychart-beta',
+      '  title "arm64 build minutes: before (emulated) and after (cross-compiled)"',
+      `  x-axis [${timed.map((n) => JSON.stringify(n.slice(n.indexOf('/') + 1).replace(/^image-build-/, ''))).join(', ')}]`,
+      '  y-axis "minutes"',
+      `  bar [${timed.map((n) => min(rows[n]!.before!)).join(', ')}]`,
+      `  bar [${timed.map((n) => min(rows[n]!.after!)).join(', ')}]`,
+    ].join('\n'), 'mermaid'),
     '',
   ];
 }
@@ -199,7 +200,6 @@ const short = (s: string) => {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 };
-const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -11,9 +11,10 @@ import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { CLOSED_MARK, parseMarker, renderMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
+import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
 import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
 export interface DeliverySettings {
@@ -135,7 +136,8 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'blocked': {
       if (d.pr) {
         const comments = await p.listComments(t.repo, d.pr.number);
-        if (!comments.some((c) => c.body.includes(STOPPED_MARK))) {
+        const author = input.pulls.find((x) => x.number === d.pr!.number)!.author;
+        if (!botCommented(comments, STOPPED_MARK, author)) {
           await p.comment(t.repo, d.pr.number, `${STOPPED_MARK}\nThis branch has a commit the bot did not make, so the bot stopped updating this PR: it never overwrites a human's work.\n\nTo hand the branch back (the bot then rebuilds it from the default branch, replacing the commits pushed by hand), tick the **Rebuild this PR** box in the description.`);
         }
       }
@@ -146,9 +148,11 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
       const pr = d.pr!;
       const open = input.pulls.find((x) => x.number === pr.number)!;
       const m = parseMarker(open.body)!;
-      // A run killed between this comment and the close left the comment: said once, not again.
-      const said = (await p.listComments(t.repo, pr.number)).some((c) => c.body.startsWith(CLOSED_MARK));
-      if (!said) await p.comment(t.repo, pr.number, `${CLOSED_MARK}\nClosing: ${d.reason}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
+      // A run killed between this comment and the close left the comment: said once, not again
+      // (the bot's own comment only: the author of its PR, the mark as the first line).
+      const said = botCommented(await p.listComments(t.repo, pr.number), CLOSED_MARK, open.author);
+      if (!said) await p.comment(t.repo, pr.number, `${CLOSED_MARK}
+Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' only when it holds nothing but its own commit, which is not the case here, so the branch stays'}.`);
       const closed = await p.updatePull(t.repo, pr.number, { state: 'closed', body: replaceMarker(open.body, { ...m, closed: d.reason }) });
       if (d.deleteBranch && d.lease) {
         await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
@@ -239,10 +243,6 @@ function draftReasons(timing: TimingInput | undefined, findings: Finding[]): Dra
     ...(failedAfterBuilds(timing).length ? ['after-build' as const] : []),
     ...(findings.some((f) => f.severity === 'warning') ? ['warnings' as const] : []),
   ];
-}
-
-function replaceMarker(body: string, m: Marker): string {
-  return body.replace(/<!-- image-build-migrator:state \{.*?\} -->/s, renderMarker(m));
 }
 
 function commitMessage(recipes: string[], tool: string): string {

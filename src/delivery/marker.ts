@@ -2,10 +2,17 @@
  * The bot's hidden marker: an HTML comment in the PR body carrying JSON, how the bot recognises its
  * own PR on the next run and knows what it last did (Renovate keeps the same kind of note). Also
  * the rebase checkbox a human ticks to hand the branch back to the bot.
+ *
+ * This is the one place that reads the bot's markers back, and it reads each only where the bot
+ * writes it: the state marker (and the dashboard's) as the last line that is the marker alone, the
+ * rebase box in the bot's own closing section above it, a comment's mark as the first line of a
+ * comment the bot authored.
+ * Anything a repository value could put elsewhere in a body is never read (a body written by an
+ * older version listed values raw), however much it looks like a marker.
  */
+import { commentJson } from '../markdown/untrusted.ts';
 
 export const MARKER_PREFIX = '<!-- image-build-migrator:state ';
-const MARKER_RE = /<!-- image-build-migrator:state (\{.*?\}) -->/s;
 
 /** Why the bot holds its PR as a draft: the build time was not measured, the review of its output has warnings. */
 /** `after-build`: a build of the migrated files failed or timed out; the PR is not for review. */
@@ -43,16 +50,15 @@ export interface Marker {
 export const MARKER_VERSION = 2;
 
 export function renderMarker(m: Marker): string {
-  // `--` cannot appear inside an HTML comment; JSON.stringify never emits it unescaped in our values
-  // except in free text, so escape every `-` pair defensively.
-  return `${MARKER_PREFIX}${JSON.stringify({ ...m, v: MARKER_VERSION }).replace(/--/g, '-\\u002d')} -->`;
+  // The marker carries free text (why the bot closed the PR): written so it cannot end the comment.
+  return `${MARKER_PREFIX}${commentJson({ ...m, v: MARKER_VERSION })} -->`;
 }
 
 export function parseMarker(body: string | null | undefined): Marker | undefined {
-  const m = MARKER_RE.exec(body ?? '');
-  if (!m) return undefined;
+  const json = lastLineMarker(body, 'state');
+  if (json === undefined) return undefined;
   try {
-    const parsed = JSON.parse(m[1]!) as Marker;
+    const parsed = JSON.parse(json) as Marker;
     if (!parsed || (parsed.v !== 1 && parsed.v !== 2) || typeof parsed.pushed !== 'string') return undefined;
     // A draft record that is not the bot's own shape is no record: leave the PR to humans.
     if (parsed.v === 1 || !isDraftRecord(parsed.draft)) delete parsed.draft;
@@ -62,23 +68,107 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
   }
 }
 
+/** The body with the bot's state marker replaced where it is; a body without one gets it appended. */
+export function replaceMarker(body: string, m: Marker): string {
+  const lines = linesOf(body);
+  const at = markerLine(lines, 'state');
+  if (at >= 0) lines[at] = renderMarker(m);
+  else lines.push(renderMarker(m));
+  return lines.join('\n');
+}
+
+// GitHub hands a body edited in its web UI back with \r\n line ends.
+const linesOf = (body: string | null | undefined) => (body ?? '').split(/\r?\n/);
+
+/** Index of the last line at or above `from` that satisfies `test`; -1 when none does. */
+function lastIndex(lines: string[], test: (line: string) => boolean, from = lines.length - 1): number {
+  for (let i = from; i >= 0; i--) if (test(lines[i]!)) return i;
+  return -1;
+}
+
+const markerPrefix = (name: string) => `<!-- image-build-migrator:${name} `;
+
+/**
+ * The bot's `NAME` marker line: the last line that is the marker and nothing else. The bot writes
+ * it last; a repository value never makes a line of its own, and whatever a human adds below it
+ * does not hide it.
+ */
+function markerLine(lines: string[], name: 'state' | 'dashboard'): number {
+  const prefix = `${markerPrefix(name)}{`;
+  return lastIndex(lines, (l) => {
+    const t = l.trim();
+    return t.startsWith(prefix) && t.endsWith('} -->');
+  });
+}
+
+/** The JSON of the bot's `<!-- image-build-migrator:NAME {...} -->` marker, read from its line; undefined without one. */
+export function lastLineMarker(body: string | null | undefined, name: 'state' | 'dashboard'): string | undefined {
+  const lines = linesOf(body);
+  const at = markerLine(lines, name);
+  return at < 0 ? undefined : lines[at]!.trim().slice(markerPrefix(name).length, -' -->'.length);
+}
+
 function isDraftRecord(d: unknown): d is Marker['draft'] {
   return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings' || r === 'after-build'));
 }
 
 export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';
-const REBASE_RE = /^- \[( |x|X)\] <!-- image-build-migrator:rebase -->/m;
+const REBASE_LINE = /^- \[( |x|X)\] <!-- image-build-migrator:rebase -->(?: |$)/;
 
 export function rebaseCheckbox(ticked = false): string {
   return `- [${ticked ? 'x' : ' '}] ${REBASE_MARK} **Rebuild this PR** from the default branch on the next run (tick it to hand the branch back to the bot: commits pushed here by hand are then replaced)`;
 }
 
+/**
+ * Whether the bot's own box is ticked: the box line of the bot's closing section (below the last
+ * `---` above its state marker, where no repository value is written), nowhere else.
+ */
 export function rebaseTicked(body: string | null | undefined): boolean {
-  const m = REBASE_RE.exec(body ?? '');
-  return Boolean(m && m[1] !== ' ');
+  const lines = linesOf(body);
+  const end = markerLine(lines, 'state');
+  if (end < 0) return false;
+  const start = lastIndex(lines, (l) => l.trim() === '---', end - 1);
+  if (start < 0) return false;
+  for (const line of lines.slice(start + 1, end)) {
+    const m = REBASE_LINE.exec(line);
+    if (m) return m[1] !== ' ';
+  }
+  return false;
 }
 
 /** The comment posted once when a human commit stops the bot's updates. */
 export const STOPPED_MARK = '<!-- image-build-migrator:stopped -->';
 /** The comment posted when the bot closes its PR. */
 export const CLOSED_MARK = '<!-- image-build-migrator:closed -->';
+
+/**
+ * Whether `bot` (the author of the bot's PR) posted a comment carrying `mark`: the mark is the
+ * comment's first line, as the bot writes it. A mark anyone else wrote, or quoted, counts for nothing.
+ */
+export function botCommented(comments: { body: string; author: string }[], mark: string, bot: string): boolean {
+  return comments.some((c) => c.author.toLowerCase() === bot.toLowerCase() && linesOf(c.body)[0]?.trim() === mark);
+}
+
+/** The mark on each finding the review posts, so a re-run posts only what is new. */
+export const findingMark = (key: string) => `<!-- image-build-migrator:finding ${key} -->`;
+const FINDING_LINE = /^(?:- )?<!-- image-build-migrator:finding ([0-9a-f]{16}) -->(?: |$)/;
+
+/**
+ * The findings a comment or review of the bot's already carries: an inline comment's mark is its
+ * first line, a review body's marks start its list items. Only for what `bot` authored: anyone can
+ * copy a mark into a comment of their own to suppress a finding.
+ */
+export function postedFindings(posts: { body: string; author: string }[], bot: string | undefined): Set<string> {
+  const keys = new Set<string>();
+  if (!bot) return keys;
+  for (const p of posts) {
+    if (p.author.toLowerCase() !== bot.toLowerCase()) continue;
+    const lines = linesOf(p.body);
+    // The inline comment's first line; the review body's list items.
+    for (const line of lines) {
+      const m = FINDING_LINE.exec(line);
+      if (m && (line === lines[0] || line.startsWith('- '))) keys.add(m[1]!);
+    }
+  }
+  return keys;
+}

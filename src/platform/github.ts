@@ -49,8 +49,8 @@ export class GitHubPlatform implements Platform {
   constructor(private readonly client: PlatformClient, private readonly botLogin?: string) {}
 
   login(): Promise<string | undefined> {
-    // Installation tokens cannot read /user; the App's bot login is configured instead.
-    this.me ??= Promise.resolve(this.botLogin);
+    // A login given wins ('' for one known to be unknown): an installation token cannot say whose it is.
+    this.me ??= this.botLogin !== undefined ? Promise.resolve(this.botLogin) : this.client.whoami();
     return this.me;
   }
 

@@ -150,6 +150,12 @@ export interface PlatformClient {
    * checked by GitHub); throws an AuthError naming what to fix. A plain token is not checked here.
    */
   checkAuth(): Promise<void>;
+  /**
+   * The login the bot's writes are authored by: a GitHub App's `<slug>[bot]` (GET /app with its
+   * JWT), a token's user (GET /user); undefined when GitHub does not say (an installation token,
+   * such as Actions' GITHUB_TOKEN, may not read /user).
+   */
+  whoami(): Promise<string | undefined>;
   /** Write the ETag cache to its file. */
   save(): Promise<void>;
 }
@@ -251,6 +257,18 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
       } catch (e) {
         throw new AuthError(appAuthFailure(e, auth));
       }
+    },
+    whoami: async () => {
+      try {
+        if (auth.kind === 'app') {
+          const { data } = await octokit.rest.apps.getAuthenticated();
+          return data?.slug ? `${data.slug}[bot]` : undefined;
+        }
+        if (auth.kind === 'token') return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch (e) {
+        if (!(e instanceof RequestError) || (e.status !== 401 && e.status !== 403 && e.status !== 404)) throw e;
+      }
+      return undefined;
     },
     save: async () => {
       if (!opts.etagFile || !etagsChanged) return;

@@ -4,6 +4,7 @@
  */
 import { appendFileSafely } from '../files/atomic-write.ts';
 import { displayName } from '../config/names.ts';
+import { code, codeBlock, html, text } from '../markdown/untrusted.ts';
 import { OUTCOME_ORDER, OUTCOME_TITLES, type FleetReport } from './types.ts';
 
 const MAX_DIFF_CHARS = 20_000;
@@ -13,32 +14,23 @@ export function renderMarkdown(report: FleetReport): string {
   out.push(`## image-build-migrator ${report.dryRun ? 'dry run' : 'run'}`, '');
   out.push(report.dryRun ? '_Dry run: nothing was pushed and no pull request was opened._' : '_Migrated locally; nothing was pushed (pushing is not implemented yet)._');
   if (report.interrupted) out.push('', '**Interrupted: partial results.**');
-  for (const e of report.errors) out.push('', `> **Error:** ${escapeCell(e)}`);
+  for (const e of report.errors) out.push('', `> **Error:** ${text(e)}`);
   out.push('', '| Outcome | Count |', '| --- | ---: |');
   for (const o of OUTCOME_ORDER) if (report.counts[o]) out.push(`| ${OUTCOME_TITLES[o]} | ${report.counts[o]} |`);
   for (const o of OUTCOME_ORDER) {
     const group = report.repos.filter((r) => r.outcome === o);
     if (!group.length) continue;
     out.push('', `### ${OUTCOME_TITLES[o]} (${group.length})`, '', '| Repository | Reason |', '| --- | --- |');
-    for (const r of group) out.push(`| \`${escapeCell(r.name)}\` | ${escapeCell(r.step && o === 'failed' ? `[${r.step}] ${r.reason}` : r.reason)} |`);
+    for (const r of group) out.push(`| ${code(r.name, { inTable: true })} | ${r.step && o === 'failed' ? `[${text(r.step)}] ` : ''}${text(r.reason)} |`);
     for (const r of group) {
       if (!r.diff) continue;
       const diff = r.diff.length > MAX_DIFF_CHARS ? `${r.diff.slice(0, MAX_DIFF_CHARS)}\n… (diff truncated)` : r.diff;
-      const fence = diff.includes('```') ? '~~~~' : '```';
-      out.push('', `<details><summary>${escapeHtml(r.name)} diff</summary>`, '', `${fence}diff`, diff.trimEnd(), fence, '', '</details>');
+      out.push('', `<details><summary>${html(r.name)} diff</summary>`, '', codeBlock(diff.trimEnd(), 'diff'), '', '</details>');
     }
   }
-  if (report.excluded.length) out.push('', `Not in scope: ${report.excluded.map((e) => `\`${escapeCell(displayName(e.name))}\` (${escapeCell(e.reason)})`).join(', ')}`);
+  if (report.excluded.length) out.push('', `Not in scope: ${report.excluded.map((e) => `${code(displayName(e.name))} (${text(e.reason)})`).join(', ')}`);
   out.push('', `${report.repos.length} repositories in ${(report.durationMs / 1000).toFixed(1)} s. Pushes: ${report.pushes}.`, '');
   return out.join('\n');
-}
-
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Append to the file GitHub Actions shows on the run page, when we run there (never through a symlink; all or nothing). */

@@ -2,10 +2,15 @@
  * The summary stage: the plan and one result file per migrate job become one FleetReport, as if
  * one process had run the whole fleet. A planned repository without a readable result is a failed
  * row (its job died, timed out or wrote something this version refuses), never a missing one.
+ *
+ * A job runs code of the repository it migrates (its build files, its Dockerfile's builds), so
+ * what its result file says is believed only for that repository: a row naming any other, or a
+ * file of no planned job, is ignored, and the merge says so and fails.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExchangeError, readExchange, stamp } from './exchange.ts';
+import { slugOf } from './matrix.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 
 /** Outcomes of a dry-run plan row that mean a migrate job is started for the repository. */
@@ -33,7 +38,22 @@ export const NO_RESULT_STEP = 'job';
 export interface ResultFile {
   file: string;
   report: FleetReport;
+  /**
+   * The slug of the job that wrote it: the artifact folder `result-<slug>` the workflow names
+   * after the job's matrix entry (the nearest one above the file), else the file name `<slug>.json`.
+   */
+  job: string;
 }
+
+/** The job a result file belongs to, from its path (the result folder's own name included). */
+export function jobOf(dir: string, file: string): string {
+  const parts = path.relative(path.dirname(path.resolve(dir)), path.resolve(file)).split(path.sep);
+  const folder = parts.slice(0, -1).reverse().find((p) => p.startsWith('result-'));
+  return folder ? folder.slice('result-'.length) : path.basename(file, '.json');
+}
+
+/** Errors of a result that was ignored: every one names the file and why. */
+export const IGNORED = 'result ignored: ';
 
 export interface ReadResults {
   results: ResultFile[];
@@ -54,13 +74,40 @@ export async function readResultDir(dir: string): Promise<ReadResults> {
   for (const rel of names.filter((n) => n.endsWith('.json')).sort()) {
     const file = path.join(dir, rel);
     try {
-      results.push({ file, report: await readExchange(file) });
+      results.push({ file, report: await readExchange(file), job: jobOf(dir, file) });
     } catch (e) {
       if (!(e instanceof ExchangeError)) throw e;
       refused.push(e.message);
     }
   }
   return { results, refused };
+}
+
+/** A name as the file wrote it, quoted when it is not a plain repository name (a line break would forge a line of the log). */
+const shown = (name: string) => (/^[\w.-]+\/[\w.-]+$/.test(name) ? name : JSON.stringify(name));
+
+/**
+ * The results a plan lets count: each file only if it is the result of a job the plan started,
+ * each row of it only if it is that job's repository. Without a plan every result counts (a
+ * hand-run summary of some jobs: there is no job to hold a file to).
+ */
+function accepted(plan: FleetReport | undefined, read: ReadResults, errors: string[]): ResultFile[] {
+  if (!plan) return read.results;
+  const jobs = new Map(plan.repos.filter(needsJob).map((p) => [slugOf(p.name), p.name]));
+  const out: ResultFile[] = [];
+  for (const r of read.results) {
+    const repo = jobs.get(r.job);
+    if (repo === undefined) {
+      errors.push(`${IGNORED}${r.file}: no migrate job of the plan wrote it (its job "${r.job}" is not one the plan started), so none of its ${r.report.repos.length} row${r.report.repos.length === 1 ? '' : 's'} counts`);
+      continue;
+    }
+    const own = r.report.repos.filter((row) => row.name.toLowerCase() === repo.toLowerCase());
+    for (const row of r.report.repos) {
+      if (!own.includes(row)) errors.push(`${IGNORED}${r.file}: its row for ${shown(row.name)} does not count: the job that wrote it was planned for ${repo}${jobs.has(slugOf(row.name)) ? '' : `, and ${shown(row.name)} is not a repository of the plan`}`);
+    }
+    out.push({ ...r, report: { ...r.report, repos: own } });
+  }
+  return out;
 }
 
 /**
@@ -72,7 +119,8 @@ export function mergeReports(plan: FleetReport | undefined, read: ReadResults): 
   const errors: string[] = [...(plan?.errors ?? [])];
   const notes: string[] = [...(plan?.notes ?? [])];
   for (const r of read.refused) errors.push(`result refused: ${r}`);
-  for (const { file, report } of read.results) {
+  const results = accepted(plan, read, errors);
+  for (const { file, report } of results) {
     for (const e of report.errors) errors.push(`${path.basename(file)}: ${e}`);
     for (const row of report.repos) {
       const key = row.name.toLowerCase();
@@ -104,14 +152,11 @@ export function mergeReports(plan: FleetReport | undefined, read: ReadResults): 
       });
     } else rows.push(p);
   }
-  for (const [key, { row, file }] of byName) {
-    if (planned.has(key)) continue;
-    rows.push(row);
-    if (plan) notes.push(`${row.name}: result in ${path.basename(file)} but not in the plan`);
-  }
+  // Only without a plan: with one, a row outside it was never accepted.
+  for (const [key, { row }] of byName) if (!planned.has(key)) rows.push(row);
   rows.sort((a, b) => a.name.localeCompare(b.name));
 
-  const all = read.results.map((r) => r.report);
+  const all = results.map((r) => r.report);
   const starts = [plan?.startedAt, ...all.map((r) => r.startedAt)].filter((s): s is string => Boolean(s)).sort();
   const ends = [plan, ...all].filter((r): r is FleetReport => Boolean(r)).map((r) => Date.parse(r.startedAt) + r.durationMs);
   const startedAt = starts[0] ?? new Date().toISOString();
@@ -150,6 +195,6 @@ export function botFaults(report: FleetReport): string[] {
     if (r.outcome !== 'failed') continue;
     if (r.step === NO_RESULT_STEP || r.step === undefined) out.push(`${r.name}: ${r.reason}`);
   }
-  for (const e of report.errors) if (e.startsWith('result refused: ') || e.includes('exactly one migrate job')) out.push(e);
+  for (const e of report.errors) if (e.startsWith('result refused: ') || e.startsWith(IGNORED) || e.includes('exactly one migrate job')) out.push(e);
   return out;
 }

@@ -27,7 +27,11 @@ export async function runPrReview(o: { pr: string; xxImage?: string; env?: NodeJ
     return 2;
   }
   try {
-    const r = await reviewPullRequest(new GitHubPlatform(client), ref, { xxImage: o.xxImage });
+    // Actions' GITHUB_TOKEN may not read /user; what it writes is github-actions[bot]'s.
+    const login = (await client.whoami()) ?? (penv.auth.kind === 'token' && env.GITHUB_ACTIONS === 'true' ? 'github-actions[bot]' : undefined);
+    // '' when unknown: asked once, not again for each read.
+    const r = await reviewPullRequest(new GitHubPlatform(client, login ?? ''), ref, { xxImage: o.xxImage });
+    if (!r.login) err.write("warning: GitHub does not say whose this token is, so no earlier comment counts as the bot's: findings posted before are posted again\n");
     for (const f of r.findings) out.write(`${f.file}:${f.line}: ${f.severity} ${f.rule}: ${f.message}\n`);
     out.write(`${ref.repo.full}#${ref.number}: ${r.reviewed.length} Dockerfile(s) reviewed, ${r.findings.length} finding(s); posted ${r.inline} inline and ${r.inBody} in the review body, ${r.alreadyPosted} already posted earlier\n`);
     return r.findings.some((f) => f.severity === 'error') ? 1 : 0;

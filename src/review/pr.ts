@@ -3,8 +3,8 @@
  * posted as one review. Findings on lines of the diff become inline comments (GitHub refuses
  * comments elsewhere: those go into the review body). Where a rule has a mechanical fix, the
  * comment carries a ```suggestion``` block the author applies with one click. Every finding
- * carries a hidden marker, so a re-run posts only what is new, and nothing anyone wrote is
- * resolved, edited or deleted.
+ * carries a hidden marker, so a re-run posts only what is new (a marker counts only in what the
+ * bot itself posted), and nothing anyone wrote is resolved, edited or deleted.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -14,6 +14,8 @@ import { buildFacts, collectBuildFiles } from '../dockerfile/build-files.ts';
 import { isDockerfileName } from './repo.ts';
 import { reviewText, type Finding } from './review.ts';
 import type { ReviewOptions } from './types.ts';
+import { code, codeBlock, text as plain } from '../markdown/untrusted.ts';
+import { findingMark as MARK, postedFindings } from '../delivery/marker.ts';
 
 export interface PrRef {
   repo: RepoName;
@@ -31,12 +33,12 @@ export interface PrReviewResult {
   /** Posted this run, inline and in the body. */
   inline: number;
   inBody: number;
-  /** Already posted by an earlier run (same marker). */
+  /** Already posted by an earlier run (same marker, in a comment or review the bot authored). */
   alreadyPosted: number;
+  /** Who the bot is on GitHub; undefined when GitHub does not say (then no earlier post is trusted). */
+  login?: string;
   reviewed: string[];
 }
-
-const MARK = (key: string) => `<!-- image-build-migrator:finding ${key} -->`;
 
 export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: ReviewOptions = {}): Promise<PrReviewResult> {
   const pr = await platform.getPull(ref.repo, ref.number);
@@ -57,8 +59,8 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
     diffLines.set(f.filename, rightLines(f.patch ?? ''));
     findings.push(...reviewText(text, f.filename, { ...build, ...opts }));
   }
-  const [comments, reviews] = await Promise.all([platform.listReviewComments(ref.repo, ref.number), platform.listReviews(ref.repo, ref.number)]);
-  const posted = [...comments.map((c) => c.body), ...reviews.map((r) => r.body)].join('\n');
+  const [comments, reviews, login] = await Promise.all([platform.listReviewComments(ref.repo, ref.number), platform.listReviews(ref.repo, ref.number), platform.login()]);
+  const posted = postedFindings([...comments, ...reviews], login);
 
   const inline: { path: string; line: number; body: string }[] = [];
   const inBody: string[] = [];
@@ -66,16 +68,18 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
   for (const f of findings) {
     const lines = texts.get(f.file)!;
     const key = findingKey(f, lines[f.line - 1] ?? '');
-    if (posted.includes(MARK(key))) {
+    if (posted.has(key)) {
       alreadyPosted++;
       continue;
     }
-    const text = `**${f.severity}** \`${f.rule}\`: ${f.message}\n\n${f.hint} ([docs](${f.docs}))`;
+    // The rules' messages and hints quote the Dockerfile (stage names, commands): plain text.
+    const finding = `**${f.severity}** ${code(f.rule)}: ${plain(f.message)}`;
+    const hint = `${plain(f.hint)} ([docs](${f.docs}))`;
     if (diffLines.get(f.file)?.has(f.line)) {
       const fix = suggestion(f, lines[f.line - 1] ?? '');
-      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${text}${fix === undefined ? '' : `\n\n\`\`\`suggestion\n${fix}\n\`\`\``}` });
+      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${finding}\n\n${hint}${fix === undefined ? '' : `\n\n${codeBlock(fix, 'suggestion', { exact: true })}`}` });
     } else {
-      inBody.push(`- ${MARK(key)} \`${f.file}:${f.line}\` ${text.replace(/\n\n/g, ' — ')}`);
+      inBody.push(`- ${MARK(key)} ${code(`${f.file}:${f.line}`)} ${finding} — ${hint}`);
     }
   }
   if (inline.length || inBody.length) {
@@ -86,7 +90,7 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
     ].join('\n');
     await platform.createReview(ref.repo, ref.number, { commitId: pr.headSha, body, event: 'COMMENT', comments: inline });
   }
-  return { findings, inline: inline.length, inBody: inBody.length, alreadyPosted, reviewed: [...texts.keys()] };
+  return { findings, inline: inline.length, inBody: inBody.length, alreadyPosted, reviewed: [...texts.keys()], ...(login ? { login } : {}) };
 }
 
 /** The same finding on the same text keeps its key when lines above it move. */

@@ -4,20 +4,22 @@
  * the slowest platform, and what was not measured and why. A repository with several timed
  * Dockerfiles or targets gets one titled part each.
  */
+import { code, codeBlock, text } from '../markdown/untrusted.ts';
 import { formatRatio, formatSeconds } from './format.ts';
 import { measurement, sameSection, sectionsOf, sectionTitle, type Measurement, type Section, type TimingResult } from './result.ts';
 
 function cell(m: Measurement | undefined): string {
   if (!m) return 'not measured';
   if (m.status === 'timeout') return `> ${formatLimit(m.timeoutSeconds)}`;
-  if (m.status === 'failed') return `failed${m.failedStep ? ` at \`${code(m.failedStep)}\`` : ''}`;
+  if (m.status === 'failed') return `failed${m.failedStep ? ` at ${code(short(m.failedStep), { inTable: true })}` : ''}`;
   return formatSeconds(m.wallSeconds);
 }
 
 /** A timeout as configured: 60m, not 1h00m. */
 const formatLimit = (s: number) => (s % 60 === 0 ? `${s / 60}m` : formatSeconds(s));
 
-const code = (s: string) => s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
+// Steps and errors are the Dockerfile's commands and the build's words: long ones are cut, never left raw.
+const short = (s: string) => s.replace(/\s+/g, ' ').slice(0, 80);
 
 function renderSection(result: TimingResult, section: Section): string[] {
   const lines: string[] = [];
@@ -37,13 +39,13 @@ function renderSection(result: TimingResult, section: Section): string[] {
     const m = slowPlatform ? at(variant, slowPlatform) : undefined;
     if (!m || m.slowestSteps.length === 0) continue;
     lines.push('', `Slowest steps ${variant}, ${slowPlatform}:`, '');
-    for (const s of m.slowestSteps) lines.push(`- ${formatSeconds(s.seconds)} \`${code(s.name)}\``);
+    for (const s of m.slowestSteps) lines.push(`- ${formatSeconds(s.seconds)} ${code(short(s.name))}`);
   }
 
   const failures = result.measurements.filter((m) => m.status === 'failed' && sameSection(m, section));
   for (const m of failures) {
-    lines.push('', `${m.variant} ${m.platform} failed${m.failedStep ? ` at \`${code(m.failedStep)}\`` : ''}${m.error ? `: ${code(m.error)}` : ''}`);
-    if (m.logTail?.length) lines.push('', '```', ...m.logTail.map((l) => l.replace(/```/g, "'''")), '```');
+    lines.push('', `${m.variant} ${m.platform} failed${m.failedStep ? ` at ${code(short(m.failedStep))}` : ''}${m.error ? `: ${text(short(m.error))}` : ''}`);
+    if (m.logTail?.length) lines.push('', codeBlock(m.logTail.join('\n')));
   }
   return lines;
 }
@@ -51,14 +53,14 @@ function renderSection(result: TimingResult, section: Section): string[] {
 export function renderTimingTable(result: TimingResult): string {
   const sections = sectionsOf(result);
   // One Dockerfile, one target: the table alone; more: one titled part each, in build order.
-  const lines: string[] = sections.length === 1 ? renderSection(result, sections[0]!) : sections.flatMap((s, i) => [...(i ? [''] : []), `**${code(sectionTitle(s))}**`, '', ...renderSection(result, s)]);
+  const lines: string[] = sections.length === 1 ? renderSection(result, sections[0]!) : sections.flatMap((s, i) => [...(i ? [''] : []), `**${text(short(sectionTitle(s)))}**`, '', ...renderSection(result, s)]);
 
   const notMeasured = [...result.notMeasured];
   const prefix = (m: Measurement) => (sections.length > 1 ? sectionTitle(m) + ' ' : '');
   for (const m of result.measurements) if (m.status === 'timeout') notMeasured.push({ what: prefix(m) + `${m.variant} ${m.platform}`, why: `stopped after ${formatLimit(m.timeoutSeconds)}` });
   if (notMeasured.length > 0) {
     lines.push('', 'Not measured:', '');
-    for (const n of notMeasured) lines.push(`- ${n.what}: ${n.why}`);
+    for (const n of notMeasured) lines.push(`- ${text(n.what)}: ${text(n.why)}`);
   }
   const reused = result.reused ? ', reused: nothing changed since' : '';
   lines.push('', `<sub>Cold builds (${result.builder.kind} ${result.builder.version}, engine ${result.builder.engine}${result.baseCommit ? `, base ${result.baseCommit.slice(0, 12)}` : ''}${reused}; ${result.digest.slice(0, 19)})</sub>`);

@@ -149,7 +149,7 @@ describe('PR body', () => {
 
   it('shows the review findings as a table', () => {
     const body = renderBody(input({ findings: [{ rule: 'strip-on-target', severity: 'warning', message: 'strip | on build', file: 'Dockerfile', line: 9, hint: '', docs: '' }] }));
-    expect(body).toContain('| warning | `strip-on-target` | Dockerfile:9 | strip \\| on build |');
+    expect(body).toContain('| warning | `strip-on-target` | `Dockerfile:9` | strip \\| on build |');
     expect(body).toContain('0 errors, 1 warning.');
   });
 
@@ -166,7 +166,7 @@ describe('PR body', () => {
     // Ready, or a human's draft: the same findings and the same missing timing, no promise.
     const ready = renderBody(input({ findings: [warning] }));
     expect(ready).not.toMatch(/draft/);
-    expect(ready).toContain('| warning | `stage-name-casing` | Dockerfile:2 | lower case |');
+    expect(ready).toContain('| warning | `stage-name-casing` | `Dockerfile:2` | lower case |');
   });
 
   it('reads a version 1 marker (before the draft record) as a marker without one', () => {

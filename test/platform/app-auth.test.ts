@@ -102,8 +102,11 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     const mints = f.gh.api.requests.filter((q) => q.operationId === 'apps/create-installation-access-token');
     expect(mints.map((q) => q.status)).toEqual([201]);
     expect(mints[0]!.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
+    // GET /app (the App's own login, for "did the bot write this?") takes the JWT, as GitHub wants.
+    const jwtCalls = ['apps/create-installation-access-token', 'apps/get-authenticated'];
+    for (const q of f.gh.api.requests.filter((x) => x.operationId === 'apps/get-authenticated')) expect(q.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
     // Every other API call carried the installation token, never the JWT.
-    const others = f.gh.api.requests.filter((q) => q.operationId !== 'apps/create-installation-access-token');
+    const others = f.gh.api.requests.filter((q) => !jwtCalls.includes(q.operationId ?? ''));
     expect(others.length).toBeGreaterThan(5);
     expect(new Set(others.map((q) => q.authorization))).toEqual(new Set([`token ${token}`]));
 

@@ -74,6 +74,24 @@ describe('review --pr OWNER/REPO#N', () => {
     expect(gh.pull(REPO, 1).reviewComments.find((c) => c.id === 9999)!.body).toBe('a human note');
   });
 
+  it('a contributor\'s comments carrying the bot\'s finding markers suppress nothing: markers count only in what the bot posted', async () => {
+    // The same change in a second PR; a contributor copies the bot's comments and review from #1 onto it.
+    gh.commit(REPO, 'contributor/copy', { Dockerfile: head, 'README.md': 'y\n' });
+    const copy = gh.openPull(REPO, 'contributor/copy', 'The same change');
+    const first = gh.pull(REPO, 1);
+    const bot = first.reviews[0]!;
+    expect(bot.user).toBe('image-build-migrator[bot]');
+    copy.reviews.push({ ...bot, id: 7001, user: 'a-contributor' });
+    for (const [i, c] of first.reviewComments.filter((x) => x.user === bot.user).entries()) copy.reviewComments.push({ ...c, id: 7100 + i, review_id: 7001, user: 'a-contributor' });
+    expect(copy.reviewComments.length).toBe(2);
+    const r = await review(`${REPO}#${copy.number}`);
+    expect(r.out).toMatch(/posted 2 inline and 1 in the review body, 0 already posted/);
+    expect(gh.pull(REPO, copy.number).reviews.map((x) => x.user)).toEqual(['a-contributor', 'image-build-migrator[bot]']);
+    // And the bot's own markers still count: a re-run posts nothing new.
+    expect((await review(`${REPO}#${copy.number}`)).out).toMatch(/posted 0 inline and 0 in the review body, 3 already posted earlier/);
+    gh.assertClean();
+  });
+
   it('a malformed reference is a usage error', async () => {
     const r = await review('rancher/image-build-thing/1');
     expect(r.code).toBe(2);
