@@ -38,7 +38,16 @@ export interface PrReviewResult {
   /** Who the bot is on GitHub; undefined when GitHub does not say (then no earlier post is trusted). */
   login?: string;
   reviewed: string[];
+  /** Changed Dockerfiles over MAX_REVIEWED_BYTES, with their size: named, not reviewed. */
+  tooLarge: string[];
 }
+
+/** Larger files are named in the review, not reviewed. */
+export const MAX_REVIEWED_BYTES = 1_000_000;
+/** Inline comments in one review. */
+export const MAX_INLINE = 50;
+/** GitHub's limit on a review body. */
+export const MAX_REVIEW_BODY = 65_536;
 
 export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: ReviewOptions = {}): Promise<PrReviewResult> {
   const pr = await platform.getPull(ref.repo, ref.number);
@@ -52,9 +61,16 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
   const findings: Finding[] = [];
   const texts = new Map<string, string[]>();
   const diffLines = new Map<string, Set<number>>();
+  const tooLarge: string[] = [];
   for (const f of files) {
     const text = await platform.getFile(ref.repo, f.filename, pr.headSha);
     if (text === undefined) continue;
+    // A Dockerfile of megabytes is not a Dockerfile anyone reviews: said, not parsed (a 26 MB one
+    // once took 15 s and 1.3 GB).
+    if (text.length > MAX_REVIEWED_BYTES) {
+      tooLarge.push(`${f.filename} (${text.length.toLocaleString('en-US')} characters)`);
+      continue;
+    }
     texts.set(f.filename, text.split(/\r?\n/));
     diffLines.set(f.filename, rightLines(f.patch ?? ''));
     findings.push(...reviewText(text, f.filename, { ...build, ...opts }));
@@ -82,15 +98,35 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
       inBody.push(`- ${MARK(key)} ${code(`${f.file}:${f.line}`)} ${finding} — ${hint}`);
     }
   }
-  if (inline.length || inBody.length) {
+  // Beyond these, a review is refused whole by GitHub (nothing posted) or unreadable: the rest
+  // is counted in the body, and every finding is still printed and decides the exit code.
+  const postedInline = inline.slice(0, MAX_INLINE);
+  const notPosted = inline.length - postedInline.length;
+  let inBodyPosted = 0;
+  if (inline.length || inBody.length || tooLarge.length) {
     const errors = findings.filter((f) => f.severity === 'error').length;
-    const body = [
+    const head = [
       `The cross-compilation rule set of image-build-migrator on the Dockerfiles changed here: ${errors} error${errors === 1 ? '' : 's'}, ${findings.length - errors} warning${findings.length - errors === 1 ? '' : 's'} at ${pr.headSha.slice(0, 12)}.`,
-      ...(inBody.length ? ['', 'On lines outside this diff:', '', ...inBody] : []),
+      ...tooLarge.map((t) => `\nNot reviewed, over the ${MAX_REVIEWED_BYTES.toLocaleString('en-US')}-character limit: ${code(t)}.`),
+      ...(notPosted ? [`\n${notPosted} more finding${notPosted === 1 ? '' : 's'} on lines of this diff ${notPosted === 1 ? 'is' : 'are'} not posted as comments (at most ${MAX_INLINE} per review): run \`npm run review\` on the files to see all.`] : []),
+    ];
+    const listed: string[] = [];
+    let size = head.join('\n').length + 200;
+    for (const line of inBody) {
+      if (size + line.length + 1 > MAX_REVIEW_BODY) break;
+      listed.push(line);
+      size += line.length + 1;
+    }
+    const cut = inBody.length - listed.length;
+    inBodyPosted = listed.length;
+    const body = [
+      ...head,
+      ...(listed.length ? ['', 'On lines outside this diff:', '', ...listed] : []),
+      ...(cut ? ['', `… and ${cut} more finding${cut === 1 ? '' : 's'} outside this diff, left out: GitHub limits a review body to ${MAX_REVIEW_BODY.toLocaleString('en-US')} characters.`] : []),
     ].join('\n');
-    await platform.createReview(ref.repo, ref.number, { commitId: pr.headSha, body, event: 'COMMENT', comments: inline });
+    await platform.createReview(ref.repo, ref.number, { commitId: pr.headSha, body, event: 'COMMENT', comments: postedInline });
   }
-  return { findings, inline: inline.length, inBody: inBody.length, alreadyPosted, reviewed: [...texts.keys()], ...(login ? { login } : {}) };
+  return { findings, inline: postedInline.length, inBody: inBodyPosted, alreadyPosted, reviewed: [...texts.keys()], tooLarge, ...(login ? { login } : {}) };
 }
 
 /** The same finding on the same text keeps its key when lines above it move. */

@@ -92,6 +92,49 @@ describe('review --pr OWNER/REPO#N', () => {
     gh.assertClean();
   });
 
+  it('many findings: at most 50 inline, the body within 65,536 characters, and both say what was left out', async () => {
+    const stages = (from: number, n: number) => Array.from({ length: n }, (_, i) => `FROM scratch as stage${from + i}\n`).join('');
+    gh.addRepo('rancher/image-build-many', { Dockerfile: stages(0, 2000) });
+    gh.commit('rancher/image-build-many', 'contributor/more', { Dockerfile: stages(0, 2000) + stages(2000, 120) });
+    gh.openPull('rancher/image-build-many', 'contributor/more', 'More stages');
+    const r = await review('rancher/image-build-many#1');
+    const summary = r.out.trim().split('\n').at(-1)!;
+    // 3 lines of context above the 120 added ones are diff lines too: 123 on the diff, 1997 outside.
+    expect(summary).toMatch(/1 Dockerfile\(s\) reviewed, 2120 finding\(s\); posted 50 inline and \d+ in the review body/);
+    const inBody = Number(/and (\d+) in the review body/.exec(summary)![1]);
+    expect(inBody).toBeGreaterThan(100);
+    expect(inBody).toBeLessThan(1997);
+    const pr = gh.pull('rancher/image-build-many', 1);
+    expect(pr.reviews).toHaveLength(1);
+    expect(pr.reviewComments).toHaveLength(50);
+    const body = pr.reviews[0]!.body;
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('73 more findings on lines of this diff are not posted as comments (at most 50 per review)');
+    expect(body).toContain(`… and ${1997 - inBody} more findings outside this diff, left out: GitHub limits a review body to 65,536 characters.`);
+    gh.assertClean();
+  });
+
+  it('a Dockerfile over the size limit is named in the review, not reviewed', async () => {
+    gh.addRepo('rancher/image-build-huge', { Dockerfile: 'FROM scratch\n' });
+    gh.commit('rancher/image-build-huge', 'contributor/huge', { Dockerfile: `FROM scratch as big\n${'# padding\n'.repeat(110_000)}` });
+    gh.openPull('rancher/image-build-huge', 'contributor/huge', 'A huge file');
+    const r = await review('rancher/image-build-huge#1');
+    expect(r.out).toMatch(/0 Dockerfile\(s\) reviewed, 0 finding\(s\)/);
+    expect(r.err).toContain('warning: not reviewed, over the size limit: Dockerfile (1,100,020 characters)');
+    expect(gh.pull('rancher/image-build-huge', 1).reviews[0]!.body).toContain('Not reviewed, over the 1,000,000-character limit: `Dockerfile (1,100,020 characters)`.');
+  });
+
+  it('a token that may not post (a fork\'s pull request): exit 3 with an annotation, not a green step', async () => {
+    gh.addRepo('rancher/image-build-fork', { Dockerfile: base });
+    gh.commit('rancher/image-build-fork', 'contributor/patch', { Dockerfile: head });
+    gh.openPull('rancher/image-build-fork', 'contributor/patch', 'From a fork');
+    gh.api.fail({ operationId: 'pulls/create-review', response: { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' } } });
+    const r = await review('rancher/image-build-fork#1');
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/error: could not post the review on rancher\/image-build-fork#1: GitHub answered 403 \(a pull request from a fork gets a read-only token/);
+    expect(gh.pull('rancher/image-build-fork', 1).reviews).toEqual([]);
+  });
+
   it('a malformed reference is a usage error', async () => {
     const r = await review('rancher/image-build-thing/1');
     expect(r.code).toBe(2);
