@@ -209,6 +209,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts');
 if (isMain) {
+  // A reader that stops early (`| head`) is not a failure: the rest of the output has nowhere
+  // to go, so stop quietly, as cat and grep do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

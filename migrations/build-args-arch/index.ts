@@ -12,8 +12,14 @@ import type { BuildFile, BuildFileRecipe } from '../../src/migrate/recipe.ts';
 export type { BuildFile, BuildFileRecipe };
 
 const why = (name: string) => `the Dockerfile no longer declares ARG ${name} (BuildKit sets ${name === 'GOOS' ? 'TARGETOS' : 'TARGETARCH'} per platform, xx-go the Go target): stop passing the ${name} build-arg`;
-/** `--build-arg NAME=...`, `--build-arg=NAME=...`, quoted or not, for one of `names`. */
-const flagRe = (names: string[]) => new RegExp(`(^|[ \\t])--build-arg(?:=|[ \\t]+)["']?(${names.join('|')})(?:=(?:\\$\\{\\{[^}]*\\}\\}|"[^"]*"|'[^']*'|[^ \\t"'\\\\])*)?["']?(?=[ \\t]|\\\\|$)`, 'g');
+/**
+ * `--build-arg NAME=...`, `--build-arg=NAME=...`, quoted or not, for one of `names`. A value is
+ * read as the shell and make read it (`$(shell go env GOARCH)`, a backquoted command, `${ARCH:-x}`
+ * are one word with blanks inside) and ends at a command separator: cutting it short at a blank or
+ * eating the `;` after it would leave a broken command behind.
+ */
+const VALUE = `(?:\\$\\{\\{[^}]*\\}\\}|\\$\\((?:[^()]|\\([^()]*\\))*\\)|\\$\\{[^}]*\\}|\\\`[^\\\`]*\\\`|"[^"]*"|'[^']*'|[^ \\t"'\\\\;&|()\\\`])*`;
+const flagRe = (names: string[]) => new RegExp(`(^|[ \\t])--build-arg(?:=|[ \\t]+)["']?(${names.join('|')})(?:=${VALUE})?["']?(?=[ \\t;&|)]|\\\\|$)`, 'g');
 
 export const buildArgsArch: BuildFileRecipe = {
   id: 'build-args-arch',

@@ -5,7 +5,7 @@
  * externally, as go-build-static.sh with -linkmode=external does, or had gcc; 0 otherwise).
  */
 import { attachedCommentStart, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { effectiveCgo, explicitCgo } from '../../src/dockerfile/cross.ts';
+import { effectiveCgo, explicitCgo, makeForcesCgoOff } from '../../src/dockerfile/cross.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const cgoExplicit: DockerfileRecipe = {
@@ -24,7 +24,9 @@ export const cgoExplicit: DockerfileRecipe = {
       const why =
         value === '1'
           ? 'CGO_ENABLED=1 kept explicit: the old native build linked with cgo, and cross-compiling would silently turn cgo off'
-          : 'CGO_ENABLED=0 kept explicit: the old build had no C compiler, so cgo was off; say so for every platform';
+          : makeForcesCgoOff(analysis) && f.compiles.some((c) => c.kind === 'make')
+            ? 'CGO_ENABLED=0 kept explicit: the Makefile builds with CGO_ENABLED=0, so cgo was off; say so for every platform'
+            : 'CGO_ENABLED=0 kept explicit: the old build had no C compiler, so cgo was off; say so for every platform';
       edits.push(insertLinesBefore(source, attachedCommentStart(source, first.instruction.line), [`${kw} CGO_ENABLED=${value}`], why));
     }
     return edits;

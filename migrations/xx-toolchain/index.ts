@@ -10,7 +10,7 @@ import { attachedCommentStart, insertLinesAfter, insertLinesBefore, type Edit } 
 import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
-import { effectiveCgo, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
+import { effectiveCgo, makeForcesCgoOff, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
 import { argInScope, lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
@@ -76,7 +76,10 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
     .flatMap((s) => analysis.facts.get(s)?.packageInstalls ?? [])
     .filter((p) => p.manager === native);
   const installed = new Set(nativeInstalls.flatMap((p) => p.packages.map((w) => packageName(w.value))));
-  const isLib = (w: ShellWord) => isTargetLibrary(w.value, native) && !(setUpBefore && /^linux-(headers|libc-dev)$/.test(packageName(w.value)));
+  // A Makefile that forces cgo off links nothing for the target: its compiler and libc stay native tools.
+  const forcedOff = cgo === '0' && f.compiles.some((c) => c.kind === 'make') && makeForcesCgoOff(analysis);
+  const cgoOnly = (w: ShellWord) => forcedOff && /^(gcc|g\+\+|musl-dev|libc6?-dev)$/.test(packageName(w.value));
+  const isLib = (w: ShellWord) => isTargetLibrary(w.value, native) && !cgoOnly(w) && !(setUpBefore && /^linux-(headers|libc-dev)$/.test(packageName(w.value)));
   // A library found through pkg-config (cgo's `#cgo pkg-config:`, a Makefile calling it) brought
   // a native pkgconf along as its dependency; moved to xx-apk it no longer does, and xx points
   // cgo at <triple>-pkg-config, which runs the native one.

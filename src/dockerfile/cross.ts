@@ -109,6 +109,9 @@ export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' 
   if (explicit === '0' || explicit === '1') return explicit;
   if (facts.compiles.some((c) => /^go-build-static/.test(baseName(c.command.name)))) return '1';
   if (facts.compiles.some((c) => /-linkmode[= ]+["']?external/.test(c.instruction.shell?.text ?? ''))) return '1';
+  // A make build whose Makefile forces cgo off (`GO_BUILD_OPTS ?= CGO_ENABLED=0`) never linked
+  // with cgo, gcc in the image or not: claiming it did would add target C libraries for nothing.
+  if (facts.compiles.some((c) => c.kind === 'make') && makeForcesCgoOff(a)) return '0';
   for (const s of lineage(stage)) {
     const f = a.facts.get(s);
     if (f?.packageInstalls.some((p) => p.packages.some((w) => ['gcc', 'musl-dev', 'build-base', 'libc6-dev', 'clang'].includes(packageName(w.value))))) return '1';
@@ -117,6 +120,11 @@ export function effectiveCgo(stage: Stage, facts: StageFacts, a: Analysis): '0' 
   if (/hardened-build-base|build-base/.test(root.resolvedImage)) return '1';
   if (facts.distro === 'debian' && /golang/.test(root.resolvedImage)) return '1';
   return '0';
+}
+
+export function makeForcesCgoOff(a: Analysis): boolean {
+  if (a.makeVars.CGO_ENABLED?.value.trim() === '0') return true;
+  return Object.values(a.makeVars).some((v) => /(^|[\s;])(export\s+)?CGO_ENABLED=0(?=[\s;]|$)/.test(v.value));
 }
 
 /** Was the old build static? (`xx-verify --static` only where it was.) */
