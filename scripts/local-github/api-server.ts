@@ -85,6 +85,8 @@ export interface Fault {
   hangMs?: number;
   /** Hold the request this long, then serve it normally (to order two racing clients). */
   delayMs?: number;
+  /** Carry the request out, then drop the connection before the answer (the write happened; the client never hears of it). */
+  dropAnswer?: boolean;
 }
 
 const RAW_MEDIA = 'application/vnd.github.raw';
@@ -219,6 +221,12 @@ export class FakeGitHub {
       response = await handler(fakeReq);
       const responseProblems = validateResponse(op, req.headers, response);
       if (responseProblems.length) return fail(500, `response does not conform to ${op.operationId}: ${responseProblems.join('; ')}`);
+      if (fault?.dropAnswer) {
+        record.status = 0;
+        record.fault = true;
+        req.socket.destroy();
+        return;
+      }
     }
 
     const contentType = response.contentType ?? 'application/json';

@@ -102,6 +102,9 @@ export function planDelivery(input: PlanInput): Decision {
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
     if (input.timingUnknown) {
       if (m.draft?.reasons.includes('timing')) return { action: 'update', status: 'updated', reason: 'the PR waits for its build time: measured by its migrate job', pr: ref(open), push: false };
+      // A failed build is never reused from the timing store: the job builds again, and the night
+      // stays red (the bot's migration does not build) until it builds or the PR is rebuilt.
+      if (m.draft?.reasons.includes('after-build')) return { action: 'update', status: 'updated', reason: 'the migrated build failed last time: built again by its migrate job', pr: ref(open), push: false };
     } else if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
     // The draft record follows what happened on GitHub, once: a human marked the bot's draft
     // ready (the body stops saying it stays a draft, and the record goes), or the bot's own

@@ -186,12 +186,18 @@ function dedupeExcluded(list: FleetReport['excluded']): FleetReport['excluded'] 
 /**
  * Failures that are the bot's own fault, which fail the summary job: a job that left no result,
  * an error outside every pipeline step (an uncaught exception), a result this version refuses.
- * A repository whose Dockerfile cannot be migrated, a missing repository or a network failure
- * is that repository's row and the night goes on green.
+ * So is a migration the bot made that does not build where the original does: the bot broke it
+ * (its PR stays a draft saying so). A repository whose Dockerfile cannot be migrated, a missing
+ * repository or a network failure is that repository's row and the night goes on green.
  */
 export function botFaults(report: FleetReport): string[] {
   const out: string[] = [];
   for (const r of report.repos) {
+    for (const m of r.timing?.measurements ?? []) {
+      if (m.variant !== 'after' || m.status === 'ok') continue;
+      const before = r.timing!.measurements.find((b) => b.variant === 'before' && b.platform === m.platform && b.dockerfile === m.dockerfile && b.target === m.target);
+      if (before?.status === 'ok') out.push(`${r.name}: the migrated ${m.dockerfile ?? 'Dockerfile'} ${m.status === 'timeout' ? 'timed out' : 'failed'} on ${m.platform}${m.failedStep ? ` at ${m.failedStep}` : ''}, where the original builds`);
+    }
     if (r.outcome !== 'failed') continue;
     if (r.step === NO_RESULT_STEP || r.step === undefined) out.push(`${r.name}: ${r.reason}`);
   }

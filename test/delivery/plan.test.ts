@@ -28,6 +28,8 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ timingUnknown: true, pulls: [pr({}, { timing: 'digest1' })] }))).toMatchObject({ action: 'leave', status: 'current' });
     expect(planDelivery(input({ timingUnknown: true, pulls: [pr({ draft: true }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR waits for its build time: measured by its migrate job' });
     expect(planDelivery(input({ timingUnknown: true, pulls: [pr({ draft: true }, { draft: { reasons: ['warnings'] } })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    // A draft whose migrated build failed gets its job again every night (failures are never reused).
+    expect(planDelivery(input({ timingUnknown: true, pulls: [pr({ draft: true }, { draft: { reasons: ['after-build'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the migrated build failed last time: built again by its migrate job' });
     // A run that measured: the digest counts.
     expect(planDelivery(input({ timing: 'digest2', pulls: [pr({}, { timing: 'digest1' })] }))).toMatchObject({ action: 'update', reason: 'the timing changed: body updated' });
   });

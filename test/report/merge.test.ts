@@ -38,6 +38,17 @@ describe('report merge', () => {
   const dir = tempDir();
   afterAll(() => removeDir(dir));
 
+  it("a migrated build that fails where the original builds is the bot's fault; both failing is not", () => {
+    const m = (variant: 'before' | 'after', platform: string, status: 'ok' | 'failed') => ({ dockerfile: 'Dockerfile', variant, platform, status, wallSeconds: 1, timeoutSeconds: 3600, slowestSteps: [], ...(status === 'failed' ? { failedStep: '[builder 4/7] RUN xx-go build ./cmd/app' } : {}) });
+    const timed = (name: string, ms: ReturnType<typeof m>[]) => ({ name, outcome: 'changed' as const, reason: 'changed Dockerfile', durationMs: 1, timing: { measurements: ms } as unknown as RepoResult['timing'] });
+    const rows = [
+      timed('rancher/image-build-a', [m('before', 'linux/arm64', 'ok'), m('after', 'linux/arm64', 'failed')]),
+      timed('rancher/image-build-b', [m('before', 'linux/arm64', 'failed'), m('after', 'linux/arm64', 'failed')]),
+      timed('rancher/image-build-c', [m('before', 'linux/arm64', 'ok'), m('after', 'linux/arm64', 'ok')]),
+    ];
+    expect(botFaults(report(rows))).toEqual(['rancher/image-build-a: the migrated Dockerfile failed on linux/arm64 at [builder 4/7] RUN xx-go build ./cmd/app, where the original builds']);
+  });
+
   it('one row per planned repository: the job results where they exist, the plan rows for the rest', async () => {
     const d = path.join(dir, 'all');
     writeResults(d, {
