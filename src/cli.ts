@@ -152,6 +152,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
     .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
     .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
+    .option('--root <dir>', 'the checkout the paths and --changed-since are relative to, run from anywhere (default the working directory); findings still name the paths as given')
     .action(async (paths: string[], o) => {
       if (o.pr) {
         code = await runPrReview({ pr: o.pr, xxImage: o.xxImage, env }, out, err);
@@ -163,7 +164,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       if (o.changedSince) {
         let changed: string[];
         try {
-          changed = await changedDockerfiles(process.cwd(), o.changedSince, o.match);
+          changed = await changedDockerfiles(o.root ?? process.cwd(), o.changedSince, o.match);
         } catch (e) {
           if (!(e instanceof ChangedFilesError)) throw e;
           throw new CommanderError(2, 'usage', e.message);
@@ -174,7 +175,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         paths = [...paths, ...changed];
       }
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out, err);
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn, root: o.root }, out, err);
     });
 
   if (hooks.inspect) {
