@@ -3,7 +3,9 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal, type TimingArgs } from './cli/local.ts';
@@ -208,7 +210,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts');
+/**
+ * Run as a program (tsx src/cli.ts, or node dist/review.mjs, the action's bundle, where every
+ * module shares the bundle's import.meta.url), not imported. Compared as real paths: a folder
+ * name with a space or a symlink on the way must not make the CLI silently do nothing.
+ */
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+const isMain = isMainModule() || process.argv[1]?.endsWith('src/cli.ts');
 if (isMain) {
   // A reader that stops early (`| head`) is not a failure: the rest of the output has nowhere
   // to go, so stop quietly, as cat and grep do.
