@@ -3,7 +3,9 @@
  * `review` (the rule set on any Dockerfile). Exit codes: 0 done or nothing to do, 1 something
  * could not be migrated safely (review: an error-level finding), 2 bad usage or input.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal, type TimingArgs } from './cli/local.ts';
@@ -152,6 +154,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--fail-on <level>', 'exit 1 when a finding is at least: error | warning | never', 'error')
     .option('--changed-since <commit>', 'also review the files changed since this commit (a pull request\'s base) that match --match')
     .option('--match <globs>', 'with --changed-since: globs of the files to review (comma- or newline-separated; default Dockerfile, Dockerfile.*, *.Dockerfile in any folder)')
+    .option('--root <dir>', 'the checkout the paths and --changed-since are relative to, run from anywhere (default the working directory); findings still name the paths as given')
     .action(async (paths: string[], o) => {
       if (o.pr) {
         code = await runPrReview({ pr: o.pr, xxImage: o.xxImage, env }, out, err);
@@ -163,7 +166,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       if (o.changedSince) {
         let changed: string[];
         try {
-          changed = await changedDockerfiles(process.cwd(), o.changedSince, o.match);
+          changed = await changedDockerfiles(o.root ?? process.cwd(), o.changedSince, o.match);
         } catch (e) {
           if (!(e instanceof ChangedFilesError)) throw e;
           throw new CommanderError(2, 'usage', e.message);
@@ -174,7 +177,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         paths = [...paths, ...changed];
       }
-      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn }, out, err);
+      code = await runReview({ paths, format: o.format, xxImage: o.xxImage, failOn: o.failOn, root: o.root }, out, err);
     });
 
   if (hooks.inspect) {
@@ -207,7 +210,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts');
+/**
+ * Run as a program (tsx src/cli.ts, or node dist/review.mjs, the action's bundle, where every
+ * module shares the bundle's import.meta.url), not imported. Compared as real paths: a folder
+ * name with a space or a symlink on the way must not make the CLI silently do nothing.
+ */
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+const isMain = isMainModule() || process.argv[1]?.endsWith('src/cli.ts');
 if (isMain) {
   // A reader that stops early (`| head`) is not a failure: the rest of the output has nowhere
   // to go, so stop quietly, as cat and grep do.

@@ -9,8 +9,8 @@
  * Fields a newer minor change adds are kept as they are (the rows are passed through), so a
  * renderer that knows them can use them and one that does not ignores them.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import pkg from '../../package.json' with { type: 'json' };
 import { z } from 'zod';
 import { OUTCOME_ORDER, countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 
@@ -20,12 +20,10 @@ export const OLDEST_READABLE = 1;
 
 export const TOOL = { name: 'image-build-migrator', version: toolVersion() };
 
+// Imported, not read at run time: in the action's bundle (dist/review.mjs) a path relative to
+// import.meta.url would point outside the action's folder.
 function toolVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 const repoResult = z.looseObject({

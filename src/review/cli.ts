@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readSafeText, realFolder, UnsafeInputError } from '../files/safe-read.ts';
 import { redact, registerEnvSecrets } from '../secrets/redact.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
@@ -26,6 +26,12 @@ export interface ReviewArgs {
   xxImage?: string;
   /** The least severe finding that makes the exit code 1 (default error). */
   failOn?: (typeof FAIL_ON)[number];
+  /**
+   * The folder `paths` are relative to (default the working directory). Findings still name the
+   * paths as given: the review action runs from its own folder and names the pull request's files
+   * repository-relative.
+   */
+  root?: string;
 }
 
 interface Job {
@@ -89,21 +95,23 @@ export async function runReview(argv: ReviewArgs, out: NodeJS.WritableStream, er
   const repos: { dir: string; hints: RepoHints; files: Job[] }[] = [];
   try {
     for (const p of argv.paths) {
+      // `at` is read, `p` is shown.
+      const at = argv.root === undefined ? p : resolve(argv.root, p);
       // A path that cannot be stat'ed is read as a file: the safe read says why (dangling link, loop, missing).
-      const isDir = (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
+      const isDir = (await stat(at).catch(() => undefined))?.isDirectory() ?? false;
       if (!isDir) {
-        jobs.push({ display: p, text: await readText(await folderOf(dirname(p), p), basename(p), p) });
+        jobs.push({ display: p, text: await readText(await folderOf(dirname(at), p), basename(at), p) });
         continue;
       }
-      const root = await folderOf(p);
+      const root = await folderOf(at, p);
       let rels: string[];
       try {
-        rels = await findDockerfiles(p);
+        rels = await findDockerfiles(at);
       } catch (e) {
         throw new UsageError(`cannot read folder ${p}: ${describe(e)}`);
       }
       if (rels.length === 0) throw new UsageError(`no Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile) found in ${p}`);
-      const { hints, facts: build } = await readRepoBuild(p);
+      const { hints, facts: build } = await readRepoBuild(at);
       const files: Job[] = [];
       for (const rel of rels) {
         const display = join(p, rel);

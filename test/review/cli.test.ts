@@ -104,6 +104,20 @@ describe('runReview', () => {
     expect(r.err).toContain(empty);
   });
 
+  it('root: paths are read relative to it and named as given (the review action runs from its own folder)', async () => {
+    const file = await run({ paths: ['bad.Dockerfile'], root: dir, format: 'github' });
+    expect(file.code).toBe(1);
+    expect(file.out).toMatch(/^::error file=bad\.Dockerfile,line=8,/m);
+    const folder = await run({ paths: ['repo'], root: dir, format: 'json' });
+    const files = new Set(JSON.parse(folder.out).findings.map((f: { file: string }) => f.file));
+    expect(files).toContain('repo/Dockerfile');
+    expect(files).toContain('repo/Makefile');
+    const missing = await run({ paths: ['nope.Dockerfile'], root: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('cannot read nope.Dockerfile');
+    expect(missing.err).not.toContain(dir);
+  });
+
   it('formats github annotations and sarif', async () => {
     const gh = await run({ paths: [join(dir, 'bad.Dockerfile')], format: 'github' });
     expect(gh.out).toMatch(/^::error file=.*bad\.Dockerfile,line=8,col=5,endLine=9,title=xx-go-wrap-swallows-command::/);

@@ -36,7 +36,8 @@ function commandLines(run: string): string[] {
 function cliWords(line: string): string[] | undefined {
   const npm = /\bnpm (?:--prefix \S+ )?run (migrate|review)\b(?: --(?= |$))?(.*)$/.exec(line);
   if (npm) return [npm[1]!, ...words(npm[2]!)];
-  const direct = /src\/cli\.ts"? (.*)$/.exec(line);
+  // tsx src/cli.ts, or the action's bundle of it (npm run build:action).
+  const direct = /(?:src\/cli\.ts|dist\/review\.mjs)"? (.*)$/.exec(line);
   if (direct) return words(direct[1]!);
   return undefined;
 }
