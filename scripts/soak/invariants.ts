@@ -96,6 +96,12 @@ export async function checkNight(i: Input): Promise<NightCheck> {
     openPrs += open.length;
     if (open.length > 1) violations.push(`${name}: ${open.length} open bot PRs (#${open.map((p) => p.number).join(', #')})`);
     if ((w.closedByHuman.has(repoName) || w.mergedByHuman.has(repoName)) && open.length) violations.push(`${name}: a PR opened again after a person ${w.mergedByHuman.has(repoName) ? 'merged' : 'closed'} the bot's`);
+    for (const p of pulls) {
+      // The same comment of the bot twice (a "stopped" note, a closing note) is a repeat.
+      const said = p.comments.filter((c) => c.user === BOT).map((c) => c.body);
+      const twice = said.filter((b, k) => said.indexOf(b) !== k);
+      if (twice.length) violations.push(`${name}#${p.number}: the bot said twice: ${twice[0]!.split('\n')[0]!.slice(0, 100)}`);
+    }
     for (const p of open) {
       if (p.draft) drafts++;
       // Converged: the labels and reviewers the fleet asks for, less what a person took off.
@@ -114,15 +120,19 @@ export async function checkNight(i: Input): Promise<NightCheck> {
       if (p.draft && !allowed && !blockedByHuman && !night.dryRun) violations.push(`${name}#${p.number} is still a draft (measured and clean PRs become ready)`);
     }
   }
-  check(!violations.some((v) => /open bot PRs|opened again/.test(v)), 'no duplicate PR, none reopened after a person closed or merged it', '');
-  check(!violations.some((v) => /missing|not requested|put back/.test(v)), 'every open PR has its labels and reviewers (and none a person removed)', '');
+  // Aggregates: the ok line when none of their kind was found (each violation is listed on its own).
+  const none = (re: RegExp, what: string) => !violations.some((v) => re.test(v)) && held.push(what);
+  none(/open bot PRs|opened again/, 'no duplicate PR, none reopened after a person closed or merged it');
+  none(/missing|not requested|put back/, 'every open PR has its labels and reviewers (and none a person removed)');
+  none(/still a draft/, 'every measured, clean PR is ready for review');
+  none(/said twice/, 'the bot says each thing once on a PR (no comment posted twice)');
 
   // No person's commit is lost, and no PR is blocked by the bot's own commit.
   for (const h of w.humanCommits) {
     const bare = gh.repos.get(h.repo.toLowerCase())?.bare;
     if (bare && !isAncestor(bare, h.sha, h.branch)) violations.push(`${h.repo}: a person's commit ${h.sha.slice(0, 8)} is no longer on ${h.branch}`);
   }
-  if (w.humanCommits.length) check(!violations.some((v) => v.includes("a person's commit")), `every person's commit is still on its branch (${w.humanCommits.length})`, '');
+  if (w.humanCommits.length) none(/a person's commit/, `every person's commit is still on its branch (${w.humanCommits.length})`);
   if (summary) {
     const rows = summary.repos;
     for (const r of rows) {
@@ -137,7 +147,7 @@ export async function checkNight(i: Input): Promise<NightCheck> {
         if (!w.humanCommits.some((h) => h.repo === r.name)) violations.push(`${r.name}: blocked (${d.reason}) though no person pushed to its branch (authors: ${authors.join(', ')})`);
       }
     }
-    check(!violations.some((v) => v.includes('though no person pushed')), 'no PR blocked by the bot\'s own commit', '');
+    none(/though no person pushed/, "no PR blocked by the bot's own commit");
     // Held back repositories are skipped rows, never failures.
     const heldBack = rows.filter((r: RepoResult) => r.delivery?.status === 'deferred' || /later night/i.test(r.reason));
     const heldFailed = heldBack.filter((r) => r.outcome === 'failed');

@@ -50,6 +50,7 @@ export function soakReposYaml(): string {
     `  reviewers: [${REVIEWERS.join(', ')}]`,
     '  platforms: [linux/amd64, linux/arm64]',
     'delivery:',
+    `  branch: ${BOT_BRANCH}`,
     `  dashboard: { repo: ${DASHBOARD_REPO} }`,
     '',
   ].join('\n');
@@ -95,7 +96,8 @@ export interface Night {
   quiet?: boolean;
 }
 
-export const BOT_BRANCH = 'image-build-migrator/cross-compilation';
+/** The bot branch, set in the soak's repos.yaml (the default). */
+export const BOT_BRANCH = 'cross-compile/xx';
 
 function botPull(w: World, repo: string) {
   const p = w.gh.pullsOf(repo).find((x) => x.user === BOT && x.state === 'open');

@@ -126,17 +126,19 @@ function dashboardBody(input: DashboardInput, rows: Record<string, Row>, names: 
     const k = rows[n]!.status.split(':')[0]!;
     leftBy.set(k, (leftBy.get(k) ?? 0) + 1);
   }
+  // The day of the last run, not its time: a nightly edits the issue once a night, and a second
+  // run the same day that changes nothing writes nothing.
   const lines = [
     `Tracking the move of the image-build repositories from QEMU-emulated builds to cross-compilation with \`tonistiigi/xx\` (successor of the checklist in rancher/ecm-distro-tools#375). Kept up to date by image-build-migrator; edits to this issue are overwritten.`,
     '',
-    `**${names.length} repositories**: ${count(/^PR open(?!, blocked)|^draft/)} with an open PR, ${count(/^merged/)} merged, ${count(/^already migrated/)} already migrated, ${count(/^closed by a human/)} closed by a human, ${count(/^skipped/)} skipped, ${count(NEEDS_A_LOOK)} need a look. Last change: ${lastChange}.`,
+    `**${names.length} repositories**: ${count(/^PR open(?!, blocked)|^draft/)} with an open PR, ${count(/^merged/)} merged, ${count(/^already migrated/)} already migrated, ${count(/^closed by a human/)} closed by a human, ${count(/^skipped/)} skipped, ${count(NEEDS_A_LOOK)} need a look. Last change: ${lastChange}. Last run: ${input.now.slice(0, 10)}.`,
     '',
     ...chart(inTable, rows),
     '| repository | status | PR | arm64 speedup | last change |',
     '|---|---|---|---|---|',
     ...inTable.map((n) => {
       const row = rows[n]!;
-      return `| ${text(n)} | ${text(row.status)} | ${row.pr ? link(`#${row.pr.number}`, row.pr.url) : ''} | ${text(row.speedup ?? (row.pr ? 'not measured' : ''))} | ${text(row.at)} |`;
+      return `| ${text(n)} | ${text(row.status)} | ${row.pr ? link(`#${row.pr.number}`, row.pr.url) : ''} | ${text(row.speedup ?? (/^PR open(?!, blocked)|^draft/.test(row.status) ? 'not measured yet' : ''))} | ${text(row.at)} |`;
     }),
     ...(left.length
       ? ['', `${left.length} more repositor${left.length === 1 ? 'y is' : 'ies are'} not listed (${[...leftBy].map(([k, v]) => `${v} ${k}`).join(', ')}): GitHub limits an issue to ${MAX_BODY.toLocaleString('en-US')} characters, and the ones that need a look come first. Every row is in the nightly run's summary.`]

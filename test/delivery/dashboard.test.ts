@@ -23,7 +23,7 @@ describe('the campaign dashboard issue', () => {
     const issues = f.gh.issuesOf(DASH);
     expect(issues).toHaveLength(1);
     const body = issues[0]!.body;
-    expect(body).toMatch(/\| rancher\/image-build-widget \| draft PR \| \[#1\]\(http:\/\/127\.0\.0\.1:\d+\/rancher\/image-build-widget\/pull\/1\) \| not measured \|/);
+    expect(body).toMatch(/\| rancher\/image-build-widget \| draft PR \| \[#1\]\(http:\/\/127\.0\.0\.1:\d+\/rancher\/image-build-widget\/pull\/1\) \| not measured yet \|/);
     expect(body).toContain('| rancher/image-build-sprocket | already migrated |');
     expect(body).toMatch(/\| rancher\/image-build-broken \| failed at migrate: .*RUNN/);
     expect(body).toContain('ecm-distro-tools#375');
@@ -80,7 +80,10 @@ describe('updateDashboardFromEnv (one call from a merged report)', () => {
       const env = { GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: gh.serverUrl, GITHUB_TOKEN: token, ...NO_PACING };
       const input = { repo: 'rancher/ecm-distro-tools', title: 'Campaign', now: '2026-01-01T00:00:00Z', repos: JSON.parse(JSON.stringify([{ name: 'rancher/image-build-a', outcome: 'already-migrated', reason: 'already migrated' }])) };
       expect(await updateDashboardFromEnv(input, env)).toMatchObject({ action: 'created' });
-      expect(await updateDashboardFromEnv({ ...input, now: '2026-01-02T00:00:00Z' }, env)).toMatchObject({ action: 'current' });
+      // Later the same day with nothing changed: no write. The next night says when it ran: one edit.
+      expect(await updateDashboardFromEnv({ ...input, now: '2026-01-01T23:00:00Z' }, env)).toMatchObject({ action: 'current' });
+      expect(await updateDashboardFromEnv({ ...input, now: '2026-01-02T02:00:00Z' }, env)).toMatchObject({ action: 'updated' });
+      expect(gh.issuesOf('rancher/ecm-distro-tools')[0]!.body).toContain('Last run: 2026-01-02.');
       expect(gh.issuesOf('rancher/ecm-distro-tools')).toHaveLength(1);
       gh.assertClean();
     } finally {
@@ -127,8 +130,12 @@ describe('the dashboard at any fleet size', () => {
       }
       // A row with no PR has nothing that could have been measured: no "not measured" there.
       for (const line of body.split('\n').filter((l) => /\| (skipped|already migrated|failed)/.test(l))) expect(line).not.toContain('not measured');
-      // The same input renders the same body: a night that changes nothing writes nothing.
-      expect(renderDashboard({ repo: 'rancher/ecm-distro-tools', title: 'Cross-compilation', repos: fleet(n), now: '2026-12-08T02:00:00.000Z', timing }, body)).toBe(body);
+      // The same input renders the same body the same day (a second run writes nothing); the next
+      // night only the day of the last run changes, and rows keep their times.
+      expect(renderDashboard({ repo: 'rancher/ecm-distro-tools', title: 'Cross-compilation', repos: fleet(n), now: '2026-12-07T09:00:00.000Z', timing }, body)).toBe(body);
+      expect(renderDashboard({ repo: 'rancher/ecm-distro-tools', title: 'Cross-compilation', repos: fleet(n), now: '2026-12-08T02:00:00.000Z', timing }, body)).toBe(body.replace('Last run: 2026-12-07.', 'Last run: 2026-12-08.'));
+      // "not measured yet" only where a PR is open to be measured.
+      for (const line of body.split('\n').filter((l) => /blocked by a human/.test(l))) expect(line).not.toContain('not measured');
     });
   }
 });
