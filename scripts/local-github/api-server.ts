@@ -85,6 +85,11 @@ export interface Fault {
   hangMs?: number;
   /** Hold the request this long, then serve it normally (to order two racing clients). */
   delayMs?: number;
+  /**
+   * Carry the request out, then destroy the socket instead of answering: the write happened on
+   * GitHub, the client never learns it (a connection dropped, the runner killed).
+   */
+  dropAnswer?: boolean;
 }
 
 const RAW_MEDIA = 'application/vnd.github.raw';
@@ -217,6 +222,11 @@ export class FakeGitHub {
       response = fault.response;
     } else {
       response = await handler(fakeReq);
+      if (fault?.dropAnswer) {
+        record.status = 0;
+        req.socket.destroy();
+        return;
+      }
       const responseProblems = validateResponse(op, req.headers, response);
       if (responseProblems.length) return fail(500, `response does not conform to ${op.operationId}: ${responseProblems.join('; ')}`);
     }
@@ -247,7 +257,7 @@ export class FakeGitHub {
     const fault = this.faults.find((f) => f.left > 0 && operationIds.includes(f.operationId) && (!f.when || f.when(fakeReq)));
     if (!fault) return undefined;
     fault.left--;
-    record.fault = Boolean(fault.response || fault.hangMs !== undefined);
+    record.fault = Boolean(fault.response || fault.hangMs !== undefined || fault.dropAnswer);
     if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.hangMs === undefined) return fault;
     record.status = 0;

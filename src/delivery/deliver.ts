@@ -11,8 +11,8 @@ import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
-import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
+import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type Applied, type DraftReason, type Marker } from './marker.ts';
+import { pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
@@ -113,11 +113,12 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   return {
     migration,
     branch: { name: branchName, sha, botAuthored },
-    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId })),
+    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
     recreateClosed: t.settings.recreateClosed,
     mayOpen: run.budget.left > 0,
+    want: { labels: t.settings.labels, reviewers: t.settings.reviewers },
   };
 }
 
@@ -173,12 +174,13 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const body = (draft: Marker['draft']) => {
-        const marker: Marker = { v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}) };
+      const markerOf = (draft: Marker['draft'], applied: Applied): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied });
+      const body = (draft: Marker['draft'], applied: Applied) => {
+        const marker = markerOf(draft, applied);
         return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch });
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
-      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string }, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
+      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
         // The bot's draft only while GitHub still shows a draft: one a human marked ready is the human's.
         let hold: Marker['draft'] = parseMarker(pr.body)?.draft && pr.draft ? { reasons } : undefined;
         let markedReady = false;
@@ -198,7 +200,9 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
             warnings.push(`the PR could not be marked ready for review (it stays a draft until the next run): ${err instanceof Error ? err.message : String(err)}`);
           }
         }
-        const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold) });
+        // What repos.yaml asks for and the PR never got, added before the body that records it.
+        const applied = await converge(p, t, pr, parseMarker(pr.body) ?? {}, warnings);
+        const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold, applied) });
         return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : `${reason}${note}`, markedReady };
       };
       if (d.action === 'update') {
@@ -209,7 +213,8 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       const draft = reasons.length > 0;
       let pr: PullRequest;
       try {
-        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined), head: branch, base: t.baseBranch, draft });
+        // The record starts empty: a create whose answer is lost leaves a PR the next run gives its labels and reviewers.
+        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined, { labels: [], reviewers: [] }), head: branch, base: t.baseBranch, draft });
       } catch (err) {
         if (!(err instanceof PullExistsError)) throw err;
         // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
@@ -224,15 +229,61 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
         const r = await refresh(existing, 'another run opened the PR first: updated it with this push');
         return { action: 'update', status: 'updated', reason: r.reason, pr: { number: r.pr.number, url: r.pr.url, draft: r.pr.draft }, pushed, warnings, ...(r.markedReady ? { markedReady: true } : {}) };
       }
-      if (t.settings.labels.length) {
-        await p.addLabels(t.repo, pr.number, t.settings.labels).catch((err: unknown) => warnings.push(`labels ${t.settings.labels.join(', ')} could not be added: ${err instanceof Error ? err.message : String(err)}`));
-      }
-      if (t.settings.reviewers.length) {
-        await p.requestReviewers(t.repo, pr.number, t.settings.reviewers).catch((err: unknown) => warnings.push(`reviewers ${t.settings.reviewers.join(', ')} could not be requested: ${err instanceof Error ? err.message : String(err)}`));
+      const applied = await converge(p, t, pr, { applied: { labels: [], reviewers: [] } }, warnings, { fresh: true });
+      // Recorded in the marker (one more write, on the run that opens the PR only): what was
+      // added once is never added again, whatever a human does with it afterwards.
+      if (applied.labels.length || applied.reviewers.length) {
+        pr = await p.updatePull(t.repo, pr.number, { body: replaceMarker(pr.body, markerOf(draft ? { reasons } : undefined, applied)) });
       }
       return done(pr, { pushed });
     }
   }
+}
+
+type Converged = Pick<PullRequest, 'number'> & { labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
+
+/**
+ * Add the labels and reviewers of repos.yaml the PR never got (see `pending`), and return the
+ * record to keep. Seen through, and so never tried again: added, already there, a reviewer who
+ * already reviewed (GitHub takes them off the requested list), or refused by GitHub with a 4xx
+ * (a label that does not exist in a strict repository, a login that is no collaborator: the
+ * warning says so once, instead of a failing call every night). A 5xx or a dropped connection
+ * leaves them unrecorded: the next run tries again.
+ */
+async function converge(p: Platform, t: DeliveryTarget, pr: Converged, m: Pick<Marker, 'applied'>, warnings: string[], o: { fresh?: boolean } = {}): Promise<Applied> {
+  const todo = pending({ labels: t.settings.labels, reviewers: t.settings.reviewers }, m, pr);
+  const { settled } = todo;
+  const refused = (err: unknown) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    return typeof status === 'number' && status >= 400 && status < 500;
+  };
+  const say = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  if (todo.labels.length) {
+    try {
+      await p.addLabels(t.repo, pr.number, todo.labels);
+      settled.labels.push(...todo.labels);
+    } catch (err) {
+      warnings.push(`labels ${todo.labels.join(', ')} could not be added: ${say(err)}`);
+      if (refused(err)) settled.labels.push(...todo.labels);
+    }
+  }
+  let ask = todo.reviewers;
+  // Only when there is someone to ask (never on a converged PR): a user who already reviewed is done.
+  if (!o.fresh && ask.some((r) => !r.includes('/'))) {
+    const reviewed = new Set((await p.listReviews(t.repo, pr.number)).map((r) => r.author.toLowerCase()));
+    settled.reviewers.push(...ask.filter((r) => reviewed.has(r.toLowerCase())));
+    ask = ask.filter((r) => !reviewed.has(r.toLowerCase()));
+  }
+  if (ask.length) {
+    try {
+      await p.requestReviewers(t.repo, pr.number, ask);
+      settled.reviewers.push(...ask);
+    } catch (err) {
+      warnings.push(`reviewers ${ask.join(', ')} could not be requested: ${say(err)}`);
+      if (refused(err)) settled.reviewers.push(...ask);
+    }
+  }
+  return settled;
 }
 
 /** Why the PR must be a draft now: the reviewer needs the build time, and warnings want a look first. */

@@ -45,6 +45,20 @@ export interface Marker {
    * human's, and the bot leaves it.
    */
   draft?: { reasons: DraftReason[] };
+  /**
+   * The labels and reviewers of repos.yaml the bot saw through once on this PR: it added them,
+   * found them there, saw the reviewer review, or GitHub refused them (a label that does not
+   * exist). Each run adds the configured ones not in here (lost with a create whose answer never
+   * came, or configured since) and never one in here again: a label or reviewer a human removed
+   * stays removed. Absent in a marker written before the bot kept it: every configured one then
+   * counts as seen through (that version added them when it opened the PR).
+   */
+  applied?: Applied;
+}
+
+export interface Applied {
+  labels: string[];
+  reviewers: string[];
 }
 
 export const MARKER_VERSION = 2;
@@ -62,6 +76,7 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
     if (!parsed || (parsed.v !== 1 && parsed.v !== 2) || typeof parsed.pushed !== 'string') return undefined;
     // A draft record that is not the bot's own shape is no record: leave the PR to humans.
     if (parsed.v === 1 || !isDraftRecord(parsed.draft)) delete parsed.draft;
+    if (!isApplied(parsed.applied)) delete parsed.applied;
     return parsed;
   } catch {
     return undefined;
@@ -106,6 +121,11 @@ export function lastLineMarker(body: string | null | undefined, name: 'state' | 
   const lines = linesOf(body);
   const at = markerLine(lines, name);
   return at < 0 ? undefined : lines[at]!.trim().slice(markerPrefix(name).length, -' -->'.length);
+}
+
+const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+function isApplied(a: unknown): a is Applied {
+  return Boolean(a && typeof a === 'object' && strings((a as Applied).labels) && strings((a as Applied).reviewers));
 }
 
 function isDraftRecord(d: unknown): d is Marker['draft'] {

@@ -14,7 +14,7 @@
  *   or a PR a human marked ready, is the human's: never turned back or over;
  * - nothing changed -> leave it: zero writes.
  */
-import { parseMarker, rebaseTicked, type Marker } from './marker.ts';
+import { parseMarker, rebaseTicked, type Applied, type Marker } from './marker.ts';
 
 export type Migration =
   | { kind: 'needed'; base: string; result: string; recipes: string[] }
@@ -32,6 +32,10 @@ export interface PullState {
   draft: boolean;
   /** GitHub's node id (the GraphQL mutation that marks a draft ready names the PR by it). */
   nodeId: string;
+  /** Labels on the PR now, and whose review it requests now (users; teams by slug). */
+  labels?: string[];
+  requestedReviewers?: string[];
+  requestedTeams?: string[];
 }
 
 export interface PlanInput {
@@ -52,6 +56,8 @@ export interface PlanInput {
   recreateClosed: boolean;
   /** False when this run already opened maxPrsPerRun new PRs. */
   mayOpen: boolean;
+  /** The labels and reviewers repos.yaml asks for on the PR. */
+  want?: Applied;
 }
 
 export type Action = 'open' | 'update' | 'leave' | 'close' | 'blocked';
@@ -77,6 +83,19 @@ export interface Decision {
 const isBot = (p: PullState) => parseMarker(p.body) !== undefined;
 
 export function planDelivery(input: PlanInput): Decision {
+  const d = decide(input);
+  // Every run that updates or leaves the bot's open PR brings it to what repos.yaml asks for.
+  const open = input.pulls.find((p) => p.state === 'open' && isBot(p));
+  if (!open || d.pr?.number !== open.number || !(d.action === 'update' || (d.action === 'leave' && d.status === 'current'))) return d;
+  const missing = pending(input.want, parseMarker(open.body)!, open);
+  if (!missing.labels.length && !missing.reviewers.length) return d;
+  const what = [...(missing.labels.length ? [`label${missing.labels.length > 1 ? 's' : ''} ${missing.labels.join(', ')}`] : []), ...(missing.reviewers.length ? [`reviewer${missing.reviewers.length > 1 ? 's' : ''} ${missing.reviewers.join(', ')}`] : [])];
+  const note = `the PR never got ${what.join(' and ')} of repos.yaml: to be added`;
+  if (d.action === 'update') return { ...d, reason: `${d.reason}; ${note}` };
+  return { action: 'update', status: 'updated', reason: note, pr: d.pr, push: false };
+}
+
+function decide(input: PlanInput): Decision {
   const { migration: mig, branch } = input;
   const ours = input.pulls.filter(isBot);
   const open = ours.find((p) => p.state === 'open');
@@ -137,4 +156,33 @@ function changes(m: Marker, mig: { base: string; result: string; recipes: string
   if (m.base !== mig.base) out.push('the default branch moved');
   if (m.result !== mig.result || m.recipes.join(',') !== mig.recipes.join(',')) out.push('the migration result changed');
   return out;
+}
+
+const has = (list: readonly string[] | undefined, x: string) => (list ?? []).some((y) => y.toLowerCase() === x.toLowerCase());
+/** A configured reviewer (`login` or `org/team`) whose review the PR requests now. */
+const requested = (pr: Pick<PullState, 'requestedReviewers' | 'requestedTeams'>, r: string) => (r.includes('/') ? has(pr.requestedTeams, r.slice(r.indexOf('/') + 1)) : has(pr.requestedReviewers, r));
+
+/**
+ * What of repos.yaml's labels and reviewers the PR still has to get: configured, never seen
+ * through (the marker's `applied`), and not on the PR now. `settled` is the record to keep: the
+ * old one with what the PR already has. A marker without a record (an older version, which added
+ * them when it opened the PR) settles every configured one: nothing is re-added over a human.
+ */
+export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'>): Applied & { settled: Applied } {
+  const w = want ?? { labels: [], reviewers: [] };
+  const record = m.applied ?? w;
+  const settled: Applied = { labels: [...record.labels], reviewers: [...record.reviewers] };
+  const labels: string[] = [];
+  const reviewers: string[] = [];
+  for (const l of w.labels) {
+    if (has(settled.labels, l)) continue;
+    if (has(pr.labels, l)) settled.labels.push(l);
+    else labels.push(l);
+  }
+  for (const r of w.reviewers) {
+    if (has(settled.reviewers, r)) continue;
+    if (requested(pr, r)) settled.reviewers.push(r);
+    else reviewers.push(r);
+  }
+  return { labels, reviewers, settled };
 }
