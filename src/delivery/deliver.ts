@@ -9,11 +9,11 @@ import type { CheckoutReport } from '../migrate/types.ts';
 import type { Platform, PullRequest } from '../platform/types.ts';
 import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
-import { PR_TITLE, renderBody } from './body.ts';
+import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type Applied, type DraftReason, type Marker } from './marker.ts';
-import { pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
+import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
+import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
@@ -103,17 +103,18 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   const branchName = t.settings.botBranch;
   const [pulls, heads] = await Promise.all([run.platform.findPulls(t.repo, branchName), remoteHeads(remote, [branchName])]);
   const sha = heads.get(branchName);
-  const ours = pulls.filter((p) => parseMarker(p.body));
+  const recovered = await recoverState(run, t, remote, pulls, sha);
+  const ours = pulls.filter((p) => parseMarker(p.body) ?? recovered.get(p.number));
   // A head no PR of the bot records is asked whether it is the bot's own commit anyway: the
   // record is written after the push, so an interrupted run leaves the bot's commit unrecorded.
   let botAuthored: boolean | undefined;
-  if (sha && !ours.some((p) => parseMarker(p.body)!.pushed === sha) && migration.kind !== 'failed') {
+  if (sha && !ours.some((p) => (parseMarker(p.body) ?? recovered.get(p.number))!.pushed === sha) && migration.kind !== 'failed') {
     botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
   }
   return {
     migration,
     branch: { name: branchName, sha, botAuthored },
-    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams })),
+    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams, title: p.title, ...(recovered.has(p.number) ? { recovered: recovered.get(p.number) } : {}) })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
     recreateClosed: t.settings.recreateClosed,
@@ -148,7 +149,7 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'close': {
       const pr = d.pr!;
       const open = input.pulls.find((x) => x.number === pr.number)!;
-      const m = parseMarker(open.body)!;
+      const m = markerOf(open)!;
       // A run killed between this comment and the close left the comment: said once, not again
       // (the bot's own comment only: the author of its PR, the mark as the first line).
       const said = botCommented(await p.listComments(t.repo, pr.number), CLOSED_MARK, open.author);
@@ -166,21 +167,24 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
       // Reviewed on every write: the body lists the findings, and whether the PR may leave draft depends on them.
       const findings = reviewChanged(t);
-      let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
+      let pushed = d.action === 'update' && !d.push ? markerOf(input.pulls.find((x) => x.number === d.pr!.number)!)!.pushed : undefined;
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
-        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool));
+        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool, migration.result));
         await pushBranch(remote, branch, d.lease ?? '');
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const markerOf = (draft: Marker['draft'], applied: Applied): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied });
-      const body = (draft: Marker['draft'], applied: Applied) => {
-        const marker = markerOf(draft, applied);
-        return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch });
+      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title });
+      /** The bot's part of the body, between what a human wrote above and below it (kept). */
+      const body = (draft: Marker['draft'], applied: Applied, title: string, old?: string) => {
+        const marker = stateOf(draft, applied, title);
+        const kept = humanText(old);
+        const room = MAX_BODY - 1_000 - kept.above.length - kept.below.length - 4;
+        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
-      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
+      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string; title?: string; recovered?: Marker } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
         // The bot's draft only while GitHub still shows a draft: one a human marked ready is the human's.
         let hold: Marker['draft'] = parseMarker(pr.body)?.draft && pr.draft ? { reasons } : undefined;
         let markedReady = false;
@@ -201,8 +205,12 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
           }
         }
         // What repos.yaml asks for and the PR never got, added before the body that records it.
-        const applied = await converge(p, t, pr, parseMarker(pr.body) ?? {}, warnings);
-        const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold, applied) });
+        const last = markerOf(pr);
+        const applied = await converge(p, t, pr, last ?? {}, warnings);
+        // The title is the bot's only while it is the one the bot set last: one a human edited is theirs.
+        const botsTitle = last?.title ?? PR_TITLE;
+        const setTitle = pr.title === undefined || pr.title === botsTitle;
+        const updated = await p.updatePull(t.repo, pr.number, { ...(setTitle ? { title: PR_TITLE } : {}), body: body(hold, applied, setTitle ? PR_TITLE : botsTitle, pr.body) });
         return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : `${reason}${note}`, markedReady };
       };
       if (d.action === 'update') {
@@ -214,7 +222,7 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       let pr: PullRequest;
       try {
         // The record starts empty: a create whose answer is lost leaves a PR the next run gives its labels and reviewers.
-        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined, { labels: [], reviewers: [] }), head: branch, base: t.baseBranch, draft });
+        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined, { labels: [], reviewers: [] }, PR_TITLE), head: branch, base: t.baseBranch, draft });
       } catch (err) {
         if (!(err instanceof PullExistsError)) throw err;
         // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
@@ -233,7 +241,7 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       // Recorded in the marker (one more write, on the run that opens the PR only): what was
       // added once is never added again, whatever a human does with it afterwards.
       if (applied.labels.length || applied.reviewers.length) {
-        pr = await p.updatePull(t.repo, pr.number, { body: replaceMarker(pr.body, markerOf(draft ? { reasons } : undefined, applied)) });
+        pr = await p.updatePull(t.repo, pr.number, { body: replaceMarker(pr.body, stateOf(draft ? { reasons } : undefined, applied, PR_TITLE)) });
       }
       return done(pr, { pushed });
     }
@@ -296,8 +304,31 @@ function draftReasons(timing: TimingInput | undefined, findings: Finding[]): Dra
   ];
 }
 
-function commitMessage(recipes: string[], tool: string): string {
-  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}`;
+function commitMessage(recipes: string[], tool: string, result: string): string {
+  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}\n${RESULT_TRAILER}: ${result}`;
+}
+
+/**
+ * The state of the bot's open PR whose description lost the marker (a human rewrote it), read
+ * from the bot's commit at the head of its branch. Chosen over a state comment: a comment costs
+ * a write on every update and a listing to find it, and a human can delete it just the same;
+ * the branch costs nothing until the marker is gone (then one fetch, and one call for the bot's
+ * login), and only a push, which stops the bot anyway, changes it. Only a PR the bot's login
+ * authored, with the bot's commit (identity and trailer) at its head, is read: never a human's
+ * PR from that branch. What the commit cannot say is taken the cautious way: no record of a
+ * draft (a draft is then a human's), no record of labels (none re-added), no timing (the body
+ * says not measured until the next timed run).
+ */
+async function recoverState(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, pulls: PullRequest[], sha: string | undefined): Promise<Map<number, Marker>> {
+  const out = new Map<number, Marker>();
+  const lost = pulls.filter((p) => p.state === 'open' && p.author && !parseMarker(p.body));
+  if (!sha || !lost.length) return out;
+  const me = await run.platform.login();
+  const mine = lost.find((p) => me && p.author.toLowerCase() === me.toLowerCase());
+  if (!mine) return out;
+  const state = await botCommitState(remote, t.settings.botBranch, t.settings.author.email);
+  if (state) out.set(mine.number, { v: 2, tool: state.tool, recipes: state.recipes, base: state.base, result: state.result, pushed: sha, timing: '' });
+  return out;
 }
 
 /**

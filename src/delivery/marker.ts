@@ -54,6 +54,11 @@ export interface Marker {
    * counts as seen through (that version added them when it opened the PR).
    */
   applied?: Applied;
+  /**
+   * The title the bot last set. A run sets the title only while the PR still has this one: a
+   * title a human edited is theirs. Absent (older markers): the bot's own title stands for it.
+   */
+  title?: string;
 }
 
 export interface Applied {
@@ -130,6 +135,35 @@ function isApplied(a: unknown): a is Applied {
 
 function isDraftRecord(d: unknown): d is Marker['draft'] {
   return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings' || r === 'after-build'));
+}
+
+/**
+ * The first line of the bot's part of a PR body; its state marker is the last. Between the two
+ * is what the bot rewrites; a human's text above or below is kept by every rewrite.
+ */
+export const BEGIN_MARK = '<!-- image-build-migrator:begin -->';
+const FOOTER = '<sub>Opened by image-build-migrator ';
+
+/**
+ * The text of a PR body outside the bot's part: above its begin line, below its state marker.
+ * A body written before the begin line existed starts with the bot's part. Without a state marker
+ * (a human rewrote the description and dropped it) the bot's part ends at its footer line, and
+ * when not even the footer is left, all below the begin line is the bot's (or, with no begin line
+ * either, the whole body is the human's).
+ */
+export function humanText(body: string | null | undefined): { above: string; below: string } {
+  const lines = linesOf(body);
+  const first = lines.findIndex((l) => l.trim() === BEGIN_MARK);
+  let end = markerLine(lines, 'state');
+  if (end < 0 || end < first) end = lastIndex(lines, (l) => l.trim().startsWith(FOOTER));
+  if (end < 0 || end < first) return first < 0 ? { above: (body ?? '').trim(), below: '' } : { above: lines.slice(0, first).join('\n').trim(), below: '' };
+  const start = first < 0 ? 0 : first;
+  return { above: lines.slice(0, start).join('\n').trim(), below: lines.slice(end + 1).join('\n').trim() };
+}
+
+/** The bot's part between what a human wrote above and below it. */
+export function withHumanText(bots: string, kept: { above: string; below: string }): string {
+  return [...(kept.above ? [kept.above, ''] : []), bots, ...(kept.below ? ['', kept.below] : [])].join('\n');
 }
 
 export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';

@@ -36,6 +36,13 @@ export interface PullState {
   labels?: string[];
   requestedReviewers?: string[];
   requestedTeams?: string[];
+  /** The PR's title now. */
+  title?: string;
+  /**
+   * The bot's state read from its commit at the head of the branch, for its own open PR (authored
+   * by the bot's login) whose description no longer has the marker: a human rewrote it.
+   */
+  recovered?: Marker;
 }
 
 export interface PlanInput {
@@ -80,14 +87,16 @@ export interface Decision {
   deleteBranch?: boolean;
 }
 
-const isBot = (p: PullState) => parseMarker(p.body) !== undefined;
+/** The bot's state of a PR: its marker, or (the marker edited away) what its commit says. */
+export const markerOf = (p: Pick<PullState, 'body' | 'recovered'>): Marker | undefined => parseMarker(p.body) ?? p.recovered;
+const isBot = (p: PullState) => markerOf(p) !== undefined;
 
 export function planDelivery(input: PlanInput): Decision {
   const d = decide(input);
   // Every run that updates or leaves the bot's open PR brings it to what repos.yaml asks for.
   const open = input.pulls.find((p) => p.state === 'open' && isBot(p));
   if (!open || d.pr?.number !== open.number || !(d.action === 'update' || (d.action === 'leave' && d.status === 'current'))) return d;
-  const missing = pending(input.want, parseMarker(open.body)!, open);
+  const missing = pending(input.want, markerOf(open)!, open);
   if (!missing.labels.length && !missing.reviewers.length) return d;
   const what = [...(missing.labels.length ? [`label${missing.labels.length > 1 ? 's' : ''} ${missing.labels.join(', ')}`] : []), ...(missing.reviewers.length ? [`reviewer${missing.reviewers.length > 1 ? 's' : ''} ${missing.reviewers.join(', ')}`] : [])];
   const note = `the PR never got ${what.join(' and ')} of repos.yaml: to be added`;
@@ -102,7 +111,7 @@ function decide(input: PlanInput): Decision {
   const ref = (p: PullState) => ({ number: p.number, url: p.url });
 
   if (open) {
-    const m = parseMarker(open.body)!;
+    const m = markerOf(open)!;
     if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: `the migration failed this run (${mig.reason}); the PR is left as it is`, pr: ref(open) };
     const ticked = rebaseTicked(open.body);
     // Not the head the PR records, and not a commit of the bot either (delivery asks the commit).
@@ -119,6 +128,7 @@ function decide(input: PlanInput): Decision {
     if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
     const rebuild = changes(m, mig);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
+    if (!parseMarker(open.body)) return { action: 'update', status: 'updated', reason: "the description lost the bot's state marker (edited by hand): its part is written back from the bot's commit, the rest kept", pr: ref(open), push: false };
     if (input.timingUnknown) {
       if (m.draft?.reasons.includes('timing')) return { action: 'update', status: 'updated', reason: 'the PR waits for its build time: measured by its migrate job', pr: ref(open), push: false };
     } else if (m.timing !== input.timing) return { action: 'update', status: 'updated', reason: 'the timing changed: body updated', pr: ref(open), push: false };
@@ -136,14 +146,14 @@ function decide(input: PlanInput): Decision {
     if (latest?.merged) return { action: 'leave', status: 'merged', reason: `merged (${mig.reason})`, pr: ref(latest) };
     return { action: 'leave', status: 'not-needed', reason: mig.reason };
   }
-  if (latest && !latest.merged && !parseMarker(latest.body)!.closed && !input.recreateClosed) {
+  if (latest && !latest.merged && !markerOf(latest)!.closed && !input.recreateClosed) {
     return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest) };
   }
   // The branch may be left over from an interrupted run (pushed, no PR yet) or from the bot's last
   // PR; anything else on it belongs to a human.
   let lease = '';
   if (branch.sha) {
-    const explained = ours.some((p) => parseMarker(p.body)!.pushed === branch.sha) || branch.botAuthored === true;
+    const explained = ours.some((p) => markerOf(p)!.pushed === branch.sha) || branch.botAuthored === true;
     if (!explained) return { action: 'blocked', status: 'blocked-by-human', reason: `the branch ${branch.name} exists with commits the bot did not make and no PR of the bot: delete the branch or name another in repos.yaml (botBranch)` };
     lease = branch.sha;
   }
