@@ -85,7 +85,10 @@ export interface Fault {
   hangMs?: number;
   /** Hold the request this long, then serve it normally (to order two racing clients). */
   delayMs?: number;
-  /** Carry the request out, then drop the connection before the answer (the write happened; the client never hears of it). */
+  /**
+   * Carry the request out, then destroy the socket instead of answering: the write happened on
+   * GitHub, the client never learns it (a connection dropped, the runner killed).
+   */
   dropAnswer?: boolean;
 }
 
@@ -255,7 +258,7 @@ export class FakeGitHub {
     const fault = this.faults.find((f) => f.left > 0 && operationIds.includes(f.operationId) && (!f.when || f.when(fakeReq)));
     if (!fault) return undefined;
     fault.left--;
-    record.fault = Boolean(fault.response || fault.hangMs !== undefined);
+    record.fault = Boolean(fault.response || fault.hangMs !== undefined || fault.dropAnswer);
     if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.hangMs === undefined) return fault;
     record.status = 0;

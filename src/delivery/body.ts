@@ -10,7 +10,7 @@ import type { FileChange, FileReport } from '../migrate/types.ts';
 import type { Finding } from '../review/review.ts';
 import { formatRatio, formatSeconds } from '../timing/format.ts';
 import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
-import { rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
+import { BEGIN_MARK, rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
 import { code, text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from './timing.ts';
 
@@ -41,7 +41,7 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
     repo: input.repo, serverUrl: input.serverUrl, base: input.base, head: input.marker.pushed, botBranch: input.botBranch ?? 'cross-compile/xx',
     files: input.files, changes: input.changes ?? [], findings: input.findings, timing: input.timing, platforms: input.platforms, build: input.build,
   };
-  const head = [intro(input.timing, input.files.some((f) => f.skips.some((k) => k.stage))), ''];
+  const head = [BEGIN_MARK, '', intro(input.timing, input.files.some((f) => f.skips.some((k) => k.stage))), ''];
   const tail = [
     '### Review checklist',
     '',
@@ -55,7 +55,7 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
     '',
     rebaseCheckbox(false),
     '',
-    `<sub>Opened by image-build-migrator ${input.marker.tool}.</sub>`,
+    `<sub>Opened by image-build-migrator ${input.marker.tool}. On each update the bot rewrites the sections between its markers (from the top of its text down to this line) and the title, unless someone edited it; anything outside them, above or below, is kept.</sub>`,
     '',
     renderMarker(input.marker),
   ];

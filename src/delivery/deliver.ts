@@ -9,11 +9,11 @@ import type { CheckoutReport } from '../migrate/types.ts';
 import type { Platform, PullRequest } from '../platform/types.ts';
 import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
-import { PR_TITLE, renderBody } from './body.ts';
+import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { botCommented, CLOSED_MARK, parseMarker, replaceMarker, STOPPED_MARK, type DraftReason, type Marker } from './marker.ts';
-import { planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { commitMigration, deleteBranch, BOT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
+import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
+import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
@@ -103,21 +103,23 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   const branchName = t.settings.botBranch;
   const [pulls, heads] = await Promise.all([run.platform.findPulls(t.repo, branchName), remoteHeads(remote, [branchName])]);
   const sha = heads.get(branchName);
-  const ours = pulls.filter((p) => parseMarker(p.body));
+  const recovered = await recoverState(run, t, remote, pulls, sha);
+  const ours = pulls.filter((p) => parseMarker(p.body) ?? recovered.get(p.number));
   // A head no PR of the bot records is asked whether it is the bot's own commit anyway: the
   // record is written after the push, so an interrupted run leaves the bot's commit unrecorded.
   let botAuthored: boolean | undefined;
-  if (sha && !ours.some((p) => parseMarker(p.body)!.pushed === sha) && migration.kind !== 'failed') {
+  if (sha && !ours.some((p) => (parseMarker(p.body) ?? recovered.get(p.number))!.pushed === sha) && migration.kind !== 'failed') {
     botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
   }
   return {
     migration,
     branch: { name: branchName, sha, botAuthored },
-    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId })),
+    pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams, title: p.title, ...(recovered.has(p.number) ? { recovered: recovered.get(p.number) } : {}) })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
     recreateClosed: t.settings.recreateClosed,
     mayOpen: run.budget.left > 0,
+    want: { labels: t.settings.labels, reviewers: t.settings.reviewers },
   };
 }
 
@@ -147,7 +149,7 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
     case 'close': {
       const pr = d.pr!;
       const open = input.pulls.find((x) => x.number === pr.number)!;
-      const m = parseMarker(open.body)!;
+      const m = markerOf(open)!;
       // A run killed between this comment and the close left the comment: said once, not again
       // (the bot's own comment only: the author of its PR, the mark as the first line).
       const said = botCommented(await p.listComments(t.repo, pr.number), CLOSED_MARK, open.author);
@@ -165,20 +167,24 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
       // Reviewed on every write: the body lists the findings, and whether the PR may leave draft depends on them.
       const findings = reviewChanged(t);
-      let pushed = d.action === 'update' && !d.push ? parseMarker(input.pulls.find((x) => x.number === d.pr!.number)!.body)!.pushed : undefined;
+      let pushed = d.action === 'update' && !d.push ? markerOf(input.pulls.find((x) => x.number === d.pr!.number)!)!.pushed : undefined;
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
-        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool));
+        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool, migration.result));
         await pushBranch(remote, branch, d.lease ?? '');
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const body = (draft: Marker['draft']) => {
-        const marker: Marker = { v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}) };
-        return renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch });
+      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title });
+      /** The bot's part of the body, between what a human wrote above and below it (kept). */
+      const body = (draft: Marker['draft'], applied: Applied, title: string, old?: string) => {
+        const marker = stateOf(draft, applied, title);
+        const kept = humanText(old);
+        const room = MAX_BODY - 1_000 - kept.above.length - kept.below.length - 4;
+        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
-      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string }, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
+      const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string; title?: string; recovered?: Marker } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
         // The bot's draft only while GitHub still shows a draft: one a human marked ready is the human's.
         let hold: Marker['draft'] = parseMarker(pr.body)?.draft && pr.draft ? { reasons } : undefined;
         let markedReady = false;
@@ -198,7 +204,13 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
             warnings.push(`the PR could not be marked ready for review (it stays a draft until the next run): ${err instanceof Error ? err.message : String(err)}`);
           }
         }
-        const updated = await p.updatePull(t.repo, pr.number, { title: PR_TITLE, body: body(hold) });
+        // What repos.yaml asks for and the PR never got, added before the body that records it.
+        const last = markerOf(pr);
+        const applied = await converge(p, t, pr, last ?? {}, warnings);
+        // The title is the bot's only while it is the one the bot set last: one a human edited is theirs.
+        const botsTitle = last?.title ?? PR_TITLE;
+        const setTitle = pr.title === undefined || pr.title === botsTitle;
+        const updated = await p.updatePull(t.repo, pr.number, { ...(setTitle ? { title: PR_TITLE } : {}), body: body(hold, applied, setTitle ? PR_TITLE : botsTitle, pr.body) });
         return { pr: updated, reason: markedReady ? `${reason}; marked ready for review (the build time is measured and the review has no warning)` : `${reason}${note}`, markedReady };
       };
       if (d.action === 'update') {
@@ -209,7 +221,8 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       const draft = reasons.length > 0;
       let pr: PullRequest;
       try {
-        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined), head: branch, base: t.baseBranch, draft });
+        // The record starts empty: a create whose answer is lost leaves a PR the next run gives its labels and reviewers.
+        pr = await p.createPull(t.repo, { title: PR_TITLE, body: body(draft ? { reasons } : undefined, { labels: [], reviewers: [] }, PR_TITLE), head: branch, base: t.baseBranch, draft });
       } catch (err) {
         if (!(err instanceof PullExistsError)) throw err;
         // Another run opened it between our read and our create (GitHub's 422). Whoever pushed last
@@ -224,15 +237,61 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
         const r = await refresh(existing, 'another run opened the PR first: updated it with this push');
         return { action: 'update', status: 'updated', reason: r.reason, pr: { number: r.pr.number, url: r.pr.url, draft: r.pr.draft }, pushed, warnings, ...(r.markedReady ? { markedReady: true } : {}) };
       }
-      if (t.settings.labels.length) {
-        await p.addLabels(t.repo, pr.number, t.settings.labels).catch((err: unknown) => warnings.push(`labels ${t.settings.labels.join(', ')} could not be added: ${err instanceof Error ? err.message : String(err)}`));
-      }
-      if (t.settings.reviewers.length) {
-        await p.requestReviewers(t.repo, pr.number, t.settings.reviewers).catch((err: unknown) => warnings.push(`reviewers ${t.settings.reviewers.join(', ')} could not be requested: ${err instanceof Error ? err.message : String(err)}`));
+      const applied = await converge(p, t, pr, { applied: { labels: [], reviewers: [] } }, warnings, { fresh: true });
+      // Recorded in the marker (one more write, on the run that opens the PR only): what was
+      // added once is never added again, whatever a human does with it afterwards.
+      if (applied.labels.length || applied.reviewers.length) {
+        pr = await p.updatePull(t.repo, pr.number, { body: replaceMarker(pr.body, stateOf(draft ? { reasons } : undefined, applied, PR_TITLE)) });
       }
       return done(pr, { pushed });
     }
   }
+}
+
+type Converged = Pick<PullRequest, 'number'> & { labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
+
+/**
+ * Add the labels and reviewers of repos.yaml the PR never got (see `pending`), and return the
+ * record to keep. Seen through, and so never tried again: added, already there, a reviewer who
+ * already reviewed (GitHub takes them off the requested list), or refused by GitHub with a 4xx
+ * (a label that does not exist in a strict repository, a login that is no collaborator: the
+ * warning says so once, instead of a failing call every night). A 5xx or a dropped connection
+ * leaves them unrecorded: the next run tries again.
+ */
+async function converge(p: Platform, t: DeliveryTarget, pr: Converged, m: Pick<Marker, 'applied'>, warnings: string[], o: { fresh?: boolean } = {}): Promise<Applied> {
+  const todo = pending({ labels: t.settings.labels, reviewers: t.settings.reviewers }, m, pr);
+  const { settled } = todo;
+  const refused = (err: unknown) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    return typeof status === 'number' && status >= 400 && status < 500;
+  };
+  const say = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  if (todo.labels.length) {
+    try {
+      await p.addLabels(t.repo, pr.number, todo.labels);
+      settled.labels.push(...todo.labels);
+    } catch (err) {
+      warnings.push(`labels ${todo.labels.join(', ')} could not be added: ${say(err)}`);
+      if (refused(err)) settled.labels.push(...todo.labels);
+    }
+  }
+  let ask = todo.reviewers;
+  // Only when there is someone to ask (never on a converged PR): a user who already reviewed is done.
+  if (!o.fresh && ask.some((r) => !r.includes('/'))) {
+    const reviewed = new Set((await p.listReviews(t.repo, pr.number)).map((r) => r.author.toLowerCase()));
+    settled.reviewers.push(...ask.filter((r) => reviewed.has(r.toLowerCase())));
+    ask = ask.filter((r) => !reviewed.has(r.toLowerCase()));
+  }
+  if (ask.length) {
+    try {
+      await p.requestReviewers(t.repo, pr.number, ask);
+      settled.reviewers.push(...ask);
+    } catch (err) {
+      warnings.push(`reviewers ${ask.join(', ')} could not be requested: ${say(err)}`);
+      if (refused(err)) settled.reviewers.push(...ask);
+    }
+  }
+  return settled;
 }
 
 /** Why the PR must be a draft now: the reviewer needs the build time, and warnings want a look first. */
@@ -245,8 +304,31 @@ function draftReasons(timing: TimingInput | undefined, findings: Finding[]): Dra
   ];
 }
 
-function commitMessage(recipes: string[], tool: string): string {
-  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}`;
+function commitMessage(recipes: string[], tool: string, result: string): string {
+  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}\n${RESULT_TRAILER}: ${result}`;
+}
+
+/**
+ * The state of the bot's open PR whose description lost the marker (a human rewrote it), read
+ * from the bot's commit at the head of its branch. Chosen over a state comment: a comment costs
+ * a write on every update and a listing to find it, and a human can delete it just the same;
+ * the branch costs nothing until the marker is gone (then one fetch, and one call for the bot's
+ * login), and only a push, which stops the bot anyway, changes it. Only a PR the bot's login
+ * authored, with the bot's commit (identity and trailer) at its head, is read: never a human's
+ * PR from that branch. What the commit cannot say is taken the cautious way: no record of a
+ * draft (a draft is then a human's), no record of labels (none re-added), no timing (the body
+ * says not measured until the next timed run).
+ */
+async function recoverState(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, pulls: PullRequest[], sha: string | undefined): Promise<Map<number, Marker>> {
+  const out = new Map<number, Marker>();
+  const lost = pulls.filter((p) => p.state === 'open' && p.author && !parseMarker(p.body));
+  if (!sha || !lost.length) return out;
+  const me = await run.platform.login();
+  const mine = lost.find((p) => me && p.author.toLowerCase() === me.toLowerCase());
+  if (!mine) return out;
+  const state = await botCommitState(remote, t.settings.botBranch, t.settings.author.email);
+  if (state) out.set(mine.number, { v: 2, tool: state.tool, recipes: state.recipes, base: state.base, result: state.result, pushed: sha, timing: '' });
+  return out;
 }
 
 /**

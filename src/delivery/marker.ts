@@ -45,6 +45,25 @@ export interface Marker {
    * human's, and the bot leaves it.
    */
   draft?: { reasons: DraftReason[] };
+  /**
+   * The labels and reviewers of repos.yaml the bot saw through once on this PR: it added them,
+   * found them there, saw the reviewer review, or GitHub refused them (a label that does not
+   * exist). Each run adds the configured ones not in here (lost with a create whose answer never
+   * came, or configured since) and never one in here again: a label or reviewer a human removed
+   * stays removed. Absent in a marker written before the bot kept it: every configured one then
+   * counts as seen through (that version added them when it opened the PR).
+   */
+  applied?: Applied;
+  /**
+   * The title the bot last set. A run sets the title only while the PR still has this one: a
+   * title a human edited is theirs. Absent (older markers): the bot's own title stands for it.
+   */
+  title?: string;
+}
+
+export interface Applied {
+  labels: string[];
+  reviewers: string[];
 }
 
 export const MARKER_VERSION = 2;
@@ -62,6 +81,7 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
     if (!parsed || (parsed.v !== 1 && parsed.v !== 2) || typeof parsed.pushed !== 'string') return undefined;
     // A draft record that is not the bot's own shape is no record: leave the PR to humans.
     if (parsed.v === 1 || !isDraftRecord(parsed.draft)) delete parsed.draft;
+    if (!isApplied(parsed.applied)) delete parsed.applied;
     return parsed;
   } catch {
     return undefined;
@@ -108,8 +128,42 @@ export function lastLineMarker(body: string | null | undefined, name: 'state' | 
   return at < 0 ? undefined : lines[at]!.trim().slice(markerPrefix(name).length, -' -->'.length);
 }
 
+const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+function isApplied(a: unknown): a is Applied {
+  return Boolean(a && typeof a === 'object' && strings((a as Applied).labels) && strings((a as Applied).reviewers));
+}
+
 function isDraftRecord(d: unknown): d is Marker['draft'] {
   return Boolean(d && typeof d === 'object' && Array.isArray((d as { reasons?: unknown }).reasons) && (d as { reasons: unknown[] }).reasons.every((r) => r === 'timing' || r === 'warnings' || r === 'after-build'));
+}
+
+/**
+ * The first line of the bot's part of a PR body; its state marker is the last. Between the two
+ * is what the bot rewrites; a human's text above or below is kept by every rewrite.
+ */
+export const BEGIN_MARK = '<!-- image-build-migrator:begin -->';
+const FOOTER = '<sub>Opened by image-build-migrator ';
+
+/**
+ * The text of a PR body outside the bot's part: above its begin line, below its state marker.
+ * A body written before the begin line existed starts with the bot's part. Without a state marker
+ * (a human rewrote the description and dropped it) the bot's part ends at its footer line, and
+ * when not even the footer is left, all below the begin line is the bot's (or, with no begin line
+ * either, the whole body is the human's).
+ */
+export function humanText(body: string | null | undefined): { above: string; below: string } {
+  const lines = linesOf(body);
+  const first = lines.findIndex((l) => l.trim() === BEGIN_MARK);
+  let end = markerLine(lines, 'state');
+  if (end < 0 || end < first) end = lastIndex(lines, (l) => l.trim().startsWith(FOOTER));
+  if (end < 0 || end < first) return first < 0 ? { above: (body ?? '').trim(), below: '' } : { above: lines.slice(0, first).join('\n').trim(), below: '' };
+  const start = first < 0 ? 0 : first;
+  return { above: lines.slice(0, start).join('\n').trim(), below: lines.slice(end + 1).join('\n').trim() };
+}
+
+/** The bot's part between what a human wrote above and below it. */
+export function withHumanText(bots: string, kept: { above: string; below: string }): string {
+  return [...(kept.above ? [kept.above, ''] : []), bots, ...(kept.below ? ['', kept.below] : [])].join('\n');
 }
 
 export const REBASE_MARK = '<!-- image-build-migrator:rebase -->';

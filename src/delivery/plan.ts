@@ -14,7 +14,7 @@
  *   or a PR a human marked ready, is the human's: never turned back or over;
  * - nothing changed -> leave it: zero writes.
  */
-import { parseMarker, rebaseTicked, type Marker } from './marker.ts';
+import { parseMarker, rebaseTicked, type Applied, type Marker } from './marker.ts';
 
 export type Migration =
   | { kind: 'needed'; base: string; result: string; recipes: string[] }
@@ -32,6 +32,17 @@ export interface PullState {
   draft: boolean;
   /** GitHub's node id (the GraphQL mutation that marks a draft ready names the PR by it). */
   nodeId: string;
+  /** Labels on the PR now, and whose review it requests now (users; teams by slug). */
+  labels?: string[];
+  requestedReviewers?: string[];
+  requestedTeams?: string[];
+  /** The PR's title now. */
+  title?: string;
+  /**
+   * The bot's state read from its commit at the head of the branch, for its own open PR (authored
+   * by the bot's login) whose description no longer has the marker: a human rewrote it.
+   */
+  recovered?: Marker;
 }
 
 export interface PlanInput {
@@ -52,6 +63,8 @@ export interface PlanInput {
   recreateClosed: boolean;
   /** False when this run already opened maxPrsPerRun new PRs. */
   mayOpen: boolean;
+  /** The labels and reviewers repos.yaml asks for on the PR. */
+  want?: Applied;
 }
 
 export type Action = 'open' | 'update' | 'leave' | 'close' | 'blocked';
@@ -74,16 +87,31 @@ export interface Decision {
   deleteBranch?: boolean;
 }
 
-const isBot = (p: PullState) => parseMarker(p.body) !== undefined;
+/** The bot's state of a PR: its marker, or (the marker edited away) what its commit says. */
+export const markerOf = (p: Pick<PullState, 'body' | 'recovered'>): Marker | undefined => parseMarker(p.body) ?? p.recovered;
+const isBot = (p: PullState) => markerOf(p) !== undefined;
 
 export function planDelivery(input: PlanInput): Decision {
+  const d = decide(input);
+  // Every run that updates or leaves the bot's open PR brings it to what repos.yaml asks for.
+  const open = input.pulls.find((p) => p.state === 'open' && isBot(p));
+  if (!open || d.pr?.number !== open.number || !(d.action === 'update' || (d.action === 'leave' && d.status === 'current'))) return d;
+  const missing = pending(input.want, markerOf(open)!, open);
+  if (!missing.labels.length && !missing.reviewers.length) return d;
+  const what = [...(missing.labels.length ? [`label${missing.labels.length > 1 ? 's' : ''} ${missing.labels.join(', ')}`] : []), ...(missing.reviewers.length ? [`reviewer${missing.reviewers.length > 1 ? 's' : ''} ${missing.reviewers.join(', ')}`] : [])];
+  const note = `the PR never got ${what.join(' and ')} of repos.yaml: to be added`;
+  if (d.action === 'update') return { ...d, reason: `${d.reason}; ${note}` };
+  return { action: 'update', status: 'updated', reason: note, pr: d.pr, push: false };
+}
+
+function decide(input: PlanInput): Decision {
   const { migration: mig, branch } = input;
   const ours = input.pulls.filter(isBot);
   const open = ours.find((p) => p.state === 'open');
   const ref = (p: PullState) => ({ number: p.number, url: p.url });
 
   if (open) {
-    const m = parseMarker(open.body)!;
+    const m = markerOf(open)!;
     if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: `the migration failed this run (${mig.reason}); the PR is left as it is`, pr: ref(open) };
     const ticked = rebaseTicked(open.body);
     // Not the head the PR records, and not a commit of the bot either (delivery asks the commit).
@@ -100,6 +128,7 @@ export function planDelivery(input: PlanInput): Decision {
     if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
     const rebuild = changes(m, mig);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
+    if (!parseMarker(open.body)) return { action: 'update', status: 'updated', reason: "the description lost the bot's state marker (edited by hand): its part is written back from the bot's commit, the rest kept", pr: ref(open), push: false };
     if (input.timingUnknown) {
       if (m.draft?.reasons.includes('timing')) return { action: 'update', status: 'updated', reason: 'the PR waits for its build time: measured by its migrate job', pr: ref(open), push: false };
       // A failed build is never reused from the timing store: the job builds again, and the night
@@ -120,14 +149,14 @@ export function planDelivery(input: PlanInput): Decision {
     if (latest?.merged) return { action: 'leave', status: 'merged', reason: `merged (${mig.reason})`, pr: ref(latest) };
     return { action: 'leave', status: 'not-needed', reason: mig.reason };
   }
-  if (latest && !latest.merged && !parseMarker(latest.body)!.closed && !input.recreateClosed) {
+  if (latest && !latest.merged && !markerOf(latest)!.closed && !input.recreateClosed) {
     return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest) };
   }
   // The branch may be left over from an interrupted run (pushed, no PR yet) or from the bot's last
   // PR; anything else on it belongs to a human.
   let lease = '';
   if (branch.sha) {
-    const explained = ours.some((p) => parseMarker(p.body)!.pushed === branch.sha) || branch.botAuthored === true;
+    const explained = ours.some((p) => markerOf(p)!.pushed === branch.sha) || branch.botAuthored === true;
     if (!explained) return { action: 'blocked', status: 'blocked-by-human', reason: `the branch ${branch.name} exists with commits the bot did not make and no PR of the bot: delete the branch or name another in repos.yaml (botBranch)` };
     lease = branch.sha;
   }
@@ -140,4 +169,33 @@ function changes(m: Marker, mig: { base: string; result: string; recipes: string
   if (m.base !== mig.base) out.push('the default branch moved');
   if (m.result !== mig.result || m.recipes.join(',') !== mig.recipes.join(',')) out.push('the migration result changed');
   return out;
+}
+
+const has = (list: readonly string[] | undefined, x: string) => (list ?? []).some((y) => y.toLowerCase() === x.toLowerCase());
+/** A configured reviewer (`login` or `org/team`) whose review the PR requests now. */
+const requested = (pr: Pick<PullState, 'requestedReviewers' | 'requestedTeams'>, r: string) => (r.includes('/') ? has(pr.requestedTeams, r.slice(r.indexOf('/') + 1)) : has(pr.requestedReviewers, r));
+
+/**
+ * What of repos.yaml's labels and reviewers the PR still has to get: configured, never seen
+ * through (the marker's `applied`), and not on the PR now. `settled` is the record to keep: the
+ * old one with what the PR already has. A marker without a record (an older version, which added
+ * them when it opened the PR) settles every configured one: nothing is re-added over a human.
+ */
+export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'>): Applied & { settled: Applied } {
+  const w = want ?? { labels: [], reviewers: [] };
+  const record = m.applied ?? w;
+  const settled: Applied = { labels: [...record.labels], reviewers: [...record.reviewers] };
+  const labels: string[] = [];
+  const reviewers: string[] = [];
+  for (const l of w.labels) {
+    if (has(settled.labels, l)) continue;
+    if (has(pr.labels, l)) settled.labels.push(l);
+    else labels.push(l);
+  }
+  for (const r of w.reviewers) {
+    if (has(settled.reviewers, r)) continue;
+    if (requested(pr, r)) settled.reviewers.push(r);
+    else reviewers.push(r);
+  }
+  return { labels, reviewers, settled };
 }

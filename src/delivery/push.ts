@@ -93,6 +93,25 @@ export async function headIsBots(r: GitRemote, branch: string, email: string): P
   return ours(ae) && ours(ce) && trailer.trim() !== '';
 }
 
+/** The trailer with the hash of the migration result the commit holds (the marker's `result`). */
+export const RESULT_TRAILER = 'Image-Build-Migrator-Result';
+
+/**
+ * What a commit of the bot at the head of `branch` says of the state it was pushed in: the tool,
+ * the default-branch commit it is built on (its parent), its recipes and result. Undefined when
+ * the head is not the bot's (as `headIsBots`). The record of a PR whose description lost the
+ * marker: the branch is where a human editing the description cannot reach.
+ */
+export async function botCommitState(r: GitRemote, branch: string, email: string): Promise<{ tool: string; base: string; recipes: string[]; result: string } | undefined> {
+  const repo = g(r);
+  await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '2', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
+  const [ae = '', ce = '', parents = '', tool = '', result = '', message = ''] = (await repo.raw(['log', '-1', `--format=%ae%x00%ce%x00%P%x00%(trailers:key=${BOT_TRAILER},valueonly,separator=%x2C)%x00%(trailers:key=${RESULT_TRAILER},valueonly,separator=%x2C)%x00%B`, 'refs/image-build-migrator/probe'])).split('\0');
+  const ours = (e: string) => e.trim().toLowerCase() === email.toLowerCase();
+  if (!ours(ae) || !ours(ce) || !tool.trim()) return undefined;
+  const recipes = (/^Recipes: (.+)$/m.exec(message)?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean).sort();
+  return { tool: tool.trim(), base: parents.trim().split(/\s+/)[0] ?? '', recipes, result: result.trim() };
+}
+
 /** Push HEAD to `branch`, only if the branch is still at `lease` ('' = must not exist). */
 export async function pushBranch(r: GitRemote, branch: string, lease: string): Promise<void> {
   await push(r, branch, lease, `HEAD:refs/heads/${branch}`);

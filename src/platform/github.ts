@@ -12,6 +12,9 @@ function toPull(p: Any): PullRequest {
   return {
     number: p.number, nodeId: p.node_id ?? '', url: p.html_url, state: p.state, merged: Boolean(p.merged_at) || p.merged === true, draft: Boolean(p.draft), title: p.title, body: p.body ?? '',
     head: p.head.ref, base: p.base.ref, headSha: p.head.sha, author: p.user?.login ?? '',
+    labels: ((p.labels ?? []) as Any[]).map((l) => String(typeof l === 'string' ? l : l.name)),
+    requestedReviewers: ((p.requested_reviewers ?? []) as Any[]).map((u) => String(u.login)),
+    requestedTeams: ((p.requested_teams ?? []) as Any[]).map((t) => String(t.slug)),
   };
 }
 

@@ -19,6 +19,11 @@ export interface PullRequest {
   base: string;
   headSha: string;
   author: string;
+  /** Label names on the PR now (the listing carries them: no call of its own). */
+  labels: string[];
+  /** Users and team slugs whose review is requested now (GitHub drops a user once they reviewed). */
+  requestedReviewers: string[];
+  requestedTeams: string[];
 }
 
 export interface Comment {

@@ -1,7 +1,7 @@
 // Issue 20, items 2 to 4: every value a repository supplies, put through every part of the PR body.
 import { describe, expect, it } from 'vitest';
 import { renderBody, type BodyInput } from '../../src/delivery/body.ts';
-import { parseMarker, rebaseCheckbox, rebaseTicked, renderMarker, type Marker } from '../../src/delivery/marker.ts';
+import { BEGIN_MARK, parseMarker, rebaseCheckbox, rebaseTicked, renderMarker, type Marker } from '../../src/delivery/marker.ts';
 import { timingInputFrom } from '../../src/delivery/timing.ts';
 import type { FileReport } from '../../src/migrate/types.ts';
 import { TimingResultSchema } from '../../src/timing/result.ts';
@@ -60,7 +60,7 @@ describe('the PR body with hostile repository values', () => {
         const body = renderBody(hostileInput(v, { measured }));
         // The value did reach the body: a test that renders nothing would pass too.
         expect(body.split(PROBE[name]).length).toBeGreaterThan(5);
-        expectInert(body, { comments: [rebaseCheckbox(false), renderMarker(marker)], boxes: [...CHECKLIST, rebaseCheckbox(false)] }, name);
+        expectInert(body, { comments: [BEGIN_MARK, rebaseCheckbox(false), renderMarker(marker)], boxes: [...CHECKLIST, rebaseCheckbox(false)] }, name);
         expect(rebaseTicked(body)).toBe(false);
         expect(parseMarker(body)).toEqual(marker);
       });

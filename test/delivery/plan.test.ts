@@ -53,3 +53,15 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ branch: { name: 'b' } }))).toMatchObject({ action: 'blocked' });
   });
 });
+
+describe('planDelivery: labels and reviewers of repos.yaml (issue 18 item 7)', () => {
+  const want = { labels: ['cross-compilation'], reviewers: ['octo-maintainer', 'rancher/reviewers'] };
+  it('never seen through and not on the PR -> update; on the PR, or in the record -> leave; no record (an older marker) -> leave', () => {
+    expect(planDelivery(input({ want, pulls: [pr({}, { applied: { labels: [], reviewers: [] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR never got label cross-compilation and reviewers octo-maintainer, rancher/reviewers of repos.yaml: to be added' });
+    expect(planDelivery(input({ want, pulls: [pr({ labels: ['Cross-Compilation'], requestedReviewers: ['octo-maintainer'], requestedTeams: ['reviewers'] }, { applied: { labels: [], reviewers: [] } })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    expect(planDelivery(input({ want, pulls: [pr({}, { applied: { labels: ['cross-compilation'], reviewers: ['octo-maintainer', 'rancher/reviewers'] } })] }))).toMatchObject({ action: 'leave', status: 'current' });
+    expect(planDelivery(input({ want, pulls: [pr()] }))).toMatchObject({ action: 'leave', status: 'current' });
+    // An update for another reason says it too.
+    expect(planDelivery(input({ want, timing: 'd2', pulls: [pr({}, { applied: { labels: ['cross-compilation'], reviewers: ['octo-maintainer'] } })] }))).toMatchObject({ action: 'update', reason: 'the timing changed: body updated; the PR never got reviewer rancher/reviewers of repos.yaml: to be added' });
+  });
+});
