@@ -481,12 +481,15 @@ export class LocalGitHub {
   /** What the pre-receive hook needs to judge a push: the repository's rules and the pusher. */
   private pushEnv(r: { owner: string; name: string; authorization?: string }): Record<string, string> {
     const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
-    const app = this.installationToken(r.authorization) !== undefined;
+    const minted = this.installationToken(r.authorization);
+    const app = minted !== undefined;
+    // As on GitHub: an App's token changes workflow files only with "Workflows: write".
+    const appMayChangeWorkflows = minted !== undefined && minted !== 'expired' && minted.permissions.workflows === 'write';
     return {
       IBM_PROTECTED: (repo?.protectedBranches ?? []).join(' '),
       IBM_RULESET: (repo?.rulesetBranches ?? []).join(' '),
       IBM_RULES_URL: `${this.serverUrl}/${r.owner}/${r.name}/rules`,
-      IBM_WORKFLOWS: this.refuseWorkflowPushes ? '0' : '1',
+      IBM_WORKFLOWS: this.refuseWorkflowPushes || (app && !appMayChangeWorkflows) ? '0' : '1',
       IBM_ACTOR: app ? 'a GitHub App' : 'a Personal Access Token',
       IBM_WORKFLOW_PERMISSION: app ? 'workflows' : 'workflow',
     };

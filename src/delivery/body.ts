@@ -11,7 +11,8 @@ import type { Finding } from '../review/review.ts';
 import { formatRatio, formatSeconds } from '../timing/format.ts';
 import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
 import { BEGIN_MARK, rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
-import { code, text } from '../markdown/untrusted.ts';
+import { code, codeBlock, text } from '../markdown/untrusted.ts';
+import { unifiedDiff } from '../migrate/diff.ts';
 import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from './timing.ts';
 
 export const MAX_BODY = 65_536;
@@ -61,6 +62,7 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
   ];
   const held = input.marker.draft?.reasons ?? [];
   const middle = (detail: 'full' | 'counts') => [
+    ...handOverSection(input.marker.handOver ?? [], input.changes ?? []),
     ...(detail === 'full' ? whatChangedSection(s) : whatChangedCounts(s)),
     ...behaviourSection(s),
     ...verifiedSection(s),
@@ -124,3 +126,24 @@ function findingsSection(findings: Finding[], detail: 'full' | 'counts', held: D
 
 // The bot's own sentences (why a timing is missing), kept on one line of the body.
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * The workflow edits the bot could not push (GitHub refuses workflow changes from an App without
+ * "Workflows: write", or a token without the `workflow` scope): the rest of the migration is on
+ * the branch, and these edits are shown whole for a maintainer to make.
+ */
+function handOverSection(files: string[], changes: FileChange[]): string[] {
+  if (!files.length) return [];
+  const out = [
+    '### Left for a maintainer: workflow edits',
+    '',
+    `The bot may not change files under \`.github/workflows/\` (GitHub refuses such a push without the **Workflows: Read and write** permission of the App, or the \`workflow\` scope of a token), so this branch leaves ${files.length === 1 ? 'this file' : 'these files'} as ${files.length === 1 ? 'it is' : 'they are'}. Apply the change below by hand, or give the bot that permission and tick **Rebuild this PR**.`,
+    '',
+  ];
+  for (const f of files) {
+    const c = changes.find((x) => x.path === f);
+    out.push(`- ${code(f)}`);
+    if (c) out.push('', codeBlock(unifiedDiff(f, c.before, c.after), 'diff'), '');
+  }
+  return [...out, ''];
+}

@@ -13,7 +13,7 @@ import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
 import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
 import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, LeaseRejected, NoPushAccess, pushBranch, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
@@ -167,15 +167,35 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       if (migration.kind !== 'needed') throw new Error('internal: open/update without a migration');
       // Reviewed on every write: the body lists the findings, and whether the PR may leave draft depends on them.
       const findings = reviewChanged(t);
-      let pushed = d.action === 'update' && !d.push ? markerOf(input.pulls.find((x) => x.number === d.pr!.number)!)!.pushed : undefined;
+      const previous = d.action === 'update' ? markerOf(input.pulls.find((x) => x.number === d.pr!.number)!) : undefined;
+      let pushed = d.action === 'update' && !d.push ? previous!.pushed : undefined;
+      // Workflow files the bot may not push (no Workflows permission): the rest is delivered, and
+      // the PR shows the workflow edits for a maintainer to make.
+      let handOver = d.push === false ? (previous?.handOver ?? []) : [];
       if (!pushed) {
         if (t.canPush === false) throw new NoPushAccess('GitHub reports no push permission for this token');
-        pushed = await commitMigration(remote, t.settings.author, commitMessage(migration.recipes, t.settings.tool, migration.result));
-        await pushBranch(remote, branch, d.lease ?? '');
+        const workflows = (t.report.changes ?? []).map((c) => c.path).filter((f) => f.startsWith('.github/workflows/'));
+        if (workflows.length && (await p.mayChangeWorkflows()) === false) {
+          handOver = workflows;
+          await leaveOut(remote, workflows);
+        }
+        const message = commitMessage(migration.recipes, t.settings.tool, migration.result);
+        pushed = await commitMigration(remote, t.settings.author, message);
+        try {
+          await pushBranch(remote, branch, d.lease ?? '');
+        } catch (err) {
+          // A token's permissions are known only from GitHub's refusal: the same push without the
+          // workflow files (the refused push changed nothing, so the lease still holds).
+          if (!(err instanceof PushRefused && err.kind === 'workflows') || !workflows.length || handOver.length) throw err;
+          handOver = workflows;
+          await leaveOut(remote, workflows, { committed: true });
+          pushed = await commitMigration(remote, t.settings.author, message);
+          await pushBranch(remote, branch, d.lease ?? '');
+        }
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title });
+      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title, ...(handOver.length ? { handOver } : {}) });
       /** The bot's part of the body, between what a human wrote above and below it (kept). */
       const body = (draft: Marker['draft'], applied: Applied, title: string, old?: string) => {
         const marker = stateOf(draft, applied, title);

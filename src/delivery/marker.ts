@@ -59,6 +59,11 @@ export interface Marker {
    * title a human edited is theirs. Absent (older markers): the bot's own title stands for it.
    */
   title?: string;
+  /**
+   * Workflow files the migration changes but the bot could not push (it lacks the Workflows
+   * permission): the PR shows their edits for a maintainer. Absent when everything was pushed.
+   */
+  handOver?: string[];
 }
 
 export interface Applied {
@@ -82,6 +87,7 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
     // A draft record that is not the bot's own shape is no record: leave the PR to humans.
     if (parsed.v === 1 || !isDraftRecord(parsed.draft)) delete parsed.draft;
     if (!isApplied(parsed.applied)) delete parsed.applied;
+    if (!Array.isArray(parsed.handOver) || !parsed.handOver.every((f) => typeof f === 'string' && f.startsWith('.github/workflows/'))) delete parsed.handOver;
     return parsed;
   } catch {
     return undefined;

@@ -75,6 +75,17 @@ export async function commitMigration(r: GitRemote, author: BotAuthor, message: 
   return (await repo.raw(['rev-parse', 'HEAD'])).trim();
 }
 
+/**
+ * Take `files` out of the migration: back to the default branch's version (HEAD of the checkout).
+ * `committed`: the migration was committed already, so that commit is undone first (its changes
+ * stay in the work tree).
+ */
+export async function leaveOut(r: GitRemote, files: string[], o: { committed?: boolean } = {}): Promise<void> {
+  const repo = g(r);
+  if (o.committed) await repo.raw(['reset', '-q', '--soft', 'HEAD~1']);
+  await repo.raw(['checkout', 'HEAD', '--', ...files]);
+}
+
 /** Was the branch's head commit made by the bot? (A branch left by an interrupted run of ours.) */
 /** The trailer every commit of the bot carries: with its identity, what makes a commit the bot's. */
 export const BOT_TRAILER = 'Image-Build-Migrator';

@@ -182,6 +182,10 @@ export class GitHubPlatform implements Platform {
     });
   }
 
+  mayChangeWorkflows(): Promise<boolean | undefined> {
+    return this.client.mayChangeWorkflows();
+  }
+
   gitToken(): Promise<string | undefined> {
     return this.client.gitToken();
   }

@@ -156,6 +156,12 @@ export interface PlatformClient {
    * such as Actions' GITHUB_TOKEN, may not read /user).
    */
   whoami(): Promise<string | undefined>;
+  /**
+   * May the bot's pushes change `.github/workflows/`? A GitHub App: its installation token says
+   * (`permissions.workflows`, returned when it is minted: no call of its own). A token: undefined
+   * (GitHub tells only by refusing the push).
+   */
+  mayChangeWorkflows(): Promise<boolean | undefined>;
   /** Write the ETag cache to its file. */
   save(): Promise<void>;
 }
@@ -257,6 +263,13 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
       } catch (e) {
         throw new AuthError(appAuthFailure(e, auth));
       }
+    },
+    mayChangeWorkflows: async () => {
+      if (auth.kind === 'none') return false;
+      if (auth.kind === 'token') return undefined;
+      const minted = (await octokit.auth({ type: 'installation' })) as { token: string; permissions?: Record<string, string> };
+      registerSecret(minted.token);
+      return minted.permissions ? minted.permissions.workflows === 'write' : undefined;
     },
     whoami: async () => {
       try {

@@ -111,6 +111,8 @@ export interface Platform {
   createReview(repo: RepoName, number: number, review: NewReview): Promise<void>;
   /** A token git can push with (a GitHub App's installation token is refreshed before it expires). */
   gitToken(): Promise<string | undefined>;
+  /** May pushes change `.github/workflows/`? false: no; undefined: GitHub only tells by refusing the push (a token). */
+  mayChangeWorkflows(): Promise<boolean | undefined>;
   /** API calls made so far for one repository (`owner/name`), or for all when omitted. */
   calls(repo?: string): ApiCalls;
 }

@@ -32,8 +32,9 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-export async function startFleet(repos: Record<string, Record<string, string>>, yaml = ''): Promise<Fleet> {
-  const gh = await LocalGitHub.start({ tokens: { [TOKEN]: 'image-build-migrator[bot]', [OTHER_TOKEN]: 'image-build-migrator[bot]' } });
+/** `gh`: a local GitHub of the test's own (a GitHub App installed, say) instead of one with the fleet's tokens. */
+export async function startFleet(repos: Record<string, Record<string, string>>, yaml = '', own?: LocalGitHub): Promise<Fleet> {
+  const gh = own ?? (await LocalGitHub.start({ tokens: { [TOKEN]: 'image-build-migrator[bot]', [OTHER_TOKEN]: 'image-build-migrator[bot]' } }));
   for (const [full, files] of Object.entries(repos)) gh.addRepo(full, files);
   const dir = tempDir('ibm-deliver-');
   const reposFile = path.join(dir, 'repos.yaml');
