@@ -14,7 +14,7 @@ import type { RepoResult } from '../report/types.ts';
 import { codeBlock, commentJson, link, text } from '../markdown/untrusted.ts';
 import { MAX_BODY } from './body.ts';
 import { lastLineMarker } from './marker.ts';
-import { speedup, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, speedup, type TimingInput } from './timing.ts';
 
 export const DASHBOARD_LABEL = 'image-build-migrator';
 const MARK = '<!-- image-build-migrator:dashboard ';
@@ -77,7 +77,7 @@ export function renderDashboard(input: DashboardInput, previousBody?: string): s
   const rows: Record<string, Row> = { ...previous };
   for (const r of input.repos) {
     const t = input.timing?.(r.name);
-    const next: Omit<Row, 'at'> = { status: statusOf(r, previous[r.name]), pr: r.delivery?.pr ? { number: r.delivery.pr.number, url: r.delivery.pr.url } : previous[r.name]?.pr, speedup: speedup(t) ?? previous[r.name]?.speedup, before: t?.arm64SecondsBefore ?? previous[r.name]?.before, after: t?.arm64SecondsAfter ?? previous[r.name]?.after };
+    const next: Omit<Row, 'at'> = { status: statusOf(r, previous[r.name], t), pr: r.delivery?.pr ? { number: r.delivery.pr.number, url: r.delivery.pr.url } : previous[r.name]?.pr, speedup: speedup(t) ?? previous[r.name]?.speedup, before: t?.arm64SecondsBefore ?? previous[r.name]?.before, after: t?.arm64SecondsAfter ?? previous[r.name]?.after };
     const old = previous[r.name];
     const same = old && JSON.stringify({ ...old, at: undefined }) === JSON.stringify({ ...next, at: undefined });
     rows[r.name] = { ...stripUndefined(next), at: same ? old.at : input.now } as Row;
@@ -149,9 +149,12 @@ function dashboardBody(input: DashboardInput, rows: Record<string, Row>, names: 
   return lines.join('\n');
 }
 
-function statusOf(r: DashboardInput['repos'][number], old: Row | undefined): string {
+function statusOf(r: DashboardInput['repos'][number], old: Row | undefined, t?: TimingInput): string {
   const d = r.delivery;
   if (r.outcome === 'failed') return `failed at ${r.step ?? 'run'}: ${short(r.reason)}`;
+  // The bot's migration does not build: a failure of the bot's (its PR stays a draft), named with the step.
+  const broken = failedAfterBuilds(t)[0];
+  if (broken) return `failed: the migrated build ${broken.status === 'timeout' ? 'times out' : 'fails'} on ${broken.platform}${broken.failedStep ? ` at ${short(broken.failedStep)}` : ''} (draft PR)`;
   if (d) {
     switch (d.status) {
       case 'opened':

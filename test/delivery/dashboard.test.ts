@@ -67,6 +67,16 @@ describe('renderDashboard', () => {
     expect(body).toContain('| rancher/image-build-a | PR open | [#3](https://github.com/rancher/image-build-a/pull/3) | 7.0× |');
     expect(body).toContain('| rancher/image-build-b | skipped: nothing to compile |');
   });
+
+  it("a migrated build that fails is a failure that needs a look, named with its platform and step, the PR still linked", () => {
+    const body = renderDashboard({
+      repo: 'rancher/ecm-distro-tools', title: 't', now: '2026-01-02T00:00:00Z',
+      repos: [{ name: 'rancher/image-build-a', outcome: 'changed', reason: '', delivery: { action: 'open', status: 'opened', reason: '', pr: { number: 3, url: 'https://github.com/rancher/image-build-a/pull/3', draft: true }, warnings: [] } }],
+      timing: () => ({ markdownTable: '|x|', digest: 'd', arm64SecondsBefore: 840, builds: [{ variant: 'before', platform: 'linux/arm64', status: 'ok' }, { variant: 'after', platform: 'linux/arm64', status: 'failed', failedStep: '[builder 4/7] RUN xx-go build ./cmd/a' }] }),
+    });
+    expect(body).toContain('| rancher/image-build-a | failed: the migrated build fails on linux/arm64 at \\[builder 4/7\\] RUN xx-go build ./cmd/a (draft PR) | [#3](https://github.com/rancher/image-build-a/pull/3) |');
+    expect(body).toContain('1 need a look');
+  });
 });
 
 describe('updateDashboardFromEnv (one call from a merged report)', () => {
