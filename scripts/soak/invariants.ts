@@ -152,6 +152,16 @@ export async function checkNight(i: Input): Promise<NightCheck> {
     const heldBack = rows.filter((r: RepoResult) => r.delivery?.status === 'deferred' || /later night/i.test(r.reason));
     const heldFailed = heldBack.filter((r) => r.outcome === 'failed');
     check(heldFailed.length === 0, `held-back repositories are skipped rows (${heldBack.length} held back)`, heldFailed.map((r) => `${r.name}: ${r.reason}`).join('; '));
+    // What this night's faults and people must have led to, row by row (the fault was seen, and told apart).
+    for (const [repo, want] of Object.entries(night.rows ?? {})) {
+      const r = rows.find((x) => x.name === repo);
+      const said = r ? `${r.outcome} ${r.step ?? ''} ${r.reason} | ${r.delivery?.status ?? ''} ${r.delivery?.reason ?? ''}` : '(no row)';
+      check(want.test(said), `${repo}: ${want.source}`, said.slice(0, 300));
+    }
+    for (const [repo, want] of Object.entries(night.bodies ?? {})) {
+      const pr = gh.pullsOf(repo).find((p) => p.user === BOT && p.state === 'open');
+      check(Boolean(pr && want.test(pr.body)), `${repo}#${pr?.number ?? '?'}: its body has ${want.source}`, pr ? 'it does not' : 'no open PR');
+    }
     const opened = rows.filter((r) => r.delivery?.action === 'open' && r.delivery.status !== 'failed' && r.delivery.pr).length;
     check(opened <= MAX_NEW, `at most ${MAX_NEW} new PRs (${opened})`, 'more');
   }
@@ -165,7 +175,7 @@ export async function checkNight(i: Input): Promise<NightCheck> {
   const fleetCalls = FLEET_REPOS.map((r) => perRepo.get((w.moved?.get(r) ?? r).toLowerCase()) ?? 0);
   const maxCalls = Math.max(0, ...fleetCalls);
   if (night.quiet) {
-    check(maxCalls <= MAX_CALLS_PER_UNCHANGED_REPO, `at most ${MAX_CALLS_PER_UNCHANGED_REPO} API calls per unchanged repository (max ${maxCalls})`, FLEET_REPOS.filter((_, k) => fleetCalls[k]! > MAX_CALLS_PER_UNCHANGED_REPO).map((r, k) => `${r}: ${fleetCalls[k]}`).join(', '));
+    check(maxCalls <= MAX_CALLS_PER_UNCHANGED_REPO, `at most ${MAX_CALLS_PER_UNCHANGED_REPO} API calls per unchanged repository (max ${maxCalls})`, FLEET_REPOS.map((r, k) => [r, fleetCalls[k]!] as const).filter(([, c]) => c > MAX_CALLS_PER_UNCHANGED_REPO).map(([r, c]) => `${r}: ${c}`).join(', '));
     const fleetWrites = i.writes.filter((c) => !('method' in c) || !c.url.includes(DASHBOARD_REPO));
     check(fleetWrites.length === 0, 'an unchanged fleet gets 0 write calls', fleetWrites.slice(0, 5).map((c) => ('method' in c ? `${c.method} ${c.url}` : `push ${c.repo}`)).join(', '));
   }

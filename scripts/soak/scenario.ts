@@ -92,6 +92,10 @@ export interface Night {
   drafts?: Record<string, string>;
   /** Repositories whose PR may not have converged yet this night (created by a call whose answer was lost). */
   converging?: string[];
+  /** Summary rows this night must have: repository -> what its row says (outcome, step, reason | delivery status and reason). */
+  rows?: Record<string, RegExp>;
+  /** Open bot PR bodies this night must match. */
+  bodies?: Record<string, RegExp>;
   /** Nothing changed since the previous night: at most 4 API calls per repository, 0 writes. */
   quiet?: boolean;
 }
@@ -116,7 +120,16 @@ const FAILING_BUILD = 'image-build-kappa linux/arm64';
 
 export function nightsOf(): Night[] {
   return [
-    { ...SCHEDULE, title: 'first night: five new PRs, the rest held back' },
+    {
+      ...SCHEDULE,
+      title: 'first night: five new PRs, the rest held back; the bot may not change workflows',
+      before: (w) => {
+        // The token has no workflow scope: GitHub refuses any push that changes .github/workflows/.
+        w.gh.refuseWorkflowPushes = true;
+        return ['pushes changing .github/workflows/ are refused from now on (no workflow permission)'];
+      },
+      rows: { [full('kappa')]: /^would-change .*\| deferred maxPrsPerRun/ },
+    },
     {
       ...SCHEDULE,
       title: 'the next five; one PR created on GitHub whose answer is lost; kappa\'s migrated arm64 build fails',
@@ -129,6 +142,8 @@ export function nightsOf(): Night[] {
       },
       drafts: { [full('kappa')]: 'its migrated arm64 build fails' },
       converging: [full('iota')],
+      // The create's answer is lost: the retry meets "already exists" and adopts the PR.
+      rows: { [full('kappa')]: /\| opened /, [full('iota')]: /\| updated another run opened the PR first/ },
       conclusion: 'failure',
     },
     {
@@ -144,6 +159,9 @@ export function nightsOf(): Night[] {
         return [`a commit on ${full('beta')}'s bot branch`, `110 comments on ${full('beta')}#${p.number}`, 'the dashboard\'s label removed'];
       },
       drafts: { [full('kappa')]: 'its migrated arm64 build fails' },
+      // kappa's draft gets its job again (a failed build is never reused) and fails again: red.
+      rows: { [full('beta')]: /\| blocked-by-human /, [full('kappa')]: /^changed .*\| updated /, [`${OWNER}/image-build-widget`]: /^changed .*\| opened / },
+      bodies: { [`${OWNER}/image-build-widget`]: /### Left for a maintainer: workflow edits/ },
       conclusion: 'failure',
     },
     {
@@ -157,6 +175,7 @@ export function nightsOf(): Night[] {
       },
       kill: (repo, step, attempt) => (repo === full('delta') && attempt === 1 && step.startsWith('Migrate ') ? 1500 : undefined),
       rerunFailed: true,
+      rows: { [full('delta')]: /\| updated the default branch moved/, [full('gamma')]: /\| updated the default branch moved/, [full('kappa')]: /marked ready for review/ },
     },
     {
       event: 'workflow_dispatch',
@@ -183,6 +202,7 @@ export function nightsOf(): Night[] {
         w.gh.repos.get(full('zeta'))!.archived = true;
         return [`${full('alpha')}#${a.number} merged`, `${full('epsilon')}#${e.number} closed`, `${full('zeta')} archived`];
       },
+      rows: { [full('alpha')]: /\| merged /, [full('epsilon')]: /\| closed-by-human /, [full('zeta')]: /^skipped .*archived/ },
     },
     {
       ...SCHEDULE,
@@ -193,6 +213,7 @@ export function nightsOf(): Night[] {
         w.gh.repos.get(full('theta'))!.rulesetBranches.push(BOT_BRANCH);
         return [`${full('eta')} transferred to elsewhere/image-build-eta`, `${full('theta')}: conflicting commit on main and a ruleset on ${BOT_BRANCH}`];
       },
+      rows: { [full('eta')]: /^failed lookup moved: GitHub serves this repository as "elsewhere\/image-build-eta"/, [full('theta')]: /^failed deliver .*ruleset/ },
     },
     {
       ...SCHEDULE,
@@ -203,6 +224,7 @@ export function nightsOf(): Night[] {
         w.gh.repos.get(full('theta'))!.rulesetBranches.length = 0;
         return [`rebuild box ticked on ${full('gamma')}#${p.number}`, `${full('theta')}'s ruleset removed`];
       },
+      rows: { [full('gamma')]: /\| updated the rebase box was ticked/, [full('theta')]: /\| updated / },
     },
     {
       ...SCHEDULE,
@@ -214,8 +236,9 @@ export function nightsOf(): Night[] {
       during: (w) => {
         w.gh.api.fail({ operationId: 'pulls/update', when: (q) => q.params.repo === 'image-build-iota', times: 100, response: { status: 500, body: { message: 'Server Error', documentation_url: 'https://docs.github.com/rest' } } });
       },
+      rows: { [full('iota')]: /^failed deliver .*Server Error/ },
     },
-    { ...SCHEDULE, title: 'the night after the 500' },
+    { ...SCHEDULE, title: 'the night after the 500: the bot knows its own push', rows: { [full('iota')]: /\| updated the bot's last push was not recorded/ } },
     {
       ...SCHEDULE,
       title: 'a maintainer removes a label',
