@@ -22,13 +22,15 @@ import { redact, registerEnvSecrets } from './secrets/redact.ts';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** defaultStore '' lets the fleet keep results in its cache folder. */
-function timingArgs(o: { timing?: boolean; platforms?: string; buildArg?: string[]; timingStore?: string }, defaultStore = path.join('.cache', 'timing')): TimingArgs | undefined {
+function timingArgs(o: { timing?: boolean; platforms?: string; buildArg?: string[]; timingStore?: string; timingBudget?: string }, defaultStore = path.join('.cache', 'timing')): TimingArgs | undefined {
   if (!o.timing) {
-    if (o.platforms || o.buildArg?.length || o.timingStore) throw new CommanderError(2, 'usage', '--platforms, --build-arg and --timing-store go with --timing');
+    if (o.platforms || o.buildArg?.length || o.timingStore || o.timingBudget) throw new CommanderError(2, 'usage', '--platforms, --build-arg, --timing-store and --timing-budget go with --timing');
     return undefined;
   }
+  const budget = o.timingBudget === undefined ? undefined : Number(o.timingBudget);
+  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) throw new CommanderError(2, 'usage', `--timing-budget: "${o.timingBudget}" is not a number of minutes above 0`);
   try {
-    return { platforms: parsePlatforms(o.platforms), buildArgs: parseBuildArgs(o.buildArg), storeDir: o.timingStore ?? defaultStore };
+    return { platforms: parsePlatforms(o.platforms), buildArgs: parseBuildArgs(o.buildArg), storeDir: o.timingStore ?? defaultStore, ...(budget ? { deadline: Date.now() + budget * 60_000 } : {}) };
   } catch (e) {
     throw new CommanderError(2, 'usage', (e as Error).message);
   }
@@ -86,6 +88,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--timing', 'also time cold builds before and after on a real BuildKit (printed as a table)', false)
     .option('--platforms <list>', 'with --timing: platforms to build (default from repos.yaml, else linux/amd64,linux/arm64)')
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
+    .option('--timing-budget <minutes>', 'with --timing: all builds of this run end within this many minutes; what is left is measured on a later night (the nightly job: under its timeout)')
     .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
       if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OUT_OF_BUDGET } from '../timing/measure.ts';
 import { measurement, sectionsOf, sectionTitle, type TimingResult } from '../timing/result.ts';
 import { renderTimingTable } from '../timing/table.ts';
 
@@ -48,6 +49,10 @@ export function timingInputFrom(outcome: { result?: TimingResult; skipped?: stri
   if (!outcome) return undefined;
   if (!outcome.result) return { markdownTable: '', digest: '', notMeasuredReason: outcome.skipped ?? 'nothing was measured' };
   const r = outcome.result;
+  // A run whose budget ran out measured part of the table: the PR waits for the whole one (the
+  // measured sections are stored, so the next night builds only the rest).
+  const leftOut = r.notMeasured.filter((n) => n.why === OUT_OF_BUDGET).length;
+  if (leftOut) return { markdownTable: '', digest: '', notMeasuredReason: `the run's timing budget ran out with ${leftOut} of ${leftOut + r.measurements.length} builds left; the next night builds the rest` };
   const ok = (v: 'before' | 'after') => {
     const m = measurement(r, v, 'linux/arm64');
     return m?.status === 'ok' ? m.wallSeconds : undefined;

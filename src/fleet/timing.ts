@@ -27,6 +27,8 @@ export interface TimingSettings {
   buildArgs: Record<string, string>;
   storeDir: string;
   timeoutMs?: number;
+  /** When (epoch ms) every build of the run must be done by (`--timing-budget`). */
+  deadline?: number;
   /** Probed when absent. */
   builder?: Builder;
   /** Dry run: reuse stored results, store nothing new (nothing at all is written but temp files, removed after). */
@@ -77,6 +79,7 @@ export async function timeMigration(repo: string, dir: string, report: CheckoutR
       platforms: settings.platforms?.length ? settings.platforms : DEFAULT_PLATFORMS,
       buildArgs: settings.buildArgs,
       timeoutMs: settings.timeoutMs,
+      deadline: settings.deadline,
       builder,
       store: settings.readOnlyStore ? readOnly(store) : store,
       notMeasured,

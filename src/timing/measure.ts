@@ -18,6 +18,10 @@ import { timingHost } from './host.ts';
 
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 export const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
+/** No build starts with less time than this left before the deadline. */
+export const MIN_BUILD_MS = 60 * 1000;
+/** The reason of a build the budget left out (delivery reads it: the PR waits for the rest). */
+export const OUT_OF_BUDGET = 'the timing budget of this run (--timing-budget) ran out first: measured on a later night';
 
 /** One variant of a timed Dockerfile: its text and the context it is built from. */
 export interface VariantInput {
@@ -64,6 +68,13 @@ export interface TimingRequest {
   store?: TimingStore;
   /** What was left out, and why (shown under the table). */
   notMeasured?: { what: string; why: string }[];
+  /**
+   * When (epoch ms) the builds must be done by: a build gets at most the time left, and none
+   * starts with less than a minute left (named under the table as left for a later night). The
+   * job then ends in time and writes its report; the sections it measured whole are stored, so the
+   * next night starts where this one stopped.
+   */
+  deadline?: number;
   /** One line per build started and finished. */
   onProgress?: (line: string) => void;
 }
@@ -92,6 +103,7 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
   // The texts go to files outside the context, so the context is exactly the checkout's.
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ibm-timing-'));
   const measurements: Measurement[] = [];
+  const budgetLeftOut: { what: string; why: string }[] = [];
   const reusedAt: string[] = [];
   let reusedHost: TimingResult['host'];
   try {
@@ -115,25 +127,40 @@ export async function measureTiming(req: TimingRequest): Promise<TimingResult> {
         if (ignore && ignore.path !== '.dockerignore') await writeFile(`${files[variant]}.dockerignore`, ignore.text);
       }
       const own: Measurement[] = [];
+      let cut = false;
       for (const platform of platforms) {
         for (const variant of ['before', 'after'] as const) {
+          const left = req.deadline === undefined ? Infinity : req.deadline - Date.now();
+          if (left < MIN_BUILD_MS) {
+            cut = true;
+            budgetLeftOut.push({ what: `${sections.length > 1 ? `${label} ` : ''}${variant} ${platform}`, why: OUT_OF_BUDGET });
+            continue;
+          }
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: building (cold)`);
           const arch: Record<string, string> = variant === 'before' && req.archBuildArg !== false ? { ARCH: platform.split('/')[1]! } : {};
           const args = { ...s[variant].buildArgs, ...arch, ...buildArgs };
-          const outcome = await req.builder.build({ contextDir: s[variant].contextDir, dockerfile: files[variant], platform, buildArgs: args, ...(s.target ? { target: s.target } : {}), timeoutMs, cold: true });
+          const limit = Math.min(timeoutMs, left);
+          const outcome = await req.builder.build({ contextDir: s[variant].contextDir, dockerfile: files[variant], platform, buildArgs: args, ...(s.target ? { target: s.target } : {}), timeoutMs: limit, cold: true });
+          // Stopped by the budget rather than by the build's own limit: left out, not a timeout.
+          if (outcome.status === 'timeout' && limit < timeoutMs) {
+            cut = true;
+            budgetLeftOut.push({ what: `${sections.length > 1 ? `${label} ` : ''}${variant} ${platform}`, why: OUT_OF_BUDGET });
+            continue;
+          }
           const m = toMeasurement(variant, platform, outcome, timeoutMs, section);
           req.onProgress?.(`timing: ${req.repo} ${label} ${variant} ${platform}: ${m.status} in ${m.wallSeconds.toFixed(1)}s`);
           own.push(m);
         }
       }
       measurements.push(...own);
-      await req.store?.put(resultOf(req, digests[i]!, builder, platforms, own, [], new Date().toISOString(), timingHost()));
+      // Only a section measured whole is kept for reuse.
+      if (!cut) await req.store?.put(resultOf(req, digests[i]!, builder, platforms, own, [], new Date().toISOString(), timingHost()));
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   const allReused = reusedAt.length === sections.length;
-  const result = resultOf(req, digest, builder, platforms, measurements, req.notMeasured ?? [], allReused ? reusedAt.sort().at(-1)! : new Date().toISOString(), allReused ? reusedHost : timingHost());
+  const result = resultOf(req, digest, builder, platforms, measurements, [...(req.notMeasured ?? []), ...budgetLeftOut], allReused ? reusedAt.sort().at(-1)! : new Date().toISOString(), allReused ? reusedHost : timingHost());
   return allReused ? { ...result, reused: true } : result;
 }
 

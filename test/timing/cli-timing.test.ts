@@ -21,7 +21,7 @@ describe('migrate --timing options', () => {
   it('refuses timing options without --timing, before touching anything', async () => {
     const r = await cli('migrate', '--local', '/nonexistent-checkout', '--platforms', 'linux/arm64');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: --platforms, --build-arg and --timing-store go with --timing\n');
+    expect(r.err).toBe('error: --platforms, --build-arg, --timing-store and --timing-budget go with --timing\n');
   });
 
   it('names a bad platform or build-arg', async () => {
