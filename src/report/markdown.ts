@@ -12,7 +12,9 @@ const MAX_DIFF_CHARS = 20_000;
 export function renderMarkdown(report: FleetReport): string {
   const out: string[] = [];
   out.push(`## image-build-migrator ${report.dryRun ? 'dry run' : 'run'}`, '');
-  out.push(report.dryRun ? '_Dry run: nothing was pushed and no pull request was opened._' : '_Migrated locally; nothing was pushed (pushing is not implemented yet)._');
+  // What this run wrote, from the report itself: a run without a GitHub target pushes nothing.
+  const prs = report.repos.filter((r) => r.delivery?.pr && (r.delivery.action === 'open' || r.delivery.action === 'update' || r.delivery.action === 'close') && r.delivery.status !== 'failed').length;
+  out.push(report.dryRun ? '_Dry run: nothing was pushed and no pull request was opened._' : report.plan ? '_Plan: read calls only; nothing was pushed and no pull request was touched._' : `_${report.pushes} branch${report.pushes === 1 ? '' : 'es'} pushed, ${prs} pull request${prs === 1 ? '' : 's'} opened, updated or closed._`);
   if (report.interrupted) out.push('', '**Interrupted: partial results.**');
   for (const e of report.errors) out.push('', `> **Error:** ${text(e)}`);
   out.push('', '| Outcome | Count |', '| --- | ---: |');

@@ -43,6 +43,12 @@ describe('reports', () => {
     expect(md).toContain('| `rancher/image-build-c` | [clone] clone failed: early EOF \\| pipe |');
     expect(md).toContain('<details><summary>rancher/image-build-a diff</summary>');
     expect(md).toContain('```diff\n--- a/Dockerfile');
+    expect(md).toContain('_Dry run: nothing was pushed and no pull request was opened._');
+    // A live run says what it wrote, from the report (no stale "not implemented" text).
+    const live = renderMarkdown({ ...report, dryRun: false, pushes: 1, repos: [{ ...repos[0]!, outcome: 'changed', delivery: { action: 'open', status: 'opened', reason: 'needed', pr: { number: 3, url: 'https://github.com/rancher/image-build-a/pull/3' }, warnings: [] } }] });
+    expect(live).toContain('_1 branch pushed, 1 pull request opened, updated or closed._');
+    expect(live).not.toMatch(/not implemented/);
+    expect(renderMarkdown({ ...report, dryRun: false, plan: true })).toContain('_Plan: read calls only');
   });
 
   it('appends to GITHUB_STEP_SUMMARY only when it is set, and writes JSON atomically', async () => {
