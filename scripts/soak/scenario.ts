@@ -221,10 +221,14 @@ export function nightsOf(): Night[] {
       before: (w) => {
         const p = botPull(w, full('gamma'));
         w.gh.editBody(full('gamma'), p.number, (b) => b.replace('- [ ] <!-- image-build-migrator:rebase -->', '- [x] <!-- image-build-migrator:rebase -->'));
+        // The maintainer of beta hands the branch back: their commit may now be replaced.
+        const b = botPull(w, full('beta'));
+        w.gh.editBody(full('beta'), b.number, (x) => x.replace('- [ ] <!-- image-build-migrator:rebase -->', '- [x] <!-- image-build-migrator:rebase -->'));
+        w.humanCommits = w.humanCommits.filter((h) => h.repo !== full('beta'));
         w.gh.repos.get(full('theta'))!.rulesetBranches.length = 0;
-        return [`rebuild box ticked on ${full('gamma')}#${p.number}`, `${full('theta')}'s ruleset removed`];
+        return [`rebuild box ticked on ${full('gamma')}#${p.number} and on ${full('beta')}#${b.number} (handed back)`, `${full('theta')}'s ruleset removed`];
       },
-      rows: { [full('gamma')]: /\| updated the rebase box was ticked/, [full('theta')]: /\| updated / },
+      rows: { [full('gamma')]: /\| updated the rebase box was ticked/, [full('beta')]: /\| updated the rebase box was ticked/, [full('theta')]: /\| updated / },
     },
     {
       ...SCHEDULE,
