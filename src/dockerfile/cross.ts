@@ -8,6 +8,7 @@ import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installSt
 import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from './model.ts';
 import { isXxImage, type Analysis, type StageFacts } from './analysis.ts';
 import { stageCompiles } from './compile-facts.ts';
+import { commandDir, joinDir } from './cwd.ts';
 
 export const TARGET_ARGS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT']);
 /** Go settings an emulated build forced and xx-go sets for the target instead. */
@@ -151,13 +152,20 @@ export function exportedPaths(stage: Stage, a: Analysis): { path: string; instru
 export { copyDestination, copySources } from './copy.ts';
 import { copySources } from './copy.ts';
 
-/** Where a compile command writes, with a `cd DIR &&` before it in the same statement applied. */
+/**
+ * Where a compile command writes, relative to the RUN's WORKDIR: every `cd` before it in the RUN
+ * applied (`cd server && ... && cd ../etcdctl && go build -o ../bin/etcdctl` writes bin/etcdctl).
+ * Behind an unknown `cd` only absolute outputs are known.
+ */
 function outputsOf(c: { command: ShellCommand; instruction: Instruction }): string[] {
   const outs = compileOutputs(c.command);
-  const cds = commandsOf(c.instruction).filter((x) => x.name === 'cd' && x.statement === c.command.statement && x.start < c.command.start && !x.nested);
-  const dir = cds.at(-1)?.args[0]?.value;
-  if (!dir || dir.includes('$')) return dir?.includes('$') ? outs.filter((o) => o.startsWith('/')) : outs;
-  return outs.map((o) => (o.startsWith('/') ? o : posix.normalize(posix.join(dir, o)) + (o.endsWith('/') ? '/' : '')));
+  const dir = commandDir(c.instruction.stage, c.instruction, c.command, true);
+  if (dir === undefined) return outs.filter((o) => o.startsWith('/'));
+  if (dir === '') return outs;
+  return outs.flatMap((o) => {
+    const p = joinDir(dir, o);
+    return p === undefined ? [] : [(p || '.') + (o.endsWith('/') && p ? '/' : '')];
+  });
 }
 
 export { SYSTEM_BIN_DIRS } from './strip-names.ts';
