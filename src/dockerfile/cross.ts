@@ -262,9 +262,36 @@ export function binaryNames(stage: Stage, facts: StageFacts, a: Analysis): Set<s
     for (const cmd of commandsOf(instr)) {
       const inst = baseName(cmd.name) === 'install' ? installStrip(cmd) : undefined;
       inst?.sources.forEach(add);
+      // `install -m 0755 bin/quillctl /usr/bin/qctl`, `cp bin/x /usr/local/bin/y`: the binary
+      // runs under its new name too.
+      const renamed = renamedTo(cmd);
+      if (renamed && names.has(renamed.from)) add(renamed.to);
     }
   }
   return names;
+}
+
+/** A copy of one file to a new file name (`install`/`cp`/`mv`/`ln`): the source and destination base names. */
+function renamedTo(cmd: ShellCommand): { from: string; to: string } | undefined {
+  const n = baseName(cmd.name);
+  let sources: string[];
+  let dest: string;
+  if (n === 'install') {
+    const i = installCommand(cmd);
+    if (!i || i.destIsDir) return undefined;
+    [sources, dest] = [i.sources, i.destination];
+  } else if (n === 'cp' || n === 'mv' || n === 'ln') {
+    if (cmd.args.some((a) => a.value === '-t' || a.value.startsWith('--target-directory'))) return undefined;
+    const ops = cmd.args.map((a) => a.value).filter((v) => !v.startsWith('-'));
+    dest = ops.pop() ?? '';
+    sources = ops;
+  } else return undefined;
+  const last = (p: string) => p.replace(/\/+$/, '').split('/').at(-1) ?? '';
+  // A folder destination keeps the name; only a file destination renames.
+  if (sources.length !== 1 || dest.endsWith('/') || /[*?$]/.test(dest + sources[0]) || /^(s?bin|lib|libexec|\.|\.\.)$/.test(last(dest))) return undefined;
+  const from = last(sources[0]!);
+  const to = last(dest);
+  return from && to && from !== to ? { from, to } : undefined;
 }
 
 /** Does the stage lineage install target libraries with xx-apk/xx-apt-get? */
