@@ -181,7 +181,7 @@ export function workdirAt(stage: Stage, instr: Instruction): { path: string; ins
 }
 
 /** Variables every Go builder image sets. */
-const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
+export const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
 
 /** Does the stage (or a parent) declare `name` with ARG or ENV? */
 function declaresVar(stage: Stage, name: string): boolean {
