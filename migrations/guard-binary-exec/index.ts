@@ -45,7 +45,7 @@ export const guardBinaryExec: DockerfileRecipe = {
         if (!run.command) {
           throw new UnsafeMigrationError(`line ${ctx.originalLine(run.instruction.line)}: the built binary runs in an exec-form RUN, which cannot be guarded`, run.instruction.line, 'write it as a shell-form RUN guarded by: if ! xx-info is-cross; then ...; fi');
         }
-        guard(run.instruction, run.command, `"${run.command.name}" is built for the target: it only runs when the build platform is the target platform`);
+        guard(run.instruction, run.command, `"${run.binary}" is built for the target: it only runs when the build platform is the target platform`);
       }
       // After the wrap, `go test` builds test binaries for the target: they run only natively.
       const own = cross.filter((c) => c.stage === stage);

@@ -7,7 +7,9 @@
 import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
 import { staticVerifyBatches, verifyCalls, type StaticVerifyBatch } from '../../src/dockerfile/checks.ts';
 import type { SourceText } from '../../src/dockerfile/source.ts';
-import { buildIsStatic, commandsOf, compiledBinaries } from '../../src/dockerfile/cross.ts';
+import { buildIsStatic, commandsOf, compiledBinaries, STAGE_ENV } from '../../src/dockerfile/cross.ts';
+import { envAt } from '../../src/dockerfile/env.ts';
+import { AUTOMATIC_PLATFORM_ARGS, type DockerfileModel, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
 import { compileOutputs } from '../../src/dockerfile/commands.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
@@ -25,7 +27,11 @@ export const xxVerify: DockerfileRecipe = {
       const stage = f.stage;
       if (stage.instructions.some((i) => commandsOf(i).some((c) => baseName(c.name) === 'xx-verify'))) continue;
       const { paths, fromOutputs } = compiledBinaries(stage, f, analysis);
-      const usable = paths.filter((p) => !/[\s;&|`]/.test(p));
+      const lastCompile = [...f.compiles].sort((a, b) => b.instruction.index - a.instruction.index)[0]!.instruction;
+      // -o outputs are checked right after the compile; exported paths where the stage ends.
+      const after = fromOutputs ? lastCompile : stage.instructions[stage.instructions.length - 1]!;
+      const args = argsFor(model, stage, after, paths.filter((p) => !/[\s;&|`]/.test(p)));
+      const usable = args.paths;
       if (usable.length === 0) {
         // xx-verify fails on a folder: without a binary's name there is no check to add.
         const folder = f.compiles.flatMap((c) => compileOutputs(c.command)).find((o) => o.endsWith('/'));
@@ -33,13 +39,11 @@ export const xxVerify: DockerfileRecipe = {
         ctx.warn(`stage "${stage.name ?? stage.index}": no xx-verify added: ${why} (xx-verify checks files, not folders); add "RUN xx-verify <binary>" after it by hand`, stage.from.line);
         continue;
       }
-      const lastCompile = [...f.compiles].sort((a, b) => b.instruction.index - a.instruction.index)[0]!.instruction;
-      // -o outputs are checked right after the compile; exported paths where the stage ends.
-      const after = fromOutputs ? lastCompile : stage.instructions[stage.instructions.length - 1]!;
       const isStatic = buildIsStatic(stage, f, analysis);
       const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'run' : 'RUN';
       const calls = verifyCalls('xx-verify', isStatic ? ['--static'] : [], usable);
-      const lines = calls.map((c, i) => `${i === 0 ? `${kw} ` : '    '}${c}${i < calls.length - 1 ? ` && ${model.escapeChar}` : ''}`);
+      const argKw = kw === 'run' ? 'arg' : 'ARG';
+      const lines = [...args.declare.map((n) => `${argKw} ${n}`), ...calls.map((c, i) => `${i === 0 ? `${kw} ` : '    '}${c}${i < calls.length - 1 ? ` && ${model.escapeChar}` : ''}`)];
       edits.push(
         insertLinesAfter(
           source,
@@ -52,6 +56,24 @@ export const xxVerify: DockerfileRecipe = {
     return edits;
   },
 };
+
+/**
+ * The paths xx-verify can name after `after`, and the ARGs to declare for them. A path taken from
+ * another stage's COPY (`/src/bin/tally-${TARGETARCH}`) may use a variable this stage never
+ * declared: an automatic platform ARG or a global ARG is declared right above the call (it would
+ * be empty, and xx-verify fail on a file that does not exist); a path with any other unknown
+ * variable is left out.
+ */
+function argsFor(model: DockerfileModel, stage: Stage, after: Instruction, paths: string[]): { paths: string[]; declare: string[] } {
+  const declare = new Set<string>();
+  const out = paths.filter((p) => {
+    const missing = [...p.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!).filter((n) => !STAGE_ENV.has(n) && !envAt(stage, n, after.end));
+    if (!missing.every((n) => AUTOMATIC_PLATFORM_ARGS.has(n) || (n !== 'ARCH' && model.globalArgs.some((a) => a.name === n)))) return false;
+    missing.forEach((n) => declare.add(n));
+    return true;
+  });
+  return { paths: out, declare: [...declare] };
+}
 
 /** Only blanks and line continuations (either escape character) between two files. */
 const LAYOUT = /^[\s\\`]*$/;

@@ -8,6 +8,7 @@ import { compileIsStatic, compileOutputs, goBuildArgs, installCommand, installSt
 import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from './model.ts';
 import { isXxImage, type Analysis, type StageFacts } from './analysis.ts';
 import { stageCompiles } from './compile-facts.ts';
+import { commandDir, joinDir } from './cwd.ts';
 
 export const TARGET_ARGS = new Set(['TARGETPLATFORM', 'TARGETARCH', 'TARGETOS', 'TARGETVARIANT']);
 /** Go settings an emulated build forced and xx-go sets for the target instead. */
@@ -151,13 +152,20 @@ export function exportedPaths(stage: Stage, a: Analysis): { path: string; instru
 export { copyDestination, copySources } from './copy.ts';
 import { copySources } from './copy.ts';
 
-/** Where a compile command writes, with a `cd DIR &&` before it in the same statement applied. */
+/**
+ * Where a compile command writes, relative to the RUN's WORKDIR: every `cd` before it in the RUN
+ * applied (`cd server && ... && cd ../etcdctl && go build -o ../bin/etcdctl` writes bin/etcdctl).
+ * Behind an unknown `cd` only absolute outputs are known.
+ */
 function outputsOf(c: { command: ShellCommand; instruction: Instruction }): string[] {
   const outs = compileOutputs(c.command);
-  const cds = commandsOf(c.instruction).filter((x) => x.name === 'cd' && x.statement === c.command.statement && x.start < c.command.start && !x.nested);
-  const dir = cds.at(-1)?.args[0]?.value;
-  if (!dir || dir.includes('$')) return dir?.includes('$') ? outs.filter((o) => o.startsWith('/')) : outs;
-  return outs.map((o) => (o.startsWith('/') ? o : posix.normalize(posix.join(dir, o)) + (o.endsWith('/') ? '/' : '')));
+  const dir = commandDir(c.instruction.stage, c.instruction, c.command, true);
+  if (dir === undefined) return outs.filter((o) => o.startsWith('/'));
+  if (dir === '') return outs;
+  return outs.flatMap((o) => {
+    const p = joinDir(dir, o);
+    return p === undefined ? [] : [(p || '.') + (o.endsWith('/') && p ? '/' : '')];
+  });
 }
 
 export { SYSTEM_BIN_DIRS } from './strip-names.ts';
@@ -173,7 +181,7 @@ export function workdirAt(stage: Stage, instr: Instruction): { path: string; ins
 }
 
 /** Variables every Go builder image sets. */
-const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
+export const STAGE_ENV = new Set(['GOPATH', 'HOME', 'PATH', 'GOROOT']);
 
 /** Does the stage (or a parent) declare `name` with ARG or ENV? */
 function declaresVar(stage: Stage, name: string): boolean {
@@ -254,9 +262,36 @@ export function binaryNames(stage: Stage, facts: StageFacts, a: Analysis): Set<s
     for (const cmd of commandsOf(instr)) {
       const inst = baseName(cmd.name) === 'install' ? installStrip(cmd) : undefined;
       inst?.sources.forEach(add);
+      // `install -m 0755 bin/quillctl /usr/bin/qctl`, `cp bin/x /usr/local/bin/y`: the binary
+      // runs under its new name too.
+      const renamed = renamedTo(cmd);
+      if (renamed && names.has(renamed.from)) add(renamed.to);
     }
   }
   return names;
+}
+
+/** A copy of one file to a new file name (`install`/`cp`/`mv`/`ln`): the source and destination base names. */
+function renamedTo(cmd: ShellCommand): { from: string; to: string } | undefined {
+  const n = baseName(cmd.name);
+  let sources: string[];
+  let dest: string;
+  if (n === 'install') {
+    const i = installCommand(cmd);
+    if (!i || i.destIsDir) return undefined;
+    [sources, dest] = [i.sources, i.destination];
+  } else if (n === 'cp' || n === 'mv' || n === 'ln') {
+    if (cmd.args.some((a) => a.value === '-t' || a.value.startsWith('--target-directory'))) return undefined;
+    const ops = cmd.args.map((a) => a.value).filter((v) => !v.startsWith('-'));
+    dest = ops.pop() ?? '';
+    sources = ops;
+  } else return undefined;
+  const last = (p: string) => p.replace(/\/+$/, '').split('/').at(-1) ?? '';
+  // A folder destination keeps the name; only a file destination renames.
+  if (sources.length !== 1 || dest.endsWith('/') || /[*?$]/.test(dest + sources[0]) || /^(s?bin|lib|libexec|\.|\.\.)$/.test(last(dest))) return undefined;
+  const from = last(sources[0]!);
+  const to = last(dest);
+  return from && to && from !== to ? { from, to } : undefined;
 }
 
 /** Does the stage lineage install target libraries with xx-apk/xx-apt-get? */

@@ -20,6 +20,8 @@ export interface BinaryRun {
   command?: ShellCommand;
   /** What runs, as written. */
   text: string;
+  /** The built binary it runs, as named there (inside the script of a `sh -c` too). */
+  binary: string;
   /** The compiles whose output it runs. */
   compiles: CompileFact[];
   /** Under `if ! xx-info is-cross` (or a TARGET/BUILD comparison): it runs only natively. */
@@ -160,17 +162,21 @@ export class DockerfileFacts {
     const out: BinaryRun[] = [];
     for (const instr of stage.instructions) {
       if (instr.execForm) {
-        if (instr.start > after && names.has(baseName(instr.execForm[0] ?? ''))) out.push({ stage, instruction: instr, text: instr.execForm.join(' '), compiles: mine, guarded: false });
+        if (instr.start > after && names.has(baseName(instr.execForm[0] ?? ''))) out.push({ stage, instruction: instr, text: instr.execForm.join(' '), binary: instr.execForm[0]!, compiles: mine, guarded: false });
         continue;
       }
       if (!instr.shell) continue;
       for (const cmd of instr.shell.commands) {
         if (cmd.start <= after || !cmd.name) continue;
-        const n = baseName(cmd.name);
-        if (NOT_OUTPUTS.has(n) || n.startsWith('xx-') || n.endsWith('.sh')) continue;
-        const hit = names.has(n) || dirs.some((d) => cmd.name.startsWith(d)) || (unknown && OUTPUT_DIR.test(cmd.name));
+        const runs = (c: ShellCommand) => {
+          const n = baseName(c.name);
+          if (!n || NOT_OUTPUTS.has(n) || n.startsWith('xx-') || n.endsWith('.sh')) return false;
+          return names.has(n) || dirs.some((d) => c.name.startsWith(d)) || (unknown && OUTPUT_DIR.test(c.name));
+        };
+        // `sh -c "./bin/x version"` runs it as much as `./bin/x version` does: the sh call is guarded.
+        const hit = runs(cmd) ? cmd : cmd.inner?.find(runs);
         if (!hit) continue;
-        out.push({ stage, instruction: instr, command: cmd, text: [cmd.name, ...cmd.args.map((a) => a.raw)].join(' '), compiles: mine, guarded: guarded(instr.shell, cmd) });
+        out.push({ stage, instruction: instr, command: cmd, text: [cmd.name, ...cmd.args.map((a) => a.raw)].join(' '), binary: hit.name, compiles: mine, guarded: guarded(instr.shell, cmd) });
       }
     }
     return out;

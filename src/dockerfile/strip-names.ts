@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import { compileOutputs, installStrip, makeTargets } from './commands.ts';
 import { copySources } from './copy.ts';
+import { pathAt } from './cwd.ts';
 import { baseName, type ShellCommand } from './shell.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
 
@@ -72,7 +73,7 @@ export function systemGlobInstalls(stage: Stage, compiles: { command: ShellComma
             }
           }
         }
-        entry.names = fromOutputs(stage, compiles, instr, glob, dir);
+        entry.names = fromOutputs(stage, compiles, instr, cmd, glob, dir);
         if (entry.names) entry.namedBy = 'outputs';
         else if (byName.size > 0) {
           entry.names = [...byName];
@@ -87,20 +88,22 @@ export function systemGlobInstalls(stage: Stage, compiles: { command: ShellComma
 
 /**
  * The compile outputs the glob matches, as paths in `dir`: only when every compile of the stage
- * before the install names its outputs, in the same working directory as the install.
+ * before the install names its outputs, each resolved in the folder its command ran in (WORKDIR
+ * and `cd`), so `-o ../bin/etcdctl` from a subfolder is the `bin/*` the install takes.
  */
-function fromOutputs(stage: Stage, compiles: { command: ShellCommand; instruction: Instruction }[], install: Instruction, glob: string, dir: string): string[] | undefined {
+function fromOutputs(stage: Stage, compiles: { command: ShellCommand; instruction: Instruction }[], install: Instruction, installCmd: ShellCommand, glob: string, dir: string): string[] | undefined {
   const before = compiles.filter((c) => c.instruction.index <= install.index);
-  if (before.length === 0 || glob.startsWith('/') || glob.includes('..')) return undefined;
+  const at = pathAt(stage, install, installCmd, glob);
+  if (before.length === 0 || at === undefined) return undefined;
   const names: string[] = [];
   for (const c of before) {
     const outs = namedOutputs(c);
     if (!outs) return undefined;
-    // A WORKDIR (or a cd) between the compile and the install changes what a relative path means.
-    const between = stage.instructions.filter((i) => i.index > c.instruction.index && i.index < install.index);
-    if (between.some((i) => i.keyword === 'WORKDIR')) return undefined;
-    if ([c.instruction, install].some((i) => i.shell?.commands.some((x) => x.name === 'cd'))) return undefined;
-    for (const o of outs) if (!o.startsWith('/') && globMatch(posix.normalize(glob), posix.normalize(o))) names.push(`${dir}/${posix.basename(o)}`);
+    for (const o of outs) {
+      const out = pathAt(stage, c.instruction, c.command, o);
+      if (out === undefined) return undefined;
+      if (globMatch(at, out)) names.push(`${dir}/${posix.basename(o)}`);
+    }
   }
   return names.length > 0 ? [...new Set(names)] : undefined;
 }

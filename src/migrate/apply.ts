@@ -110,6 +110,13 @@ export interface Applied extends DockerfileMigration {
   /** The output's facts, with the stages the user had on the build platform (analysis.ts). */
   facts: DockerfileFacts;
   inputFacts: DockerfileFacts;
+  /** The line of the input a line of the output comes from (for a line the recipes wrote: where they wrote it). */
+  inputLine: (outputLine: number) => number;
+  /**
+   * The reported edit that wrote a line of the output (undefined for a line the input has as it
+   * is); `inserted`: a new line above inputLine's, which is still there below it.
+   */
+  writtenBy: (outputLine: number) => { edit: AppliedEdit; inserted: boolean } | undefined;
 }
 
 /** The one facts input of a migration, taken from the engine options. */
@@ -127,7 +134,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   let facts = parsed ?? DockerfileFacts.of(parseDockerfile(text, path, cache), inputOf(opts));
   let model = facts.model;
   let analysis = facts.analysis;
-  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], facts, inputFacts: facts };
+  const result: Applied = { path, input: text, output: text, edits: [], warnings: [], emulated: [], facts, inputFacts: facts, inputLine: (l) => l, writtenBy: () => undefined };
 
   const compiles = [...analysis.facts.values()].some((f) => f.compiles.length > 0 || f.cBuilds.length > 0);
   if (!compiles) {
@@ -139,6 +146,8 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   const original = model.source;
   const steps: Edit[][] = [];
   const reported = new ReportedEdits();
+  // What each reported entry wrote: which one wrote a line of the output (writtenBy).
+  const wrote = new Map<AppliedEdit, string[]>();
   const queue = [...phases];
   while (queue.length > 0) {
     checkBudget(opts);
@@ -181,6 +190,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         // Adjacent lines with one reason are one entry too (an indexed lookup: large files made a scan quadratic).
         const same = reported.find(recipe.id, e.reason, line - 1, endLine + 1);
         if (same) {
+          wrote.get(same)?.push(e.text);
           same.line = Math.min(same.line, line);
           same.endLine = Math.max(same.endLine ?? same.line, endLine);
           reported.cover(recipe.id, e.reason, same);
@@ -188,6 +198,7 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
         }
         const entry = { recipe: recipe.id, reason: e.reason, line, endLine, ...(e.fixes ? { fixes: e.fixes } : {}) };
         result.edits.push(entry);
+        wrote.set(entry, [e.text]);
         reported.cover(recipe.id, e.reason, entry);
       }
     }
@@ -216,6 +227,21 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
   result.edits.sort((a, b) => a.line - b.line);
   result.output = current;
   result.facts = facts;
+  // Refusals and findings on the output must cite lines the user has (engine.ts).
+  const out = model.source;
+  result.inputLine = (l) => original.lineOf(mapBack(out.lineStart(l), steps));
+  result.writtenBy = (l) => {
+    const at = result.inputLine(l);
+    if (out.lineText(l) === original.lineText(at)) return undefined;
+    const here = result.edits.filter((e) => e.line <= at && at <= (e.endLine ?? e.line));
+    // Several edits may sit on one line of the input: the one whose text holds this line.
+    const text = out.lineText(l).trim();
+    const edit = here.find((e) => text !== '' && wrote.get(e)?.some((t) => t.includes(text))) ?? here[0];
+    if (!edit) return undefined;
+    let below = l + 1;
+    while (below <= out.lineCount && result.inputLine(below) === at && out.lineText(below) !== original.lineText(at)) below++;
+    return { edit, inserted: below <= out.lineCount && result.inputLine(below) === at };
+  };
   for (const f of analysis.facts.values()) {
     if (f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0)) {
       result.emulated.push({ stage: f.stage.name ?? String(f.stage.index), reason: f.emulatedReason, line: f.stage.from.line });

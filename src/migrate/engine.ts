@@ -87,22 +87,42 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
     errors = errors.filter((e) => !preexisting(e));
   }
   if (errors.length > 0) {
-    const e = errors[0]!;
-    throw new InvariantError(e.rule, e.line, `the migrated file would break "${e.rule}" at line ${e.line}: ${e.message}`, e.hint);
+    throw refusal(errors[0]!, applied);
   }
   // Idempotence: the recipes have nothing left to do on their own output.
   checkBudget(opts);
   const again = applyRecipes(applied.output, path, opts, cache, alreadyMigrated ? fixOnly(facts, outputFindings.filter((f) => f.severity === 'error')) : undefined, facts);
   if (again.output !== applied.output) {
     const first = again.edits[0]!;
+    // The second run's lines are the migrated file's: the user knows the first run's input.
     throw new InvariantError(
       'idempotent',
-      first.line,
+      applied.inputLine(first.line),
       `running the migration again would change the file (recipe ${first.recipe}: ${first.reason})`,
       'report this as a bug with the Dockerfile attached',
     );
   }
   return { ...strip(applied), findings: outputFindings };
+}
+
+/**
+ * The refusal for an error finding on the output. The finding's lines are the migrated file's,
+ * which the user never sees: they are cited as the lines of the file the user has, and a finding
+ * on a line the migration wrote says it is the migration's own edit, not the user's to fix.
+ */
+function refusal(e: Finding, applied: ReturnType<typeof applyRecipes>): InvariantError {
+  const line = applied.inputLine(e.line);
+  const mapLines = (t: string) => t.replace(/\bline (\d+)\b/g, (_, n: string) => `line ${applied.inputLine(Number(n))}`);
+  const by = applied.writtenBy(e.line);
+  if (by) {
+    return new InvariantError(
+      e.rule,
+      line,
+      `the migration's own edit ${by.inserted ? 'above' : 'at'} line ${line} of your file (${by.edit.recipe}: ${by.edit.reason}) would break "${e.rule}": ${mapLines(e.message)}`,
+      `not caused by your file: report this as a bug with the Dockerfile attached (a fix by hand would be: ${mapLines(e.hint)})`,
+    );
+  }
+  return new InvariantError(e.rule, line, `the migrated file would break "${e.rule}" at line ${line}: ${mapLines(e.message)}`, mapLines(e.hint));
 }
 
 /** The gate for a file that already cross-compiles: its error findings and the stages they sit in. */
@@ -120,7 +140,9 @@ function fixOnly(facts: DockerfileFacts, errors: Finding[]): FixOnly {
 }
 
 function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
-  const { facts, inputFacts, ...rest } = a;
+  const { facts, inputFacts, inputLine, writtenBy, ...rest } = a;
+  void inputLine;
+  void writtenBy;
   const model = facts.model;
   const inputModel = inputFacts.model;
   return {

@@ -136,4 +136,29 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
     expect(file.edits.map((e) => ({ recipe: e.recipe, line: e.line, fixes: e.fixes }))).toEqual([{ recipe: 'xx-verify', line: 9, fixes: { rule: 'xx-verify-static-several-files', line: 9 } }]);
     expect(file.warnings.map((w) => w.message).filter((m) => m.includes('xx-verify-static-several-files'))).toEqual([]);
   });
+  it('a binary installed under another name and run by it, or through sh -c, is guarded; the bot does not refuse its own output (issue 17 item 11)', async () => {
+    const dir = checkout(
+      [
+        'FROM golang:1.22-alpine AS builder',
+        'RUN apk add --no-cache git make file',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN go build -o bin/widget-server ./cmd/server',
+        'RUN install -m 0755 bin/widget-server /usr/local/bin/widgetd && widgetd --version',
+        'RUN sh -c "widgetd check-config"',
+        'FROM alpine:3.20',
+        'COPY --from=builder /usr/local/bin/widgetd /usr/bin/widgetd',
+        'ENTRYPOINT ["widgetd"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await migrate(dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report.outcome).toBe('changed');
+    expect(r.output).toContain('RUN install -m 0755 bin/widget-server /usr/local/bin/widgetd && if ! xx-info is-cross; then widgetd --version; fi\n');
+    expect(r.output).toContain('RUN if ! xx-info is-cross; then sh -c "widgetd check-config"; fi\n');
+    // One reason for both guards ("widgetd" is built for the target), reported once at its first line.
+    expect(r.report.files[0]!.edits.filter((e) => e.recipe === 'guard-binary-exec').map((e) => e.line)).toEqual([6]);
+  });
 });

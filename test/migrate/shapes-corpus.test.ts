@@ -92,6 +92,8 @@ const EXPECTED: Record<string, Outcome> = {
   'c44-go-test-after-build.Dockerfile': 'migrated',
   // `make generate build`: codegen and compile in one make call, no place for the wrap (P7).
   'c45-make-generate-build.Dockerfile': 'refused',
+  // `-o ../bin/x` from a subfolder WORKDIR and after a cd: the install's bin/* (issue 17 item 7).
+  'c46-relative-outputs.Dockerfile': 'migrated',
 };
 
 describe('corpus', () => {
@@ -167,6 +169,16 @@ describe('corpus: what particular files must show', () => {
   it('c44: go test after the wrapped compile is guarded or moved (it runs foreign test binaries) [BUG-27]', () => {
     const t = migrate('c44-go-test-after-build.Dockerfile').output;
     expect(t).toMatch(/if ! xx-info is-cross; then[^\n]*go test/);
+  });
+
+  it('c46: -o ../bin/x relative to the WORKDIR and a cd names what install -s bin/* takes: cross-compiled, stripped by name (issue 17 item 7)', () => {
+    const m = migrate('c46-relative-outputs.Dockerfile');
+    expect(m.emulated).toEqual([]);
+    expect(m.output).toMatch(/xx-go --wrap && go build/);
+    expect(m.output).toContain('COPY --from=builder /usr/local/bin/ledgerd /usr/local/bin/ledgerctl /usr/local/bin/');
+    expect(m.output).toContain('RUN strip /usr/local/bin/ledgerd /usr/local/bin/ledgerctl');
+    // Both from the server folder, where the xx-verify RUN runs.
+    expect(m.output).toMatch(/xx-verify \.\.\/bin\/ledgerd && \\\n\s+xx-verify \.\.\/bin\/ledgerctl\n/);
   });
 
   it('c05: the tool run during the build is BUILDARCH, the tarball shipped in the image TARGETARCH', () => {

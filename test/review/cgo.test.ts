@@ -7,6 +7,22 @@ describe('cgo-without-target-libs', () => {
     expectRule(text, 'cgo-without-target-libs', [9], 'error');
   });
 
+  it('only warns when the cgo build runs only for TARGETARCH amd64: native on the amd64 runners (issue 17)', () => {
+    const noLibs = GOOD.replace('RUN xx-apk --no-cache add musl-dev gcc\n', 'ARG TARGETARCH\n');
+    const ifAmd64 = noLibs.replace(
+      'RUN xx-go --wrap && \\\n    CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd',
+      'RUN xx-go --wrap && \\\n    if [ "${TARGETARCH}" = "amd64" ]; then \\\n      CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd; \\\n    fi',
+    );
+    expect(ifAmd64).toContain('if [ "${TARGETARCH}" = "amd64" ]; then');
+    const [f] = expectRule(ifAmd64, 'cgo-without-target-libs', [10], 'warning');
+    expect(f!.message).toMatch(/only when TARGETARCH is amd64/);
+    const andAmd64 = noLibs.replace('RUN xx-go --wrap && \\\n    CGO_ENABLED=1 go build', 'RUN xx-go --wrap && \\\n    [ "$TARGETARCH" = amd64 ] && CGO_ENABLED=1 go build');
+    expectRule(andAmd64, 'cgo-without-target-libs', [9], 'warning');
+    // In the else branch, or for arm64, it does cross-compile: still an error.
+    expectRule(ifAmd64.replace('then \\\n      CGO', 'then echo skip; else \\\n      CGO'), 'cgo-without-target-libs', [10], 'error');
+    expectRule(andAmd64.replace('= amd64 ]', '= arm64 ]'), 'cgo-without-target-libs', [9], 'error');
+  });
+
   it('fires on go-build-static.sh (cgo on by default) in a Debian builder without xx-apt-get', () => {
     const text = df`
       FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx

@@ -3,9 +3,19 @@ import { GOOD, df, expectNoRule, expectRule } from './helpers.ts';
 
 describe('stale-goarch', () => {
   it('fires on GOARCH=${ARCH} in a build-platform stage', () => {
-    const text = GOOD.replace('CGO_ENABLED=1 go build', 'CGO_ENABLED=1 GOARCH=${ARCH} go build');
-    const [f] = expectRule(text, 'stale-goarch', [9], 'error');
+    const text = GOOD.replace('CGO_ENABLED=1 go build', 'CGO_ENABLED=1 GOARCH=${ARCH} go build').replace('ARG TARGETPLATFORM\n', 'ARG TARGETPLATFORM\nARG ARCH=amd64\n');
+    const [f] = expectRule(text, 'stale-goarch', [10], 'error');
     expect(f!.column).toBe(19);
+  });
+
+  it('only warns on GOARCH=${ARCH} when nothing declares ARCH: empty, Go uses what xx-go --wrap wrote (issue 17)', () => {
+    const text = GOOD.replace('CGO_ENABLED=1 go build', 'CGO_ENABLED=1 GOARCH=${ARCH} go build');
+    const [f] = expectRule(text, 'stale-goarch', [9], 'warning');
+    expect(f!.message).toMatch(/no ARG or ENV declares/);
+    // A global ARG ARCH does not reach the stage without an ARG line of its own.
+    expectRule(`ARG ARCH=amd64\n${text}`, 'stale-goarch', [10], 'warning');
+    // Set by the script itself: a real value again.
+    expectRule(text.replace('RUN xx-go --wrap && \\', 'RUN ARCH=amd64 && xx-go --wrap && \\'), 'stale-goarch', [9], 'error');
   });
 
   it('fires on a legacy ENV GOARCH amd64 (it overrides the wrapped go env)', () => {

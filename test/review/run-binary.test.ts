@@ -28,6 +28,19 @@ describe('unguarded-cross-binary-run', () => {
     expectRule(text, 'unguarded-cross-binary-run', [7, 8]);
   });
 
+  it('fires on the name install or cp gave it, and on a run inside sh -c (issue 17 item 11)', () => {
+    const text = GOOD.replace(
+      'RUN xx-verify --static /out/widgetd',
+      'RUN xx-verify --static /out/widgetd\nRUN install -m 0755 /out/widgetd /usr/local/bin/wd\nRUN wd --version\nRUN cp /out/widgetd /usr/bin/widget && widget version\nRUN sh -c "/out/widgetd selftest"',
+    );
+    expectRule(text, 'unguarded-cross-binary-run', [12, 13, 14]);
+  });
+
+  it('is silent on a copy under a folder name and on a renamed file that is not the binary', () => {
+    const text = GOOD.replace('RUN xx-verify --static /out/widgetd', 'RUN xx-verify --static /out/widgetd\nRUN cp /out/widgetd /usr/local/bin && cp README.md /usr/share/doc/widget && widget --help');
+    expectNoRule(text, 'unguarded-cross-binary-run');
+  });
+
   it('is silent when guarded by xx-info is-cross or a TARGET/BUILD comparison', () => {
     const guarded = GOOD.replace(
       'RUN xx-verify --static /out/widgetd',

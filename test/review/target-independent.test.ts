@@ -7,7 +7,10 @@ describe('work-after-target-arg', () => {
       'RUN xx-apk --no-cache add musl-dev gcc\n',
       'RUN xx-apk --no-cache add musl-dev gcc\nRUN git clone https://example.com/w.git /w && cd /w && git checkout v1\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\n',
     );
-    expectRule(text, 'work-after-target-arg', [8, 8, 9], 'warning');
+    // One finding per cause (the ARG on line 6), listing the steps, not one per step (issue 17).
+    const [f] = expectRule(text, 'work-after-target-arg', [8], 'warning');
+    expect(f!.message).toBe('"git clone" (line 8), "git checkout" (line 8), "go mod download" (line 9) run after ARG TARGETPLATFORM (line 6), so BuildKit repeats them for every target platform');
+    expect(f!.hint).toBe('move them before line 6: clones, patches and module downloads do not depend on the target');
   });
 
   it('is silent when they run before the target ARG, or depend on the target', () => {

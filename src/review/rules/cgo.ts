@@ -33,6 +33,27 @@ function installsBefore(ctx: ReviewContext, stage: Stage, offset: number): Insta
   return out;
 }
 
+const ARCH_IS_AMD64 = String.raw`\[\[?\s*(?:"?\$\{?TARGETARCH\}?"?\s*==?\s*"?amd64"?|"?amd64"?\s*==?\s*"?\$\{?TARGETARCH\}?"?)\s*\]\]?`;
+const IF_AMD64 = new RegExp(String.raw`\bif\s+${ARCH_IS_AMD64}[\s\\]*;?[\s\\]*then\b`, 'g');
+const AND_AMD64 = new RegExp(String.raw`(^|&&)[\s\\]*${ARCH_IS_AMD64}[\s\\]*&&`);
+
+/**
+ * The compile runs only when TARGETARCH is amd64 (`if [ "$TARGETARCH" = amd64 ]; then ...; fi`,
+ * `[ "$TARGETARCH" = amd64 ] && ...`): the fleet's runners are amd64, so it never cross-compiles.
+ */
+function onlyForAmd64(c: CompileInfo): boolean {
+  const script = c.instruction.shell;
+  if (!script) return false;
+  const st = c.command.statement;
+  const before = script.text.slice(st.start - script.offset, c.command.start - script.offset);
+  const allAnd = st.elements.slice(1, c.command.element + 1).every((e) => e.op === '&&');
+  if (allAnd && AND_AMD64.test(before)) return true;
+  for (const m of before.matchAll(IF_AMD64)) {
+    if (!/\b(else|elif|fi)\b/.test(before.slice(m.index + m[0].length))) return true;
+  }
+  return false;
+}
+
 export const cgoWithoutTargetLibs: Rule = {
   id: 'cgo-without-target-libs',
   severity: 'error',
@@ -51,13 +72,16 @@ export const cgoWithoutTargetLibs: Rule = {
           : c.cgo.setting
             ? `CGO_ENABLED=${c.cgo.setting.value ?? '(build-arg)'} (line ${ctx.model.source.lineOf(c.cgo.setting.offset)}${c.cgo.from === 'build-arg' ? ', the value the build files pass' : ''})`
             : `${c.command.name} enables cgo by default`;
+      const amd64 = onlyForAmd64(c);
       ctx.report(
         this,
         c.command,
-        `cross-compile with cgo (${why}) but no target libc was installed with ${debian ? 'xx-apt-get (libc6-dev)' : 'xx-apk (musl-dev)'} before it: the link fails or uses the build machine's libraries`,
+        `cross-compile with cgo (${why}) but no target libc was installed with ${debian ? 'xx-apt-get (libc6-dev)' : 'xx-apk (musl-dev)'} before it: the link fails or uses the build machine's libraries` +
+          (amd64 ? '; it runs only when TARGETARCH is amd64, native on amd64 build machines, so it breaks only where the build machine is not amd64' : ''),
         debian
           ? 'after ARG TARGETPLATFORM: RUN xx-apt-get install -y libc6-dev gcc (plus every target -dev library)'
           : 'after ARG TARGETPLATFORM: RUN xx-apk --no-cache add musl-dev gcc (plus every target -dev/-static library)',
+        amd64 ? 'warning' : 'error',
       );
     }
   },

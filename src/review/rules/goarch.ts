@@ -5,7 +5,7 @@
  */
 import type { Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
-import { followsPlatform } from '../../dockerfile/env.ts';
+import { envAt, followsPlatform } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
 
@@ -13,11 +13,15 @@ const GO_ASSIGN = /(?<![\w$\-])(GOARCH|GOOS)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
 
 type Verdict = { severity: 'error' | 'warning'; why: string } | undefined;
 
-function judge(name: string, raw: string, platform: Stage['platform'], kind: 'run' | 'env'): Verdict {
+function judge(name: string, raw: string, platform: Stage['platform'], kind: 'run' | 'env', archDeclared: boolean): Verdict {
   const value = raw.replace(/^["']|["']$/g, '');
   const native = platform === 'build';
   if (value === '' || followsPlatform(value)) return undefined;
   if (/\$\{?ARCH\b/.test(value)) {
+    // Never declared: ARCH is empty, Go takes what xx-go --wrap wrote. Dead code, not a wrong target.
+    if (!archDeclared && /^\$\{?ARCH\}?$/.test(value)) {
+      return { severity: 'warning', why: 'names ARCH, which no ARG or ENV declares in this stage: it is empty, so Go uses the go env (what xx-go --wrap wrote); drop it' };
+    }
     return { severity: native ? 'error' : 'warning', why: 'comes from the ARCH build-arg, which is one value (amd64 by default) for every target' };
   }
   if (/[$`]/.test(value)) return undefined;
@@ -49,7 +53,8 @@ function check(ctx: ReviewContext, stage: Stage, rule: Rule): void {
       const s = instr.shell;
       GO_ASSIGN.lastIndex = 0;
       for (let m = GO_ASSIGN.exec(s.text); m; m = GO_ASSIGN.exec(s.text)) {
-        const v = judge(m[1]!, m[2]!, stage.platform, 'run');
+        const archDeclared = !!envAt(stage, 'ARCH', instr.start) || s.assigned.has('ARCH');
+        const v = judge(m[1]!, m[2]!, stage.platform, 'run', archDeclared);
         if (!v) continue;
         const start = s.offset + m.index;
         ctx.report(rule, { start, end: start + m[0].length }, `${m[1]}=${m[2]} ${v.why}`, hint, v.severity);
@@ -58,7 +63,7 @@ function check(ctx: ReviewContext, stage: Stage, rule: Rule): void {
       const pairs = instr.env ?? stage.args.filter((a) => a.instruction === instr).map((a) => ({ name: a.name, value: a.defaultValue ?? '', start: a.start }));
       for (const p of pairs) {
         if (p.name !== 'GOARCH' && p.name !== 'GOOS') continue;
-        const v = judge(p.name, p.value, stage.platform, 'env');
+        const v = judge(p.name, p.value, stage.platform, 'env', !!envAt(stage, 'ARCH', instr.start));
         if (!v) continue;
         ctx.report(rule, { start: p.start, end: p.start + p.name.length }, `${instr.keyword} ${p.name}=${p.value} ${v.why}`, hint, v.severity);
       }

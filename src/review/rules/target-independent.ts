@@ -3,7 +3,7 @@
  * and module downloads placed there are repeated for nothing (spec item 4). A stage built FROM a
  * stage that declared one runs once per platform from its first line: it inherits the ARG.
  */
-import { baseName } from '../../dockerfile/shell.ts';
+import { baseName, type ShellCommand } from '../../dockerfile/shell.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
@@ -30,6 +30,8 @@ export const workAfterTargetArg: Rule = {
       const fork = ctx.firstTargetArg(stage);
       if (!fork) continue;
       const at = fork.instruction.stage === stage ? `line ${fork.instruction.line}` : `line ${fork.instruction.line}, in stage ${ctx.stageLabel(fork.instruction.stage!)} which this stage is built FROM`;
+      // One finding per cause (this stage's fork), at the first step, listing every step it repeats.
+      const steps: { command: ShellCommand; what: string; line: number }[] = [];
       for (const { instruction, command } of ctx.commands(stage)) {
         if (instruction.start < fork.instruction.start) continue;
         const what = targetIndependent(command.name, command.args.map((a) => a.value));
@@ -37,15 +39,19 @@ export const workAfterTargetArg: Rule = {
         const script = instruction.shell!;
         const st = command.statement;
         if (script.varRefs.some((r) => r.start >= st.start && r.start < st.end && r.name.startsWith('TARGET'))) continue;
-        ctx.report(
-          this,
-          command,
-          `"${what}" runs after ARG ${fork.name} (${at}), so BuildKit repeats it for every target platform`,
-          fork.instruction.stage === stage
-            ? `move it before line ${fork.instruction.line}: clones, patches and module downloads do not depend on the target`
-            : `fork later: declare ARG ${fork.name} (and the steps that need it, such as xx-apk) in this stage after this step, not in ${ctx.stageLabel(fork.instruction.stage!)} (line ${fork.instruction.line}); a stage built FROM another inherits its ARGs and its per-platform layers`,
-        );
+        steps.push({ command, what, line: ctx.model.source.lineOf(command.nameWord?.start ?? command.start) });
       }
+      if (steps.length === 0) continue;
+      const list = steps.map((x) => `"${x.what}" (line ${x.line})`).join(', ');
+      const one = steps.length === 1;
+      ctx.report(
+        this,
+        steps[0]!.command,
+        `${one ? `"${steps[0]!.what}" runs` : `${list} run`} after ARG ${fork.name} (${at}), so BuildKit repeats ${one ? 'it' : 'them'} for every target platform`,
+        fork.instruction.stage === stage
+          ? `move ${one ? 'it' : 'them'} before line ${fork.instruction.line}: clones, patches and module downloads do not depend on the target`
+          : `fork later: declare ARG ${fork.name} (and the steps that need it, such as xx-apk) in this stage after ${one ? 'this step' : 'these steps'}, not in ${ctx.stageLabel(fork.instruction.stage!)} (line ${fork.instruction.line}); a stage built FROM another inherits its ARGs and its per-platform layers`,
+      );
     }
   },
 };
