@@ -69,7 +69,7 @@ async function main(): Promise<number> {
       const t0 = Date.now();
       const notes = night.before?.(world) ?? [];
       const callsBefore = gh.api.requests.length;
-      const writesBefore = gh.writeCalls().length;
+      const pushesBefore = gh.pushes.length;
       const runDir = path.join(work, `night-${n}`);
       mkdirSync(runDir, { recursive: true });
       const runner = new WorkflowRunner({
@@ -94,8 +94,12 @@ async function main(): Promise<number> {
         run = await runner.rerunFailed(run);
         attempts.push(run);
       }
+      // A scripted outage lasts one night.
+      gh.api.clearFaults();
       night.after?.(world);
-      const check = await checkNight({ n, night, world, attempts, runDir, calls: gh.api.requests.slice(callsBefore), writes: gh.writeCalls().slice(writesBefore), notes, seconds: (Date.now() - t0) / 1000 });
+      const calls = gh.api.requests.slice(callsBefore);
+      const writes = [...calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD' && c.graphql !== 'query'), ...gh.pushes.slice(pushesBefore)];
+      const check = await checkNight({ n, night, world, attempts, runDir, calls, writes, notes, seconds: (Date.now() - t0) / 1000 });
       checks.push(check);
       printNight(check);
     }

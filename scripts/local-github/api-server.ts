@@ -120,6 +120,11 @@ export class FakeGitHub {
     return this;
   }
 
+  /** Forget every fault not yet used up (a scripted outage ends). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Faults injected and not yet used up. */
   pendingFaults(): number {
     return this.faults.reduce((n, f) => n + f.left, 0);
