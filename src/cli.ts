@@ -150,8 +150,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .description('the nightly workflow\'s per-job token: with the GitHub App, an installation token scoped to --repo and --permissions (a GITHUB_TOKEN is passed through: it cannot be scoped), masked and written to $GITHUB_OUTPUT as `token` (never printed)')
     .option('--repo <owner/name>', 'a repository the token may reach (repeatable; none: every repository of the installation)', collect)
     .option('--permissions <list>', 'what the token may do: name:level pairs, comma-separated (e.g. contents:write,pull_requests:write,issues:write,workflows:write)')
+    .option('--dashboard-from <file>', 'also the dashboard repository of this repos.yaml (delivery.dashboard.repo; none configured: no token is minted)')
     .action(async (o) => {
-      code = await runToken({ repos: o.repo ?? [], permissions: o.permissions ?? '' }, out, err, env);
+      code = await runToken({ repos: o.repo ?? [], permissions: o.permissions ?? '', dashboardFrom: o.dashboardFrom }, out, err, env);
     });
 
   program

@@ -2,7 +2,8 @@
  * `migrate token`: a token for one job of the nightly workflow, and no more than that job needs
  * (issue 20 item 6). With the GitHub App (GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID,
  * GITHUB_APP_PRIVATE_KEY or _FILE) it mints an installation token scoped to the `--repo`
- * repositories (none: every repository of the installation) and to the `--permissions` given;
+ * repositories (and `--dashboard-from`'s dashboard repository; none: every repository of the
+ * installation) and to the `--permissions` given;
  * the App wins over a GITHUB_TOKEN set beside it, so that the token is scoped. With a plain
  * GITHUB_TOKEN only, the token is passed through as it is (a personal access token cannot be
  * scoped down), with a notice saying so.
@@ -15,6 +16,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { RequestError } from 'octokit';
+import { loadReposConfig } from '../config/repos-config.ts';
 import { appAuthFailure, AuthError, createPlatformClient, platformEnvFrom, type PlatformEnv } from '../platform/octokit.ts';
 import { redact, registerSecret } from '../secrets/redact.ts';
 
@@ -23,6 +25,8 @@ export interface TokenArgs {
   repos: string[];
   /** `name:level,...` as given. */
   permissions: string;
+  /** A repos.yaml whose dashboard repository (delivery.dashboard.repo) the token is for (the summary job). */
+  dashboardFrom?: string;
 }
 
 export type Level = 'read' | 'write';
@@ -99,16 +103,32 @@ function describe(permissions: Record<string, string>): string {
 
 export async function runToken(args: TokenArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
   let permissions: Record<string, Level>;
-  let repos: { owner?: string; names: string[] };
   try {
     permissions = parsePermissions(args.permissions);
+  } catch (e) {
+    if (!(e instanceof TokenUsageError)) throw e;
+    err.write(`error: ${e.message}\n`);
+    return 2;
+  }
+  if (args.dashboardFrom) {
+    // ConfigError and file errors are the CLI's (exit 2, one line).
+    const dashboard = (await loadReposConfig(args.dashboardFrom)).delivery.dashboard;
+    if (!dashboard) {
+      // No dashboard, nothing for the summary to write: no token rather than one for everything.
+      err.write(`note: ${args.dashboardFrom} configures no dashboard (delivery.dashboard.repo): no token minted\n`);
+      return 0;
+    }
+    args = { ...args, repos: [...args.repos, dashboard.repo] };
+  }
+  // Checked before anything is minted: a token made for nowhere is a token left lying around.
+  let repos: { owner?: string; names: string[] };
+  try {
     repos = parseRepos(args.repos);
   } catch (e) {
     if (!(e instanceof TokenUsageError)) throw e;
     err.write(`error: ${e.message}\n`);
     return 2;
   }
-  // Checked before anything is minted: a token made for nowhere is a token left lying around.
   const outputFile = env.GITHUB_OUTPUT?.trim();
   if (!outputFile) {
     err.write('error: migrate token writes the token for GitHub Actions only (the file GITHUB_OUTPUT names, masked in the logs) and GITHUB_OUTPUT is not set: it never prints a token to a terminal. Run it as a step of a workflow (`id: token`, then `${{ steps.token.outputs.token }}`)\n');

@@ -179,6 +179,42 @@ describe('migrate token with the GitHub App', () => {
   });
 });
 
+describe('migrate token --dashboard-from (the summary job)', () => {
+  const inProcess = async (args: string[], files: Record<string, string>) => {
+    const work = path.join(dir, `dash-${++n}`);
+    execFileSync('mkdir', ['-p', work]);
+    for (const [f, text] of Object.entries(files)) writeFileSync(path.join(work, f), text);
+    const output = path.join(work, 'github-output');
+    writeFileSync(output, '');
+    const stdout = new Sink();
+    const stderr = new Sink();
+    const code = await main(['migrate', 'token', ...args.map((a) => a.replace('{dir}', work))], stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, { ...appEnv(keys), GITHUB_API_URL: gh.url, GITHUB_OUTPUT: output, ...NO_PACING });
+    return { code, stdout: stdout.text, stderr: stderr.text, output: readFileSync(output, 'utf8') };
+  };
+
+  it("a token for the dashboard repository of repos.yaml only, with issues:write", async () => {
+    gh.addRepo('rancher/ecm-distro-tools', { 'README.md': 'tools\n' });
+    const r = await inProcess(['--dashboard-from', '{dir}/repos.yaml', '--permissions', 'issues:write'], { 'repos.yaml': 'source:\n  type: github\n  list: none\ninclude: [rancher/image-build-alpha]\ndelivery:\n  dashboard:\n    repo: rancher/ecm-distro-tools\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const t = gh.app!.minted.at(-1)!;
+    expect(t.repositories).toEqual(['rancher/ecm-distro-tools']);
+    expect(t.permissions).toEqual({ issues: 'write' });
+    expect(r.output).toBe(`token=${t.token}\nlogin=${BOT}\n`);
+    expect((await api(t.token, '/repos/rancher/ecm-distro-tools/issues', { method: 'POST', body: JSON.stringify({ title: 'x' }) })).status).toBe(201);
+    expect((await api(t.token, '/repos/rancher/image-build-alpha/issues', { method: 'POST', body: JSON.stringify({ title: 'x' }) })).status).toBe(404);
+    gh.assertClean();
+  });
+
+  it('no dashboard configured: no token at all (not one for the whole installation)', async () => {
+    const before = gh.app!.minted.length;
+    const r = await inProcess(['--dashboard-from', '{dir}/repos.yaml', '--permissions', 'issues:write'], { 'repos.yaml': 'source:\n  type: github\n  list: none\ninclude: [rancher/image-build-alpha]\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/configures no dashboard .*: no token minted/);
+    expect(r.stdout + r.output).toBe('');
+    expect(gh.app!.minted.length).toBe(before);
+  });
+});
+
 describe('migrate token with a plain GITHUB_TOKEN', () => {
   it('passes it through, masked, with a notice that it cannot be scoped', async () => {
     const calls = gh.api.requests.length;
