@@ -15,6 +15,7 @@ import { FAIL_ON, runReview } from './review/cli.ts';
 import { runPrReview } from './review/pr-cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
+import { runToken } from './cli/token.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './secrets/redact.ts';
@@ -145,6 +146,16 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--dry-run', 'the night was a dry run: report only, the dashboard is left alone', false)
     .action(async (dir: string, o) => {
       code = await runReportMerge({ dir, plan: o.plan, json: o.json, markdown: o.markdown, dashboard: o.dashboard ? { reposFile: o.repos } : undefined, dryRun: o.dryRun }, out, err, env);
+    });
+
+  migrate
+    .command('token')
+    .description('the nightly workflow\'s per-job token: with the GitHub App, an installation token scoped to --repo and --permissions (a GITHUB_TOKEN is passed through: it cannot be scoped), masked and written to $GITHUB_OUTPUT as `token` (never printed)')
+    .option('--repo <owner/name>', 'a repository the token may reach (repeatable; none: every repository of the installation)', collect)
+    .option('--permissions <list>', 'what the token may do: name:level pairs, comma-separated (e.g. contents:write,pull_requests:write,issues:write,workflows:write)')
+    .option('--dashboard-from <file>', 'also the dashboard repository of this repos.yaml (delivery.dashboard.repo; none configured: no token is minted)')
+    .action(async (o) => {
+      code = await runToken({ repos: o.repo ?? [], permissions: o.permissions ?? '', dashboardFrom: o.dashboardFrom }, out, err, env);
     });
 
   program

@@ -4,7 +4,9 @@
  * it (RS256 signed by the App's key, `iss` the App's id, `iat` not in the future, `exp` in the
  * future and at most 10 minutes ahead), and it is good for the `/app` endpoints only; an
  * installation token is good for the repository endpoints and for git over HTTP until its
- * `expires_at`, and only for what the installation's permissions allow.
+ * `expires_at`, and only for what the installation's permissions allow. A token minted for some
+ * repositories (`repositories` or `repository_ids`) sees only those: any other repository is not
+ * found (404), as on GitHub.
  *
  * The key pair is the test's (node:crypto `generateKeyPairSync`): no key is ever stored in the
  * repository.
@@ -30,6 +32,8 @@ export interface MintedToken {
   token: string;
   installationId: number;
   permissions: Permissions;
+  /** The repositories (`owner/name`, lower case) a down-scoped token may see; undefined: all of the installation's. */
+  repositories?: string[];
   /** Epoch ms. */
   mintedAt: number;
   expiresAt: number;
@@ -100,10 +104,11 @@ export class LocalApp {
   }
 
   /**
-   * Mint an installation token, down-scoped to `requested` when given. Undefined when a requested
-   * permission is more than the installation has (GitHub's 422).
+   * Mint an installation token, down-scoped to `requested` permissions and to `repositories`
+   * (`owner/name`) when given. Undefined when a requested permission is more than the
+   * installation has (GitHub's 422).
    */
-  mint(requested?: Permissions): MintedToken | undefined {
+  mint(requested?: Permissions, repositories?: string[]): MintedToken | undefined {
     const permissions = requested ?? this.permissions;
     for (const [name, level] of Object.entries(permissions)) {
       if (!allows(this.permissions, name, level)) return undefined;
@@ -112,7 +117,7 @@ export class LocalApp {
     // Whole seconds: `expires_at` says seconds, and the token dies exactly when it says.
     // GitHub's installation tokens: `ghs_` and 36 characters.
     const token = `ghs_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`;
-    const t: MintedToken = { token, installationId: this.installationId, permissions: { ...permissions }, mintedAt: now, expiresAt: Math.floor(now / 1000 + this.tokenLifetimeSeconds) * 1000 };
+    const t: MintedToken = { token, installationId: this.installationId, permissions: { ...permissions }, ...(repositories ? { repositories: repositories.map((r) => r.toLowerCase()) } : {}), mintedAt: now, expiresAt: Math.floor(now / 1000 + this.tokenLifetimeSeconds) * 1000 };
     this.minted.push(t);
     return t;
   }
@@ -123,6 +128,11 @@ export class LocalApp {
     if (!t) return undefined;
     return t.expiresAt <= now ? 'expired' : t;
   }
+}
+
+/** May `token` see the repository `full` (`owner/name`)? A token not down-scoped to repositories sees all of the installation's. */
+export function sees(token: MintedToken, full: string): boolean {
+  return !token.repositories || token.repositories.includes(full.toLowerCase());
 }
 
 /** Does `permissions` grant `name` at `level` (write includes read)? */

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeResponse, type RecordedRequest } from './api-server.ts';
 import { GitHubGraphQLError } from './graphql.ts';
 import { sampleOf } from './openapi.ts';
-import { LocalApp, missingFor, type LocalAppOptions, type MintedToken } from './github-app.ts';
+import { LocalApp, missingFor, sees, type LocalAppOptions, type MintedToken } from './github-app.ts';
 
 type Json = Record<string, any>;
 
@@ -498,12 +498,19 @@ export class LocalGitHub {
   private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {
     const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
     if (!repo) return 404;
+    if (this.hiddenFrom(r.authorization, repo.full)) return 404;
     const who = this.login(r.authorization);
     if (who === null) return 401;
     if (r.push && !who) return 401;
     if (r.push && repo.pushDenied) return 403;
     if (this.installationLacks(r.authorization, r.push ? 'git/push' : 'git/fetch')) return 403;
     return undefined;
+  }
+
+  /** Is `full` outside the repositories the installation token of this header was minted for (GitHub: not found)? */
+  private hiddenFrom(authorization: string | undefined, full: string): boolean {
+    const installation = this.installationToken(authorization);
+    return !!installation && installation !== 'expired' && !sees(installation, full);
   }
 
   /** The permissions an installation token lacks for an operation (`git/push` and `git/fetch` for git), as GitHub names them. */
@@ -521,6 +528,8 @@ export class LocalGitHub {
       // GitHub: 301 for GET and HEAD, 307 for other methods, to the repository's new home.
       if (!repo && movedTo) return { status: req.method === 'GET' ? 301 : 307, headers: { location: `${this.url}${req.path.replace(`/repos/${req.params.owner}/${req.params.repo}`, `/repos/${movedTo}`)}` }, body: { message: 'Moved Permanently', url: `${this.url}/repos/${movedTo}`, documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' } } as FakeResponse;
       if (!repo) return notFound();
+      // A token minted for other repositories does not see this one.
+      if (this.hiddenFrom(req.headers.authorization as string | undefined, repo.full)) return notFound();
       if (req.method !== 'GET' && !user) return { status: 403, body: { message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest' } } as FakeResponse;
       // An installation token may do what the installation's permissions allow, nothing more.
       const missing = this.installationLacks(req.headers.authorization as string | undefined, req.operationId);
@@ -546,11 +555,30 @@ export class LocalGitHub {
       if (!jwt.ok) return { status: 401, body: { message: jwt.message, documentation_url: 'https://docs.github.com/rest', status: '401' } };
       if (Number(req.params.installation_id) !== app.installationId) return notFound();
       const b = (req.body ?? {}) as Json;
-      // Down-scoping to some repositories is not modelled: refuse it rather than ignore it.
-      if (b.repositories || b.repository_ids) return invalid('InstallationToken', 'custom', 'the local GitHub mints tokens for all repositories of the installation only');
-      const t = app.mint(b.permissions as Record<string, 'read' | 'write'> | undefined);
+      // Down-scoped to some repositories of the installation (every repository of the local
+      // GitHub is in it): by name (`repositories`, names without the owner) or id. One that is not
+      // there is GitHub's 422.
+      let scoped: RepoModel[] | undefined;
+      if (b.repositories !== undefined || b.repository_ids !== undefined) {
+        const names = Array.isArray(b.repositories) ? (b.repositories as unknown[]) : [];
+        const ids = Array.isArray(b.repository_ids) ? (b.repository_ids as unknown[]) : [];
+        const all = [...this.repos.values()];
+        scoped = [];
+        for (const n of names) {
+          const found = all.filter((r) => r.name.toLowerCase() === String(n).toLowerCase());
+          if (found.length === 0) return { status: 422, body: { message: 'There is at least one repository that does not exist or is not accessible to the parent installation.', documentation_url: 'https://docs.github.com/rest' } };
+          scoped.push(...found);
+        }
+        for (const id of ids) {
+          const found = all.find((r) => r.id === Number(id));
+          if (!found) return { status: 422, body: { message: 'There is at least one repository that does not exist or is not accessible to the parent installation.', documentation_url: 'https://docs.github.com/rest' } };
+          scoped.push(found);
+        }
+      }
+      const t = app.mint(b.permissions as Record<string, 'read' | 'write'> | undefined, scoped?.map((r) => r.full));
       if (!t) return { status: 422, body: { message: 'The permissions requested are not granted to this installation.', documentation_url: 'https://docs.github.com/rest' } };
-      return { status: 201, body: { token: t.token, expires_at: new Date(t.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: t.permissions, repository_selection: 'all' } };
+      const repositories = scoped ? { repositories: [...new Set(scoped)].map((r) => sampleOf('repository', fakeRepository({ owner: r.owner, name: r.name, apiUrl: this.url, cloneUrl: `${this.serverUrl}/${r.full}.git`, archived: r.archived, defaultBranch: r.defaultBranch, id: r.id }))) } : {};
+      return { status: 201, body: { token: t.token, expires_at: new Date(t.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: t.permissions, repository_selection: scoped ? 'selected' : 'all', ...repositories } };
     });
 
     // Who a token is: a user's token answers with its login; an installation token (an App's, or
@@ -628,6 +656,7 @@ export class LocalGitHub {
       const found = this.pullByNodeId(input.pullRequestId);
       if (!found) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'.`);
       const { repo, pull: p } = found;
+      if (this.hiddenFrom(context.authorization, repo.full)) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'.`);
       if (p.draft) this.setDraft(repo.full, p.number, false, this.login(context.authorization) ?? 'anonymous');
       return { clientMutationId: input.clientMutationId ?? null, pullRequest: this.pullNode(repo, p) };
     });

@@ -33,6 +33,11 @@ export interface PlatformEnv {
   auth: PlatformAuth;
   /** What the environment changes of the pacing (GITHUB_WRITE_SPACING_MS, ...); the rest is DEFAULT_PACING. */
   pacing?: Partial<GitHubPacing>;
+  /**
+   * GITHUB_BOT_LOGIN: the login a token's writes are authored by, where the token cannot say (an
+   * App's installation token minted by `migrate token` may not read /user: `<slug>[bot]`).
+   */
+  login?: string;
 }
 
 /** How far apart the client spaces its calls, and how long it waits before a retry. */
@@ -83,7 +88,8 @@ export async function platformEnvFrom(env: NodeJS.ProcessEnv): Promise<PlatformE
   const token = env.GITHUB_TOKEN?.trim();
   if (token) {
     registerSecret(token);
-    return { apiUrl, serverUrl, pacing, auth: { kind: 'token', token } };
+    const login = env.GITHUB_BOT_LOGIN?.trim();
+    return { apiUrl, serverUrl, pacing, auth: { kind: 'token', token }, ...(login ? { login } : {}) };
   }
   const appId = env.GITHUB_APP_ID?.trim();
   if (appId) {
@@ -153,7 +159,7 @@ export interface PlatformClient {
   /**
    * The login the bot's writes are authored by: a GitHub App's `<slug>[bot]` (GET /app with its
    * JWT), a token's user (GET /user); undefined when GitHub does not say (an installation token,
-   * such as Actions' GITHUB_TOKEN, may not read /user).
+   * such as Actions' GITHUB_TOKEN, may not read /user), unless GITHUB_BOT_LOGIN says it.
    */
   whoami(): Promise<string | undefined>;
   /**
@@ -277,7 +283,7 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
           const { data } = await octokit.rest.apps.getAuthenticated();
           return data?.slug ? `${data.slug}[bot]` : undefined;
         }
-        if (auth.kind === 'token') return (await octokit.rest.users.getAuthenticated()).data.login;
+        if (auth.kind === 'token') return opts.login ?? (await octokit.rest.users.getAuthenticated()).data.login;
       } catch (e) {
         if (!(e instanceof RequestError) || (e.status !== 401 && e.status !== 403 && e.status !== 404)) throw e;
       }
@@ -299,7 +305,7 @@ export class AuthError extends Error {
   }
 }
 
-function appAuthFailure(e: unknown, auth: { appId: string; installationId: number }): string {
+export function appAuthFailure(e: unknown, auth: { appId: string; installationId: number }): string {
   const app = `GitHub App ${auth.appId}`;
   if (e instanceof RequestError) {
     const said = redact(String((e.response?.data as { message?: string } | undefined)?.message ?? e.message));

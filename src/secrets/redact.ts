@@ -95,6 +95,11 @@ export function registerEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
   }
 }
 
+/** Is `value` (trimmed) a secret the process registered, or one of its encoded forms? */
+export function isKnownSecret(value: string): boolean {
+  return knownSecrets.has(value) || knownSecrets.has(value.trim());
+}
+
 /** For tests: forget registered secrets. */
 export function clearSecrets(): void {
   knownSecrets.clear();

@@ -10,12 +10,18 @@ import { buildArgFlags, tail, type BuildOutcome, type BuildRequest, type Builder
 import { parseRawJsonProgress } from './progress/rawjson.ts';
 import { failingStep } from './progress/step.ts';
 import { runProcess } from './run-process.ts';
+import { withoutCredentials } from '../secrets/build-env.ts';
 
 export class BuildxBuilder implements Builder {
+  /** What the client runs with: `env` without any credential (secrets/build-env.ts). */
+  private readonly env: NodeJS.ProcessEnv;
+
   constructor(
     readonly info: BuilderInfo,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.env = withoutCredentials(env);
+  }
 
   async build(req: BuildRequest): Promise<BuildOutcome> {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'ibm-buildx-'));

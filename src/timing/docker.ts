@@ -8,12 +8,18 @@ import { buildArgFlags, tail, type BuildOutcome, type BuildRequest, type Builder
 import { parsePlainProgress } from './progress/plain.ts';
 import { failingStep } from './progress/step.ts';
 import { runProcess } from './run-process.ts';
+import { withoutCredentials } from '../secrets/build-env.ts';
 
 export class DockerBuilder implements Builder {
+  /** What the client runs with: `baseEnv` without any credential (secrets/build-env.ts). */
+  private readonly baseEnv: NodeJS.ProcessEnv;
+
   constructor(
     readonly info: BuilderInfo,
-    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
-  ) {}
+    baseEnv: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.baseEnv = withoutCredentials(baseEnv);
+  }
 
   async build(req: BuildRequest): Promise<BuildOutcome> {
     const env = { ...this.baseEnv, DOCKER_BUILDKIT: '1' };

@@ -8,11 +8,15 @@ import { majorOf, NoBuilderError, parseBuildxVersion, type Builder } from './bui
 import { BuildxBuilder } from './buildx.ts';
 import { DockerBuilder } from './docker.ts';
 import { runProcess } from './run-process.ts';
+import { withoutCredentials } from '../secrets/build-env.ts';
 
 export interface ProbeOptions {
   /** Clients to try, in order; default $DOCKER, `docker` on PATH, /usr/bin/docker. */
   clients?: string[];
-  /** The clients' environment (default process.env), e.g. a DOCKER_CONFIG with the buildx plugin. */
+  /**
+   * The clients' environment (default process.env), e.g. a DOCKER_CONFIG with the buildx plugin;
+   * its credentials are removed (secrets/build-env.ts), for the probe and for every build.
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -21,7 +25,7 @@ export const MIN_BUILDX = [0, 12] as const;
 
 export async function probeBuilder(opts: ProbeOptions = {}): Promise<Builder> {
   const clients = opts.clients ?? [...new Set([process.env.DOCKER, 'docker', '/usr/bin/docker'].filter((c): c is string => !!c))];
-  const env = opts.env ?? process.env;
+  const env = withoutCredentials(opts.env ?? process.env);
   const why: string[] = [];
   for (const client of clients) {
     const server = await runProcess(client, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], { env, timeoutMs: 20_000 });

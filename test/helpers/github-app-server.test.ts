@@ -117,4 +117,30 @@ describe('the local GitHub as a GitHub App sees it', () => {
     expect(((await create.json()) as { message: string }).message).toBe('Resource not accessible by integration');
     gh.assertClean();
   });
+
+  it('a token minted for some repositories sees only those (404 elsewhere, REST and git); an unknown repository or a permission beyond the installation is a 422', async () => {
+    gh.app!.permissions = { ...WORKFLOW_PERMISSIONS, metadata: 'read' };
+    gh.addRepo('rancher/image-build-beta', { Dockerfile: SIMPLE_DOCKERFILE });
+    const jwt = () => `Bearer ${signJwt(keys.privateKey, claims())}`;
+    const res = await mint(jwt(), { repositories: ['image-build-alpha'], permissions: { contents: 'read' } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const body = (await res.json()) as { token: string; repository_selection: string; repositories: { full_name: string }[]; permissions: Record<string, string> };
+    expect(body.repository_selection).toBe('selected');
+    expect(body.repositories.map((r) => r.full_name)).toEqual(['rancher/image-build-alpha']);
+    expect(body.permissions).toEqual({ contents: 'read' });
+    expect((await getRepo(`token ${body.token}`)).status).toBe(200);
+    const beta = await fetch(`${gh.url}/repos/rancher/image-build-beta`, { headers: { authorization: `token ${body.token}` } });
+    expect(beta.status).toBe(404);
+    expect(await git(['ls-remote', `${gh.serverUrl}/rancher/image-build-alpha.git`], basic('x-access-token', body.token))).toBe('ok');
+    expect(await git(['ls-remote', `${gh.serverUrl}/rancher/image-build-beta.git`], basic('x-access-token', body.token))).toMatch(/404|not found/i);
+    const unknown = await mint(jwt(), { repositories: ['image-build-nowhere'] });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { message: string }).message).toMatch(/not accessible to the parent installation/);
+    expect((await mint(jwt(), { repositories: ['image-build-alpha'], permissions: { administration: 'write' } })).status).toBe(422);
+    // Not down-scoped: every repository of the installation.
+    const all = (await (await mint(jwt())).json()) as { token: string; repository_selection: string };
+    expect(all.repository_selection).toBe('all');
+    expect((await fetch(`${gh.url}/repos/rancher/image-build-beta`, { headers: { authorization: `token ${all.token}` } })).status).toBe(200);
+    gh.assertClean();
+  });
 });

@@ -30,4 +30,15 @@ describe('PlatformClient.whoami', () => {
     expect(await (await client({ GITHUB_TOKEN: installation })).whoami()).toBeUndefined();
     gh.assertClean();
   });
+
+  it("an installation token with GITHUB_BOT_LOGIN (the login `migrate token` outputs beside it): that login, with no call to /user", async () => {
+    const app = await client(appEnv(keys));
+    const installation = (await app.gitToken())!;
+    const calls = gh.api.requests.length;
+    expect(await (await client({ GITHUB_TOKEN: installation, GITHUB_BOT_LOGIN: 'image-build-migrator[bot]' })).whoami()).toBe('image-build-migrator[bot]');
+    expect(gh.api.requests.length).toBe(calls);
+    // Without a token it names nothing: the App's own login comes from GET /app.
+    expect(await (await client({ ...appEnv(keys), GITHUB_BOT_LOGIN: 'someone-else' })).whoami()).toBe('image-build-migrator[bot]');
+    gh.assertClean();
+  });
 });

@@ -224,6 +224,38 @@ describe('the nightly workflow', () => {
     expect(m.some((x) => x.uses?.startsWith('actions/cache@'))).toBe(false);
   });
 
+  it("the App's key reaches only each job's mint step; the other steps get the job's scoped token (issue 20 item 6)", () => {
+    const secretsIn = (step: Step) => JSON.stringify(step.env ?? {}) + JSON.stringify(step.with ?? {}) + (step.run ?? '');
+    const MINT: Record<string, RegExp> = {
+      plan: /^npm run migrate -- token --permissions contents:read,pull_requests:read,issues:read,metadata:read$/,
+      migrate: /^npm run migrate -- token --repo "\$REPO" --permissions contents:write,pull_requests:write,issues:write,workflows:write$/,
+      summary: /^npm run migrate -- token --dashboard-from repos\.yaml --permissions issues:write$/,
+    };
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      const steps = job.steps ?? [];
+      const mints = steps.filter((x) => x.name === 'Mint a token for this job');
+      expect(mints.length, id).toBe(1);
+      const mint = mints[0]!;
+      expect(mint.id, id).toBe('token');
+      expect(String(mint.run).trim(), id).toMatch(MINT[id]!);
+      expect(mint.env, id).toMatchObject({ GITHUB_APP_PRIVATE_KEY: '${{ secrets.MIGRATOR_APP_PRIVATE_KEY }}', GITHUB_APP_ID: '${{ vars.MIGRATOR_APP_ID }}', GITHUB_APP_INSTALLATION_ID: '${{ vars.MIGRATOR_APP_INSTALLATION_ID }}' });
+      if (id === 'migrate') expect(mint.env?.REPO).toBe('${{ matrix.repo }}');
+      const at = steps.indexOf(mint);
+      for (const [i, step] of steps.entries()) {
+        if (step === mint) continue;
+        const where = `${id} step ${step.name ?? step.uses ?? step.run}`;
+        expect(secretsIn(step), where).not.toMatch(/MIGRATOR_APP_PRIVATE_KEY|GITHUB_APP_/);
+        const token = step.env?.GITHUB_TOKEN;
+        if (token === undefined) continue;
+        // Every credentialed step comes after the mint, with its token (MIGRATOR_TOKEN only as the fallback).
+        expect(i, where).toBeGreaterThan(at);
+        expect(token, where).toBe('${{ steps.token.outputs.token || secrets.MIGRATOR_TOKEN }}');
+        expect(step.env?.GITHUB_BOT_LOGIN, where).toBe('${{ steps.token.outputs.login }}');
+      }
+      expect(steps.slice(at + 1).some((x) => x.env?.GITHUB_TOKEN !== undefined), id).toBe(true);
+    }
+  });
+
   it('ci.yml keeps running .ci/run', () => {
     const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
     expect(Object.values(ci.jobs).flatMap((j) => j.steps ?? []).some((s) => s.run === '.ci/run')).toBe(true);
