@@ -13,7 +13,7 @@ import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
 import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
 import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
@@ -111,9 +111,18 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   if (sha && !ours.some((p) => (parseMarker(p.body) ?? recovered.get(p.number))!.pushed === sha) && migration.kind !== 'failed') {
     botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
   }
+  // The default branch moved under the bot's recorded head and the result is the same: is the
+  // branch only behind, or does the default branch change a file the PR changes? Git only, in the
+  // checkout of the new base (the plan stage has it too), and only then: a current PR costs nothing.
+  let bothChanged: string[] | undefined;
+  const open = pulls.find((p) => p.state === 'open' && (parseMarker(p.body) ?? recovered.get(p.number)));
+  const m = open ? (parseMarker(open.body) ?? recovered.get(open.number))! : undefined;
+  if (sha && m && m.pushed === sha && migration.kind === 'needed' && m.base !== migration.base && m.result === migration.result) {
+    bothChanged = await filesBothChanged(remote, branchName, t.baseSha).catch(() => undefined);
+  }
   return {
     migration,
-    branch: { name: branchName, sha, botAuthored },
+    branch: { name: branchName, sha, botAuthored, ...(bothChanged ? { bothChanged } : {}) },
     pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams, title: p.title, ...(recovered.has(p.number) ? { recovered: recovered.get(p.number) } : {}) })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
@@ -195,13 +204,16 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title, ...(handOver.length ? { handOver } : {}) });
+      // The base the branch is built on: a body rewritten without a push (a branch left behind the
+      // default branch) keeps the old one, which the next run compares with again.
+      const builtOn = d.action === 'update' && !d.push ? previous!.base : migration.base;
+      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: builtOn, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title, ...(handOver.length ? { handOver } : {}) });
       /** The bot's part of the body, between what a human wrote above and below it (kept). */
       const body = (draft: Marker['draft'], applied: Applied, title: string, old?: string) => {
         const marker = stateOf(draft, applied, title);
         const kept = humanText(old);
         const room = MAX_BODY - 1_000 - kept.above.length - kept.below.length - 4;
-        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
+        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: builtOn, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
       const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string; title?: string; recovered?: Marker } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {

@@ -7,8 +7,10 @@
  * - a human closed the bot's PR unmerged -> never reopen or recreate it (unless recreateClosed);
  * - the branch holds a commit the bot did not push -> never push again (blocked), unless the
  *   rebase box is ticked, which hands the branch back;
- * - the default branch moved or the result changed -> rebuild from the default branch (a PR is
- *   never merged into, so a conflict is resolved by the rebuild);
+ * - the result changed, or the default branch changed a file the bot's commit changes (a conflict,
+ *   file by file) -> rebuild from the default branch (a PR is never merged into, so a conflict is
+ *   resolved by the rebuild); a branch only behind the default branch is left as it is: a rebuild
+ *   re-runs CI and dismisses approvals for nothing (the box rebuilds it on demand);
  * - the bot opened its PR as a draft (timing not measured, review warnings) -> it marks it ready
  *   once those reasons are gone; a draft the bot did not make (the marker has no record of one),
  *   or a PR a human marked ready, is the human's: never turned back or over;
@@ -48,7 +50,19 @@ export interface PullState {
 export interface PlanInput {
   migration: Migration;
   /** The bot branch on GitHub: its head, or undefined when it does not exist. */
-  branch: { name: string; sha?: string; /** Set when the branch exists and no PR of the bot records its head: is the head a commit of the bot (its identity and trailer)? */ botAuthored?: boolean };
+  branch: {
+    name: string;
+    sha?: string;
+    /** Set when the branch exists and no PR of the bot records its head: is the head a commit of the bot (its identity and trailer)? */
+    botAuthored?: boolean;
+    /**
+     * Set when the default branch moved under the bot's recorded head and the migration result is
+     * the same: the files the bot's commit changes that the default branch changed too since the
+     * commit the branch is built on (empty: the branch is only behind). Unset when not asked or
+     * git could not say: the move then rebuilds, as a conflict would.
+     */
+    bothChanged?: string[];
+  };
   /** PRs with the bot branch as head, newest first. */
   pulls: PullState[];
   tool: string;
@@ -126,7 +140,7 @@ function decide(input: PlanInput): Decision {
     // The bot's own push whose record was lost (the PR update failed, or the run was killed in
     // between): rebuilt over it, as the record would have let the next run do anyway.
     if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
-    const rebuild = changes(m, mig);
+    const rebuild = changes(m, mig, branch.bothChanged);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
     if (!parseMarker(open.body)) return { action: 'update', status: 'updated', reason: "the description lost the bot's state marker (edited by hand): its part is written back from the bot's commit, the rest kept", pr: ref(open), push: false };
     if (input.timingUnknown) {
@@ -140,7 +154,10 @@ function decide(input: PlanInput): Decision {
     // attempt to mark it ready did not go through last time (tried again).
     if (m.draft && !open.draft) return { action: 'update', status: 'updated', reason: 'a human marked the PR ready for review: body updated', pr: ref(open), push: false };
     if (m.draft && m.draft.reasons.length === 0) return { action: 'update', status: 'updated', reason: 'the PR was still to be marked ready for review', pr: ref(open), push: false };
-    return { action: 'leave', status: 'current', reason: 'the PR is current', pr: ref(open) };
+    // Compared with what the branch holds (the marker keeps the base it was built on), so a branch
+    // left behind is asked again each run, and rebuilt only once the default branch conflicts.
+    const behind = m.base !== mig.base;
+    return { action: 'leave', status: 'current', reason: behind ? 'behind the default branch, no conflict: left as it is (tick the box to rebuild)' : 'the PR is current', pr: ref(open) };
   }
 
   if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: mig.reason };
@@ -164,9 +181,9 @@ function decide(input: PlanInput): Decision {
   return { action: 'open', status: 'opened', reason: latest?.merged ? 'needed again after the last PR was merged' : 'the repository needs the migration', push: true, lease };
 }
 
-function changes(m: Marker, mig: { base: string; result: string; recipes: string[] }): string[] {
+function changes(m: Marker, mig: { base: string; result: string; recipes: string[] }, bothChanged: string[] | undefined): string[] {
   const out: string[] = [];
-  if (m.base !== mig.base) out.push('the default branch moved');
+  if (m.base !== mig.base && bothChanged?.length !== 0) out.push(bothChanged?.length ? `the default branch moved and changed ${bothChanged.map((f) => JSON.stringify(f)).join(', ')}, which the PR changes too` : 'the default branch moved');
   if (m.result !== mig.result || m.recipes.join(',') !== mig.recipes.join(',')) out.push('the migration result changed');
   return out;
 }

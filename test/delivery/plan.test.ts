@@ -16,6 +16,16 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ migration: { kind: 'needed', base: 'base1', result: 'res2', recipes: ['xx-stage'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1' });
   });
 
+  it('the default branch moved, the result the same (issue 19): only behind -> left, a file both changed -> rebuilt, not known -> rebuilt', () => {
+    const moved = { kind: 'needed' as const, base: 'base2', result: 'res1', recipes: ['xx-stage'] };
+    expect(planDelivery(input({ migration: moved, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'leave', status: 'current', reason: 'behind the default branch, no conflict: left as it is (tick the box to rebuild)' });
+    expect(planDelivery(input({ migration: moved, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: ['Dockerfile'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1', reason: 'the default branch moved and changed "Dockerfile", which the PR changes too: rebuilt from the default branch' });
+    expect(planDelivery(input({ migration: moved }))).toMatchObject({ action: 'update', push: true, reason: 'the default branch moved: rebuilt from the default branch' });
+    expect(planDelivery(input({ migration: { ...moved, result: 'res2' }, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'update', push: true, reason: 'the migration result changed: rebuilt from the default branch' });
+    // Only behind, and the timing changed: the body only (the marker keeps the base the branch is built on).
+    expect(planDelivery(input({ migration: moved, timing: 'd2', branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'update', push: false });
+  });
+
   it('the draft record: a human marked the bot\'s draft ready -> body once; a mark that did not go through -> again; a human\'s draft -> left', () => {
     expect(planDelivery(input({ pulls: [pr({ draft: false }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'a human marked the PR ready for review: body updated' });
     expect(planDelivery(input({ pulls: [pr({ draft: true }, { draft: { reasons: [] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR was still to be marked ready for review' });
