@@ -142,6 +142,10 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
 
   switch (d.action) {
     case 'leave':
+      // The branch of a PR merged or closed by a human (the lease: the bot's last push, nothing else).
+      if (d.deleteBranch && d.lease) {
+        await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+      }
       return done(undefined);
 
     case 'blocked': {

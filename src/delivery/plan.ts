@@ -97,7 +97,10 @@ export interface Decision {
   push?: boolean;
   /** The sha the branch must still have for the push to go through ('' = must not exist). */
   lease?: string;
-  /** Delete the bot branch (close), only when it still holds only what the bot pushed. */
+  /**
+   * Delete the bot branch, only when it still holds only what the bot pushed (`lease`): on close,
+   * and on the first run after its PR was merged or closed by a human (a leave).
+   */
   deleteBranch?: boolean;
 }
 
@@ -118,7 +121,23 @@ export function planDelivery(input: PlanInput): Decision {
   return { action: 'update', status: 'updated', reason: note, pr: d.pr, push: false };
 }
 
+/** Leaves after the bot's PR was merged or closed by a human that take its branch too, once. */
+const LEFT_OVER: DeliveryStatus[] = ['merged', 'closed-by-human', 'not-needed', 'failed'];
+
 function decide(input: PlanInput): Decision {
+  const d = decideState(input);
+  // The branch of a PR that was merged, or closed by a human, is deleted by the first run that sees
+  // it: only while it holds the bot's last recorded push (the lease), never a human's commit. The
+  // planner keys on the PR, not the branch, so a deleted branch reads as nothing new: a human's
+  // close still keeps the bot from opening, a merge still lets it open when needed again.
+  const latest = input.pulls.filter(isBot)[0];
+  if (d.action !== 'leave' || !LEFT_OVER.includes(d.status) || !latest || latest.state !== 'closed') return d;
+  const m = markerOf(latest)!;
+  if (!(latest.merged || !m.closed) || !input.branch.sha || input.branch.sha !== m.pushed) return d;
+  return { ...d, pr: d.pr ?? { number: latest.number, url: latest.url }, reason: `${d.reason}; the branch ${input.branch.name} goes (${latest.merged ? 'merged' : 'closed by a human'}, it holds only the bot's commit)`, deleteBranch: true, lease: m.pushed };
+}
+
+function decideState(input: PlanInput): Decision {
   const { migration: mig, branch } = input;
   const ours = input.pulls.filter(isBot);
   const open = ours.find((p) => p.state === 'open');

@@ -9,7 +9,7 @@ import { cli, repoOf, startFleet, WIDGET, type Fleet } from './fleet.ts';
 const BOT = 'cross-compile/xx';
 const full = (n: string) => `rancher/image-build-${n}`;
 const only = (...n: string[]) => ['--only', n.map(full).join(',')];
-const names = ['behind', 'touched'];
+const names = ['behind', 'touched', 'merged', 'closed', 'kept'];
 // Notes at the end of the Dockerfile, further from the lines the migration rewrites than the diff's context.
 const NOTES = '\n# notes\n# one\n# two\n# three\n# four\n# five\n';
 const repoFiles = (n: string) => (n === 'touched' ? { ...WIDGET, Dockerfile: `${WIDGET.Dockerfile}${NOTES}` } : WIDGET);
@@ -64,4 +64,56 @@ describe('the bot branch over the life of its PR (issue 19)', () => {
     expect(parseMarker(f.gh.pullsOf(repo)[0]!.body)!.base).toBe(base);
     expect(repoOf(await cli(f, only('touched')), repo).delivery).toMatchObject({ action: 'leave', status: 'current', reason: 'the PR is current' });
   }, 120_000);
+
+  const pushesTo = (n: string) => f.gh.pushes.filter((p) => p.repo === full(n)).length;
+
+  it('merged: the first run deletes the branch (lease on the bot\'s push), later runs write nothing; needed again, a new PR opens', async () => {
+    const repo = full('merged');
+    f.gh.mergePull(repo, 1);
+    const r = await cli(f, only('merged'));
+    expect(repoOf(r, repo).delivery).toMatchObject({ action: 'leave', status: 'merged', reason: expect.stringMatching(/the branch cross-compile\/xx goes \(merged, it holds only the bot's commit\)/) });
+    expect(f.gh.branchSha(repo, BOT)).toBeUndefined();
+    const pushes = pushesTo('merged');
+    const writes = f.gh.writeCalls().length;
+    const again = await cli(f, only('merged'));
+    expect(repoOf(again, repo).delivery).toMatchObject({ action: 'leave', status: 'merged', reason: expect.not.stringMatching(/goes/) });
+    expect(pushesTo('merged')).toBe(pushes);
+    expect(f.gh.writeCalls()).toHaveLength(writes);
+    expect(repoOf(again, repo).apiCalls!.calls).toBeLessThanOrEqual(4);
+
+    // A maintainer reverts the migration: needed again, a new PR on a new branch.
+    f.gh.commit(repo, 'main', WIDGET);
+    const reopened = await cli(f, only('merged'));
+    expect(repoOf(reopened, repo).delivery).toMatchObject({ action: 'open', status: 'opened', reason: 'needed again after the last PR was merged' });
+    expect(f.gh.pullsOf(repo).map((p) => [p.number, p.state])).toEqual([[1, 'closed'], [2, 'open']]);
+    expect(parseMarker(f.gh.pullsOf(repo)[1]!.body)!.pushed).toBe(f.gh.branchSha(repo, BOT));
+    f.gh.assertClean();
+  }, 120_000);
+
+  it('closed by a human: the first run deletes the branch; the bot still never reopens or recreates the PR', async () => {
+    const repo = full('closed');
+    f.gh.closePull(repo, 1);
+    const r = await cli(f, only('closed'));
+    expect(repoOf(r, repo).delivery).toMatchObject({ action: 'leave', status: 'closed-by-human', reason: expect.stringMatching(/the branch cross-compile\/xx goes \(closed by a human/) });
+    expect(f.gh.branchSha(repo, BOT)).toBeUndefined();
+    const pushes = pushesTo('closed');
+    const writes = f.gh.writeCalls().length;
+    for (let i = 0; i < 2; i++) {
+      const again = await cli(f, only('closed'));
+      expect(repoOf(again, repo).delivery).toMatchObject({ action: 'leave', status: 'closed-by-human' });
+    }
+    expect(f.gh.pullsOf(repo).map((p) => p.state)).toEqual(['closed']);
+    expect(pushesTo('closed')).toBe(pushes);
+    expect(f.gh.writeCalls()).toHaveLength(writes);
+    f.gh.assertClean();
+  }, 120_000);
+
+  it('a branch with a human\'s commit on it stays after the merge', async () => {
+    const repo = full('kept');
+    const human = f.gh.commit(repo, BOT, { 'NOTES.md': 'mine\n' });
+    f.gh.mergePull(repo, 1);
+    const r = await cli(f, only('kept'));
+    expect(repoOf(r, repo).delivery).toMatchObject({ action: 'leave', status: 'merged', reason: expect.not.stringMatching(/goes/) });
+    expect(f.gh.branchSha(repo, BOT)).toBe(human);
+  }, 60_000);
 });

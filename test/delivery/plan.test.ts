@@ -26,6 +26,18 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ migration: moved, timing: 'd2', branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'update', push: false });
   });
 
+  it('after a merge or a human close (issue 19): the branch goes while it holds the bot\'s last push, never else; keyed on the PR', () => {
+    const done = { kind: 'not-needed' as const, reason: 'already migrated' };
+    expect(planDelivery(input({ migration: done, pulls: [pr({ state: 'closed', merged: true })] }))).toMatchObject({ action: 'leave', status: 'merged', deleteBranch: true, lease: 'push1' });
+    expect(planDelivery(input({ migration: done, branch: { name: 'cross-compile/xx', sha: 'human1' }, pulls: [pr({ state: 'closed', merged: true })] }))).not.toHaveProperty('deleteBranch');
+    expect(planDelivery(input({ pulls: [pr({ state: 'closed' })] }))).toMatchObject({ action: 'leave', status: 'closed-by-human', deleteBranch: true, lease: 'push1' });
+    expect(planDelivery(input({ branch: { name: 'cross-compile/xx' }, pulls: [pr({ state: 'closed' })] }))).toMatchObject({ action: 'leave', status: 'closed-by-human' });
+    expect(planDelivery(input({ branch: { name: 'cross-compile/xx' }, pulls: [pr({ state: 'closed' })] }))).not.toHaveProperty('deleteBranch');
+    // Closed by the bot (it deleted its branch then), or about to be reused: left.
+    expect(planDelivery(input({ migration: done, pulls: [pr({ state: 'closed' }, { closed: 'no longer needed' })] }))).not.toHaveProperty('deleteBranch');
+    expect(planDelivery(input({ pulls: [pr({ state: 'closed', merged: true })] }))).toMatchObject({ action: 'open', lease: 'push1', reason: 'needed again after the last PR was merged' });
+  });
+
   it('the draft record: a human marked the bot\'s draft ready -> body once; a mark that did not go through -> again; a human\'s draft -> left', () => {
     expect(planDelivery(input({ pulls: [pr({ draft: false }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'a human marked the PR ready for review: body updated' });
     expect(planDelivery(input({ pulls: [pr({ draft: true }, { draft: { reasons: [] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR was still to be marked ready for review' });
