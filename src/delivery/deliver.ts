@@ -11,7 +11,7 @@ import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
+import { botCommented, CLOSED_MARK, HUMAN_CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
 import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
 import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
@@ -141,12 +141,29 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
   });
 
   switch (d.action) {
-    case 'leave':
+    case 'leave': {
       // The branch of a PR merged or closed by a human (the lease: the bot's last push, nothing else).
+      let deleted = false;
       if (d.deleteBranch && d.lease) {
-        await deleteBranch(remote, branch, d.lease).catch((err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+        await deleteBranch(remote, branch, d.lease).then(() => (deleted = true), (err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      if (d.acknowledge && d.pr) {
+        // Once: the marker of the closed PR records it (no read on later runs); a run killed between
+        // the comment and that record finds its comment (the bot's own, mark first) and does not repeat it.
+        const closed = input.pulls.find((x) => x.number === d.pr!.number)!;
+        const gone = deleted || !input.branch.sha;
+        if (!botCommented(await p.listComments(t.repo, d.pr.number), HUMAN_CLOSED_MARK, closed.author)) {
+          await p.comment(t.repo, d.pr.number, `${HUMAN_CLOSED_MARK}
+Closed without merging: the bot takes that as the answer, so it leaves this PR closed and never reopens or recreates it${gone ? `, and its branch \`${branch}\` is deleted` : ''}.
+
+To bring it back, either:
+- ${gone ? 'restore the branch (the **Restore branch** button on this PR) and ' : ''}reopen this PR: the bot keeps it current again from its next run;
+- or set \`recreateClosed: true\` for this repository in the bot's repos.yaml: its next run opens a new PR.`);
+        }
+        await p.updatePull(t.repo, d.pr.number, { body: replaceMarker(closed.body, { ...markerOf(closed)!, acknowledged: true }) });
       }
       return done(undefined);
+    }
 
     case 'blocked': {
       if (d.pr) {

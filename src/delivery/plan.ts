@@ -102,6 +102,8 @@ export interface Decision {
    * and on the first run after its PR was merged or closed by a human (a leave).
    */
   deleteBranch?: boolean;
+  /** A human closed the bot's PR: say once (a comment, recorded in its marker) how to bring it back. */
+  acknowledge?: boolean;
 }
 
 /** The bot's state of a PR: its marker, or (the marker edited away) what its commit says. */
@@ -186,7 +188,7 @@ function decideState(input: PlanInput): Decision {
     return { action: 'leave', status: 'not-needed', reason: mig.reason };
   }
   if (latest && !latest.merged && !markerOf(latest)!.closed && !input.recreateClosed) {
-    return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest) };
+    return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest), ...(markerOf(latest)!.acknowledged ? {} : { acknowledge: true }) };
   }
   // The branch may be left over from an interrupted run (pushed, no PR yet) or from the bot's last
   // PR; anything else on it belongs to a human.

@@ -90,12 +90,20 @@ describe('the bot branch over the life of its PR (issue 19)', () => {
     f.gh.assertClean();
   }, 120_000);
 
-  it('closed by a human: the first run deletes the branch; the bot still never reopens or recreates the PR', async () => {
+  it('closed by a human: the first run deletes the branch and says once how to bring the PR back; the bot still never reopens or recreates it', async () => {
     const repo = full('closed');
     f.gh.closePull(repo, 1);
     const r = await cli(f, only('closed'));
     expect(repoOf(r, repo).delivery).toMatchObject({ action: 'leave', status: 'closed-by-human', reason: expect.stringMatching(/the branch cross-compile\/xx goes \(closed by a human/) });
     expect(f.gh.branchSha(repo, BOT)).toBeUndefined();
+    // One comment acknowledges the close and says how to bring the PR back; the marker records it.
+    const said = f.gh.pullsOf(repo)[0]!.comments.filter((c) => c.body.startsWith('<!-- image-build-migrator:human-closed -->'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.user).toBe('image-build-migrator[bot]');
+    expect(said[0]!.body).toMatch(/never reopens or recreates it, and its branch `cross-compile\/xx` is deleted/);
+    expect(said[0]!.body).toMatch(/restore the branch \(the \*\*Restore branch\*\* button on this PR\) and reopen this PR/);
+    expect(said[0]!.body).toMatch(/set `recreateClosed: true` for this repository/);
+    expect(parseMarker(f.gh.pullsOf(repo)[0]!.body)!.acknowledged).toBe(true);
     const pushes = pushesTo('closed');
     const writes = f.gh.writeCalls().length;
     for (let i = 0; i < 2; i++) {
@@ -103,6 +111,7 @@ describe('the bot branch over the life of its PR (issue 19)', () => {
       expect(repoOf(again, repo).delivery).toMatchObject({ action: 'leave', status: 'closed-by-human' });
     }
     expect(f.gh.pullsOf(repo).map((p) => p.state)).toEqual(['closed']);
+    expect(f.gh.pullsOf(repo)[0]!.comments).toHaveLength(said.length);
     expect(pushesTo('closed')).toBe(pushes);
     expect(f.gh.writeCalls()).toHaveLength(writes);
     f.gh.assertClean();
