@@ -259,7 +259,8 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
         }
         // What repos.yaml asks for and the PR never got, added before the body that records it.
         const last = markerOf(pr);
-        const applied = await converge(p, t, pr, last ?? {}, warnings);
+        // Reviewers once it is ready: a draft still (the bot's or a human's) gets its labels only.
+        const applied = await converge(p, t, { ...pr, draft: pr.draft && !markedReady }, last ?? {}, warnings);
         // The title is the bot's only while it is the one the bot set last: one a human edited is theirs.
         const botsTitle = last?.title ?? PR_TITLE;
         const setTitle = pr.title === undefined || pr.title === botsTitle;
@@ -301,7 +302,7 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
   }
 }
 
-type Converged = Pick<PullRequest, 'number'> & { labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
+type Converged = Pick<PullRequest, 'number'> & { draft?: boolean; labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
 
 /**
  * Add the labels and reviewers of repos.yaml the PR never got (see `pending`), and return the

@@ -218,8 +218,9 @@ const requested = (pr: Pick<PullState, 'requestedReviewers' | 'requestedTeams'>,
  * through (the marker's `applied`), and not on the PR now. `settled` is the record to keep: the
  * old one with what the PR already has. A marker without a record (an older version, which added
  * them when it opened the PR) settles every configured one: nothing is re-added over a human.
+ * While the PR is a draft no reviewer is pending: they are asked when it becomes ready.
  */
-export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'>): Applied & { settled: Applied } {
+export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'> & { draft?: boolean }): Applied & { settled: Applied } {
   const w = want ?? { labels: [], reviewers: [] };
   const record = m.applied ?? w;
   const settled: Applied = { labels: [...record.labels], reviewers: [...record.reviewers] };
@@ -230,7 +231,9 @@ export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, p
     if (has(pr.labels, l)) settled.labels.push(l);
     else labels.push(l);
   }
-  for (const r of w.reviewers) {
+  // Reviewers are asked once the PR is ready (opened ready, marked ready by the bot or a human):
+  // a draft is not for review yet, and a request would only notify them early.
+  for (const r of pr.draft ? [] : w.reviewers) {
     if (has(settled.reviewers, r)) continue;
     if (requested(pr, r)) settled.reviewers.push(r);
     else reviewers.push(r);

@@ -9,7 +9,7 @@ import { cli, repoOf, startFleet, WIDGET, type Fleet } from './fleet.ts';
 const BOT = 'cross-compile/xx';
 const full = (n: string) => `rancher/image-build-${n}`;
 const only = (...n: string[]) => ['--only', n.map(full).join(',')];
-const names = ['behind', 'touched', 'merged', 'closed', 'kept'];
+const names = ['behind', 'touched', 'merged', 'closed', 'kept', 'review'];
 // Notes at the end of the Dockerfile, further from the lines the migration rewrites than the diff's context.
 const NOTES = '\n# notes\n# one\n# two\n# three\n# four\n# five\n';
 const repoFiles = (n: string) => (n === 'touched' ? { ...WIDGET, Dockerfile: `${WIDGET.Dockerfile}${NOTES}` } : WIDGET);
@@ -125,4 +125,27 @@ describe('the bot branch over the life of its PR (issue 19)', () => {
     expect(repoOf(r, repo).delivery).toMatchObject({ action: 'leave', status: 'merged', reason: expect.not.stringMatching(/goes/) });
     expect(f.gh.branchSha(repo, BOT)).toBe(human);
   }, 60_000);
+
+  it('reviewers are asked when the PR becomes ready, not while it is a draft: a draft has its labels only and stays quiet; a human marks it ready, the next run asks them, once', async () => {
+    const repo = full('review');
+    const pr = () => f.gh.pullsOf(repo)[0]!;
+    expect(pr()).toMatchObject({ draft: true, labels: ['cross-compilation'], requested_reviewers: [] });
+    expect(parseMarker(pr().body)!.applied).toEqual({ labels: ['cross-compilation'], reviewers: [] });
+    const writes = f.gh.writeCalls().length;
+    const quiet = await cli(f, only('review'));
+    expect(repoOf(quiet, repo).delivery).toMatchObject({ action: 'leave', status: 'current' });
+    expect(f.gh.writeCalls()).toHaveLength(writes);
+
+    f.gh.setDraft(repo, 1, false);
+    const r = await cli(f, only('review'));
+    expect(repoOf(r, repo).delivery).toMatchObject({ action: 'update', reason: 'a human marked the PR ready for review: body updated; the PR never got reviewer octo-maintainer of repos.yaml: to be added' });
+    expect(pr().requested_reviewers).toEqual(['octo-maintainer']);
+    expect(parseMarker(pr().body)!.applied).toEqual({ labels: ['cross-compilation'], reviewers: ['octo-maintainer'] });
+    // A reviewer a human then removes is not asked again.
+    pr().requested_reviewers = [];
+    const after = f.gh.writeCalls().length;
+    expect(repoOf(await cli(f, only('review')), repo).delivery).toMatchObject({ action: 'leave', status: 'current' });
+    expect(f.gh.writeCalls()).toHaveLength(after);
+    f.gh.assertClean();
+  }, 120_000);
 });
