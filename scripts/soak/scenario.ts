@@ -175,7 +175,7 @@ export function nightsOf(): Night[] {
       },
       kill: (repo, step, attempt) => (repo === full('delta') && attempt === 1 && step.startsWith('Migrate ') ? 1500 : undefined),
       rerunFailed: true,
-      rows: { [full('delta')]: /\| updated the default branch moved/, [full('gamma')]: /\| updated the default branch moved/, [full('kappa')]: /marked ready for review/ },
+      rows: { [full('delta')]: /\| updated the default branch moved/, [full('gamma')]: /\| current behind the default branch, no conflict/, [full('kappa')]: /marked ready for review/ },
     },
     {
       event: 'workflow_dispatch',

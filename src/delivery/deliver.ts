@@ -11,9 +11,9 @@ import { PullExistsError } from '../platform/types.ts';
 import type { Finding } from '../review/review.ts';
 import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
-import { botCommented, CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
+import { botCommented, CLOSED_MARK, HUMAN_CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
 import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
-import { botCommitState, commitMigration, deleteBranch, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
+import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
@@ -111,9 +111,18 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   if (sha && !ours.some((p) => (parseMarker(p.body) ?? recovered.get(p.number))!.pushed === sha) && migration.kind !== 'failed') {
     botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
   }
+  // The default branch moved under the bot's recorded head and the result is the same: is the
+  // branch only behind, or does the default branch change a file the PR changes? Git only, in the
+  // checkout of the new base (the plan stage has it too), and only then: a current PR costs nothing.
+  let bothChanged: string[] | undefined;
+  const open = pulls.find((p) => p.state === 'open' && (parseMarker(p.body) ?? recovered.get(p.number)));
+  const m = open ? (parseMarker(open.body) ?? recovered.get(open.number))! : undefined;
+  if (sha && m && m.pushed === sha && migration.kind === 'needed' && m.base !== migration.base && m.result === migration.result) {
+    bothChanged = await filesBothChanged(remote, branchName, t.baseSha).catch(() => undefined);
+  }
   return {
     migration,
-    branch: { name: branchName, sha, botAuthored },
+    branch: { name: branchName, sha, botAuthored, ...(bothChanged ? { bothChanged } : {}) },
     pulls: pulls.map((p) => ({ number: p.number, url: p.url, state: p.state, merged: p.merged, body: p.body, author: p.author, draft: p.draft, nodeId: p.nodeId, labels: p.labels, requestedReviewers: p.requestedReviewers, requestedTeams: p.requestedTeams, title: p.title, ...(recovered.has(p.number) ? { recovered: recovered.get(p.number) } : {}) })),
     tool: t.settings.tool,
     timing: t.timing?.digest ?? '',
@@ -132,8 +141,29 @@ async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, m
   });
 
   switch (d.action) {
-    case 'leave':
+    case 'leave': {
+      // The branch of a PR merged or closed by a human (the lease: the bot's last push, nothing else).
+      let deleted = false;
+      if (d.deleteBranch && d.lease) {
+        await deleteBranch(remote, branch, d.lease).then(() => (deleted = true), (err: unknown) => warnings.push(`the branch ${branch} was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      if (d.acknowledge && d.pr) {
+        // Once: the marker of the closed PR records it (no read on later runs); a run killed between
+        // the comment and that record finds its comment (the bot's own, mark first) and does not repeat it.
+        const closed = input.pulls.find((x) => x.number === d.pr!.number)!;
+        const gone = deleted || !input.branch.sha;
+        if (!botCommented(await p.listComments(t.repo, d.pr.number), HUMAN_CLOSED_MARK, closed.author)) {
+          await p.comment(t.repo, d.pr.number, `${HUMAN_CLOSED_MARK}
+Closed without merging: the bot takes that as the answer, so it leaves this PR closed and never reopens or recreates it${gone ? `, and its branch \`${branch}\` is deleted` : ''}.
+
+To bring it back, either:
+- ${gone ? 'restore the branch (the **Restore branch** button on this PR) and ' : ''}reopen this PR: the bot keeps it current again from its next run;
+- or set \`recreateClosed: true\` for this repository in the bot's repos.yaml: its next run opens a new PR.`);
+        }
+        await p.updatePull(t.repo, d.pr.number, { body: replaceMarker(closed.body, { ...markerOf(closed)!, acknowledged: true }) });
+      }
       return done(undefined);
+    }
 
     case 'blocked': {
       if (d.pr) {
@@ -195,13 +225,16 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
       }
       const reasons = draftReasons(t.timing, findings);
       const build = await buildInfoOf(t.dir, t.report.changes);
-      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: migration.base, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title, ...(handOver.length ? { handOver } : {}) });
+      // The base the branch is built on: a body rewritten without a push (a branch left behind the
+      // default branch) keeps the old one, which the next run compares with again.
+      const builtOn = d.action === 'update' && !d.push ? previous!.base : migration.base;
+      const stateOf = (draft: Marker['draft'], applied: Applied, title: string): Marker => ({ v: 2, tool: t.settings.tool, recipes: migration.recipes, base: builtOn, result: migration.result, pushed: pushed!, timing: t.timing?.digest ?? '', ...(draft ? { draft } : {}), applied, title, ...(handOver.length ? { handOver } : {}) });
       /** The bot's part of the body, between what a human wrote above and below it (kept). */
       const body = (draft: Marker['draft'], applied: Applied, title: string, old?: string) => {
         const marker = stateOf(draft, applied, title);
         const kept = humanText(old);
         const room = MAX_BODY - 1_000 - kept.above.length - kept.below.length - 4;
-        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: t.baseSha, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
+        return withHumanText(renderBody({ repo: t.repo.full, serverUrl: run.serverUrl, base: builtOn, files: t.report.files, findings, timing: t.timing, platforms: t.settings.platforms, marker, changes: t.report.changes, build, botBranch: branch }, Math.max(room, 8_000)), kept);
       };
       /** Rewrite the body of an open PR, and mark it ready when it is the bot's own draft whose reasons are gone. */
       const refresh = async (pr: { number: number; draft: boolean; nodeId: string; body: string; title?: string; recovered?: Marker } & Converged, reason: string): Promise<{ pr: PullRequest; reason: string; markedReady: boolean }> => {
@@ -226,7 +259,8 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
         }
         // What repos.yaml asks for and the PR never got, added before the body that records it.
         const last = markerOf(pr);
-        const applied = await converge(p, t, pr, last ?? {}, warnings);
+        // Reviewers once it is ready: a draft still (the bot's or a human's) gets its labels only.
+        const applied = await converge(p, t, { ...pr, draft: pr.draft && !markedReady }, last ?? {}, warnings);
         // The title is the bot's only while it is the one the bot set last: one a human edited is theirs.
         const botsTitle = last?.title ?? PR_TITLE;
         const setTitle = pr.title === undefined || pr.title === botsTitle;
@@ -268,7 +302,7 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
   }
 }
 
-type Converged = Pick<PullRequest, 'number'> & { labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
+type Converged = Pick<PullRequest, 'number'> & { draft?: boolean; labels?: string[]; requestedReviewers?: string[]; requestedTeams?: string[] };
 
 /**
  * Add the labels and reviewers of repos.yaml the PR never got (see `pending`), and return the

@@ -38,6 +38,8 @@ export interface Marker {
   timing: string;
   /** Set when the bot closed the PR itself, with why. */
   closed?: string;
+  /** Set on a PR a human closed once the bot said, in one comment, how to bring it back. */
+  acknowledged?: boolean;
   /**
    * Present while the PR is a draft because the bot opened it as one: why, as of this body
    * (empty once the reasons are gone but marking it ready has not gone through yet). Absent when
@@ -200,6 +202,8 @@ export function rebaseTicked(body: string | null | undefined): boolean {
 export const STOPPED_MARK = '<!-- image-build-migrator:stopped -->';
 /** The comment posted when the bot closes its PR. */
 export const CLOSED_MARK = '<!-- image-build-migrator:closed -->';
+/** The comment posted once on the bot's PR a human closed unmerged: how to bring it back. */
+export const HUMAN_CLOSED_MARK = '<!-- image-build-migrator:human-closed -->';
 
 /**
  * Whether `bot` (the author of the bot's PR) posted a comment carrying `mark`: the mark is the

@@ -7,8 +7,10 @@
  * - a human closed the bot's PR unmerged -> never reopen or recreate it (unless recreateClosed);
  * - the branch holds a commit the bot did not push -> never push again (blocked), unless the
  *   rebase box is ticked, which hands the branch back;
- * - the default branch moved or the result changed -> rebuild from the default branch (a PR is
- *   never merged into, so a conflict is resolved by the rebuild);
+ * - the result changed, or the default branch changed a file the bot's commit changes (a conflict,
+ *   file by file) -> rebuild from the default branch (a PR is never merged into, so a conflict is
+ *   resolved by the rebuild); a branch only behind the default branch is left as it is: a rebuild
+ *   re-runs CI and dismisses approvals for nothing (the box rebuilds it on demand);
  * - the bot opened its PR as a draft (timing not measured, review warnings) -> it marks it ready
  *   once those reasons are gone; a draft the bot did not make (the marker has no record of one),
  *   or a PR a human marked ready, is the human's: never turned back or over;
@@ -48,7 +50,19 @@ export interface PullState {
 export interface PlanInput {
   migration: Migration;
   /** The bot branch on GitHub: its head, or undefined when it does not exist. */
-  branch: { name: string; sha?: string; /** Set when the branch exists and no PR of the bot records its head: is the head a commit of the bot (its identity and trailer)? */ botAuthored?: boolean };
+  branch: {
+    name: string;
+    sha?: string;
+    /** Set when the branch exists and no PR of the bot records its head: is the head a commit of the bot (its identity and trailer)? */
+    botAuthored?: boolean;
+    /**
+     * Set when the default branch moved under the bot's recorded head and the migration result is
+     * the same: the files the bot's commit changes that the default branch changed too since the
+     * commit the branch is built on (empty: the branch is only behind). Unset when not asked or
+     * git could not say: the move then rebuilds, as a conflict would.
+     */
+    bothChanged?: string[];
+  };
   /** PRs with the bot branch as head, newest first. */
   pulls: PullState[];
   tool: string;
@@ -83,8 +97,13 @@ export interface Decision {
   push?: boolean;
   /** The sha the branch must still have for the push to go through ('' = must not exist). */
   lease?: string;
-  /** Delete the bot branch (close), only when it still holds only what the bot pushed. */
+  /**
+   * Delete the bot branch, only when it still holds only what the bot pushed (`lease`): on close,
+   * and on the first run after its PR was merged or closed by a human (a leave).
+   */
   deleteBranch?: boolean;
+  /** A human closed the bot's PR: say once (a comment, recorded in its marker) how to bring it back. */
+  acknowledge?: boolean;
 }
 
 /** The bot's state of a PR: its marker, or (the marker edited away) what its commit says. */
@@ -104,7 +123,23 @@ export function planDelivery(input: PlanInput): Decision {
   return { action: 'update', status: 'updated', reason: note, pr: d.pr, push: false };
 }
 
+/** Leaves after the bot's PR was merged or closed by a human that take its branch too, once. */
+const LEFT_OVER: DeliveryStatus[] = ['merged', 'closed-by-human', 'not-needed', 'failed'];
+
 function decide(input: PlanInput): Decision {
+  const d = decideState(input);
+  // The branch of a PR that was merged, or closed by a human, is deleted by the first run that sees
+  // it: only while it holds the bot's last recorded push (the lease), never a human's commit. The
+  // planner keys on the PR, not the branch, so a deleted branch reads as nothing new: a human's
+  // close still keeps the bot from opening, a merge still lets it open when needed again.
+  const latest = input.pulls.filter(isBot)[0];
+  if (d.action !== 'leave' || !LEFT_OVER.includes(d.status) || !latest || latest.state !== 'closed') return d;
+  const m = markerOf(latest)!;
+  if (!(latest.merged || !m.closed) || !input.branch.sha || input.branch.sha !== m.pushed) return d;
+  return { ...d, pr: d.pr ?? { number: latest.number, url: latest.url }, reason: `${d.reason}; the branch ${input.branch.name} goes (${latest.merged ? 'merged' : 'closed by a human'}, it holds only the bot's commit)`, deleteBranch: true, lease: m.pushed };
+}
+
+function decideState(input: PlanInput): Decision {
   const { migration: mig, branch } = input;
   const ours = input.pulls.filter(isBot);
   const open = ours.find((p) => p.state === 'open');
@@ -126,7 +161,7 @@ function decide(input: PlanInput): Decision {
     // The bot's own push whose record was lost (the PR update failed, or the run was killed in
     // between): rebuilt over it, as the record would have let the next run do anyway.
     if (branch.sha !== m.pushed) return { action: 'update', status: 'updated', reason: "the bot's last push was not recorded in the PR (that run was interrupted): rebuilt from the default branch", pr: ref(open), push: true, lease: branch.sha ?? '' };
-    const rebuild = changes(m, mig);
+    const rebuild = changes(m, mig, branch.bothChanged);
     if (rebuild.length) return { action: 'update', status: 'updated', reason: `${rebuild.join(' and ')}: rebuilt from the default branch`, pr: ref(open), push: true, lease: m.pushed };
     if (!parseMarker(open.body)) return { action: 'update', status: 'updated', reason: "the description lost the bot's state marker (edited by hand): its part is written back from the bot's commit, the rest kept", pr: ref(open), push: false };
     if (input.timingUnknown) {
@@ -140,7 +175,10 @@ function decide(input: PlanInput): Decision {
     // attempt to mark it ready did not go through last time (tried again).
     if (m.draft && !open.draft) return { action: 'update', status: 'updated', reason: 'a human marked the PR ready for review: body updated', pr: ref(open), push: false };
     if (m.draft && m.draft.reasons.length === 0) return { action: 'update', status: 'updated', reason: 'the PR was still to be marked ready for review', pr: ref(open), push: false };
-    return { action: 'leave', status: 'current', reason: 'the PR is current', pr: ref(open) };
+    // Compared with what the branch holds (the marker keeps the base it was built on), so a branch
+    // left behind is asked again each run, and rebuilt only once the default branch conflicts.
+    const behind = m.base !== mig.base;
+    return { action: 'leave', status: 'current', reason: behind ? 'behind the default branch, no conflict: left as it is (tick the box to rebuild)' : 'the PR is current', pr: ref(open) };
   }
 
   if (mig.kind === 'failed') return { action: 'leave', status: 'failed', reason: mig.reason };
@@ -150,7 +188,7 @@ function decide(input: PlanInput): Decision {
     return { action: 'leave', status: 'not-needed', reason: mig.reason };
   }
   if (latest && !latest.merged && !markerOf(latest)!.closed && !input.recreateClosed) {
-    return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest) };
+    return { action: 'leave', status: 'closed-by-human', reason: 'closed by a human: the bot does not reopen or recreate it (set recreateClosed: true in repos.yaml to change that)', pr: ref(latest), ...(markerOf(latest)!.acknowledged ? {} : { acknowledge: true }) };
   }
   // The branch may be left over from an interrupted run (pushed, no PR yet) or from the bot's last
   // PR; anything else on it belongs to a human.
@@ -164,9 +202,9 @@ function decide(input: PlanInput): Decision {
   return { action: 'open', status: 'opened', reason: latest?.merged ? 'needed again after the last PR was merged' : 'the repository needs the migration', push: true, lease };
 }
 
-function changes(m: Marker, mig: { base: string; result: string; recipes: string[] }): string[] {
+function changes(m: Marker, mig: { base: string; result: string; recipes: string[] }, bothChanged: string[] | undefined): string[] {
   const out: string[] = [];
-  if (m.base !== mig.base) out.push('the default branch moved');
+  if (m.base !== mig.base && bothChanged?.length !== 0) out.push(bothChanged?.length ? `the default branch moved and changed ${bothChanged.map((f) => JSON.stringify(f)).join(', ')}, which the PR changes too` : 'the default branch moved');
   if (m.result !== mig.result || m.recipes.join(',') !== mig.recipes.join(',')) out.push('the migration result changed');
   return out;
 }
@@ -180,8 +218,9 @@ const requested = (pr: Pick<PullState, 'requestedReviewers' | 'requestedTeams'>,
  * through (the marker's `applied`), and not on the PR now. `settled` is the record to keep: the
  * old one with what the PR already has. A marker without a record (an older version, which added
  * them when it opened the PR) settles every configured one: nothing is re-added over a human.
+ * While the PR is a draft no reviewer is pending: they are asked when it becomes ready.
  */
-export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'>): Applied & { settled: Applied } {
+export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, pr: Pick<PullState, 'labels' | 'requestedReviewers' | 'requestedTeams'> & { draft?: boolean }): Applied & { settled: Applied } {
   const w = want ?? { labels: [], reviewers: [] };
   const record = m.applied ?? w;
   const settled: Applied = { labels: [...record.labels], reviewers: [...record.reviewers] };
@@ -192,7 +231,9 @@ export function pending(want: Applied | undefined, m: Pick<Marker, 'applied'>, p
     if (has(pr.labels, l)) settled.labels.push(l);
     else labels.push(l);
   }
-  for (const r of w.reviewers) {
+  // Reviewers are asked once the PR is ready (opened ready, marked ready by the bot or a human):
+  // a draft is not for review yet, and a request would only notify them early.
+  for (const r of pr.draft ? [] : w.reviewers) {
     if (has(settled.reviewers, r)) continue;
     if (requested(pr, r)) settled.reviewers.push(r);
     else reviewers.push(r);

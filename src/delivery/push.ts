@@ -123,6 +123,22 @@ export async function botCommitState(r: GitRemote, branch: string, email: string
   return { tool: tool.trim(), base: parents.trim().split(/\s+/)[0] ?? '', recipes, result: result.trim() };
 }
 
+/**
+ * The files the bot's commit at the head of `branch` changes that the default branch changed too
+ * since the commit the branch is built on (the head's parent: what the branch holds, whatever a
+ * marker says): empty when the branch is only behind. Asked of the trees alone, so a shallow
+ * checkout of the new base does (the fetch brings the head and its parent). A file both sides
+ * changed is taken for a conflict, even when git would merge the two edits: a rebuild that was
+ * not needed costs one CI run, a conflict the bot missed leaves an unmergeable PR it never fixes.
+ */
+export async function filesBothChanged(r: GitRemote, branch: string, base: string): Promise<string[]> {
+  const repo = g(r);
+  await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '2', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
+  const names = async (from: string, to: string) => (await repo.raw(['diff', '--no-renames', '--name-only', from, to, '--'])).split('\n').map((x) => x.trim()).filter(Boolean);
+  const bots = new Set(await names('refs/image-build-migrator/probe^', 'refs/image-build-migrator/probe'));
+  return (await names('refs/image-build-migrator/probe^', base)).filter((f) => bots.has(f));
+}
+
 /** Push HEAD to `branch`, only if the branch is still at `lease` ('' = must not exist). */
 export async function pushBranch(r: GitRemote, branch: string, lease: string): Promise<void> {
   await push(r, branch, lease, `HEAD:refs/heads/${branch}`);

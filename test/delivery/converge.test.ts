@@ -18,7 +18,7 @@ describe('labels and reviewers converge on every run, and a human who removed on
   });
   afterAll(() => f.close());
 
-  it('a create GitHub carried out but whose answer never came (every retry dropped too): the next run adds the labels and reviewers, --plan first says so', async () => {
+  it('a create GitHub carried out but whose answer never came (every retry dropped too): the next run adds the labels (the reviewers wait for the draft to be ready), --plan first says so', async () => {
     f.gh.api.fail({ operationId: 'pulls/create', when: forRepo('lost'), dropAnswer: true, times: 10 });
     const died = await cli(f, only('lost'));
     expect(repoOf(died, full('lost'))).toMatchObject({ outcome: 'failed', step: 'deliver' });
@@ -27,14 +27,15 @@ describe('labels and reviewers converge on every run, and a human who removed on
 
     const writes = f.gh.writeCalls().length;
     const plan = await cli(f, [...only('lost'), '--plan']);
-    expect(repoOf(plan, full('lost')).delivery).toMatchObject({ action: 'update', reason: expect.stringMatching(/never got label cross-compilation and reviewer octo-maintainer/) });
+    // A draft (not timed): its labels now, its reviewers once it is ready (issue 19).
+    expect(repoOf(plan, full('lost')).delivery).toMatchObject({ action: 'update', reason: 'the PR waits for its build time: measured by its migrate job; the PR never got label cross-compilation of repos.yaml: to be added' });
     expect(f.gh.writeCalls()).toHaveLength(writes);
 
     const next = await cli(f, only('lost'));
     expect(repoOf(next, full('lost')).delivery).toMatchObject({ action: 'update', status: 'updated', warnings: [] });
     expect(f.gh.pullsOf(full('lost'))).toHaveLength(1);
-    expect(f.gh.pull(full('lost'), pr.number)).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: ['octo-maintainer'] });
-    expect(parseMarker(f.gh.pull(full('lost'), pr.number).body)!.applied).toEqual({ labels: ['cross-compilation'], reviewers: ['octo-maintainer'] });
+    expect(f.gh.pull(full('lost'), pr.number)).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: [] });
+    expect(parseMarker(f.gh.pull(full('lost'), pr.number).body)!.applied).toEqual({ labels: ['cross-compilation'], reviewers: [] });
 
     // Converged: the next run writes nothing and stays within the nightly's budget of calls.
     const converged = f.gh.writeCalls().length;
@@ -45,12 +46,12 @@ describe('labels and reviewers converge on every run, and a human who removed on
     f.gh.assertClean();
   }, 90_000);
 
-  it('a create whose first answer was dropped and whose retry met "already exists": the same run adopts the PR and gives it its labels and reviewers', async () => {
+  it('a create whose first answer was dropped and whose retry met "already exists": the same run adopts the PR and gives it its labels (a draft: no reviewer yet)', async () => {
     f.gh.api.fail({ operationId: 'pulls/create', when: forRepo('adopted'), dropAnswer: true });
     const r = await cli(f, only('adopted'));
     expect(repoOf(r, full('adopted')).delivery).toMatchObject({ action: 'update', reason: expect.stringMatching(/another run opened the PR first/) });
     expect(f.gh.pullsOf(full('adopted'))).toHaveLength(1);
-    expect(f.gh.pullsOf(full('adopted'))[0]).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: ['octo-maintainer'] });
+    expect(f.gh.pullsOf(full('adopted'))[0]).toMatchObject({ draft: true, labels: ['cross-compilation'], requested_reviewers: [] });
   }, 60_000);
 
   it('a reviewer who already reviewed the PR counts as done: not requested again', async () => {
@@ -72,6 +73,10 @@ describe('labels and reviewers converge on every run, and a human who removed on
     const opened = await cli(f, only('removed'));
     expect(repoOf(opened, repo).delivery).toMatchObject({ action: 'open' });
     const pr = f.gh.pullsOf(repo)[0]!;
+    // A draft gets its reviewers once it is ready (issue 19): a human marks it ready.
+    expect(pr).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: [] });
+    f.gh.setDraft(repo, pr.number, false);
+    expect(repoOf(await cli(f, only('removed')), repo).delivery).toMatchObject({ action: 'update' });
     expect(pr).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: ['octo-maintainer'] });
     pr.labels = [];
     pr.requested_reviewers = [];

@@ -28,7 +28,7 @@ describe('a human edits the PR: their text and title stay, the bot keeps its sta
   it('text a human adds above the bot\'s part and below its footer survives a rebuild', async () => {
     const repo = full('text');
     f.gh.editBody(repo, 1, (b) => `Tracking: rancher/rke2#42, ship after 1.30.\n\n${b}\n\nQA note: tested on the arm64 runner by hand.`);
-    const base = f.gh.commit(repo, 'main', { 'README.md': 'the base moves\n' });
+    const base = f.gh.commit(repo, 'main', { Dockerfile: WIDGET.Dockerfile.replace('ARG TAG=v0.4.2', 'ARG TAG=v0.4.3') });
     const r = await cli(f, only('text'));
     expect(repoOf(r, repo).delivery).toMatchObject({ action: 'update', reason: expect.stringMatching(/default branch moved/) });
     const body = f.gh.pullsOf(repo)[0]!.body;
@@ -44,7 +44,7 @@ describe('a human edits the PR: their text and title stay, the bot keeps its sta
   it('a title a human edited is kept on a rebuild', async () => {
     const repo = full('title');
     f.gh.pull(repo, 1).title = 'xx cross-compilation (needs the 1.30 base first)';
-    f.gh.commit(repo, 'main', { 'README.md': 'the base moves\n' });
+    f.gh.commit(repo, 'main', { Dockerfile: WIDGET.Dockerfile.replace('ARG TAG=v0.4.2', 'ARG TAG=v0.4.3') });
     const r = await cli(f, only('title'));
     expect(repoOf(r, repo).delivery).toMatchObject({ action: 'update' });
     expect(f.gh.pull(repo, 1).title).toBe('xx cross-compilation (needs the 1.30 base first)');

@@ -16,6 +16,28 @@ describe('planDelivery', () => {
     expect(planDelivery(input({ migration: { kind: 'needed', base: 'base1', result: 'res2', recipes: ['xx-stage'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1' });
   });
 
+  it('the default branch moved, the result the same (issue 19): only behind -> left, a file both changed -> rebuilt, not known -> rebuilt', () => {
+    const moved = { kind: 'needed' as const, base: 'base2', result: 'res1', recipes: ['xx-stage'] };
+    expect(planDelivery(input({ migration: moved, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'leave', status: 'current', reason: 'behind the default branch, no conflict: left as it is (tick the box to rebuild)' });
+    expect(planDelivery(input({ migration: moved, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: ['Dockerfile'] } }))).toMatchObject({ action: 'update', push: true, lease: 'push1', reason: 'the default branch moved and changed "Dockerfile", which the PR changes too: rebuilt from the default branch' });
+    expect(planDelivery(input({ migration: moved }))).toMatchObject({ action: 'update', push: true, reason: 'the default branch moved: rebuilt from the default branch' });
+    expect(planDelivery(input({ migration: { ...moved, result: 'res2' }, branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'update', push: true, reason: 'the migration result changed: rebuilt from the default branch' });
+    // Only behind, and the timing changed: the body only (the marker keeps the base the branch is built on).
+    expect(planDelivery(input({ migration: moved, timing: 'd2', branch: { name: 'cross-compile/xx', sha: 'push1', bothChanged: [] } }))).toMatchObject({ action: 'update', push: false });
+  });
+
+  it('after a merge or a human close (issue 19): the branch goes while it holds the bot\'s last push, never else; keyed on the PR', () => {
+    const done = { kind: 'not-needed' as const, reason: 'already migrated' };
+    expect(planDelivery(input({ migration: done, pulls: [pr({ state: 'closed', merged: true })] }))).toMatchObject({ action: 'leave', status: 'merged', deleteBranch: true, lease: 'push1' });
+    expect(planDelivery(input({ migration: done, branch: { name: 'cross-compile/xx', sha: 'human1' }, pulls: [pr({ state: 'closed', merged: true })] }))).not.toHaveProperty('deleteBranch');
+    expect(planDelivery(input({ pulls: [pr({ state: 'closed' })] }))).toMatchObject({ action: 'leave', status: 'closed-by-human', deleteBranch: true, lease: 'push1' });
+    expect(planDelivery(input({ branch: { name: 'cross-compile/xx' }, pulls: [pr({ state: 'closed' })] }))).toMatchObject({ action: 'leave', status: 'closed-by-human' });
+    expect(planDelivery(input({ branch: { name: 'cross-compile/xx' }, pulls: [pr({ state: 'closed' })] }))).not.toHaveProperty('deleteBranch');
+    // Closed by the bot (it deleted its branch then), or about to be reused: left.
+    expect(planDelivery(input({ migration: done, pulls: [pr({ state: 'closed' }, { closed: 'no longer needed' })] }))).not.toHaveProperty('deleteBranch');
+    expect(planDelivery(input({ pulls: [pr({ state: 'closed', merged: true })] }))).toMatchObject({ action: 'open', lease: 'push1', reason: 'needed again after the last PR was merged' });
+  });
+
   it('the draft record: a human marked the bot\'s draft ready -> body once; a mark that did not go through -> again; a human\'s draft -> left', () => {
     expect(planDelivery(input({ pulls: [pr({ draft: false }, { draft: { reasons: ['timing'] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'a human marked the PR ready for review: body updated' });
     expect(planDelivery(input({ pulls: [pr({ draft: true }, { draft: { reasons: [] } })] }))).toMatchObject({ action: 'update', push: false, reason: 'the PR was still to be marked ready for review' });

@@ -53,6 +53,8 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     expect(await restDraft('ready')).toBe(true);
     expect(parseMarker(pr('ready').body)!.draft).toEqual({ reasons: ['timing'] });
     expect(pr('ready').body).toContain('This PR stays a draft until it is.');
+    // A draft is not for review yet (issue 19): its labels, no reviewer asked.
+    expect(pr('ready')).toMatchObject({ labels: ['cross-compilation'], requested_reviewers: [] });
 
     // The dry run and the plan see the same state with timing: neither calls the mutation nor writes.
     const writes = f.gh.writeCalls().length;
@@ -68,6 +70,9 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     expect(second.delivery('ready')).toMatchObject({ action: 'update', status: 'updated', markedReady: true, pr: { draft: false }, warnings: [], reason: expect.stringMatching(/marked ready for review/) });
     expect(mutations()).toHaveLength(1);
     expect(await restDraft('ready')).toBe(false);
+    // Marked ready by the bot: the reviewers are asked now, and recorded.
+    expect(pr('ready').requested_reviewers).toEqual(['octo-maintainer']);
+    expect(parseMarker(pr('ready').body)!.applied).toEqual({ labels: ['cross-compilation'], reviewers: ['octo-maintainer'] });
     const body = pr('ready').body;
     expect(body).toContain('| linux/arm64 | 10m00s | 1m00s | 10.0x | 1.00 |');
     expect(body).not.toMatch(/draft/i);
@@ -104,7 +109,9 @@ describe('a draft PR of the bot becomes ready for review when the reason it was 
     expect(pr('humanready').draft).toBe(true);
     f.gh.setDraft(name('humanready'), n, false);
     const r = await cli(f, ['--only', name('humanready')]);
-    expect(repoOf(r, name('humanready')).delivery).toMatchObject({ action: 'update', reason: 'a human marked the PR ready for review: body updated', pr: { draft: false } });
+    expect(repoOf(r, name('humanready')).delivery).toMatchObject({ action: 'update', reason: 'a human marked the PR ready for review: body updated; the PR never got reviewer octo-maintainer of repos.yaml: to be added', pr: { draft: false } });
+    // Ready now: its reviewers are asked (issue 19).
+    expect(pr('humanready').requested_reviewers).toEqual(['octo-maintainer']);
     expect(parseMarker(pr('humanready').body)!.draft).toBeUndefined();
     expect(pr('humanready').body).not.toMatch(/stays a draft/);
     // The human changes their mind; the timing that was the bot's reason arrives: still the human's draft.

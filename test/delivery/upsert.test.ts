@@ -19,10 +19,11 @@ describe('the bot PR follows the repository, and never overwrites a human', () =
   }, 120_000);
   afterAll(() => f.close());
 
-  it('the default branch moved: the branch is rebuilt on it (one commit, lease on the last push) and the body follows', async () => {
+  it('the default branch moved under what the PR changes: the branch is rebuilt on it (one commit, lease on the last push) and the body follows', async () => {
     const repo = 'rancher/image-build-moves';
     const oldPush = f.gh.branchSha(repo, BOT);
-    const newBase = f.gh.commit(repo, 'main', { 'README.md': 'a note\n' });
+    // A new upstream tag in the Dockerfile the migration rewrites (a README alone leaves a branch only behind: lifecycle.test.ts).
+    const newBase = f.gh.commit(repo, 'main', { 'README.md': 'a note\n', Dockerfile: WIDGET.Dockerfile.replace('ARG TAG=v0.4.2', 'ARG TAG=v0.4.3') });
     const r = await cli(f, only('moves'));
     expect(repoOf(r, repo).delivery).toMatchObject({ action: 'update', status: 'updated', reason: expect.stringMatching(/default branch moved/) });
     const pr = f.gh.pullsOf(repo)[0]!;
@@ -66,7 +67,7 @@ describe('the bot PR follows the repository, and never overwrites a human', () =
   // stopped for good. The commit itself says whose it is: the bot's identity and trailer.
   it("a push whose PR update failed (GitHub 500): the next run knows the commit for its own, rebuilds, and stops nothing", async () => {
     const repo = 'rancher/image-build-lostrecord';
-    f.gh.commit(repo, 'main', { 'README.md': 'the base moves\n' });
+    f.gh.commit(repo, 'main', { Dockerfile: WIDGET.Dockerfile.replace('ARG TAG=v0.4.2', 'ARG TAG=v0.4.3') });
     let broken = true;
     f.gh.api.fail({ operationId: 'pulls/update', when: (q) => broken && q.params.repo === 'image-build-lostrecord', times: 100, response: { status: 500, body: { message: 'Server Error', documentation_url: 'https://docs.github.com/rest' } } });
     const failed = await cli(f, only('lostrecord'));
