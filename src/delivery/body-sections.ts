@@ -286,7 +286,7 @@ export function botSection(input: SectionInput): string[] {
     '',
     `- **Pause it**: add \`skip: <reason>\` under ${code(input.repo)} in the bot's \`repos.yaml\`; its next run closes this PR with that reason and leaves the repository alone until the entry goes. To keep this PR but stop its updates, push a commit to ${code(input.botBranch)}: the bot says so once in a comment and never overwrites it.`,
     '- **Ask for a rebuild**: tick **Rebuild this PR** below; the next run rebuilds the branch from the default branch, replacing commits pushed by hand, and unticks the box.',
-    '- **Closing it** unmerged stops the bot for this repository: it never reopens or recreates the PR. To bring it back, set `recreateClosed: true` for the repository in `repos.yaml`; the next run opens a new one.',
+    `- **Closing it** unmerged stops the bot for this repository: it never reopens or recreates the PR. To bring it back, restore the branch and reopen the PR, or set \`recreateClosed: true\` for the repository in \`repos.yaml\`; the next run opens a new one. After a merge or a close the bot deletes ${code(input.botBranch)} when it holds only the bot's commit.`,
     '',
   ];
 }

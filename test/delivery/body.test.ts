@@ -139,7 +139,9 @@ describe('PR body', () => {
     expect(body).toContain('### The bot on this repository');
     expect(body).toContain('**Pause it**: add `skip: <reason>` under `rancher/image-build-widget`');
     expect(body).toContain('**Ask for a rebuild**: tick **Rebuild this PR** below');
-    expect(body).toContain('To bring it back, set `recreateClosed: true`');
+    expect(body).toContain('To bring it back, restore the branch and reopen the PR, or set `recreateClosed: true`');
+    // The branch deletion after a merge or a close (issue 19) is said where closing is explained.
+    expect(body).toMatch(/After a merge or a close the bot deletes `cross-compile\/xx` when it holds only the bot's commit\./);
     expect(body).toContain('stage `bpf` stays emulated: builds C with clang for the target');
     expect(body).not.toMatch(/draft/);
     expect(body).toContain('### Review checklist');
