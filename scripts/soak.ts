@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isWrite } from './local-github/api-server.ts';
 import { LocalGitHub } from './local-github/github.ts';
 import { WorkflowRunner, type RunResult } from './soak/actions-runner.ts';
 import { DASHBOARD_REPO, FLEET_REPOS, nightsOf, seedFleet, soakReposYaml, type World } from './soak/scenario.ts';
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
       gh.api.clearFaults();
       night.after?.(world);
       const calls = gh.api.requests.slice(callsBefore);
-      const writes = [...calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD' && c.graphql !== 'query'), ...gh.pushes.slice(pushesBefore)];
+      const writes = [...calls.filter(isWrite), ...gh.pushes.slice(pushesBefore)];
       const check = await checkNight({ n, night, world, attempts, runDir, calls, writes, notes, seconds: (Date.now() - t0) / 1000 });
       checks.push(check);
       printNight(check);

@@ -92,6 +92,9 @@ export interface Fault {
   dropAnswer?: boolean;
 }
 
+/** Would this call change something on GitHub? (A GraphQL query changes nothing.) */
+export const isWrite = (r: RecordedRequest): boolean => r.method !== 'GET' && r.method !== 'HEAD' && r.graphql !== 'query';
+
 const RAW_MEDIA = 'application/vnd.github.raw';
 
 export class FakeGitHub {
@@ -168,7 +171,7 @@ export class FakeGitHub {
 
   /** Calls that would change something on GitHub. */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.graphql !== 'query');
+    return this.requests.filter(isWrite);
   }
 
   assertClean(): void {

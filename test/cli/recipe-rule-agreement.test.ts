@@ -29,6 +29,15 @@ async function migrate(dir: string) {
   return { code, report: JSON.parse(out.text) as { outcome: string; files: { edits: { recipe: string; reason: string; line: number; fixes?: { rule: string; line: number } }[]; warnings: { message: string }[] }[] }, err: err.text, output: readFileSync(path.join(dir, 'Dockerfile'), 'utf8') };
 }
 
+/** migrate --local, which must change the file and neither fail nor refuse its own output. */
+async function migratedCleanly(dir: string) {
+  const r = await migrate(dir);
+  expect(r.err).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.report.outcome).toBe('changed');
+  return r;
+}
+
 describe('recipe and rule agree on the same facts (through migrate --local)', () => {
   it('a binary that leaves only through a folder copy is guarded, and the bot does not refuse its own output', async () => {
     const dir = checkout(
@@ -46,10 +55,7 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
         '',
       ].join('\n'),
     );
-    const r = await migrate(dir);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.report.outcome).toBe('changed');
+    const r = await migratedCleanly(dir);
     expect(r.output).toContain('\nRUN if ! xx-info is-cross; then ./widgetd --version; fi\n');
     expect(r.report.files[0]!.edits.find((e) => e.recipe === 'guard-binary-exec')).toMatchObject({ line: 7 });
   });
@@ -99,10 +105,7 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
         '',
       ].join('\n'),
     );
-    const r = await migrate(dir);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.report.outcome).toBe('changed');
+    const r = await migratedCleanly(dir);
     expect(r.output.split('\n')[10]).toBe('FROM alpine:3.20');
     const file = r.report.files[0]!;
     expect(file.warnings.map((w) => w.message).filter((m) => m.includes('cannot fix'))).toEqual([]);
@@ -127,10 +130,7 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
         '',
       ].join('\n'),
     );
-    const r = await migrate(dir);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.report.outcome).toBe('changed');
+    const r = await migratedCleanly(dir);
     expect(r.output.split('\n')[8]).toBe('RUN xx-verify --static /out/widgetd && xx-verify --static /out/widgetctl');
     const file = r.report.files[0]!;
     expect(file.edits.map((e) => ({ recipe: e.recipe, line: e.line, fixes: e.fixes }))).toEqual([{ recipe: 'xx-verify', line: 9, fixes: { rule: 'xx-verify-static-several-files', line: 9 } }]);
@@ -152,10 +152,7 @@ describe('recipe and rule agree on the same facts (through migrate --local)', ()
         '',
       ].join('\n'),
     );
-    const r = await migrate(dir);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.report.outcome).toBe('changed');
+    const r = await migratedCleanly(dir);
     expect(r.output).toContain('RUN install -m 0755 bin/widget-server /usr/local/bin/widgetd && if ! xx-info is-cross; then widgetd --version; fi\n');
     expect(r.output).toContain('RUN if ! xx-info is-cross; then sh -c "widgetd check-config"; fi\n');
     // One reason for both guards ("widgetd" is built for the target), reported once at its first line.
