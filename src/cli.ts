@@ -16,6 +16,7 @@ import { runPrReview } from './review/pr-cli.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { runToken } from './cli/token.ts';
+import { ExchangeError, readExchange } from './report/exchange.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './secrets/redact.ts';
@@ -90,12 +91,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--platforms <list>', 'with --timing: platforms to build (default from repos.yaml, else linux/amd64,linux/arm64)')
     .option('--build-arg <name=value>', 'with --timing: a build-arg for every timed build (repeatable)', collect)
     .option('--timing-budget <minutes>', 'with --timing: all builds of this run end within this many minutes; what is left is measured on a later night (the nightly job: under its timeout)')
+    .option('--measure-only', 'fleet, with --timing: migrate and time, deliver nothing, write nothing to GitHub; --report keeps the timings for a later --timing-from (the nightly measures with a read-only token)', false)
+    .option('--timing-from <report>', 'fleet: deliver with the timings of a --measure-only report of the same base commit and migration, building nothing')
     .option('--timing-store <dir>', 'with --timing: where results are kept and reused by digest (default .cache/timing, the fleet: <cache-dir>/timing)')
     .action(async (o) => {
       if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {
         throw new CommanderError(2, 'usage', '--concurrency takes a whole number >= 1 (must be 1–64)');
       }
       usageChecks(o);
+      if (o.measureOnly && (!o.timing || o.local || o.plan)) throw new CommanderError(2, 'usage', '--measure-only goes with --timing, on the fleet (not with --local or --plan)');
+      if (o.timingFrom && (o.timing || o.local || o.measureOnly)) throw new CommanderError(2, 'usage', '--timing-from takes the timings of an earlier --measure-only run: not with --timing, --local or --measure-only');
+      const timingFrom = o.timingFrom ? { report: await readExchange(o.timingFrom), file: String(o.timingFrom) } : undefined;
       if (o.local) {
         code = await runLocal(
           { dir: o.local, dryRun: o.dryRun, json: o.json, xxImage: o.xxImage, dockerfiles: o.dockerfile, emulate: o.emulate, reposFile: o.repos, repo: o.repo, timing: timingArgs(o) },
@@ -117,6 +123,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           err,
           env,
           timing: timingArgs(o, ''),
+          measureOnly: o.measureOnly,
+          timingFrom,
         });
       }
     });
@@ -207,7 +215,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       if (e.code === 'usage') err.write(`error: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof DockerfileError || e instanceof ConfigError) {
+    if (e instanceof DockerfileError || e instanceof ConfigError || e instanceof ExchangeError) {
       err.write(`error: ${redact(e.message)}\n`);
       return 2;
     }

@@ -43,6 +43,8 @@ export interface RepoModel {
   protectedBranches: string[];
   /** Branches a repository ruleset refuses pushes to (GitHub's GH013). */
   rulesetBranches: string[];
+  /** Anyone may read a public repository, an installation token down-scoped to other repositories too (GitHub: public resources); writes still need the token's scope. */
+  public: boolean;
 }
 
 export interface CommentModel {
@@ -228,13 +230,13 @@ export class LocalGitHub {
 
   // ---------------------------------------------------------------- the world, as humans change it
 
-  addRepo(full: string, files: Record<string, string>, o: { defaultBranch?: string; archived?: boolean; pushDenied?: boolean; strictLabels?: boolean } = {}): RepoModel {
+  addRepo(full: string, files: Record<string, string>, o: { defaultBranch?: string; archived?: boolean; pushDenied?: boolean; strictLabels?: boolean; public?: boolean } = {}): RepoModel {
     const [owner, name] = full.split('/') as [string, string];
     const bare = path.join(this.root, owner, `${name}.git`);
     mkdirSync(path.dirname(bare), { recursive: true });
     const branch = o.defaultBranch ?? 'main';
     git(this.root, ['init', '-q', '--bare', `--initial-branch=${branch}`, bare]);
-    const repo: RepoModel = { owner, name, full, id: this.ids++, bare, defaultBranch: branch, archived: o.archived ?? false, pushDenied: o.pushDenied ?? false, labels: new Map(), strictLabels: o.strictLabels ?? false, nextNumber: 1, protectedBranches: [], rulesetBranches: [] };
+    const repo: RepoModel = { owner, name, full, id: this.ids++, bare, defaultBranch: branch, archived: o.archived ?? false, pushDenied: o.pushDenied ?? false, labels: new Map(), strictLabels: o.strictLabels ?? false, nextNumber: 1, protectedBranches: [], rulesetBranches: [], public: o.public ?? false };
     // GitHub's own checks of a push (protection, rulesets, workflow files), as a hook of ours.
     copyFileSync(path.join(import.meta.dirname, 'hooks', 'pre-receive'), path.join(bare, 'hooks', 'pre-receive'));
     chmodSync(path.join(bare, 'hooks', 'pre-receive'), 0o755);
@@ -498,7 +500,9 @@ export class LocalGitHub {
   private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {
     const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
     if (!repo) return 404;
-    if (this.hiddenFrom(r.authorization, repo.full)) return 404;
+    const outside = this.hiddenFrom(r.authorization, repo.full);
+    // Outside the token's repositories: a public one is fetched as anyone fetches it, never pushed to.
+    if (outside) return !repo.public ? 404 : r.push ? 403 : undefined;
     const who = this.login(r.authorization);
     if (who === null) return 401;
     if (r.push && !who) return 401;
@@ -529,7 +533,12 @@ export class LocalGitHub {
       if (!repo && movedTo) return { status: req.method === 'GET' ? 301 : 307, headers: { location: `${this.url}${req.path.replace(`/repos/${req.params.owner}/${req.params.repo}`, `/repos/${movedTo}`)}` }, body: { message: 'Moved Permanently', url: `${this.url}/repos/${movedTo}`, documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' } } as FakeResponse;
       if (!repo) return notFound();
       // A token minted for other repositories does not see this one.
-      if (this.hiddenFrom(req.headers.authorization as string | undefined, repo.full)) return notFound();
+      if (this.hiddenFrom(req.headers.authorization as string | undefined, repo.full)) {
+        if (!repo.public) return notFound();
+        // A public repository outside the token's repositories: read as anyone reads it, never written.
+        if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } } as FakeResponse;
+        return fn(repo, req, user ?? 'anonymous');
+      }
       if (req.method !== 'GET' && !user) return { status: 403, body: { message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest' } } as FakeResponse;
       // An installation token may do what the installation's permissions allow, nothing more.
       const missing = this.installationLacks(req.headers.authorization as string | undefined, req.operationId);

@@ -33,19 +33,28 @@ export type Level = 'read' | 'write';
 
 export class TokenUsageError extends Error {}
 
-/** `contents:write,pull_requests:write`: GitHub's permission names (`pull-requests` also accepted) and levels. */
+/**
+ * `contents:write,pull_requests:write`: GitHub's permission names (`pull-requests` also accepted)
+ * and levels. A trailing `?` (`workflows:write?`) asks for it only where the installation grants
+ * it: the token is minted without it otherwise (see `optionalPermissions`).
+ */
 export function parsePermissions(text: string | undefined): Record<string, Level> {
   const out: Record<string, Level> = {};
   const items = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (!items.length) throw new TokenUsageError('--permissions names no permission: give name:level pairs, e.g. contents:write,pull_requests:write (a token with every permission of the installation is what this command avoids)');
   for (const item of items) {
-    const m = /^([a-z][a-z_-]*):(read|write)$/i.exec(item);
-    if (!m) throw new TokenUsageError(`--permissions: "${item}" is not name:level (level read or write), e.g. contents:write`);
+    const m = /^([a-z][a-z_-]*):(read|write)\??$/i.exec(item);
+    if (!m) throw new TokenUsageError(`--permissions: "${item}" is not name:level (level read or write, then ? when optional), e.g. contents:write`);
     const name = m[1]!.toLowerCase().replace(/-/g, '_');
     if (out[name] && out[name] !== m[2]!.toLowerCase()) throw new TokenUsageError(`--permissions names ${name} twice, with different levels`);
     out[name] = m[2]!.toLowerCase() as Level;
   }
   return out;
+}
+
+/** The names of the permissions `--permissions` marks optional (`workflows:write?`). */
+export function optionalPermissions(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.endsWith('?')).map((s) => s.slice(0, s.indexOf(':')).toLowerCase().replace(/-/g, '_'));
 }
 
 /** The repositories' names (GitHub takes them without the owner, which must be the installation's, one for all). */
@@ -68,6 +77,8 @@ export interface MintedScopedToken {
   permissions: Record<string, string>;
   /** The App's login, `<slug>[bot]`, when GitHub says it. */
   login?: string;
+  /** Optional permissions the installation did not grant, left out of the token. */
+  notGranted: string[];
 }
 
 /**
@@ -75,16 +86,27 @@ export interface MintedScopedToken {
  * installation's account; empty: all) and `permissions`. The token is registered as a secret
  * before anything can print it. Throws an AuthError naming what to fix.
  */
-export async function mintScopedToken(penv: PlatformEnv & { auth: { kind: 'app' } }, scope: { names: string[]; permissions: Record<string, Level> }): Promise<MintedScopedToken> {
+export async function mintScopedToken(penv: PlatformEnv & { auth: { kind: 'app' } }, scope: { names: string[]; permissions: Record<string, Level>; optional?: string[] }): Promise<MintedScopedToken> {
   const auth = penv.auth as { kind: 'app'; appId: string; privateKey: string; installationId: number };
   const client = await createPlatformClient({ ...penv });
   let data: { token: string; expires_at?: string; permissions?: Record<string, string | undefined> };
+  const mint = (permissions: Record<string, Level>) => client.octokit.rest.apps.createInstallationAccessToken({
+    installation_id: auth.installationId,
+    ...(scope.names.length ? { repositories: scope.names } : {}),
+    permissions,
+  });
+  const optional = (scope.optional ?? []).filter((n) => n in scope.permissions);
+  let notGranted: string[] = [];
   try {
-    ({ data } = await client.octokit.rest.apps.createInstallationAccessToken({
-      installation_id: auth.installationId,
-      ...(scope.names.length ? { repositories: scope.names } : {}),
-      permissions: scope.permissions,
-    }));
+    try {
+      ({ data } = await mint(scope.permissions));
+    } catch (e) {
+      // GitHub refuses the whole request (422) when one permission is not granted: the optional
+      // ones go, and the token is minted with the rest (the bot copes: e.g. workflow files handed over).
+      if (!(e instanceof RequestError && e.status === 422 && optional.length)) throw e;
+      ({ data } = await mint(Object.fromEntries(Object.entries(scope.permissions).filter(([n]) => !optional.includes(n)))));
+      notGranted = optional;
+    }
   } catch (e) {
     if (e instanceof RequestError && e.status === 422) {
       const said = redact(String((e.response?.data as { message?: string } | undefined)?.message ?? e.message));
@@ -94,7 +116,7 @@ export async function mintScopedToken(penv: PlatformEnv & { auth: { kind: 'app' 
   }
   registerSecret(data.token);
   const login = await client.whoami().catch(() => undefined);
-  return { token: data.token, expiresAt: data.expires_at, permissions: Object.fromEntries(Object.entries(data.permissions ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')), login };
+  return { token: data.token, expiresAt: data.expires_at, permissions: Object.fromEntries(Object.entries(data.permissions ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')), login, notGranted };
 }
 
 function describe(permissions: Record<string, string>): string {
@@ -164,13 +186,14 @@ export async function runToken(args: TokenArgs, out: NodeJS.WritableStream, err:
   }
   let minted: MintedScopedToken;
   try {
-    minted = await mintScopedToken(penv as PlatformEnv & { auth: { kind: 'app' } }, { names: repos.names, permissions });
+    minted = await mintScopedToken(penv as PlatformEnv & { auth: { kind: 'app' } }, { names: repos.names, permissions, optional: optionalPermissions(args.permissions) });
   } catch (e) {
     err.write(`error: ${redact(e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   }
   await write(minted.token, minted.login);
   const where = repos.names.length ? args.repos.map((r) => r.trim()).join(', ') : 'every repository of the installation';
+  if (minted.notGranted.length) out.write(`::notice title=Permission not granted::the installation does not grant ${minted.notGranted.map((n) => `${n}:${permissions[n]}`).join(', ')}: this job's token is minted without ${minted.notGranted.length === 1 ? 'it' : 'them'}\n`);
   err.write(`Minted a token for ${where} with ${describe(minted.permissions)}${minted.expiresAt ? `, expiring ${minted.expiresAt}` : ''} (output "token"${minted.login ? `; "login": ${minted.login}` : ''}).\n`);
   return 0;
 }

@@ -31,7 +31,7 @@ import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
 import path from 'node:path';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
-import { fleetTiming, type TimingSettings } from './timing.ts';
+import { fleetTiming, timingFrom, type TimingSettings } from './timing.ts';
 import { renderTimingTable } from '../timing/table.ts';
 import { NoBuilderError } from '../timing/builder.ts';
 import { probeBuilder } from '../timing/probe.ts';
@@ -70,6 +70,10 @@ export interface RunFleetOptions {
   timingInput?: (repo: string) => TimingInput | undefined;
   /** --timing: time cold before/after builds of every changed repository, one at a time. */
   timing?: TimingSettings;
+  /** With `timing`: migrate and time, deliver nothing, no GitHub write (the nightly's read-only measuring step); results are stored unless `dryRun`. */
+  measureOnly?: boolean;
+  /** Timings measured by an earlier `measureOnly` run (its report, and the file it came from): used instead of building. */
+  timingFrom?: { report: FleetReport; file: string };
 }
 
 export const EXIT_OK = 0;
@@ -127,7 +131,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
 
 
   // One platform client for discovery and delivery (a real run, or --plan) against GitHub.
-  const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun);
+  const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun) && !opts.measureOnly;
   let platformClient: PlatformClient | undefined;
   let platformEnv;
   if (config.source.type === 'github') {
@@ -187,7 +191,9 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   const total = targets.length + rejected.length;
   say(opts.plan
     ? `Plan over ${total} repositories (concurrency ${concurrency}): computing changes and what delivery would do, with read calls only.`
-    : opts.dryRun
+    : opts.measureOnly
+      ? `Measuring ${total} repositories (concurrency ${concurrency}): migrating and timing only, nothing will be pushed${opts.dryRun ? ' or stored' : ''}; a later run delivers with these timings (--timing-from).`
+      : opts.dryRun
       ? `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`
       : delivering
         ? `Run over ${total} repositories (concurrency ${concurrency}): pushing ${config.delivery.branch} and keeping one pull request per repository current (at most ${config.delivery.maxPrsPerRun} new).`
@@ -210,10 +216,13 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const { migrateCheckout } = await import('../migrate/checkout.ts');
     const { recipes } = await import('../../migrations/index.ts');
     const migrate = opts.migrate ?? ((dir: string, o: MigrateOptions) => migrateCheckout(dir, o, recipes));
-    const readOnly = opts.dryRun || Boolean(opts.plan);
+    const readOnly = opts.dryRun || Boolean(opts.plan) || Boolean(opts.measureOnly);
+    const time = opts.timingFrom
+      ? timingFrom(opts.timingFrom.report, opts.timingFrom.file)
+      : timing ? fleetTiming(config, { ...timing, readOnlyStore: opts.dryRun || Boolean(opts.plan) }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined;
     const pc = platformClient;
     const gitToken = pc && platformEnv?.auth.kind !== 'none' ? () => pc.gitToken() : undefined;
-    const ctx = { config, cache, dryRun: readOnly, client, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time: timing ? fleetTiming(config, { ...timing, readOnlyStore: readOnly }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined };
+    const ctx = { config, cache, dryRun: readOnly, client, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time };
     const pooled = await runPool(
       targets,
       async (target: RepoTarget, sig) => {
@@ -246,7 +255,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
   }
   await platformClient?.save().catch(() => undefined);
   const report: FleetReport = redactDeep(stamp({
-    dryRun: opts.dryRun,
+    dryRun: opts.dryRun || Boolean(opts.measureOnly),
     ...(opts.plan ? { plan: true } : {}),
     ...(platformClient ? { apiCalls: platformClient.calls() } : {}),
     ...(dashboard ? { dashboard } : {}),

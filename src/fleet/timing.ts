@@ -19,6 +19,7 @@ import { probeBuilder } from '../timing/probe.ts';
 import { measureTiming, DEFAULT_PLATFORMS, type TimingSection } from '../timing/measure.ts';
 import type { TimingResult } from '../timing/result.ts';
 import { FileTimingStore, type TimingStore } from '../timing/store.ts';
+import type { FleetReport } from '../report/types.ts';
 
 const readOnly = (store: TimingStore): TimingStore => ({ get: (d) => store.get(d), put: async () => {} });
 
@@ -162,4 +163,22 @@ export function fleetTiming(config: ReposConfig, settings: TimingSettings, cache
   const storeDir = settings.storeDir || path.join(cacheDir, 'timing');
   return (repo: string, dir: string, report: CheckoutReport, options: MigrateOptions) =>
     one(() => timeMigration(repo, dir, report, options, { ...settings, storeDir, platforms: settings.platforms ?? overrideFor(config, repo).platforms ?? config.defaults.platforms }));
+}
+
+/**
+ * `--timing-from`: the measurements an earlier step of the same job made (`migrate --measure-only
+ * --report FILE`), used for a repository only when they are of this very migration: the same base
+ * commit and the same diff. The nightly's migrate job measures with a read-only token, then
+ * delivers with a write token minted after the builds (an installation token lives an hour, the
+ * builds up to four): the delivering step builds nothing and holds no key.
+ */
+export function timingFrom(measured: FleetReport, file: string) {
+  return async (repo: string, dir: string, report: CheckoutReport): Promise<TimingOutcome> => {
+    const row = measured.repos.find((r) => r.name.toLowerCase() === repo.toLowerCase());
+    if (!row?.timing) return { skipped: `${path.basename(file)} holds no measurement of ${repo}${row?.reason ? ` (${row.outcome}: ${row.reason})` : ''}: measured on a later night` };
+    const commit = await headCommit(dir);
+    if (row.commit && commit && row.commit !== commit) return { skipped: `measured at ${row.commit.slice(0, 12)}, and the base branch has moved to ${commit.slice(0, 12)} since: measured on a later night` };
+    if (row.diff !== undefined && row.diff !== report.diff) return { skipped: 'the measured migration differs from the one delivered: measured on a later night' };
+    return { result: row.timing };
+  };
 }

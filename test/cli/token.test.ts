@@ -236,3 +236,57 @@ describe('migrate token with a plain GITHUB_TOKEN', () => {
     expect(r.output).toBe('');
   });
 });
+
+describe('an optional permission (`workflows:write?`, the migrate job’s delivery token)', () => {
+  const inProcess = async (local: LocalGitHub, args: string[]) => {
+    const output = path.join(dir, `optional-${++n}`);
+    writeFileSync(output, '');
+    const stdout = new Sink();
+    const stderr = new Sink();
+    const code = await main(['migrate', 'token', ...args], stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, { ...appEnv(keys), GITHUB_API_URL: local.url, GITHUB_OUTPUT: output, ...NO_PACING });
+    return { code, stdout: stdout.text, stderr: stderr.text, output: readFileSync(output, 'utf8') };
+  };
+
+  it('is in the token where the installation grants it', async () => {
+    const r = await inProcess(gh, ['--repo', 'rancher/image-build-alpha', '--permissions', 'contents:write,workflows:write?']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(gh.app!.minted.at(-1)!.permissions).toEqual({ contents: 'write', workflows: 'write' });
+    expect(r.stdout).not.toContain('Permission not granted');
+  });
+
+  it('is left out, with a notice, where the installation lacks it; a required one it lacks still fails', async () => {
+    const without = await LocalGitHub.start({ app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION_ID, permissions: { contents: 'write', pull_requests: 'write', issues: 'write' } } });
+    try {
+      without.addRepo('rancher/image-build-alpha', { Dockerfile: SIMPLE_DOCKERFILE });
+      const r = await inProcess(without, ['--repo', 'rancher/image-build-alpha', '--permissions', 'contents:write,pull_requests:write,workflows:write?']);
+      expect(r.code, r.stderr).toBe(0);
+      const t = without.app!.minted.at(-1)!;
+      expect(t.permissions).toEqual({ contents: 'write', pull_requests: 'write' });
+      expect(r.output).toBe(`token=${t.token}\nlogin=${BOT}\n`);
+      expect(r.stdout.split('\n')[1]).toBe("::notice title=Permission not granted::the installation does not grant workflows:write: this job's token is minted without it");
+      const required = await inProcess(without, ['--repo', 'rancher/image-build-alpha', '--permissions', 'contents:write,workflows:write']);
+      expect(required.code).toBe(1);
+      expect(required.stderr).toMatch(/422 "The permissions requested are not granted to this installation\."/);
+      expect(required.output).toBe('');
+    } finally {
+      await without.close();
+    }
+  });
+});
+
+describe('a public repository outside the token’s repositories (the fleet’s repository list)', () => {
+  it('is read, REST and git, as anyone reads it, and never written', async () => {
+    gh.addRepo('rancher/public-list', { 'README.md': 'a list\n' }, { public: true });
+    const r = await mintCli(['--repo', 'rancher/image-build-alpha', '--permissions', 'contents:write,issues:write'], appEnv(keys));
+    expect(r.code, r.stderr).toBe(0);
+    const { token } = gh.app!.minted.at(-1)!;
+    const read = await api(token, '/repos/rancher/public-list/contents/README.md', { headers: { accept: 'application/vnd.github.raw+json' } });
+    expect(read.status).toBe(200);
+    expect(await read.text()).toBe('a list\n');
+    expect(await lsRemote(token, 'rancher/public-list')).toBe('ok');
+    expect((await api(token, '/repos/rancher/public-list/issues', { method: 'POST', body: JSON.stringify({ title: 'x' }) })).status).toBe(403);
+    // A private one stays not found.
+    expect((await api(token, '/repos/rancher/image-build-beta/contents/Dockerfile', { headers: { accept: 'application/vnd.github.raw+json' } })).status).toBe(404);
+    gh.assertClean();
+  });
+});

@@ -212,7 +212,7 @@ describe('the nightly workflow', () => {
     for (const u of uploads) expect(u.with?.overwrite, String(u.with?.name)).toBe(true);
     const m = wf.jobs.migrate!.steps!;
     const restore = m.findIndex((x) => x.uses?.startsWith('actions/cache/restore'));
-    const run = m.findIndex((x) => x.name?.startsWith('Migrate'));
+    const run = m.findIndex((x) => x.name?.startsWith('Measure'));
     const save = m.findIndex((x) => x.uses?.startsWith('actions/cache/save'));
     expect(restore).toBeGreaterThanOrEqual(0);
     expect(restore).toBeLessThan(run);
@@ -224,41 +224,48 @@ describe('the nightly workflow', () => {
     expect(m.some((x) => x.uses?.startsWith('actions/cache@'))).toBe(false);
   });
 
-  it("the App's key reaches only the plan's and summary's mint steps and the migrate step; the other steps get the job's scoped token (issue 20 item 6)", () => {
+  it("the App's key reaches only the mint steps; every other step gets a token minted for it, the migrate job's builds a read-only one and its delivery a write one minted after them", () => {
     const secretsIn = (step: Step) => JSON.stringify(step.env ?? {}) + JSON.stringify(step.with ?? {}) + (step.run ?? '');
-    const MINT: Record<string, RegExp> = {
-      plan: /^npm run migrate -- token --permissions contents:read,pull_requests:read,issues:read,metadata:read$/,
-      summary: /^npm run migrate -- token --dashboard-from repos\.yaml --permissions issues:write$/,
+    const MINTS: Record<string, { id: string; run: RegExp }[]> = {
+      plan: [{ id: 'token', run: /^npm run migrate -- token --permissions contents:read,pull_requests:read,issues:read,metadata:read$/ }],
+      migrate: [
+        { id: 'read-token', run: /^npm run migrate -- token --repo "\$REPO" --permissions contents:read,metadata:read$/ },
+        { id: 'write-token', run: /^npm run migrate -- token --repo "\$REPO" --permissions contents:write,pull_requests:write,issues:write,metadata:read,workflows:write\?$/ },
+      ],
+      summary: [{ id: 'token', run: /^npm run migrate -- token --dashboard-from repos\.yaml --permissions issues:write$/ }],
     };
-    // The migrate job runs longer than an installation token lives (timing builds before the
-    // push): its one migrate step holds the key and renews its token; no other step of it does.
-    const migrate = wf.jobs.migrate!.steps ?? [];
-    const holders = migrate.filter((x) => secretsIn(x).includes('MIGRATOR_APP_PRIVATE_KEY'));
-    expect(holders.map((x) => x.name)).toEqual(['Migrate ${{ matrix.repo }}']);
-    expect(migrate.some((x) => x.name === 'Mint a token for this job')).toBe(false);
+    expect(Object.keys(wf.jobs)).toEqual(Object.keys(MINTS));
     for (const [id, job] of Object.entries(wf.jobs)) {
-      if (id === 'migrate') continue;
       const steps = job.steps ?? [];
-      const mints = steps.filter((x) => x.name === 'Mint a token for this job');
-      expect(mints.length, id).toBe(1);
-      const mint = mints[0]!;
-      expect(mint.id, id).toBe('token');
-      expect(String(mint.run).trim(), id).toMatch(MINT[id]!);
-      expect(mint.env, id).toMatchObject({ GITHUB_APP_PRIVATE_KEY: '${{ secrets.MIGRATOR_APP_PRIVATE_KEY }}', GITHUB_APP_ID: '${{ vars.MIGRATOR_APP_ID }}', GITHUB_APP_INSTALLATION_ID: '${{ vars.MIGRATOR_APP_INSTALLATION_ID }}' });
-      const at = steps.indexOf(mint);
+      const mints = steps.filter((x) => x.name?.startsWith('Mint a token'));
+      expect(mints.map((m) => m.id), id).toEqual(MINTS[id]!.map((m) => m.id));
+      for (const [k, mint] of mints.entries()) {
+        expect(String(mint.run).trim(), `${id} ${mint.id}`).toMatch(MINTS[id]![k]!.run);
+        expect(mint.env, `${id} ${mint.id}`).toMatchObject({ GITHUB_APP_PRIVATE_KEY: '${{ secrets.MIGRATOR_APP_PRIVATE_KEY }}', GITHUB_APP_ID: '${{ vars.MIGRATOR_APP_ID }}', GITHUB_APP_INSTALLATION_ID: '${{ vars.MIGRATOR_APP_INSTALLATION_ID }}' });
+      }
       for (const [i, step] of steps.entries()) {
-        if (step === mint) continue;
+        if (mints.includes(step)) continue;
         const where = `${id} step ${step.name ?? step.uses ?? step.run}`;
         expect(secretsIn(step), where).not.toMatch(/MIGRATOR_APP_PRIVATE_KEY|GITHUB_APP_/);
         const token = step.env?.GITHUB_TOKEN;
         if (token === undefined) continue;
-        // Every credentialed step comes after the mint, with its token (MIGRATOR_TOKEN only as the fallback).
-        expect(i, where).toBeGreaterThan(at);
-        expect(token, where).toBe('${{ steps.token.outputs.token || secrets.MIGRATOR_TOKEN }}');
-        expect(step.env?.GITHUB_BOT_LOGIN, where).toBe('${{ steps.token.outputs.login }}');
+        // Every credentialed step comes after a mint and takes a minted token (MIGRATOR_TOKEN only as the fallback).
+        const before = mints.filter((m) => steps.indexOf(m) < i).map((m) => m.id!);
+        expect(before.length, where).toBeGreaterThan(0);
+        expect(token, where).toMatch(/^\$\{\{ (steps\.[a-z-]+\.outputs\.token \|\| )+secrets\.MIGRATOR_TOKEN \}\}$/);
+        for (const used of String(token).match(/steps\.([a-z-]+)\.outputs/g)!) expect(before, where).toContain(used.split('.')[1]);
       }
-      expect(steps.slice(at + 1).some((x) => x.env?.GITHUB_TOKEN !== undefined), id).toBe(true);
     }
+    // The builds (the measuring step) never see a token that writes; the delivering step builds nothing.
+    const m = wf.jobs.migrate!.steps!;
+    const measure = m.find((x) => x.name?.startsWith('Measure'))!;
+    const deliver = m.find((x) => x.name?.startsWith('Migrate'))!;
+    expect(measure.env?.GITHUB_TOKEN).toBe('${{ steps.read-token.outputs.token || secrets.MIGRATOR_TOKEN }}');
+    expect(measure.run).toContain('--measure-only');
+    expect(measure.run).toContain('--timing ');
+    expect(deliver.run).not.toMatch(/--timing(?!-from)/);
+    expect(deliver.run).toContain('--timing-from "measured/$SLUG.json"');
+    expect(m.indexOf(m.find((x) => x.id === 'write-token')!)).toBeGreaterThan(m.indexOf(measure));
   });
 
   it('ci.yml keeps running .ci/run', () => {
