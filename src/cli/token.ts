@@ -181,7 +181,7 @@ export async function runToken(args: TokenArgs, out: NodeJS.WritableStream, err:
   }
   if (penv.auth.kind === 'token') {
     await write(penv.auth.token);
-    out.write(`::notice title=Token not scoped::GITHUB_TOKEN is a plain token: it cannot be scoped to ${repos.names.length ? args.repos.join(', ') : 'some repositories'} with ${describe(permissions)}, so this job gets it whole. Install the GitHub App (README "Installing the bot") for tokens scoped per job.\n`);
+    out.write(`::notice title=Token not scoped::GITHUB_TOKEN is a plain token: it cannot be scoped to ${repos.names.length ? args.repos.join(', ') : 'some repositories'} with ${describe(permissions)}, so this job gets it whole. Install the GitHub App (docs/github-app.md) for tokens scoped per job.\n`);
     return 0;
   }
   let minted: MintedScopedToken;

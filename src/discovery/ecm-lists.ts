@@ -1,6 +1,6 @@
 /**
  * Readers for the two forms of the image-build repository list kept in rancher/ecm-distro-tools
- * (see shared/ECM-REPO-LIST.md): a Markdown page and a shell script. Both return raw entries; the
+ * (docs/architecture.md, "The repository list"): a Markdown page and a shell script. Both return raw entries; the
  * caller validates names, so one odd line is reported instead of sinking the whole list.
  */
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ListFormatError, parseCloneScript, parseDependenciesMarkdown } from '../../src/discovery/ecm-lists.ts';
 
-// Written for these tests in the shape described in shared/ECM-REPO-LIST.md (not copied).
+// Written for these tests in the shape described in docs/architecture.md, "The repository list" (not copied).
 const MARKDOWN = `# RKE2 dependencies
 
 Some words about the list.

@@ -10,7 +10,7 @@ import type { LocalApp, Permissions } from '../../scripts/local-github/github-ap
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
-/** What the nightly workflow needs (README "Running it for real"). */
+/** What the nightly workflow needs (docs/github-app.md). */
 export const WORKFLOW_PERMISSIONS: Permissions = { contents: 'write', pull_requests: 'write', issues: 'write' };
 
 export interface AppKeys {
