@@ -10,28 +10,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExchangeError, readExchange, stamp } from './exchange.ts';
-import { slugOf } from './matrix.ts';
+import { needsJob, slugOf } from './matrix.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
-
-/** Outcomes of a dry-run plan row that mean a migrate job is started for the repository. */
-export const NEEDS_JOB: ReadonlySet<RepoResult['outcome']> = new Set(['would-change', 'changed']);
-/** Delivery's decisions (`--plan`) that need a job: push and open or update the PR, or close it. */
-export const ACTIONS_WITH_JOB: ReadonlySet<string> = new Set(['open', 'update', 'close']);
-
-/** What delivery decided for a plan row, when the plan came from `--plan` (read loosely: it is delivery's). */
-export function plannedAction(row: RepoResult): string | undefined {
-  const d = (row as { delivery?: { action?: unknown } }).delivery;
-  return typeof d?.action === 'string' ? d.action : undefined;
-}
-
-/** Does this plan row get a migrate job? */
-export function needsJob(row: RepoResult): boolean {
-  // A row the matrix deferred keeps delivery's planned action ("open") but gets no job: read as
-  // needing one, its missing result made every held-back repository a failure of the bot.
-  if (row.outcome === 'skipped') return false;
-  const action = plannedAction(row);
-  return action !== undefined ? ACTIONS_WITH_JOB.has(action) : NEEDS_JOB.has(row.outcome);
-}
 
 export const NO_RESULT_STEP = 'job';
 
