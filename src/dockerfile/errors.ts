@@ -1,12 +1,2 @@
-/** An input problem a human must fix: names the file, the line and what to do. */
-export class DockerfileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly problem: string,
-    readonly hint: string,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${problem}${hint ? ` (${hint})` : ''}`);
-    this.name = 'DockerfileError';
-  }
-}
+/** An input problem a human must fix (src/files/input-error.ts): the name the Dockerfile room and its callers use. */
+export { InputError as DockerfileError } from '../files/input-error.ts';

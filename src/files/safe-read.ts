@@ -6,7 +6,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DockerfileError } from '../dockerfile/errors.ts';
+import { InputError as DockerfileError } from './input-error.ts';
 
 /** The input cannot be used as it is: a human must fix the path or the file (exit 2, like any input error). */
 export class UnsafeInputError extends DockerfileError {

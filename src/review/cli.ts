@@ -16,7 +16,7 @@ import type { BuildFacts } from '../dockerfile/build-files.ts';
 import { hasErrors, parseFinding, reviewModel, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';
 import { inActions } from '../actions/actions.ts';
-import { annotateFindings } from '../actions/findings.ts';
+import { annotateFindings } from './annotations.ts';
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
 

@@ -2,8 +2,8 @@
  * `review --format github` inside Actions: each finding an annotation on its file and line, and a
  * one-line count in the step summary.
  */
-import type { Finding } from '../review/types.ts';
-import { annotate, writeStepSummary } from './actions.ts';
+import type { Finding } from './types.ts';
+import { annotate, writeStepSummary } from '../actions/actions.ts';
 
 export async function annotateFindings(findings: Finding[], reviewed: number): Promise<void> {
   for (const f of findings) {
