@@ -8,6 +8,7 @@ import { DockerfileFacts } from '../dockerfile/facts.ts';
 import { factsInput, type FactsInput } from '../dockerfile/input.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
 import type { Finding } from '../review/types.ts';
+import { ignoreComments, isIgnored } from '../dockerfile/ignore-comments.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits, EditConflictError, mapBack, type Edit } from '../edits/edit.ts';
@@ -159,6 +160,17 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
       try {
         let e = runRecipe(recipe, facts, result.warnings, originalLine);
         if (gate) e = fixingEdits(recipe, e, model, gate, originalLine);
+        // An instruction a maintainer silenced a rule on is theirs for that rule: the recipes that fix it leave it alone.
+        const silenced = [...recipe.fixes, ...(recipe.partOf ?? [])];
+        const inputModel = result.inputFacts.model;
+        if (silenced.length && ignoreComments(inputModel).length) {
+          e = e.filter((ed) => {
+            const line = originalLine(model.source.lineOf(ed.start));
+            const rule = silenced.find((r) => isIgnored(inputModel, r, line));
+            if (rule && !result.warnings.some((w) => w.line === line && w.message.includes(`"${rule}"`))) result.warnings.push({ message: `left as it is for "${rule}" (recipe ${recipe.id}): the ignore comment above line ${line} silences it`, line });
+            return !rule;
+          });
+        }
         if (e.length > 0) byRecipe.push({ recipe, edits: e });
         edits = edits.concat(e);
       } catch (err) {

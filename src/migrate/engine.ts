@@ -10,6 +10,7 @@ import { stageKey } from '../dockerfile/analysis.ts';
 import { DockerfileFacts } from '../dockerfile/facts.ts';
 import { lineage, parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
+import { isIgnored } from '../dockerfile/ignore-comments.ts';
 
 export type { DockerfileMigration, EngineOptions } from './apply.ts';
 
@@ -67,7 +68,9 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
   const outputFindings = reviewDockerfile(facts);
   const inputErrorAt = new Set((inputFindings ?? []).map((f) => `${f.rule}\0${inputModel.source.lineText(f.line)}`));
   const own = (f: Finding) => f.severity === 'error' || (ERROR_IN_OWN_OUTPUT.has(f.rule) && !inputErrorAt.has(`${f.rule}\0${model.source.lineText(f.line)}`));
-  let errors = [...outputFindings, ...reviewChange(inputFacts, facts)].filter(own);
+  // Silenced in the file the user has: the instruction a finding maps back to carries an ignore comment for its rule.
+  const silenced = (f: Finding) => isIgnored(inputModel, f.rule, applied.inputLine(f.line));
+  let errors = [...outputFindings, ...reviewChange(inputFacts, facts)].filter((f) => own(f) && !silenced(f));
   if (errors.length > 0) {
     // A problem the input already had, on a line we left alone, in a stage we did not move to the
     // build platform, is the owner's to fix: reported, not a reason to refuse the migration.
@@ -102,7 +105,7 @@ export function migrateDockerfile(text: string, path: string, opts: EngineOption
       'report this as a bug with the Dockerfile attached',
     );
   }
-  return { ...strip(applied), findings: outputFindings };
+  return { ...strip(applied), findings: outputFindings.filter((f) => !silenced(f)) };
 }
 
 /**

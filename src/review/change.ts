@@ -8,7 +8,7 @@ import type { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Instruction, Stage } from '../dockerfile/model.ts';
 import { samePath, stageFiles, type StageFile } from '../dockerfile/shipped.ts';
 import { DOCS } from './docs.ts';
-import { sortFindings } from './review.ts';
+import { sortFindings } from './order.ts';
 import type { Finding, RuleMeta } from './types.ts';
 
 export const FINAL_STAGE_CHANGED: RuleMeta = {

@@ -7,7 +7,10 @@ import { DockerfileFacts } from '../dockerfile/facts.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import type { ShellCache } from '../dockerfile/shell.ts';
+import { ignoreComments, isIgnored } from '../dockerfile/ignore-comments.ts';
 import { ReviewContext } from './context.ts';
+import { CHANGE_RULES } from './change.ts';
+import { sortFindings } from './order.ts';
 import { DOCS } from './docs.ts';
 import { RULES } from './rules/index.ts';
 import type { Finding, ReviewOptions, RuleMeta } from './types.ts';
@@ -22,23 +25,52 @@ export const PARSE_RULE: RuleMeta = {
   docs: DOCS.dockerfileParse,
 };
 
+/** An ignore comment (dockerfile/ignore-comments.ts) that names no rule, or gives no reason. */
+export const IGNORE_COMMENT_RULE: RuleMeta = {
+  id: 'ignore-comment',
+  severity: 'warning',
+  title: 'An ignore comment names no rule of the review, or says no reason',
+  docs: 'https://docs.docker.com/reference/dockerfile/#format',
+};
+
 /** Rules outside the per-file set (parse, repository-level checks) that formatters describe too. */
-export const EXTRA_RULES: RuleMeta[] = [PARSE_RULE];
+export const EXTRA_RULES: RuleMeta[] = [PARSE_RULE, IGNORE_COMMENT_RULE];
+
+/** Every rule id a finding can carry: what an ignore comment may name. */
+const KNOWN_RULES: ReadonlySet<string> = new Set([...RULES, ...CHANGE_RULES, PARSE_RULE].map((r) => r.id));
 
 /** Rules whose warnings are errors in the bot's own output (RuleMeta.errorInOwnOutput). */
 export const ERROR_IN_OWN_OUTPUT: ReadonlySet<string> = new Set(RULES.filter((r) => r.errorInOwnOutput).map((r) => r.id));
 
-const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
-
-export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
-}
+export { sortFindings } from './order.ts';
 
 /** Review a Dockerfile through its facts: the migration hands in the very facts its recipes read. */
 export function reviewDockerfile(facts: DockerfileFacts): Finding[] {
   const ctx = new ReviewContext(facts);
   for (const rule of RULES) rule.check(ctx);
-  return sortFindings(ctx.findings);
+  return sortFindings([...withoutIgnored(facts.model, ctx.findings), ...ignoreCommentFindings(facts.model)]);
+}
+
+/** The findings an ignore comment of the file does not silence. */
+export function withoutIgnored(model: DockerfileModel, findings: Finding[]): Finding[] {
+  return findings.filter((f) => !isIgnored(model, f.rule, f.line));
+}
+
+function ignoreCommentFindings(model: DockerfileModel): Finding[] {
+  const out: Finding[] = [];
+  for (const c of ignoreComments(model)) {
+    const unknown = c.rules.filter((r) => !KNOWN_RULES.has(r));
+    const problem = c.rules.length === 0
+      ? 'names no rule (ignore= is empty): it silences nothing'
+      : unknown.length
+        ? `names ${unknown.map((r) => `"${r}"`).join(', ')}, which ${unknown.length === 1 ? 'is no rule' : 'are no rules'} of the review: ${unknown.length === c.rules.length ? 'it silences nothing' : 'only the others are silenced'}`
+        : !c.reason
+          ? 'says no reason: the next reader cannot tell why the finding does not apply here'
+          : undefined;
+    if (!problem) continue;
+    out.push({ rule: IGNORE_COMMENT_RULE.id, severity: 'warning', message: `the ignore comment ${problem}`, file: model.source.path, line: c.line, hint: 'write `# image-build-migrator ignore=<rule id> <why it does not apply here>` right above the instruction (the rule ids, and how the comment works: docs/rules/README.md, "Silencing a finding")', docs: IGNORE_COMMENT_RULE.docs });
+  }
+  return out;
 }
 
 /** Review a parsed Dockerfile on its own (the review CLI, a GitHub review): its facts under `opts`. */
