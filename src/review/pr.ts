@@ -81,19 +81,30 @@ export async function reviewPullRequest(platform: Platform, ref: PrRef, opts: Re
   const inline: { path: string; line: number; body: string }[] = [];
   const inBody: string[] = [];
   let alreadyPosted = 0;
+  const fresh: Finding[] = [];
   for (const f of findings) {
+    if (posted.has(findingKey(f, texts.get(f.file)![f.line - 1] ?? ''))) alreadyPosted++;
+    else fresh.push(f);
+  }
+  // One suggestion per line: GitHub applies each on its own, and two on one line undo each other
+  // (applying one brought back the line the other fixed). The line's fixes go into one, carried by
+  // the first comment that has a fix; the other comments of that line point at it.
+  const fixes = lineFixes(fresh.filter((f) => diffLines.get(f.file)?.has(f.line)), texts);
+  for (const f of fresh) {
     const lines = texts.get(f.file)!;
     const key = findingKey(f, lines[f.line - 1] ?? '');
-    if (posted.has(key)) {
-      alreadyPosted++;
-      continue;
-    }
     // The rules' messages and hints quote the Dockerfile (stage names, commands): plain text.
     const finding = `**${f.severity}** ${code(f.rule)}: ${plain(f.message)}`;
     const hint = `${plain(f.hint)} ([docs](${f.docs}))`;
     if (diffLines.get(f.file)?.has(f.line)) {
-      const fix = suggestion(f, lines[f.line - 1] ?? '');
-      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${finding}\n\n${hint}${fix === undefined ? '' : `\n\n${codeBlock(fix, 'suggestion', { exact: true })}`}` });
+      const fix = fixes.get(`${f.file}\0${f.line}`);
+      const others = fix ? fix.fixed.filter((x) => x !== f).map((x) => code(x.rule)) : [];
+      const tail = !fix || !fix.fixed.includes(f)
+        ? ''
+        : fix.carrier === f
+          ? `${others.length ? `\n\nThis suggestion also fixes ${others.join(', ')} on this line.` : ''}\n\n${codeBlock(fix.text, 'suggestion', { exact: true })}`
+          : `\n\nThe suggestion in the ${code(fix.carrier.rule)} comment on this line fixes this too.`;
+      inline.push({ path: f.file, line: f.line, body: `${MARK(key)}\n${finding}\n\n${hint}${tail}` });
     } else {
       inBody.push(`- ${MARK(key)} ${code(`${f.file}:${f.line}`)} ${finding} — ${hint}`);
     }
@@ -150,7 +161,39 @@ export function rightLines(patch: string): Set<number> {
   return out;
 }
 
-/** The fixed line, where the fix is mechanical; undefined otherwise. */
+/**
+ * Per line (`file\0line`), the one suggestion that applies every mechanical fix of its findings,
+ * each fix applied to what the previous one left, and which finding's comment carries it.
+ */
+export function lineFixes(findings: Finding[], texts: Map<string, string[]>): Map<string, { text: string; carrier: Finding; fixed: Finding[] }> {
+  const out = new Map<string, { text: string; carrier: Finding; fixed: Finding[] }>();
+  const byLine = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const k = `${f.file}\0${f.line}`;
+    byLine.set(k, [...(byLine.get(k) ?? []), f]);
+  }
+  for (const [k, fs] of byLine) {
+    const original = texts.get(fs[0]!.file)?.[fs[0]!.line - 1] ?? '';
+    let current = original;
+    const above: string[] = [];
+    const fixed: Finding[] = [];
+    for (const f of fs) {
+      const s = suggestion(f, current);
+      if (s === undefined) continue;
+      const parts = s.split('\n');
+      current = parts.pop()!;
+      for (const p of parts) if (!above.includes(p)) above.push(p);
+      fixed.push(f);
+    }
+    if (fixed.length) out.set(k, { text: [...above, current].join('\n'), carrier: fixed[0]!, fixed });
+  }
+  return out;
+}
+
+/**
+ * The fixed line, where the fix is mechanical and the whole fix; undefined otherwise. Not
+ * `install -s` -> `install`: without the strip stage it would ship unstripped binaries.
+ */
 export function suggestion(f: Finding, line: string): string | undefined {
   switch (f.rule) {
     case 'from-as-casing':
@@ -160,8 +203,6 @@ export function suggestion(f: Finding, line: string): string | undefined {
     }
     case 'xx-go-wrap-swallows-command':
       return /xx-go\s+--wrap\s*\\\s*$/.test(line) ? line.replace(/xx-go\s+--wrap\s*\\\s*$/, 'xx-go --wrap && \\') : undefined;
-    case 'host-strip-cross-output':
-      return /\binstall\s+((?:-\w+\s+)*)-s\s/.test(line) ? line.replace(/\binstall\s+((?:-\w+\s+)*)-s\s/, 'install $1') : undefined;
     case 'xx-without-target-arg':
     case 'compile-stage-without-target-arg':
     case 'platform-arg-undeclared': {

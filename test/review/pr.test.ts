@@ -2,6 +2,7 @@
 // suggestions for mechanical fixes, the rest in the review body, nothing posted twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
+import { reviewText } from '../../src/review/review.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { Capture } from '../helpers/streams.ts';
@@ -61,7 +62,33 @@ describe('review --pr OWNER/REPO#N', () => {
     expect(byRule['xx-go-wrap-swallows-command']).toMatchObject({ path: 'Dockerfile', line: 12 });
     expect(byRule['xx-go-wrap-swallows-command']!.body).toContain('```suggestion\nRUN xx-go --wrap && \\\n```');
     expect(byRule['host-strip-cross-output']).toMatchObject({ line: 14 });
-    expect(byRule['host-strip-cross-output']!.body).toContain('```suggestion\nRUN install bin/thing /usr/local/bin/thing && xx-verify /usr/local/bin/thing\n```');
+    // Dropping -s alone would ship unstripped binaries (the strip stage is no one-line fix): explained, no suggestion.
+    expect(byRule['host-strip-cross-output']!.body).not.toContain('```suggestion');
+    expect(byRule['host-strip-cross-output']!.body).toMatch(/\*\*error\*\* `host-strip-cross-output`: .+\n\n.+\(\[docs\]/);
+    gh.assertClean();
+  });
+
+  it('one suggestion per line: two fixable findings on one line share one suggestion that fixes both', async () => {
+    const both = head.replace('ARG TARGETPLATFORM\n', '');
+    gh.commit(REPO, 'contributor/both', { Dockerfile: both, 'README.md': 'z\n' });
+    const pr = gh.openPull(REPO, 'contributor/both', 'No target ARG');
+    const r = await review(`${REPO}#${pr.number}`);
+    expect(r.code).toBe(1);
+    const onLine = gh.pull(REPO, pr.number).reviewComments.filter((c) => c.line === 11);
+    const rules = onLine.map((c) => c.body.match(/`([a-z-]+)`/)![1]);
+    expect(rules).toEqual(['xx-go-wrap-swallows-command', 'xx-without-target-arg']);
+    const blocks = onLine.flatMap((c) => c.body.match(/```suggestion\n[\s\S]*?\n```/g) ?? []);
+    // The ARG above, and the continuation fixed: applying it alone leaves neither finding.
+    expect(blocks).toEqual(['```suggestion\nARG TARGETPLATFORM\nRUN xx-go --wrap && \\\n```']);
+    expect(onLine[0]!.body).toContain('This suggestion also fixes `xx-without-target-arg` on this line.');
+    expect(onLine[1]!.body).toContain('The suggestion in the `xx-go-wrap-swallows-command` comment on this line fixes this too.');
+    // Applied as GitHub applies it (line 11 replaced by the block), it leaves neither finding.
+    const lines = both.split('\n');
+    lines.splice(10, 1, ...blocks[0]!.split('\n').slice(1, -1));
+    const after = reviewText(lines.join('\n'), 'Dockerfile').map((f) => f.rule);
+    expect(after).not.toContain('xx-go-wrap-swallows-command');
+    expect(after).not.toContain('xx-without-target-arg');
+    expect(reviewText(both, 'Dockerfile').map((f) => f.rule)).toContain('xx-without-target-arg');
     gh.assertClean();
   });
 
