@@ -23,6 +23,8 @@ export interface BuildInfo {
   argsAfter: Record<string, string>;
   /** Where the build files passed `ARCH` before the migration, with the value as written. */
   archPassed: { file: string; line: number; value?: string }[];
+  /** The workflows' image builds (src/dockerfile/build-runners.ts), said per build: which run a platform under QEMU, which build natively. */
+  emulation?: { emulating: string[]; native: string[] };
 }
 
 export interface SectionInput {
@@ -173,6 +175,21 @@ function archSources(input: SectionInput, m: Models): string {
   if (def !== undefined) parts.push(`${code(def.replace(/^["']|["']$/g, ''))} by the Dockerfile's default`);
   for (const p of input.build?.archPassed ?? []) parts.push(`${code(p.value ?? '...')} as ${code(p.file)} line ${p.line} passes it`);
   return parts.length ? parts.join('; ') : 'whatever the build passed';
+}
+
+/** Where the change helps, when some workflow builds already run natively (a runner per platform). */
+export function whereSection(input: SectionInput): string[] {
+  const e = input.build?.emulation;
+  if (!e || !e.native.length || !e.emulating.length) return [];
+  return [
+    '### Where this helps',
+    '',
+    'Only some builds of the image run under QEMU; the others already build each platform natively and gain nothing from this change. The build times below are those of an emulating build.',
+    '',
+    ...e.emulating.map((b) => `- Emulates: ${text(b)}`),
+    ...e.native.map((b) => `- Native: ${text(b)}`),
+    '',
+  ];
 }
 
 export function verifiedSection(input: SectionInput): string[] {

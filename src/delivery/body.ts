@@ -9,7 +9,7 @@
 import type { FileChange, FileReport } from '../migrate/types.ts';
 import type { Finding } from '../review/review.ts';
 import { formatRatio, formatSeconds } from '../timing/format.ts';
-import { behaviourSection, botSection, checkSection, verifiedSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
+import { behaviourSection, botSection, checkSection, verifiedSection, whereSection, whatChangedCounts, whatChangedSection, type BuildInfo, type SectionInput } from './body-sections.ts';
 import { BEGIN_MARK, rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
 import { code, codeBlock, text } from '../markdown/untrusted.ts';
 import { unifiedDiff } from '../migrate/diff.ts';
@@ -65,6 +65,7 @@ export function renderBody(input: BodyInput, budget = MAX_BODY - 1_000): string 
     ...handOverSection(input.marker.handOver ?? [], input.changes ?? []),
     ...(detail === 'full' ? whatChangedSection(s) : whatChangedCounts(s)),
     ...behaviourSection(s),
+    ...whereSection(s),
     ...verifiedSection(s),
     ...timingSection(input.timing, held),
     ...findingsSection(input.findings, detail, held),

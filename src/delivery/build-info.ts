@@ -4,6 +4,7 @@
  * before ones the same with the migration's before texts), and where they passed ARCH.
  */
 import { buildTargets, readBuildFiles, scanBuildFile, type BuildFile } from '../dockerfile/build-files.ts';
+import { describeBuild, emulationOf } from '../dockerfile/build-runners.ts';
 import type { FileChange } from '../migrate/types.ts';
 import { timedBuildArgs } from '../timing/build-args.ts';
 import type { BuildInfo } from './body-sections.ts';
@@ -18,6 +19,10 @@ export async function buildInfoOf(dir: string, changes: FileChange[] = []): Prom
     targets: [...new Set(after.flatMap(buildTargets))],
     argsBefore: timedBuildArgs(before),
     argsAfter: timedBuildArgs(after),
+    emulation: (() => {
+      const e = emulationOf(before);
+      return { emulating: e.emulating.map(describeBuild), native: e.builds.filter((b) => !e.emulating.includes(b)).map(describeBuild) };
+    })(),
     archPassed: before.flatMap((f) => scanBuildFile(f).buildArgs.filter((b) => b.name === 'ARCH').map((b) => ({ file: b.file, line: b.line, ...(b.value !== undefined ? { value: b.value } : {}) }))),
   };
 }

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { buildFacts, readBuildFiles } from '../dockerfile/build-files.ts';
+import { describeBuild, emulationOf } from '../dockerfile/build-runners.ts';
 import { unknownEmulatedStage, type StagesOf } from './emulated-stages.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { applyEdits } from '../edits/edit.ts';
@@ -41,6 +42,14 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const facts = buildFacts(buildFiles);
   const planned: Planned[] = [];
   const dockerfiles = options.dockerfiles.length > 0 ? options.dockerfiles : ['Dockerfile'];
+  // Every workflow build of the image on a runner of its platform's own architecture: nothing runs
+  // under QEMU, so cross-compiling gains nothing and would undo the owners' choice.
+  const emulation = emulationOf(buildFiles);
+  if (emulation.builds.length > 0 && emulation.emulating.length === 0) {
+    const reason = `every workflow build of the image runs natively, none under QEMU (${emulation.builds.map(describeBuild).join('; ')}): cross-compiling gains nothing here`;
+    const files: FileReport[] = dockerfiles.map((rel) => ({ path: rel, status: 'skipped', edits: [], skips: [{ reason }], warnings: [], diff: '' }));
+    return { outcome: 'skipped', files, diff: '', summary: summarize('skipped', files, options.dryRun), changes: [] };
+  }
   for (const rel of dockerfiles) planned.push(await planDockerfile(root, rel, { ...options, ...facts, recipes: recipes.dockerfile }));
   checkEmulatedStages(planned, options);
 
