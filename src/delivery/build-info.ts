@@ -20,8 +20,11 @@ export async function buildInfoOf(dir: string, changes: FileChange[] = []): Prom
     argsBefore: timedBuildArgs(before),
     argsAfter: timedBuildArgs(after),
     emulation: (() => {
+      // Said only where some build already makes the arm64 image on an arm64 runner: an amd64
+      // build on an amd64 runner was never emulated, and is no news.
       const e = emulationOf(before);
-      return { emulating: e.emulating.map(describeBuild), native: e.builds.filter((b) => !e.emulating.includes(b)).map(describeBuild) };
+      const native = e.builds.filter((b) => !e.emulating.includes(b));
+      return native.some((b) => b.runnerArch === 'arm64') ? { emulating: e.emulating.map(describeBuild), native: native.map(describeBuild) } : { emulating: [], native: [] };
     })(),
     archPassed: before.flatMap((f) => scanBuildFile(f).buildArgs.filter((b) => b.name === 'ARCH').map((b) => ({ file: b.file, line: b.line, ...(b.value !== undefined ? { value: b.value } : {}) }))),
   };

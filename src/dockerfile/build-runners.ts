@@ -31,6 +31,12 @@ export interface Emulation {
   builds: ImageBuild[];
   /** Builds that run some platform under QEMU (or may: runner or platform unknown). */
   emulating: ImageBuild[];
+  /**
+   * Every build is native and the arm64 image is among them, built on an arm64 runner: the
+   * repository builds per platform on native runners. Workflows that build only amd64 on amd64
+   * say nothing of where the arm64 image is built (a release elsewhere may emulate it).
+   */
+  allNative: boolean;
 }
 
 /** The image builds of the checkout's workflows and which of them emulate. */
@@ -38,7 +44,8 @@ export function emulationOf(files: BuildFile[]): Emulation {
   const vars = makeVariables(files);
   const makefile = files.find((f) => f.kind === 'makefile');
   const builds = files.filter((f) => f.kind === 'workflow').flatMap((f) => buildsOf(f, makefile, vars));
-  return { builds, emulating: builds.filter(emulates) };
+  const emulating = builds.filter(emulates);
+  return { builds, emulating, allNative: emulating.length === 0 && builds.some((b) => b.runnerArch === 'arm64' && b.platforms.includes('arm64')) };
 }
 
 export function emulates(b: ImageBuild): boolean {

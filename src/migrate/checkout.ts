@@ -13,7 +13,7 @@ import { InvariantError, migrateDockerfile, type EngineOptions } from './engine.
 import { fileDeadline } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
 import { UnsafeMigrationError, type RecipeSet } from './recipe.ts';
-import type { CheckoutReport, FileReport, MigrateOptions } from './types.ts';
+import type { CheckoutReport, FileChange, FileReport, MigrateOptions } from './types.ts';
 
 import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source.ts';
 import { writeFilesAtomically } from '../files/atomic-write.ts';
@@ -31,6 +31,8 @@ interface Planned {
   args?: { input: Set<string>; output: Set<string> };
   /** The input's stages, from the migration's own model. */
   stages?: StagesOf['stages'];
+  /** The migration's own models of input and output. */
+  models?: FileChange['models'];
 }
 
 export async function migrateCheckout(dir: string, options: MigrateOptions, recipes: RecipeSet): Promise<CheckoutReport> {
@@ -45,7 +47,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   // Every workflow build of the image on a runner of its platform's own architecture: nothing runs
   // under QEMU, so cross-compiling gains nothing and would undo the owners' choice.
   const emulation = emulationOf(buildFiles);
-  if (emulation.builds.length > 0 && emulation.emulating.length === 0) {
+  if (emulation.allNative) {
     const reason = `every workflow build of the image runs natively, none under QEMU (${emulation.builds.map(describeBuild).join('; ')}): cross-compiling gains nothing here`;
     const files: FileReport[] = dockerfiles.map((rel) => ({ path: rel, status: 'skipped', edits: [], skips: [{ reason }], warnings: [], diff: '' }));
     return { outcome: 'skipped', files, diff: '', summary: summarize('skipped', files, options.dryRun), changes: [] };
@@ -88,7 +90,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   // not cross-compile (every compile kept emulated) is skipped with its reasons, not "migrated".
   const untouched = files.filter((f) => f.status !== 'skipped');
   const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';
-  const changes = failed ? [] : planned.filter((p) => p.report.status === 'changed' && p.input !== undefined && p.output !== undefined).map((p) => ({ path: p.report.path, before: p.input!, after: p.output! }));
+  const changes = failed ? [] : planned.filter((p) => p.report.status === 'changed' && p.input !== undefined && p.output !== undefined).map((p) => ({ path: p.report.path, before: p.input!, after: p.output!, ...(p.models ? { models: p.models } : {}) }));
   return { outcome, files, diff: files.map((f) => f.diff).join(''), summary: summarize(outcome, files, options.dryRun), changes };
 }
 
@@ -146,7 +148,7 @@ async function planDockerfile(root: string, rel: string, options: EngineOptions)
       report.status = 'changed';
       report.findings = m.findings;
       report.diff = unifiedDiff(rel, text, m.output);
-      return { report, abs, input: text, output: m.output, args, stages };
+      return { report, abs, input: text, output: m.output, args, stages, ...(m.models ? { models: { before: m.models.input, after: m.models.output } } : {}) };
     }
     return { report, abs, input: text, args, stages };
   } catch (err) {

@@ -173,3 +173,12 @@ describe('the PR body where only some builds emulate', () => {
     }
   });
 });
+
+describe('workflows that build only amd64 on amd64', () => {
+  it('say nothing of where the arm64 image is built: not a native repository, migrated as usual', async () => {
+    const e = emulationOf([wf('jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t x .\n')]);
+    expect(e.emulating).toEqual([]);
+    expect(e.allNative).toBe(false);
+    expect(emulationOf([wf(NATIVE_MATRIX)]).allNative).toBe(true);
+  });
+});
