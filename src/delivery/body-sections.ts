@@ -74,7 +74,7 @@ interface Models {
 function modelsOf(input: SectionInput, f: FileReport): Models {
   const change = input.changes.find((c) => c.path === f.path);
   const docker = isDockerfile(f.path);
-  return { change, before: docker ? parse(change?.before, f.path) : undefined, after: docker ? parse(change?.after, f.path) : undefined, anchor: diffAnchors(f.diff) };
+  return { change, before: docker ? change?.models?.before ?? parse(change?.before, f.path) : undefined, after: docker ? change?.models?.after ?? parse(change?.after, f.path) : undefined, anchor: diffAnchors(f.diff) };
 }
 
 /** A link to a line of the PR's diff (the bot's one commit: its diff is the PR's). */
@@ -259,9 +259,9 @@ export function checkSection(input: SectionInput): string[] {
   lines.push(`for arch in ${archs.join(' ')}; do`);
   for (const df of dockerfiles) {
     const change = input.changes.find((c) => c.path === df);
-    const stages = (t: string | undefined) => new Set(parse(t, df)?.stages.flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])) ?? []);
-    const before = stages(change?.before);
-    const after = stages(change?.after);
+    const stages = (m: DockerfileModel | undefined) => new Set(m?.stages.flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])) ?? []);
+    const before = stages(change?.models?.before ?? parse(change?.before, df));
+    const after = stages(change?.models?.after ?? parse(change?.after, df));
     const targets = (input.build?.targets ?? []).filter((t) => before.has(t.toLowerCase()) && after.has(t.toLowerCase()));
     for (const target of targets.length ? targets : [undefined]) {
       for (const variant of ['before', 'after'] as const) {

@@ -65,7 +65,7 @@ export async function timeMigration(repo: string, dir: string, report: CheckoutR
     const sections: TimingSection[] = [];
     for (const rel of dockerfiles) {
       const change = changes.find((c) => c.path === rel)!;
-      const variant = (v: 'before' | 'after') => ({ text: change[v], contextDir: trees[v], ...(Object.keys(fileArgs[v]).length ? { buildArgs: fileArgs[v] } : {}) });
+      const variant = (v: 'before' | 'after') => ({ text: change[v], contextDir: trees[v], ...(change.models ? { model: change.models[v] } : {}), ...(Object.keys(fileArgs[v]).length ? { buildArgs: fileArgs[v] } : {}) });
       const variants = { before: variant('before'), after: variant('after') };
       const built = targetsOf(change, targets);
       if (built.length === 0) sections.push({ dockerfile: rel, ...variants });
@@ -110,15 +110,15 @@ async function materialise(dir: string, to: string, changes: FileChange[], varia
 
 /** The build files' targets that are stages of this Dockerfile before and after (their order kept). */
 function targetsOf(change: FileChange, targets: string[]): string[] {
-  const stages = (text: string) => {
+  const stages = (variant: 'before' | 'after') => {
     try {
-      return new Set(parseDockerfile(text).stages.flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])));
+      return new Set((change.models?.[variant] ?? parseDockerfile(change[variant])).stages.flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])));
     } catch {
       return new Set<string>();
     }
   };
-  const before = stages(change.before);
-  const after = stages(change.after);
+  const before = stages('before');
+  const after = stages('after');
   return targets.filter((t) => before.has(t.toLowerCase()) && after.has(t.toLowerCase()));
 }
 

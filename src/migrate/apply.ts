@@ -33,6 +33,8 @@ export interface DockerfileMigration {
   inputStages?: { name?: string; index: number }[];
   /** The review of the output, run by the migration with its own facts (changed files only). */
   findings?: Finding[];
+  /** The input and the output as the migration parsed them (the same model when nothing changed). */
+  models?: { input: DockerfileModel; output: DockerfileModel };
 }
 
 /** The checkout's options and what its build files say (the rest of the facts input, dockerfile/input.ts). */

@@ -150,6 +150,7 @@ function strip(a: ReturnType<typeof applyRecipes>): DockerfileMigration {
   const inputModel = inputFacts.model;
   return {
     ...rest,
+    models: { input: inputModel, output: rest.output === rest.input ? inputModel : model },
     declaredArgs: { input: argNames(inputModel), output: rest.output === rest.input ? argNames(inputModel) : argNames(model) },
     inputStages: inputModel.stages.map((s) => ({ ...(s.name ? { name: s.name } : {}), index: s.index })),
   };

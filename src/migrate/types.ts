@@ -2,6 +2,7 @@
  * The values that flow out of the migration of one checkout: what the CLI prints, what the
  * fleet report aggregates, what the PR body is written from.
  */
+import type { DockerfileModel } from '../dockerfile/model.ts';
 
 import { DEFAULT_XX_IMAGE, type EmulatedStage } from '../dockerfile/input.ts';
 import type { Finding } from '../review/types.ts';
@@ -100,4 +101,6 @@ export interface FileChange {
   path: string;
   before: string;
   after: string;
+  /** A Dockerfile's texts as the migration parsed them: what the PR body and timing read, instead of parsing again (in memory only). */
+  models?: { before: DockerfileModel; after: DockerfileModel };
 }

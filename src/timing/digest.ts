@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { contextReads } from '../dockerfile/context-reads.ts';
-import { parseDockerfile } from '../dockerfile/model.ts';
+import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { contextFilesRead } from './context-files.ts';
 
 export interface DigestVariant {
@@ -18,6 +18,8 @@ export interface DigestVariant {
   contextDir: string;
   /** Build-args the variant's own build files pass (the Makefile's `--build-arg TAG=$(TAG)`). */
   buildArgs?: Record<string, string>;
+  /** The text as the migration parsed it, when the caller has it. */
+  model?: DockerfileModel;
 }
 
 export interface DigestSection {
@@ -66,7 +68,7 @@ async function filesRead(v: DigestVariant, dockerfile: string, target?: string):
   // A text that does not parse cannot be built either; hashing the whole context keeps the key safe.
   let reads;
   try {
-    reads = contextReads(parseDockerfile(v.text, dockerfile), target);
+    reads = contextReads(v.model ?? parseDockerfile(v.text, dockerfile), target);
   } catch {
     reads = { sources: ['.'], whole: true };
   }

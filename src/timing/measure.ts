@@ -4,6 +4,7 @@
  * machine and distort each other); a pair whose digest says nothing changed is reused from the
  * store instead of rebuilt.
  */
+import type { DockerfileModel } from '../dockerfile/model.ts';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +33,8 @@ export interface VariantInput {
    * `TAG ?= v1.3.0`), as a real build of it gets them. `--build-arg` values of the run win.
    */
   buildArgs?: Record<string, string>;
+  /** The text as the migration parsed it, when the caller has it (the digest reads its context from it). */
+  model?: DockerfileModel;
 }
 
 /** One Dockerfile (and target) to time before and after. */
