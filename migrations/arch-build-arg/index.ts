@@ -105,7 +105,11 @@ export const archBuildArg: DockerfileRecipe = {
           }
         }
       }
-      if (renames.length === 0 && inStageArch.length === 0) continue;
+      // `make` read ARCH from its environment, which the stage's ARG ARCH set (a Makefile's
+      // `ARCH ?= amd64` keeps it): with the ARG gone it would build amd64 for every platform.
+      const makeEnv = onBuild && !toolStage ? makeArchUses(stage) : [];
+      if (renames.length === 0 && inStageArch.length === 0 && makeEnv.length === 0) continue;
+      for (const u of makeEnv) edits.push(replace(u.start, u.end, 'ARCH=${TARGETARCH} ', 'make read ARCH from the environment the ARG ARCH gave it (an upstream Makefile\'s ARCH ?= amd64 keeps it): it gets the target architecture explicitly now that the ARG is gone'));
 
       for (const r of renames) {
         const why =
@@ -117,7 +121,8 @@ export const archBuildArg: DockerfileRecipe = {
         edits.push(replace(r.start, r.end, r.to, why));
       }
 
-      const needed = [...new Set(renames.map((r) => r.to as string))];
+      const uses = [...renames, ...makeEnv];
+      const needed = [...new Set(uses.map((r) => r.to as string))];
       if (onBuild) {
         // A TARGETARCH/TARGETOS that only the tool download read is no longer read at all: its
         // early declaration would make every later step run once per platform for nothing.
@@ -137,7 +142,7 @@ export const archBuildArg: DockerfileRecipe = {
         for (const d of inStageArch) {
           edits.push(...removeDecl(ctx, d, stage.args, 'ARCH build-arg removed; the platform ARG is declared right above its first use, so earlier steps run once for all platforms'));
         }
-        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, renames, edits, scope);
+        for (const name of needed) declareBeforeFirstUse(ctx, stage, name, uses, edits, scope);
       } else if (inStageArch.length > 0) {
         const [first, ...rest] = inStageArch;
         const instr = first!.decl.instruction;
@@ -155,6 +160,21 @@ export const archBuildArg: DockerfileRecipe = {
     return edits;
   },
 };
+
+/** `make` commands of the stage that ran with ARCH in their environment (an ARG ARCH in scope) and do not set it themselves. */
+function makeArchUses(stage: Stage): Rename[] {
+  const out: Rename[] = [];
+  for (const instr of stage.instructions) {
+    if (instr.keyword !== 'RUN' || !instr.shell || instr.shell.assigned.has('ARCH')) continue;
+    if (!argInScope(stage, 'ARCH', instr.start)) continue;
+    for (const c of instr.shell.commands) {
+      if (baseName(c.name) !== 'make' || !c.nameWord || c.viaShellString) continue;
+      if (c.assigns.some((a) => a.name === 'ARCH') || c.args.some((a) => /^ARCH=/.test(a.value))) continue;
+      out.push({ start: c.nameWord.start, end: c.nameWord.start, to: 'TARGETARCH', instr });
+    }
+  }
+  return out;
+}
 
 /** Remove one ARG declaration: its line when it is the only name there, else the name alone (the others keep their layout). */
 function removeDecl(ctx: RecipeContext, d: ArchDecl, list: ArgDecl[], why: string): Edit[] {
