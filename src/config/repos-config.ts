@@ -8,7 +8,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node }
 import type { z } from 'zod';
 import { ReposFileSchema, type RepoOverride, type ReposFile } from './schema.ts';
 import { matchesPattern } from './names.ts';
-import { DEFAULT_OPTIONS, type MigrateOptions } from '../migrate/types.ts';
+import { DEFAULT_OPTIONS, type MigrateOptions } from '../dockerfile/input.ts';
 
 export type { RepoOverride } from './schema.ts';
 

@@ -39,3 +39,22 @@ export function factsInput(given: Partial<FactsInput> = {}): FactsInput {
     makeVars: given.makeVars ?? {},
   });
 }
+
+/** A checkout's migration options (repos.yaml and the CLI fill them): the part of the facts input a user sets, and dry run. */
+export interface MigrateOptions {
+  /** The xx image for the cross-compilation helpers. */
+  xxImage: string;
+  /** Dockerfile paths relative to the checkout; default: `Dockerfile`. */
+  dockerfiles: string[];
+  /** Stages to leave emulated (P10), with the reason shown in the file and the report. */
+  emulatedStages: EmulatedStage[];
+  /** Compute everything, write nothing. */
+  dryRun: boolean;
+}
+
+export const DEFAULT_OPTIONS: MigrateOptions = {
+  xxImage: DEFAULT_XX_IMAGE,
+  dockerfiles: ['Dockerfile'],
+  emulatedStages: [],
+  dryRun: false,
+};

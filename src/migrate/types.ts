@@ -4,28 +4,10 @@
  */
 import type { DockerfileModel } from '../dockerfile/model.ts';
 
-import { DEFAULT_XX_IMAGE, type EmulatedStage } from '../dockerfile/input.ts';
+import { DEFAULT_OPTIONS, DEFAULT_XX_IMAGE, type EmulatedStage, type MigrateOptions } from '../dockerfile/input.ts';
 import type { Finding } from '../review/types.ts';
 
-export { DEFAULT_XX_IMAGE, type EmulatedStage };
-
-export interface MigrateOptions {
-  /** The xx image for the cross-compilation helpers. */
-  xxImage: string;
-  /** Dockerfile paths relative to the checkout; default: `Dockerfile`. */
-  dockerfiles: string[];
-  /** Stages to leave emulated (P10), with the reason shown in the file and the report. */
-  emulatedStages: EmulatedStage[];
-  /** Compute everything, write nothing. */
-  dryRun: boolean;
-}
-
-export const DEFAULT_OPTIONS: MigrateOptions = {
-  xxImage: DEFAULT_XX_IMAGE,
-  dockerfiles: ['Dockerfile'],
-  emulatedStages: [],
-  dryRun: false,
-};
+export { DEFAULT_OPTIONS, DEFAULT_XX_IMAGE, type EmulatedStage, type MigrateOptions };
 
 /** The review finding an edit fixes, as data: its rule and its line in the file as read. */
 export interface FixedFinding {
