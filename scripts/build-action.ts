@@ -1,43 +1,52 @@
 /**
- * `npm run build:action`: the review action's bundle, dist/review.mjs — the CLI (src/cli.ts) and
- * its dependencies as one ES module for Node 20, run with plain `node`. The action runs it with
- * its own folder as the working directory, so nothing of the reviewed checkout (a tsconfig.json
- * `paths` mapping, a package.json, node_modules) is loaded as code: tsx would have honoured the
- * checkout's tsconfig.json.
+ * `npm run build:action`: the review action's committed bundle, dist/ — dist/action.mjs
+ * (src/action/main.ts, the CLI's review and every dependency as one ES module, run by the runner's
+ * node24 with no node_modules) and next to it the two grammars it loads at run time,
+ * web-tree-sitter.wasm and tree-sitter-bash.wasm (found relative to the bundle's import.meta.url).
+ * Nothing of the reviewed checkout is resolved at run time: there is nothing left to resolve.
  *
- * Not bundled: web-tree-sitter, which finds its web-tree-sitter.wasm next to its own module, and
- * tree-sitter-bash, whose .wasm src/dockerfile/shell.ts resolves by package name. Both resolve
- * from the action's node_modules (`npm ci` in the action folder), relative to the bundle's file,
- * never from the working directory.
+ * Deterministic, so test/actions/dist.test.ts can rebuild it and compare byte for byte: no
+ * timestamps, no source maps (they would carry absolute paths), paths relative to this checkout.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
-export const BUNDLE = 'review.mjs';
+export const BUNDLE = 'action.mjs';
+/** Every file of dist/, in the order a comparison lists them. */
+export const DIST_FILES = [BUNDLE, 'tree-sitter-bash.wasm', 'web-tree-sitter.wasm'];
 
-/** Builds the bundle into `outDir` (default dist/ of this checkout); returns its path. */
+const require = createRequire(import.meta.url);
+
+/** Builds dist/ into `outDir` (default dist/ of this checkout); returns the bundle's path. */
 export async function buildAction(outDir = path.join(ROOT, 'dist')): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, BUNDLE);
   await build({
-    entryPoints: [path.join(ROOT, 'src/cli.ts')],
+    entryPoints: [path.join(ROOT, 'src/action/main.ts')],
     outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    minify: true,
     // The bot's own tsconfig, never one found on the way.
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     absWorkingDir: ROOT,
-    external: ['web-tree-sitter', 'tree-sitter-bash'],
+    // Makes src/action/main.ts the program and points src/dockerfile/shell.ts at dist/'s grammar.
+    define: { __IBM_ACTION_BUNDLE__: 'true' },
     // CommonJS dependencies require() Node's built-ins: an ES module has no require of its own.
     banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'warning',
   });
+  copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), path.join(outDir, 'tree-sitter-bash.wasm'));
+  copyFileSync(path.join(path.dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'), path.join(outDir, 'web-tree-sitter.wasm'));
+  // The package ships it executable; data in dist/ should not be (and git records the mode).
+  for (const f of DIST_FILES) chmodSync(path.join(outDir, f), 0o644);
   return outfile;
 }
 

@@ -233,7 +233,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 }
 
 /**
- * Run as a program (tsx src/cli.ts, or node dist/review.mjs, the action's bundle, where every
+ * Run as a program (tsx src/cli.ts, or the action bundle dist/action.mjs, where every
  * module shares the bundle's import.meta.url), not imported. Compared as real paths: a folder
  * name with a space or a symlink on the way must not make the CLI silently do nothing.
  */
@@ -246,7 +246,11 @@ function isMainModule(): boolean {
     return false;
   }
 }
-const isMain = isMainModule() || process.argv[1]?.endsWith('src/cli.ts');
+// The action's bundle (dist/action.mjs) contains this module too, with its import.meta.url: there
+// src/action/main.ts is the program, and this must not also parse the action's argv.
+declare const __IBM_ACTION_BUNDLE__: boolean | undefined;
+const inActionBundle = typeof __IBM_ACTION_BUNDLE__ !== 'undefined' && __IBM_ACTION_BUNDLE__;
+const isMain = !inActionBundle && (isMainModule() || process.argv[1]?.endsWith('src/cli.ts'));
 if (isMain) {
   // A reader that stops early (`| head`) is not a failure: the rest of the output has nowhere
   // to go, so stop quietly, as cat and grep do.

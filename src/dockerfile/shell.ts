@@ -9,11 +9,17 @@
  * Every offset here is an offset into the Dockerfile text, so recipes can edit at them directly.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
+// In the action's bundle (dist/action.mjs, run with no node_modules) both grammars sit next to the
+// bundle, copied there by scripts/build-action.ts: web-tree-sitter already looks for its .wasm next
+// to its import.meta.url, which is the bundle's; tree-sitter-bash's is found the same way.
+declare const __IBM_ACTION_BUNDLE__: boolean | undefined;
+const inActionBundle = typeof __IBM_ACTION_BUNDLE__ !== 'undefined' && __IBM_ACTION_BUNDLE__;
 await Parser.init();
-const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+const bash = await Language.load(inActionBundle ? fileURLToPath(new URL('tree-sitter-bash.wasm', import.meta.url)) : require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
 const parser = new Parser();
 parser.setLanguage(bash);
 

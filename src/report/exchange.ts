@@ -20,7 +20,7 @@ export const OLDEST_READABLE = 1;
 
 export const TOOL = { name: 'image-build-migrator', version: toolVersion() };
 
-// Imported, not read at run time: in the action's bundle (dist/review.mjs) a path relative to
+// Imported, not read at run time: in the action's bundle (dist/action.mjs) a path relative to
 // import.meta.url would point outside the action's folder.
 function toolVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
