@@ -12,7 +12,7 @@ import { runLocal, type TimingArgs } from './cli/local.ts';
 import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
 import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
-import { runPrReview } from './review/pr-cli.ts';
+import { runPrReview } from './github-review/command.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { runToken } from './cli/token.ts';

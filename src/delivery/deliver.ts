@@ -12,7 +12,8 @@ import type { Finding } from '../review/review.ts';
 import { MAX_BODY, PR_TITLE, renderBody } from './body.ts';
 import { buildInfoOf } from './build-info.ts';
 import { botCommented, CLOSED_MARK, HUMAN_CLOSED_MARK, humanText, parseMarker, replaceMarker, STOPPED_MARK, withHumanText, type Applied, type DraftReason, type Marker } from './marker.ts';
-import { markerOf, pending, planDelivery, type Decision, type DeliveryStatus, type Migration, type PlanInput } from './plan.ts';
+import type { DeliveryResult } from '../report/types.ts';
+import { markerOf, pending, planDelivery, type Decision, type Migration, type PlanInput } from './plan.ts';
 import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
@@ -49,19 +50,6 @@ export interface DeliveryTarget {
   settings: DeliverySettings;
   timing?: TimingInput;
   signal?: AbortSignal;
-}
-
-export interface DeliveryResult {
-  action: Decision['action'];
-  status: DeliveryStatus;
-  reason: string;
-  pr?: { number: number; url: string; draft?: boolean };
-  /** The commit pushed this run. */
-  pushed?: string;
-  /** The bot turned its own draft PR into one ready for review this run (the reasons it was a draft are gone). */
-  markedReady?: boolean;
-  /** Things that went wrong without failing the delivery (a label that could not be added). */
-  warnings: string[];
 }
 
 export function migrationOf(report: CheckoutReport, baseSha: string): Migration {

@@ -17,6 +17,7 @@
  * - nothing changed -> leave it: zero writes.
  */
 import { parseMarker, rebaseTicked, type Applied, type Marker } from './marker.ts';
+import type { DeliveryAction as Action, DeliveryStatus } from '../report/types.ts';
 
 export type Migration =
   | { kind: 'needed'; base: string; result: string; recipes: string[] }
@@ -80,12 +81,6 @@ export interface PlanInput {
   /** The labels and reviewers repos.yaml asks for on the PR. */
   want?: Applied;
 }
-
-export type Action = 'open' | 'update' | 'leave' | 'close' | 'blocked';
-
-/** Finer than the action: what the summary and the dashboard say. */
-export type DeliveryStatus =
-  | 'opened' | 'updated' | 'current' | 'blocked-by-human' | 'closed-by-human' | 'merged' | 'closed' | 'not-needed' | 'deferred' | 'failed' | 'no-longer-needed';
 
 export interface Decision {
   action: Action;

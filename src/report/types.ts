@@ -1,10 +1,29 @@
 /**
  * The result of a fleet run, one value that every renderer (terminal, Markdown, JSON) reads.
  */
-import type { DeliveryResult } from '../delivery/deliver.ts';
 import type { FileReport } from '../migrate/types.ts';
 import type { ApiCalls } from '../platform/types.ts';
 import type { TimingResult } from '../timing/result.ts';
+
+/** What delivery did with a repository's pull request. */
+export type DeliveryAction = 'open' | 'update' | 'leave' | 'close' | 'blocked';
+
+/** Finer than the action: what the summary and the dashboard say. */
+export type DeliveryStatus =
+  | 'opened' | 'updated' | 'current' | 'blocked-by-human' | 'closed-by-human' | 'merged' | 'closed' | 'not-needed' | 'deferred' | 'failed' | 'no-longer-needed';
+
+export interface DeliveryResult {
+  action: DeliveryAction;
+  status: DeliveryStatus;
+  reason: string;
+  pr?: { number: number; url: string; draft?: boolean };
+  /** The commit pushed this run. */
+  pushed?: string;
+  /** The bot turned its own draft PR into one ready for review this run (the reasons it was a draft are gone). */
+  markedReady?: boolean;
+  /** Things that went wrong without failing the delivery (a label that could not be added). */
+  warnings: string[];
+}
 
 /**
  * would-change: the codemod has edits (dry run); changed: edits applied to the local workspace

@@ -13,7 +13,7 @@ import { LocalGitHub } from '../../scripts/local-github/github.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { recipes } from '../../migrations/index.ts';
 import { runFleet } from '../../src/fleet/run.ts';
-import { runPrReview } from '../../src/review/pr-cli.ts';
+import { runPrReview } from '../../src/github-review/command.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { clearSecrets, redact } from '../../src/secrets/redact.ts';
 import { cli, repoOf, SIMPLE_DOCKERFILE, SPROCKET, WIDGET, type Fleet } from '../delivery/fleet.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRepoName } from '../../src/config/names.ts';
 import type { NewReview, Platform } from '../../src/platform/types.ts';
-import { reviewPullRequest } from '../../src/review/pr.ts';
+import { reviewPullRequest } from '../../src/github-review/pull-request.ts';
 import { HOSTILE, PROBE } from '../helpers/hostile.ts';
 import { expectInert } from '../helpers/untrusted-checks.ts';
 

@@ -4,7 +4,7 @@ import { annotate, inActions } from '../actions/actions.ts';
 import { redactError } from '../secrets/redact.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import { AuthError, createPlatformClient, platformEnvFrom } from '../platform/octokit.ts';
-import { parsePrRef, reviewPullRequest } from './pr.ts';
+import { parsePrRef, reviewPullRequest } from './pull-request.ts';
 
 /** Findings were made, but GitHub refused the review (distinct from 1, "errors found"). */
 export const EXIT_NOT_POSTED = 3;
