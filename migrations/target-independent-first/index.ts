@@ -3,10 +3,13 @@
  * input placed after a step that depends on the target (an `ADD .../thing-${TARGETARCH}.tgz`)
  * runs once per platform, though nothing ties it to that step. Such steps (with the WORKDIR
  * between them) move right above the first target-dependent step, so BuildKit runs them once.
+ * Steps that only unpack what the target-dependent step fetched (`tar -xf /opt/x.tar -C /opt/x`,
+ * every path absolute) may stand between: they stay, and the clone moves past them when neither
+ * names a path of the other; the plain ARGs the moved steps read move with them.
  * In a file that already cross-compiles this stays the review's `work-after-target-arg` warning.
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { commandsOf, inheritedTargetArg, TARGET_ARGS, usesAnyVar } from '../../src/dockerfile/cross.ts';
+import { commandsOf, copyDestination, inheritedTargetArg, TARGET_ARGS, usesAnyVar, varsUsed } from '../../src/dockerfile/cross.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
 import { baseName, type ShellCommand } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
@@ -32,6 +35,32 @@ function movable(i: Instruction, written: string[]): boolean {
   return !written.some((p) => p && i.shell!.text.includes(p));
 }
 
+const UNPACK = new Set(['tar', 'unzip', 'gunzip', 'chmod', 'mkdir', 'mv', 'cp', 'install', 'ln', 'rm']);
+
+/** The absolute paths a step names (its destination, or its commands' arguments). */
+function pathsOf(i: Instruction): string[] {
+  if (i.keyword === 'ADD' || i.keyword === 'COPY') return [copyDestination(i)];
+  return commandsOf(i).flatMap((c) => c.args.map((a) => a.value).filter((v) => v.startsWith('/')));
+}
+
+/**
+ * A step after the target-dependent one that only unpacks or places what was fetched, naming
+ * every file by its absolute path: a WORKDIR moved above it cannot change what it does.
+ */
+function unpacks(i: Instruction): boolean {
+  if (i.keyword !== 'RUN' || !i.shell || i.shell.errorAt !== undefined || i.flags.length > 0 || i.heredoc) return false;
+  const cmds = commandsOf(i);
+  return cmds.length > 0 && cmds.every((c) => UNPACK.has(baseName(c.name)) && c.assigns.length === 0 && c.args.every((a, n) => a.value.startsWith('-') || a.value.startsWith('/') || (n === 0 && baseName(c.name) === 'tar' && /^[a-zA-Z]+$/.test(a.value))));
+}
+
+/** Nothing it does depends on the working directory (an ADD to `/opt/x.tar`, an unpacking step). */
+function placesAbsolutely(i: Instruction): boolean {
+  if (i.keyword === 'ADD' || i.keyword === 'COPY') return copyDestination(i).startsWith('/');
+  return unpacks(i);
+}
+
+const overlaps = (a: string[], b: string[]) => a.some((x) => b.some((y) => x === y || x.startsWith(y.replace(/\/?$/, '/')) || y.startsWith(x.replace(/\/?$/, '/'))));
+
 export const targetIndependentFirst: DockerfileRecipe = {
   id: 'target-independent-first',
   title: 'Move clones and module downloads above the first target-dependent step',
@@ -50,10 +79,23 @@ export const targetIndependentFirst: DockerfileRecipe = {
       if (!dep) continue;
       const written: string[] = [];
       const moved: Instruction[] = [];
+      // What stays between the target-dependent step and the moved ones: unpacking steps, plain ARGs.
+      const stays: Instruction[] = [];
+      const plainArgs: Instruction[] = [];
+      const plainArg = (i: Instruction) => i.keyword === 'ARG' && stage.args.some((a) => a.instruction === i) && !stage.args.some((a) => a.instruction === i && TARGET_ARGS.has(a.name));
       for (const i of stage.instructions.filter((x) => x.index > dep.index)) {
         if (compiles.has(i)) break;
         if (movable(i, written) && (i.keyword !== 'WORKDIR' || moved.length > 0 || stage.instructions.some((x) => x.index > i.index && movable(x, written)))) {
           moved.push(i);
+          continue;
+        }
+        // Only before anything moved: a step between two moved ones would change their order.
+        if (moved.length === 0 && unpacks(i)) {
+          stays.push(i);
+          continue;
+        }
+        if (moved.length === 0 && plainArg(i)) {
+          plainArgs.push(i);
           continue;
         }
         break;
@@ -61,6 +103,14 @@ export const targetIndependentFirst: DockerfileRecipe = {
       // A trailing WORKDIR with nothing after it to move stays where it is.
       while (moved.length > 0 && moved.at(-1)!.keyword === 'WORKDIR') moved.pop();
       if (moved.length === 0) continue;
+      // A WORKDIR moved above them must not change where they put things.
+      if (moved.some((i) => i.keyword === 'WORKDIR') && ![dep, ...stays].every(placesAbsolutely)) continue;
+      const stayPaths = [dep, ...stays].flatMap(pathsOf);
+      if (overlaps(stayPaths, moved.flatMap(pathsOf))) continue;
+      // The plain ARGs a moved step reads go up with it, in their order; the others stay.
+      const read = new Set(moved.flatMap(varsUsed));
+      const argsMoved = plainArgs.filter((i) => stage.args.some((a) => a.instruction === i && read.has(a.name)));
+      moved.unshift(...argsMoved);
       // Above the target-dependent step and the target ARGs declared for it.
       let above = dep;
       for (const i of [...stage.instructions].reverse()) {

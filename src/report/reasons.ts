@@ -9,10 +9,11 @@ export function reasonLines(files: FileReport[], indent = '  '): string[] {
   for (const f of files) {
     const seen = new Set<string>();
     for (const e of f.edits) {
-      const line = `${indent}${f.path}:${e.line} [${e.recipe}] ${e.reason}`;
-      if (seen.has(line)) continue;
-      seen.add(line);
-      out.push(line);
+      // One edit of a move deletes and inserts with the same reason: it is said once, at its first line.
+      const key = `${e.recipe}\0${e.reason}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(`${indent}${f.path}:${e.line} [${e.recipe}] ${e.reason}`);
     }
     for (const s of f.skips) out.push(`${indent}${f.path}${s.line ? `:${s.line}` : ''} note: ${s.reason}`);
     for (const w of f.warnings) out.push(`${indent}${f.path}${w.line ? `:${w.line}` : ''} warning: ${w.message}`);

@@ -89,7 +89,19 @@ const NO_NEW_WARNINGS = [
   'arch-build-arg',
   'xx-image-not-mirror',
   'xx-image-unpinned',
+  // Issue 17 item 9: the target ARG goes right above the first step that needs it.
+  'work-after-target-arg',
 ];
+
+/**
+ * The work-after-target-arg warnings the bot cannot avoid, per file, with why: the count is
+ * exact, so a new one (or one that went away) fails.
+ */
+const UNAVOIDABLE: Record<string, { rule: string; count: number; why: string }> = {
+  // The second component's clone follows the first component's compile in the same stage:
+  // moving it above that compile would move its WORKDIR under the first build.
+  'r04-cni-plugins.Dockerfile': { rule: 'work-after-target-arg', count: 1, why: 'a clone after the first compile' },
+};
 
 const show = (fs: Finding[]) => fs.map((f) => `${f.line} ${f.severity} ${f.rule}: ${f.message}`).join('\n');
 
@@ -117,7 +129,9 @@ export function checkMigrated(input: string, file: string, m: DockerfileMigratio
   const inputFindings = reviewModel(before, {});
   for (const rule of NO_NEW_WARNINGS) {
     const n = (fs: Finding[]) => fs.filter((f) => f.rule === rule).length;
-    expect(n(findings), `${file}: new "${rule}" warnings in the output\n${show(findings.filter((f) => f.rule === rule))}`).toBeLessThanOrEqual(n(inputFindings));
+    const allowed = UNAVOIDABLE[file]?.rule === rule ? UNAVOIDABLE[file]!.count : 0;
+    if (allowed) expect(n(findings) - n(inputFindings), `${file}: ${UNAVOIDABLE[file]!.why}`).toBe(allowed);
+    else expect(n(findings), `${file}: new "${rule}" warnings in the output\n${show(findings.filter((f) => f.rule === rule))}`).toBeLessThanOrEqual(n(inputFindings));
   }
   // Parser directives stay directives.
   expect(after.directives).toEqual(before.directives);
