@@ -50,6 +50,8 @@ export interface StageFacts {
   isXx: boolean;
   /** Reason the stage stays emulated (P10), if it does. */
   emulatedReason?: string;
+  /** The same reason in the few words that fit the `# kept emulated:` line, when the reason is long. */
+  emulatedNote?: string;
   /** How the reason is known: a marker comment in the file, the config, or our own detection. */
   emulatedBy?: 'comment' | 'config' | 'detected';
   /** A comment right above FROM says the stage stays emulated. */
@@ -205,10 +207,13 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const reason = detectEmulatedReason(f, finalStages) ?? (stage.platform === 'build' ? undefined : unnamedStripReason(f, model));
+  const detected = detectEmulatedReason(f, finalStages);
+  const unnamed = detected || stage.platform === 'build' ? undefined : unnamedStripReason(f, model);
+  const reason = detected ?? unnamed?.reason;
   if (reason) {
     if (stage.platform === 'build') return; // someone already moved it; the review judges it.
     f.emulatedReason = reason;
+    if (unnamed) f.emulatedNote = unnamed.note;
     f.emulatedBy = 'detected';
     return;
   }
@@ -261,7 +266,7 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
     return `builds C code (${names}) for the target, which xx-go does not cross-compile`;
   }
   if (f.compiles.length > 0 && !f.goStage) return 'runs a build that is not a Go compile; only Go builds are cross-compiled';
-  if (finalStages.has(stage)) return 'the compile runs in a final image stage; move it to a builder stage to cross-compile it';
+  if (finalStages.has(stage)) return 'the compile runs in a final image stage: only a builder stage can cross-compile';
   // The platform is set where the lineage starts; it must not drag a final image along.
   const root = lineage(stage).at(-1)!;
   for (const d of [root, ...downstream(root)]) {
@@ -281,10 +286,13 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
  * the binaries: stripping them on the target would mean copying the folder out of a wrapped
  * builder, which also holds xx-go's clang links. The stage keeps its shape (strip-names.ts).
  */
-function unnamedStripReason(f: StageFacts, model: DockerfileModel): string | undefined {
+function unnamedStripReason(f: StageFacts, model: DockerfileModel): { reason: string; note: string } | undefined {
   const g = systemGlobInstalls(f.stage, f.compiles, model.stages).find((x) => x.folderCopy && !x.names);
   if (!g) return undefined;
-  return `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`;
+  return {
+    reason: `it strips "install -s ${g.glob}" into ${g.dir}, which a later stage copies whole, and no step names those binaries: cross-compiled, that folder would also ship xx-go's clang links`,
+    note: `"install -s ${g.glob}" names no binary, and ${g.dir} is copied whole`,
+  };
 }
 
 /**
@@ -303,6 +311,7 @@ function keepUnsplitLineages(facts: Map<Stage, StageFacts>): void {
     for (const g of moving) {
       g.crossCompile = false;
       g.emulatedReason = `it shares the base stage "${c.parent.name}" with "${f.stage.name ?? f.stage.index}", which stays on the target, and "${c.parent.name}" cannot be split: ${split.cannot}`;
+      g.emulatedNote = `its base "${c.parent.name}" is shared with "${f.stage.name ?? f.stage.index}", which stays emulated, and cannot be split`;
       g.emulatedBy = 'detected';
     }
   }

@@ -3,7 +3,7 @@
  * that changed something. Pure: text in, text and report out. The checks of the output live in
  * engine.ts.
  */
-import { stageKey } from '../dockerfile/analysis.ts';
+import { stageKey, type StageFacts } from '../dockerfile/analysis.ts';
 import { DockerfileFacts } from '../dockerfile/facts.ts';
 import { factsInput, type FactsInput } from '../dockerfile/input.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
@@ -256,9 +256,12 @@ export function applyRecipes(text: string, path: string, opts: EngineOptions, ca
     while (below <= out.lineCount && result.inputLine(below) === at && out.lineText(below) !== original.lineText(at)) below++;
     return { edit, inserted: below <= out.lineCount && result.inputLine(below) === at };
   };
+  // A comment this run wrote holds the short form of a long reason: the report says it whole.
+  const inputFacts = [...result.inputFacts.analysis.facts.values()];
+  const whole = (f: StageFacts) => inputFacts.find((g) => g.emulatedNote !== undefined && g.emulatedNote === f.emulatedReason && g.stage.name !== undefined && g.stage.name.toLowerCase() === f.stage.name?.toLowerCase())?.emulatedReason;
   for (const f of analysis.facts.values()) {
     if (f.emulatedReason && (f.compiles.length > 0 || f.cBuilds.length > 0)) {
-      result.emulated.push({ stage: f.stage.name ?? String(f.stage.index), reason: f.emulatedReason, line: f.stage.from.line });
+      result.emulated.push({ stage: f.stage.name ?? String(f.stage.index), reason: whole(f) ?? f.emulatedReason, line: f.stage.from.line });
     }
   }
   return result;

@@ -186,6 +186,9 @@ export function checkMigrated(input: string, file: string, m: DockerfileMigratio
     expect(b !== undefined && !removedBlanks.has(b), `trailing blank in "${l}"`).toBe(false);
   }
   expect(linesChangedOutsideEdits(input, m.output, m.edits), `${file}: lines changed outside the edits`).toEqual([]);
+  // A comment the bot adds ("# kept emulated: ...", "# strip runs on ...") is one line of about 100 characters.
+  const longComments = chunks.filter((c) => c.added).flatMap((c) => c.value.split('\n')).filter((l) => l.trim().startsWith('#') && l.trimEnd().length > 100);
+  expect(longComments, `${file}: comments over 100 characters`).toEqual([]);
 }
 
 /** The text of one stage of `text` (from its FROM to the next FROM), by name. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reasonLines } from '../../src/report/reasons.ts';
 import type { FileReport } from '../../src/migrate/types.ts';
 
-const file = (edits: FileReport['edits']): FileReport => ({ path: 'Dockerfile', status: 'changed', edits, skips: [], warnings: [] });
+const file = (edits: FileReport['edits']): FileReport => ({ path: 'Dockerfile', status: 'changed', edits, skips: [], warnings: [], diff: '' });
 
 describe('reasonLines', () => {
   it('says a reason once, at its first line: a move deletes and inserts with the same reason', () => {
