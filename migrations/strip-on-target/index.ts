@@ -7,7 +7,8 @@
  */
 import { posix } from 'node:path';
 import { editWordList } from '../../src/edits/words.ts';
-import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
+import { attachedCommentStart, insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
+import type { SourceText } from '../../src/dockerfile/source.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
@@ -103,6 +104,24 @@ function placed(p: string, stage: Stage, instr: Instruction, cmd: ShellCommand):
   return posix.join(wd, p);
 }
 
+/**
+ * The comment lines right above a step that no longer strips, when they say it strips
+ * (`# install (with strip)`): the stripping they describe now happens in the strip stage.
+ */
+function staleStripComments(source: SourceText, instr: Instruction, why: string): Edit[] {
+  const edits: Edit[] = [];
+  for (let l = attachedCommentStart(source, instr.line); l < instr.line; l++) {
+    const text = source.lineText(l).replace(/\r$/, '');
+    if (!/\bstrip/i.test(text)) continue;
+    // The usual ways to say it, dropped; any other wording gets where the stripping went.
+    const dropped = text.replace(/\s*\((?:with |and )?strip(?:ping|ped)?\)/i, '').replace(/,? (?:and|&) strip(?:s|ped)?(?: (?:it|them|the binar(?:y|ies)))?\b/i, '');
+    const next = dropped !== text && /\S/.test(dropped.replace(/^\s*#/, '')) ? dropped : `${text} (stripped on the target platform, in the strip stage)`;
+    const start = source.lineStart(l);
+    edits.push(replace(start, start + text.length, next, why));
+  }
+  return edits;
+}
+
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
   const { source, analysis, model } = ctx;
   const stage = f.stage;
@@ -112,6 +131,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
   const options = new Map<string, string>();
   /** `install -s bin/* DIR`: the glob, to know which files of DIR were installed (and stripped). */
   const globInstalls = new Map<string, { source: string; instr: Instruction; cmd: ShellCommand }>();
+  const commented = new Set<Instruction>();
   for (const instr of stage.instructions) {
     for (const cmd of instr.shell?.commands ?? []) {
       const inst = installStrip(cmd);
@@ -122,6 +142,8 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
           const i = inst.flag.raw.indexOf('s', 1);
           edits.push(replace(inst.flag.start + i, inst.flag.start + i + 1, '', why));
         }
+        if (!commented.has(instr)) edits.push(...staleStripComments(source, instr, why));
+        commented.add(instr);
         const dest = placed(inst.destination, stage, instr, cmd);
         if (inst.destIsDir) {
           for (const s of inst.sources) {
@@ -147,9 +169,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
         }
         const at = files.map((x) => placed(x, stage, instr, cmd));
         for (const file of at) options.set(file, opts.join(' '));
-        const e = removeCommand(source, instr, cmd, 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform');
+        const moved = 'host strip cannot read a binary built for another architecture: it moves to a stage on the target platform';
+        const e = removeCommand(source, instr, cmd, moved);
         if (!e) throw new UnsafeMigrationError(`line ${ctx.originalLine(instr.line)}: host strip inside a compound shell command`, instr.line, 'move the strip to its own RUN or && step, then run the migration again');
         edits.push(e);
+        if (!commented.has(instr)) edits.push(...staleStripComments(source, instr, moved));
+        commented.add(instr);
         stripped.push(...at);
       }
     }
