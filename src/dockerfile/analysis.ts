@@ -144,6 +144,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     (!stage.base && GO_IMAGE.test(stage.image)) ||
     installsGo ||
     commands.some((c) => c.command.name === 'go');
+  const cCompiler = packageInstalls.some((p) => !p.manager.startsWith('xx-') && p.packages.some((w) => /^(gcc|clang|build-base|build-essential|g\+\+)([=~<>-]|$)/.test(w.value)));
   const compiles: CompileSite[] = [];
   const cBuilds: CommandSite[] = [];
   const nativeGo: CommandSite[] = [];
@@ -155,7 +156,8 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     // and run natively; no target compile, so neither wrapped nor guarded.
     if (kind && forBuildMachine(stage, c)) nativeGo.push(c);
     else if (kind) compiles.push({ ...c, kind });
-    if (isCBuild(c.command)) cBuilds.push(c);
+    // A make in a stage with a C compiler and no Go builds C (`apk add gcc make` then `make -C helper`).
+    if (isCBuild(c.command) || (!goStage && cCompiler && ['make', 'gmake'].includes(baseName(c.command.name)))) cBuilds.push(c);
     if (isNativeGoTool(c.command)) nativeGo.push(c);
     if (isGoTest(c.command)) tests.push(c);
     if (baseName(c.command.name) === 'xx-go' && c.command.args.some((a) => a.value === '--wrap')) wraps.push(c);

@@ -76,4 +76,34 @@ describe('emulated-stage-unmarked', () => {
   it('is silent once the comment says why', () => {
     expectNoRule(cStage.replace('FROM golang:1.22 AS bpf', '# Kept emulated: clang builds the BPF objects for the target\nFROM golang:1.22 AS bpf'), 'emulated-stage-unmarked');
   });
+
+  // Issue 17, the review's misses: a C build for the target (a make in a stage that installs a C
+  // compiler and builds no Go) beside stages that cross-compile, with no word on why it stays.
+  const cHelper = df`
+    FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+    FROM --platform=$BUILDPLATFORM golang:1.23-alpine AS build
+    COPY --from=xx / /
+    RUN apk add --no-cache file
+    COPY . /src
+    WORKDIR /src
+    ARG TARGETPLATFORM
+    RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/clasp ./cmd/clasp && xx-verify --static /out/clasp
+    FROM alpine:3.20 AS helper
+    RUN apk add --no-cache gcc make musl-dev
+    COPY . /src
+    RUN make -C /src/helper
+    FROM alpine:3.20
+    COPY --from=build /out/clasp /usr/local/bin/clasp
+    COPY --from=helper /src/helper/helper /usr/local/bin/helper
+  `;
+
+  it('warns on a make with a C compiler and no Go, left emulated without a reason, in a file that cross-compiles', () => {
+    const [f] = expectRule(cHelper, 'emulated-stage-unmarked', [9], 'warning');
+    expect(f!.message).toContain('builds C code (make) for the target');
+    expectNoRule(cHelper.replace('FROM alpine:3.20 AS helper', '# kept emulated: the helper is C, built for the target\nFROM alpine:3.20 AS helper'), 'emulated-stage-unmarked');
+  });
+
+  it('a make in a stage without a C compiler is not taken for a C build', () => {
+    expectNoRule(cHelper.replace('apk add --no-cache gcc make musl-dev', 'apk add --no-cache make'), 'emulated-stage-unmarked');
+  });
 });
