@@ -1,14 +1,13 @@
 /**
- * `migrate --dry-run` over the whole fleet: read repos.yaml, discover the repositories, run one
- * pipeline per repository (each failing alone), print the diffs and a summary grouped by outcome.
- *
- * Nothing is ever pushed from here: in dry run the codemod writes nothing at all; otherwise it
- * edits the cached workspaces only (pushing and pull requests are a later feature).
+ * `migrate` over the whole fleet: read repos.yaml, discover the repositories, run one pipeline per
+ * repository (each failing alone: clone, migrate, time, deliver), print the diffs and a summary
+ * grouped by outcome. In dry run nothing is written anywhere; delivery (pushes, pull requests,
+ * the dashboard) happens only in a real run against GitHub.
  *
  * Exit codes: 0 every repository done (changed, unchanged or skipped), 1 a repository or the list
  * failed, 2 bad usage or config, 130 interrupted.
  */
-import { ConfigError, loadReposConfig } from '../config/repos-config.ts';
+import { ConfigError, loadReposConfig, type ReposConfig } from '../config/repos-config.ts';
 import { displayName } from '../config/names.ts';
 import { discoverRepos, type Discovery, type RepoTarget } from '../discovery/discover.ts';
 import { gitHostFor } from '../secrets/git-host.ts';
@@ -23,7 +22,7 @@ import { countOutcomes, type FleetReport, type RepoResult } from '../report/type
 import { onInterrupt } from '../scheduler/interrupt.ts';
 import { runPool } from '../scheduler/pool.ts';
 import { CacheBusyError, DEFAULT_CACHE_DIR, openCache } from '../workspace/cache.ts';
-import { AuthError, createPlatformClient, platformEnvFrom, type GitHubPacing, type PlatformClient } from '../platform/octokit.ts';
+import { AuthError, createPlatformClient, platformEnvFrom, type GitHubPacing, type PlatformClient, type PlatformEnv } from '../platform/octokit.ts';
 import { GitHubPlatform } from '../platform/github.ts';
 import type { DeliveryRun } from '../delivery/deliver.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
@@ -81,29 +80,50 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
+/** A step found the run cannot go on: it said why; the run ends with this exit code, nothing cloned. */
+class StopRun extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** One run over the fleet, in the order a repository's way reads: settings, GitHub, the list, the pipelines, the report. */
 export async function runFleet(opts: RunFleetOptions): Promise<number> {
-  const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
   const env = opts.env ?? process.env;
   const say = (line: string) => err.write(`${redact(line)}\n`);
   const startedAt = new Date();
   const t0 = performance.now();
+  try {
+    const settings = await readSettings(opts, env);
+    const github = await connect(settings.config, opts, env, say);
+    const chosen = await choose(settings.config, github, opts, say);
+    const results = await migrateAll(settings, github, chosen, opts, env, say);
+    return await finish({ settings, github, chosen, results, startedAt, t0 }, opts, env, say);
+  } catch (e) {
+    if (!(e instanceof StopRun)) throw e;
+    say(e.message);
+    return e.exitCode;
+  }
+}
 
+interface Settings {
+  config: ReposConfig;
+  concurrency: number;
+  timing?: TimingSettings;
+}
+
+/** repos.yaml, the concurrency, the report folder and (with --timing) a builder: all before anything is cloned. */
+async function readSettings(opts: RunFleetOptions, env: NodeJS.ProcessEnv): Promise<Settings> {
   let config;
   try {
     config = await loadReposConfig(opts.reposFile);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      say(`${e.message}\n(repos.yaml is invalid: nothing was run)`);
-      return EXIT_USAGE;
-    }
+    if (e instanceof ConfigError) throw new StopRun(EXIT_USAGE, `${e.message}\n(repos.yaml is invalid: nothing was run)`);
     throw e;
   }
   const concurrency = opts.concurrency ?? config.defaults.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    say('error: --concurrency takes a whole number >= 1');
-    return EXIT_USAGE;
-  }
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new StopRun(EXIT_USAGE, 'error: --concurrency takes a whole number >= 1');
 
   // A report path whose folder is missing is a typo: say so before the run, create nothing.
   if (opts.reportFile) {
@@ -111,8 +131,7 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
       await requireFolder(opts.reportFile);
     } catch (e) {
       if (!(e instanceof FileError)) throw e;
-      say(`error: --report: ${e.message}`);
-      return EXIT_USAGE;
+      throw new StopRun(EXIT_USAGE, `error: --report: ${e.message}`);
     }
   }
 
@@ -124,91 +143,99 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
       timing = { ...timing, builder: await probeBuilder({ env }) };
     } catch (e) {
       if (!(e instanceof NoBuilderError)) throw e;
-      say(`error: --timing: ${e.message}; nothing was cloned. Run without --timing to migrate without measuring.`);
-      return EXIT_USAGE;
+      throw new StopRun(EXIT_USAGE, `error: --timing: ${e.message}; nothing was cloned. Run without --timing to migrate without measuring.`);
     }
   }
+  return { config, concurrency, ...(timing ? { timing } : {}) };
+}
 
+interface GitHubSide {
+  /** A real run or --plan against GitHub: delivery runs (a dry run and --measure-only only read). */
+  delivering: boolean;
+  platformClient?: PlatformClient;
+  platformEnv?: PlatformEnv;
+}
 
-  // One platform client for discovery and delivery (a real run, or --plan) against GitHub.
+/** One platform client for discovery and delivery, its credentials checked once for the whole fleet. */
+async function connect(config: ReposConfig, opts: RunFleetOptions, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<GitHubSide> {
   const delivering = config.source.type === 'github' && (opts.plan || !opts.dryRun) && !opts.measureOnly;
-  let platformClient: PlatformClient | undefined;
+  if (config.source.type !== 'github') return { delivering };
   let platformEnv;
-  if (config.source.type === 'github') {
-    try {
-      platformEnv = await platformEnvFrom(env);
-    } catch (e) {
-      say(`error: ${redactError(e)}`);
-      return EXIT_USAGE;
-    }
-    if (delivering && !opts.plan && platformEnv.auth.kind === 'none') {
-      say('error: pushing branches and opening pull requests needs GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID); nothing was cloned. Use --dry-run to preview without a token, or --plan to see what delivery would do.');
-      return EXIT_USAGE;
-    }
-    platformClient = await createPlatformClient({
-      ...platformEnv,
-      pacing: { ...platformEnv.pacing, ...opts.pacing },
-      log: say,
-      // A dry run keeps its conditional-read cache in memory: it writes nothing it does not have to.
-      etagFile: delivering ? path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') : undefined,
-    });
-    // A GitHub App whose key or installation is wrong would fail every repository the same way.
-    try {
-      await platformClient.checkAuth();
-    } catch (e) {
-      if (!(e instanceof AuthError)) throw e;
-      say(`error: ${e.message}; nothing was cloned.`);
-      return EXIT_USAGE;
-    }
+  try {
+    platformEnv = await platformEnvFrom(env);
+  } catch (e) {
+    throw new StopRun(EXIT_USAGE, `error: ${redactError(e)}`);
   }
-  const client = platformClient?.octokit;
-  const discovery = await discoverRepos(config, { client });
+  if (delivering && !opts.plan && platformEnv.auth.kind === 'none') {
+    throw new StopRun(EXIT_USAGE, 'error: pushing branches and opening pull requests needs GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID); nothing was cloned. Use --dry-run to preview without a token, or --plan to see what delivery would do.');
+  }
+  const platformClient = await createPlatformClient({
+    ...platformEnv,
+    pacing: { ...platformEnv.pacing, ...opts.pacing },
+    log: say,
+    // A dry run keeps its conditional-read cache in memory: it writes nothing it does not have to.
+    etagFile: delivering ? path.join(path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), '_github', 'etags.json') : undefined,
+  });
+  // A GitHub App whose key or installation is wrong would fail every repository the same way.
+  try {
+    await platformClient.checkAuth();
+  } catch (e) {
+    if (!(e instanceof AuthError)) throw e;
+    throw new StopRun(EXIT_USAGE, `error: ${e.message}; nothing was cloned.`);
+  }
+  return { delivering, platformClient, platformEnv };
+}
+
+interface Chosen {
+  discovery: Discovery;
+  targets: RepoTarget[];
+  rejected: Discovery['rejected'];
+}
+
+/** The repositories of this run: the list merged with repos.yaml, narrowed by --only. */
+async function choose(config: ReposConfig, github: GitHubSide, opts: RunFleetOptions, say: (line: string) => void): Promise<Chosen> {
+  const discovery = await discoverRepos(config, { client: github.platformClient?.octokit });
   for (const e of discovery.errors) say(`error: ${e}`);
+  if (!opts.only?.length) return { discovery, targets: discovery.targets, rejected: discovery.rejected };
+  const picked = pickOnly(discovery, opts.only);
+  if (picked.unknown.length) throw new StopRun(EXIT_USAGE, `error: --only names no repository of this fleet: ${picked.unknown.map(displayName).join(', ')}`);
+  return { discovery, targets: picked.targets, rejected: picked.rejected };
+}
 
-  let targets = discovery.targets;
-  let rejected = discovery.rejected;
-  if (opts.only?.length) {
-    const picked = pickOnly(discovery, opts.only);
-    if (picked.unknown.length) {
-      say(`error: --only names no repository of this fleet: ${picked.unknown.map(displayName).join(', ')}`);
-      return EXIT_USAGE;
-    }
-    targets = picked.targets;
-    rejected = picked.rejected;
-  }
+/** What this run will do, in one line, before the first repository starts. */
+function announce(s: Settings, github: GitHubSide, total: number, opts: RunFleetOptions): string {
+  const { concurrency, config } = s;
+  if (opts.plan) return `Plan over ${total} repositories (concurrency ${concurrency}): computing changes and what delivery would do, with read calls only.`;
+  if (opts.measureOnly) return `Measuring ${total} repositories (concurrency ${concurrency}): migrating and timing only, nothing will be pushed${opts.dryRun ? ' or stored' : ''}; a later run delivers with these timings (--timing-from).`;
+  if (opts.dryRun) return `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`;
+  if (github.delivering) return `Run over ${total} repositories (concurrency ${concurrency}): pushing ${config.delivery.branch} and keeping one pull request per repository current (at most ${config.delivery.maxPrsPerRun} new).`;
+  return `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; local sources are never pushed.`;
+}
 
+/** One pipeline per repository in the pool, each failing alone; the results sorted by name. */
+async function migrateAll(s: Settings, github: GitHubSide, chosen: Chosen, opts: RunFleetOptions, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<Migrated> {
+  const { config, concurrency, timing } = s;
+  const { platformClient, platformEnv } = github;
   let cache;
   try {
     cache = await openCache(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   } catch (e) {
-    if (e instanceof CacheBusyError) {
-      say(`error: ${e.message}`);
-      return EXIT_USAGE;
-    }
+    if (e instanceof CacheBusyError) throw new StopRun(EXIT_USAGE, `error: ${e.message}`);
     throw e;
   }
-
-  const total = targets.length + rejected.length;
-  say(opts.plan
-    ? `Plan over ${total} repositories (concurrency ${concurrency}): computing changes and what delivery would do, with read calls only.`
-    : opts.measureOnly
-      ? `Measuring ${total} repositories (concurrency ${concurrency}): migrating and timing only, nothing will be pushed${opts.dryRun ? ' or stored' : ''}; a later run delivers with these timings (--timing-from).`
-      : opts.dryRun
-      ? `Dry run over ${total} repositories (concurrency ${concurrency}): computing changes only, nothing will be pushed.`
-      : delivering
-        ? `Run over ${total} repositories (concurrency ${concurrency}): pushing ${config.delivery.branch} and keeping one pull request per repository current (at most ${config.delivery.maxPrsPerRun} new).`
-        : `Run over ${total} repositories (concurrency ${concurrency}): workspaces are migrated locally; local sources are never pushed.`);
+  const total = chosen.targets.length + chosen.rejected.length;
+  say(announce(s, github, total, opts));
   // A dry run reads through the same client for discovery but never reaches delivery.
-  const platform = delivering && platformClient ? new GitHubPlatform(platformClient) : undefined;
+  const platform = github.delivering && platformClient ? new GitHubPlatform(platformClient) : undefined;
   const delivery: DeliveryRun | undefined = platform && platformEnv
     ? { platform, serverUrl: platformEnv.serverUrl, mode: opts.plan ? 'plan' : 'execute', budget: { left: config.delivery.maxPrsPerRun } }
     : undefined;
 
-  const progress = createProgress({ stream: err, total, concurrency, live: opts.live });
+  const progress = createProgress({ stream: opts.err ?? process.stderr, total, concurrency, live: opts.live });
   const interrupt = opts.signal ? undefined : onInterrupt((m) => progress.message(m));
   const signal = opts.signal ?? interrupt!.signal;
 
-  const results: RepoResult[] = rejected.map((r) => ({ name: displayName(r.name), outcome: 'failed', step: 'name', reason: r.reason, durationMs: 0 }));
+  const results: RepoResult[] = chosen.rejected.map((r) => ({ name: displayName(r.name), outcome: 'failed', step: 'name', reason: r.reason, durationMs: 0 }));
   for (const r of results) progress.finish(r.name, r.outcome, r.reason);
 
   try {
@@ -220,11 +247,10 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     const time = opts.timingFrom
       ? timingFrom(opts.timingFrom.report, opts.timingFrom.file)
       : timing ? fleetTiming(config, { ...timing, readOnlyStore: opts.dryRun || Boolean(opts.plan) }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined;
-    const pc = platformClient;
-    const gitToken = pc && platformEnv?.auth.kind !== 'none' ? () => pc.gitToken() : undefined;
-    const ctx = { config, cache, dryRun: readOnly, client, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time };
+    const gitToken = platformClient && platformEnv?.auth.kind !== 'none' ? () => platformClient.gitToken() : undefined;
+    const ctx = { config, cache, dryRun: readOnly, client: platformClient?.octokit, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time };
     const pooled = await runPool(
-      targets,
+      chosen.targets,
       async (target: RepoTarget, sig) => {
         progress.start(target.repo.full);
         const r = await runPipeline(ctx, target, sig);
@@ -243,12 +269,36 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     interrupt?.dispose();
     await cache.release();
   }
-
   results.sort((a, b) => a.name.localeCompare(b.name));
+  return { results, ...(delivery ? { delivery } : {}), signal };
+}
+
+interface Migrated {
+  results: RepoResult[];
+  delivery?: DeliveryRun;
+  /** Read where the report is made: a stop during the dashboard update still counts. */
+  signal: AbortSignal;
+}
+
+interface Done {
+  settings: Settings;
+  github: GitHubSide;
+  chosen: Chosen;
+  results: Migrated;
+  startedAt: Date;
+  t0: number;
+}
+
+/** The dashboard, the report (text or JSON, the --report file, the step summary) and the exit code. */
+async function finish(d: Done, opts: RunFleetOptions, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  const { config } = d.settings;
+  const { platformClient } = d.github;
+  const { results, delivery, signal } = d.results;
   let dashboard: FleetReport['dashboard'];
   if (delivery?.mode === 'execute' && config.delivery.dashboard && opts.dashboard !== false && !signal.aborted) {
     try {
-      dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: startedAt.toISOString(), timing: (n) => opts.timingInput?.(n) ?? timingInputFrom(timingOf(results, n)) });
+      dashboard = await updateDashboard(delivery.platform, { repo: config.delivery.dashboard.repo, title: config.delivery.dashboard.title, repos: results, now: d.startedAt.toISOString(), timing: (n) => opts.timingInput?.(n) ?? timingInputFrom(timingOf(results, n)) });
     } catch (e) {
       say(`warning: the dashboard issue in ${config.delivery.dashboard.repo} was not updated: ${redactError(e)}`);
     }
@@ -259,16 +309,16 @@ export async function runFleet(opts: RunFleetOptions): Promise<number> {
     ...(opts.plan ? { plan: true } : {}),
     ...(platformClient ? { apiCalls: platformClient.calls() } : {}),
     ...(dashboard ? { dashboard } : {}),
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
+    startedAt: d.startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - d.t0),
     reposFile: config.file,
     pushes: results.filter((r) => r.delivery?.pushed).length,
     interrupted: signal.aborted,
     counts: countOutcomes(results),
     repos: results,
-    excluded: discovery.excluded,
-    errors: discovery.errors,
-    notes: discovery.notes,
+    excluded: d.chosen.discovery.excluded,
+    errors: d.chosen.discovery.errors,
+    notes: d.chosen.discovery.notes,
   }));
   opts.onReport?.(report);
 
