@@ -131,7 +131,7 @@ describe('the nightly workflow as a GitHub App, against the local GitHub', () =>
     expect(app.jwts.length).toBeGreaterThan(0);
     const texts = outputs(f, r);
     expect(Object.keys(texts).filter((k) => k.endsWith(path.join('.git', 'config'))).length).toBe(3);
-    expect(texts['git argv']).toMatch(/fetch/);
+    expect(texts['git argv']).toMatch(/ clone .*ls-remote /s);
     expect(leaks(secrets, texts)).toEqual([]);
   }, 90_000);
 
