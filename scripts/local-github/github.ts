@@ -9,6 +9,11 @@
  * GraphQL serves the one mutation the bot uses, `markPullRequestReadyForReview`, over the same PR
  * state (REST then shows `draft: false`); a PR's `node_id` is its GraphQL id.
  *
+ * The git data API (blobs, trees, commits, refs; git-data.ts) writes real objects into the same
+ * bare repositories: a commit made through it with no author of the caller's is the caller's
+ * (`<id>+<login>@users.noreply.github.com`, the App's bot for an installation token) and is
+ * reported verified, a pushed one unsigned; refs moved through it follow the push rules.
+ *
  * Humans act through the methods (`commit`, `closePull`, `mergePull`, `editBody`, `setDraft`): they change
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
