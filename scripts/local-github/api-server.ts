@@ -392,7 +392,10 @@ function validateResponse(op: Operation, reqHeaders: http.IncomingHttpHeaders, r
   // GitHub answers 404 on every repository endpoint for a repository the credentials cannot see
   // (a token scoped to other repositories), whether or not the description lists it there.
   const hidden = r.status === 404 && op.template.startsWith('/repos/{owner}/{repo}') ? { $ref: '#/components/responses/not_found' } : undefined;
-  const declared = op.spec.responses?.[String(r.status)] ?? op.spec.responses?.default ?? hidden;
+  // And 403 "Resource not accessible by integration" on every repository endpoint for an
+  // installation token without the permission the endpoint needs (the git data API lists none).
+  const forbidden = r.status === 403 && op.template.startsWith('/repos/{owner}/{repo}') ? { $ref: '#/components/responses/forbidden' } : undefined;
+  const declared = op.spec.responses?.[String(r.status)] ?? op.spec.responses?.default ?? hidden ?? forbidden;
   // 5xx are transport faults GitHub can return for any operation (retries are tested with them).
   if (!declared && r.status < 500) return [`status ${r.status} is not documented`];
   const contentType = r.contentType ?? 'application/json';

@@ -26,6 +26,11 @@ export interface LocalAppOptions {
   permissions: Permissions;
   /** Lifetime of a minted installation token (GitHub: one hour). */
   tokenLifetimeSeconds?: number;
+  /**
+   * The id of the App's bot user (`GET /users/<slug>[bot]`), which is not the App's id: the
+   * number in the noreply email of the commits GitHub makes for the App. Default 9,000,000 + id.
+   */
+  botUserId?: number;
 }
 
 export interface MintedToken {
@@ -55,6 +60,7 @@ export class LocalApp {
   readonly id: number;
   readonly slug: string;
   readonly installationId: number;
+  readonly botUserId: number;
   permissions: Permissions;
   tokenLifetimeSeconds: number;
   /** Every token minted, in order (tests scan outputs for them). */
@@ -67,6 +73,7 @@ export class LocalApp {
     this.id = o.id;
     this.slug = o.slug ?? 'image-build-migrator';
     this.installationId = o.installationId;
+    this.botUserId = o.botUserId ?? 9_000_000 + o.id;
     this.permissions = { ...o.permissions, metadata: o.permissions.metadata ?? 'read' };
     this.tokenLifetimeSeconds = o.tokenLifetimeSeconds ?? 3600;
     this.key = typeof o.publicKey === 'string' ? createPublicKey(o.publicKey) : o.publicKey;
@@ -165,6 +172,14 @@ export const REQUIRED: Record<string, [string, Level][]> = {
   'issues/create': [['issues', 'write']],
   'issues/update': [['issues', 'write'], ['pull_requests', 'write']],
   'repos/get-content': [['contents', 'read']],
+  // The git data API: objects and refs, as a push writes them.
+  'git/create-blob': [['contents', 'write']],
+  'git/create-tree': [['contents', 'write']],
+  'git/create-commit': [['contents', 'write']],
+  'git/create-ref': [['contents', 'write']],
+  'git/update-ref': [['contents', 'write']],
+  'git/get-ref': [['contents', 'read']],
+  'git/get-commit': [['contents', 'read']],
   // git over HTTP: fetch (upload-pack) and push (receive-pack).
   'git/fetch': [['contents', 'read']],
   'git/push': [['contents', 'write']],

@@ -9,6 +9,11 @@
  * GraphQL serves the one mutation the bot uses, `markPullRequestReadyForReview`, over the same PR
  * state (REST then shows `draft: false`); a PR's `node_id` is its GraphQL id.
  *
+ * The git data API (blobs, trees, commits, refs; git-data.ts) writes real objects into the same
+ * bare repositories: a commit made through it with no author of the caller's is the caller's
+ * (`<id>+<login>@users.noreply.github.com`, the App's bot for an installation token) and is
+ * reported verified, a pushed one unsigned; refs moved through it follow the push rules.
+ *
  * Humans act through the methods (`commit`, `closePull`, `mergePull`, `editBody`, `setDraft`): they change
  * the state directly and are not API traffic, so `writeCalls()` is what the bot did.
  */
@@ -20,6 +25,7 @@ import { FakeGitHub, fakeRepository, notFound, type FakeRequest, type FakeRespon
 import { GitHubGraphQLError } from './graphql.ts';
 import { sampleOf } from './openapi.ts';
 import { LocalApp, missingFor, sees, type LocalAppOptions, type MintedToken } from './github-app.ts';
+import { filesChanged, isAncestor, listTree, moveRef, objectType, readCommit, Unprocessable, writeBlob, writeCommit, writeTree, type CommitObject, type TreeEntryInput } from './git-data.ts';
 
 type Json = Record<string, any>;
 
@@ -480,21 +486,91 @@ export class LocalGitHub {
    */
   refuseWorkflowPushes = false;
 
-  /** What the pre-receive hook needs to judge a push: the repository's rules and the pusher. */
-  private pushEnv(r: { owner: string; name: string; authorization?: string }): Record<string, string> {
-    const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
-    const minted = this.installationToken(r.authorization);
+  /** May this credential change `.github/workflows/` (a push, or a ref moved through the API), and how GitHub names it when not. */
+  private workflowRule(authorization: string | undefined): { allowed: boolean; actor: string; permission: string } {
+    const minted = this.installationToken(authorization);
     const app = minted !== undefined;
     // As on GitHub: an App's token changes workflow files only with "Workflows: write".
     const appMayChangeWorkflows = minted !== undefined && minted !== 'expired' && minted.permissions.workflows === 'write';
+    return { allowed: !(this.refuseWorkflowPushes || (app && !appMayChangeWorkflows)), actor: app ? 'a GitHub App' : 'a Personal Access Token', permission: app ? 'workflows' : 'workflow' };
+  }
+
+  /** What the pre-receive hook needs to judge a push: the repository's rules and the pusher. */
+  private pushEnv(r: { owner: string; name: string; authorization?: string }): Record<string, string> {
+    const repo = this.repos.get(`${r.owner}/${r.name}`.toLowerCase());
+    const rule = this.workflowRule(r.authorization);
     return {
       IBM_PROTECTED: (repo?.protectedBranches ?? []).join(' '),
       IBM_RULESET: (repo?.rulesetBranches ?? []).join(' '),
       IBM_RULES_URL: `${this.serverUrl}/${r.owner}/${r.name}/rules`,
-      IBM_WORKFLOWS: this.refuseWorkflowPushes || (app && !appMayChangeWorkflows) ? '0' : '1',
-      IBM_ACTOR: app ? 'a GitHub App' : 'a Personal Access Token',
-      IBM_WORKFLOW_PERMISSION: app ? 'workflows' : 'workflow',
+      IBM_WORKFLOWS: rule.allowed ? '1' : '0',
+      IBM_ACTOR: rule.actor,
+      IBM_WORKFLOW_PERMISSION: rule.permission,
     };
+  }
+
+  // ---------------------------------------------------------------- the git data API's model
+
+  /** Commits made through the API with GitHub's own identity (no author, committer or signature given): GitHub signs those. */
+  private readonly signed = new Set<string>();
+  private readonly userIds = new Map<string, number>();
+
+  /** A login's user id (the App's bot user has its own, as on GitHub). */
+  userId(login: string): number {
+    if (this.app && login.toLowerCase() === this.app.login.toLowerCase()) return this.app.botUserId;
+    let id = this.userIds.get(login.toLowerCase());
+    if (id === undefined) this.userIds.set(login.toLowerCase(), (id = 5_000 + this.userIds.size));
+    return id;
+  }
+
+  /** The logins GET /users/{username} knows: the App's bot and the token owners. */
+  private knownUser(login: string): string | undefined {
+    const all = [...(this.app ? [this.app.login] : []), ...Object.values(this.opts.tokens ?? {})];
+    return all.find((l) => l.toLowerCase() === login.toLowerCase());
+  }
+
+  /** Who the API's commits of this credential are by: `<login>` and `<id>+<login>@users.noreply.github.com`, as on GitHub. */
+  private apiIdentity(authorization: string | undefined): { name: string; email: string } | undefined {
+    const login = this.login(authorization);
+    return login ? { name: login, email: `${this.userId(login)}+${login}@users.noreply.github.com` } : undefined;
+  }
+
+  /** What GitHub's `verification` says of a commit: signed by GitHub when the API made it with its own identity. */
+  verificationOf(full: string, sha: string): { verified: boolean; reason: string; signature: string | null; payload: string | null; verified_at: string | null } {
+    const repo = this.repo(full);
+    if (!this.signed.has(`${repo.id}:${sha}`)) return { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
+    const raw = execFileSync('git', ['cat-file', 'commit', sha], { cwd: repo.bare, encoding: 'utf8' });
+    return { verified: true, reason: 'valid', signature: '-----BEGIN PGP SIGNATURE-----\n(the local GitHub\'s stand-in)\n-----END PGP SIGNATURE-----\n', payload: raw, verified_at: '2026-01-01T00:00:00Z' };
+  }
+
+  /** The commit as the git data API answers (`git-commit`). */
+  private gitCommit(repo: RepoModel, sha: string, c: CommitObject): Json {
+    const api = `${this.url}/repos/${repo.full}/git`;
+    return sampleOf('git-commit', {
+      sha, node_id: `C_${Buffer.from(`${repo.id}:${sha}`).toString('base64url')}`, url: `${api}/commits/${sha}`, html_url: `${this.serverUrl}/${repo.full}/commit/${sha}`,
+      author: c.author, committer: c.committer, message: c.message.replace(/\n$/, ''), tree: { sha: c.tree, url: `${api}/trees/${c.tree}` },
+      parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${this.serverUrl}/${repo.full}/commit/${p}` })),
+      verification: this.verificationOf(repo.full, sha),
+    });
+  }
+
+  private gitRef(repo: RepoModel, ref: string, sha: string): Json {
+    return { ref, node_id: `REF_${Buffer.from(`${repo.id}:${ref}`).toString('base64url')}`, url: `${this.url}/repos/${repo.full}/git/${ref}`, object: { type: 'commit', sha, url: `${this.url}/repos/${repo.full}/git/commits/${sha}` } };
+  }
+
+  /**
+   * GitHub's rules for a ref moved through the API, as for a push (the pre-receive hook): a
+   * protected branch, a ruleset, a workflow file changed without the workflows permission.
+   */
+  private refRefusal(repo: RepoModel, authorization: string | undefined, branch: string, old: string | undefined, sha: string): FakeResponse | undefined {
+    if (repo.protectedBranches.includes(branch)) return unprocessable(`Protected branch update failed for refs/heads/${branch}.`);
+    if (repo.rulesetBranches.includes(branch)) return unprocessable(`Repository rule violations found\n\nCannot update this protected ref.\n`);
+    const rule = this.workflowRule(authorization);
+    if (!rule.allowed) {
+      const file = filesChanged(repo.bare, old, sha).find((f) => f.startsWith('.github/workflows/'));
+      if (file) return unprocessable(`refusing to allow ${rule.actor} to create or update workflow \`${file}\` without \`${rule.permission}\` permission`);
+    }
+    return undefined;
   }
 
   private authorizeGit(r: { owner: string; name: string; push: boolean; authorization?: string }): number | undefined {
@@ -792,6 +868,98 @@ export class LocalGitHub {
       return { status: 200, body: this.issue(repo, i) };
     }));
 
+    // ---- the git data API: real objects in the bare repository, refs moved with a compare-and-swap
+
+    gh.on('git/create-blob', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const encoding = String(b.encoding ?? 'utf-8').toLowerCase();
+      if (encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'base64') return unprocessable(`encoding must be utf-8 or base64, not ${JSON.stringify(b.encoding)}`);
+      const content = encoding === 'base64' ? Buffer.from(String(b.content), 'base64') : Buffer.from(String(b.content), 'utf8');
+      // GitHub's limit for one blob through the API.
+      if (content.length > 100 * 1024 * 1024) return unprocessable('content is too large (maximum is 100 MB)');
+      const sha = writeBlob(repo.bare, content);
+      return { status: 201, headers: { location: `${this.url}/repos/${repo.full}/git/blobs/${sha}` }, body: { sha, url: `${this.url}/repos/${repo.full}/git/blobs/${sha}` } };
+    }));
+
+    gh.on('git/create-tree', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const base = b.base_tree === undefined ? undefined : String(b.base_tree);
+      if (base !== undefined && objectType(repo.bare, base) !== 'tree') return unprocessable('base_tree is not a valid tree oid');
+      try {
+        const sha = writeTree(repo.bare, base, (b.tree ?? []) as TreeEntryInput[]);
+        const tree = listTree(repo.bare, sha).map((e) => ({ ...e, url: `${this.url}/repos/${repo.full}/git/${e.type === 'tree' ? 'trees' : 'blobs'}/${e.sha}` }));
+        return { status: 201, headers: { location: `${this.url}/repos/${repo.full}/git/trees/${sha}` }, body: { sha, url: `${this.url}/repos/${repo.full}/git/trees/${sha}`, tree, truncated: false } };
+      } catch (err) {
+        if (err instanceof Unprocessable) return unprocessable(err.message);
+        throw err;
+      }
+    }));
+
+    gh.on('git/create-commit', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const tree = String(b.tree);
+      if (objectType(repo.bare, tree) !== 'tree') return unprocessable('Tree SHA does not exist');
+      const parents = ((b.parents ?? []) as unknown[]).map(String);
+      for (const p of parents) if (objectType(repo.bare, p) !== 'commit') return unprocessable('Parent SHA does not exist or is not a commit object');
+      const me = this.apiIdentity(req.headers.authorization as string | undefined);
+      if (!me) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+      const now = this.now();
+      const given = (x: unknown) => (x && typeof x === 'object' ? (x as Json) : undefined);
+      const author = given(b.author) ? { name: String(b.author.name), email: String(b.author.email), date: String(b.author.date ?? now) } : { ...me, date: now };
+      const committer = given(b.committer) ? { name: String(b.committer.name), email: String(b.committer.email), date: String(b.committer.date ?? now) } : { ...author };
+      const message = String(b.message);
+      const sha = writeCommit(repo.bare, { tree, parents, message, author, committer });
+      // GitHub signs what it authors itself; a commit with an identity or a signature of the caller's is theirs to sign.
+      if (!given(b.author) && !given(b.committer) && b.signature === undefined) this.signed.add(`${repo.id}:${sha}`);
+      return { status: 201, headers: { location: `${this.url}/repos/${repo.full}/git/commits/${sha}` }, body: this.gitCommit(repo, sha, readCommit(repo.bare, sha)!) };
+    }));
+
+    gh.on('git/get-commit', withRepo((repo, req) => {
+      const c = readCommit(repo.bare, req.params.commit_sha!);
+      return c ? { status: 200, body: this.gitCommit(repo, req.params.commit_sha!, c) } : notFound();
+    }));
+
+    gh.on('git/get-ref', withRepo((repo, req) => {
+      const m = /^heads\/(.+)$/.exec(req.params.ref!);
+      const sha = m ? this.branchSha(repo.full, m[1]!) : undefined;
+      return sha ? { status: 200, body: this.gitRef(repo, `refs/heads/${m![1]}`, sha) } : notFound();
+    }));
+
+    gh.on('git/create-ref', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const ref = String(b.ref);
+      const sha = String(b.sha);
+      const m = /^refs\/heads\/(.+)$/.exec(ref);
+      if (!m) return unprocessable(`${ref} is not a valid ref name (the local GitHub creates branches only)`);
+      if (objectType(repo.bare, sha) !== 'commit') return unprocessable('Object does not exist');
+      if (this.branchSha(repo.full, m[1]!)) return unprocessable('Reference already exists');
+      const refused = this.refRefusal(repo, req.headers.authorization as string | undefined, m[1]!, undefined, sha);
+      if (refused) return refused;
+      if (!moveRef(repo.bare, ref, sha, '')) return unprocessable('Reference already exists');
+      return { status: 201, headers: { location: `${this.url}/repos/${repo.full}/git/${ref}` }, body: this.gitRef(repo, ref, sha) };
+    }));
+
+    gh.on('git/update-ref', withRepo((repo, req) => {
+      const b = req.body as Json;
+      const m = /^heads\/(.+)$/.exec(req.params.ref!);
+      const old = m ? this.branchSha(repo.full, m[1]!) : undefined;
+      if (!m || !old) return unprocessable('Reference does not exist');
+      const sha = String(b.sha);
+      if (objectType(repo.bare, sha) !== 'commit') return unprocessable('Object does not exist');
+      if (b.force !== true && !isAncestor(repo.bare, old, sha)) return unprocessable('Update is not a fast forward');
+      const refused = this.refRefusal(repo, req.headers.authorization as string | undefined, m[1]!, old, sha);
+      if (refused) return refused;
+      // The swap is on the value read just above: a push landing in between makes this call fail, never vanish.
+      if (!moveRef(repo.bare, `refs/heads/${m[1]}`, sha, old)) return unprocessable('Reference cannot be updated');
+      return { status: 200, body: this.gitRef(repo, `refs/heads/${m[1]}`, sha) };
+    }));
+
+    gh.on('users/get-by-username', (req) => {
+      const login = this.knownUser(req.params.username!);
+      if (!login) return notFound();
+      return { status: 200, body: sampleOf('public-user', { login, id: this.userId(login), type: login.endsWith('[bot]') ? 'Bot' : 'User', html_url: `${this.serverUrl}/${encodeURIComponent(login)}`, user_view_type: 'public', name: null, email: null, bio: null, blog: null, company: null, hireable: null, location: null }) };
+    });
+
     gh.on('repos/get-content', withRepo((repo, req) => {
       const ref = req.query.ref ?? repo.defaultBranch;
       const folder = this.folderAt(repo.full, ref, req.params.path!);
@@ -971,6 +1139,11 @@ export class LocalGitHub {
       _links: { self: { href: `${api}/pulls/comments/${c.id}` }, html: { href: `${this.serverUrl}/${repo.full}/pull/${p.number}#discussion_r${c.id}` }, pull_request: { href: `${api}/pulls/${p.number}` } },
     });
   }
+}
+
+/** GitHub's 422 of the git data API: a message, no field errors. */
+function unprocessable(message: string): FakeResponse {
+  return { status: 422, body: { message, documentation_url: 'https://docs.github.com/rest/git', status: '422' } };
 }
 
 function invalid(resource: string, code: string, message: string): FakeResponse {

@@ -41,6 +41,8 @@ export const RepoOverrideSchema = z.strictObject({
   recreateClosed: z.boolean({ error: 'expected true or false' }).optional().describe('Open a new PR even though a human closed the last one unmerged.'),
   labels: z.array(text('a label')).optional().describe('Labels for the bot\'s PR in this repository (replace the defaults).'),
   reviewers: z.array(text('a GitHub login or org/team')).optional().describe('Reviewers requested on the bot\'s PR in this repository (replace the defaults).'),
+  /** A DCO repository: the bot's commit carries `Signed-off-by:` with its identity. */
+  signOff: z.boolean({ error: 'expected true or false' }).optional().describe('Add a `Signed-off-by: name <email>` trailer (the commit\'s author: the GitHub App\'s bot, or `delivery.author`) to the bot\'s commit in this repository, for repositories that require the DCO (default `defaults.signOff`).'),
 });
 
 export const DefaultsSchema = z.strictObject({
@@ -49,6 +51,7 @@ export const DefaultsSchema = z.strictObject({
   labels: z.array(text('a label')).default([]).describe('Labels for every bot PR; created when missing.'),
   reviewers: z.array(text('a GitHub login or org/team')).default([]).describe('Reviewers (logins or org/team) requested on every bot PR.'),
   platforms: z.array(platform).min(1).default(['linux/amd64', 'linux/arm64']).describe('Platforms the images are built for.'),
+  signOff: z.boolean({ error: 'expected true or false' }).default(false).describe('Add a `Signed-off-by: name <email>` trailer (the commit\'s author) to the bot\'s commits, for repositories that require the DCO.'),
 });
 
 export const DeliverySchema = z.strictObject({
@@ -56,8 +59,8 @@ export const DeliverySchema = z.strictObject({
   branch: branch.default('cross-compile/xx').describe('The fixed bot branch in every repository.'),
   /** New PRs per run (updates are not limited). */
   maxPrsPerRun: z.number({ error: 'expected a number' }).int().min(0).default(5).describe('New PRs per run (updates are not limited).'),
-  /** Author of the bot's commits. */
-  author: z.strictObject({ name: text('a name'), email: text('an email') }).default({ name: 'image-build-migrator', email: 'image-build-migrator@users.noreply.github.com' }).describe('Author of the bot\'s commits.'),
+  /** Author of the bot's commits made with git (a token); a GitHub App's are its bot's, made and signed by GitHub. */
+  author: z.strictObject({ name: text('a name'), email: text('an email') }).default({ name: 'image-build-migrator', email: 'image-build-migrator@users.noreply.github.com' }).describe('Author of the bot\'s commits when it commits with git (a token). With a GitHub App, GitHub makes the commit as the App\'s bot (`<slug>[bot]`) and signs it; this author is used only when the App\'s identity cannot be read.'),
   /** The campaign's tracking issue: where, and its title. */
   dashboard: z.strictObject({ repo: ownerRepo, title: text('a title').default('Cross-compilation campaign: image-build repositories') }).optional().describe('The campaign\'s tracking issue: where, and its title.'),
 });

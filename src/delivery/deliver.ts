@@ -16,6 +16,7 @@ import type { DeliveryResult } from '../report/types.ts';
 import { markerOf, pending, planDelivery, type Decision, type Migration, type PlanInput } from './plan.ts';
 import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
+import { commitThroughApi } from './api-commit.ts';
 import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
 
 export interface DeliverySettings {
@@ -25,6 +26,8 @@ export interface DeliverySettings {
   reviewers: string[];
   recreateClosed: boolean;
   platforms: string[];
+  /** A `Signed-off-by:` trailer with the commit's author (DCO repositories). */
+  signOff: boolean;
   tool: string;
 }
 
@@ -52,6 +55,26 @@ export interface DeliveryTarget {
   signal?: AbortSignal;
 }
 
+/**
+ * How this run commits: through the API as a GitHub App's bot (GitHub signs it), or with git as
+ * the configured author (a token, or an App whose identity could not be read: `note` says so on
+ * the repository's row). `ours`: the emails a commit of the bot may carry.
+ */
+interface CommitRoute {
+  via: 'api' | 'git';
+  author: BotAuthor;
+  ours: string[];
+  note?: string;
+}
+
+async function commitRoute(p: Platform, settings: DeliverySettings): Promise<CommitRoute> {
+  const id = await p.commitIdentity();
+  const configured = settings.author;
+  if (id.kind === 'app') return { via: 'api', author: id.author, ours: [id.author.email, configured.email] };
+  const note = id.kind === 'unknown' ? `the GitHub App's commit identity could not be read (${id.reason}): committed with git as ${configured.name} <${configured.email}>, unsigned` : undefined;
+  return { via: 'git', author: configured, ours: [configured.email], ...(note ? { note } : {}) };
+}
+
 export function migrationOf(report: CheckoutReport, baseSha: string): Migration {
   if (report.outcome === 'changed') {
     const recipes = [...new Set(report.files.flatMap((f) => f.edits.map((e) => e.recipe)))].sort();
@@ -66,9 +89,12 @@ export async function deliver(run: DeliveryRun, t: DeliveryTarget): Promise<Deli
   const token = await run.platform.gitToken();
   const remote: GitRemote = { dir: t.dir, url: t.cloneUrl, token, signal: t.signal };
   const migration = migrationOf(t.report, t.baseSha);
+  // Asked only when needed (a commit, or a head to recognise): a current PR costs no call for it.
+  let asked: Promise<CommitRoute> | undefined;
+  const route = () => (asked ??= commitRoute(run.platform, t.settings));
   // Two attempts: a lost race (a lease refused, a PR another run opened first) is re-read once.
   for (let attempt = 0; ; attempt++) {
-    const input = { ...(await gather(run, t, remote, migration)), timingUnknown: run.mode === 'plan' && !t.timing };
+    const input = { ...(await gather(run, t, remote, migration, route)), timingUnknown: run.mode === 'plan' && !t.timing };
     const decision = planDelivery(input);
     if (decision.action === 'open') {
       if (run.budget.left <= 0) return { action: 'leave', status: 'deferred', reason: 'maxPrsPerRun reached: opens on a later run', warnings: [] };
@@ -76,7 +102,7 @@ export async function deliver(run: DeliveryRun, t: DeliveryTarget): Promise<Deli
     }
     if (run.mode === 'plan') return { ...decision, warnings: [] };
     try {
-      return await execute(run, t, remote, migration, decision, input);
+      return await execute(run, t, remote, migration, decision, input, route);
     } catch (err) {
       if (err instanceof LeaseRejected && attempt === 0) {
         if (decision.action === 'open') run.budget.left++;
@@ -87,17 +113,17 @@ export async function deliver(run: DeliveryRun, t: DeliveryTarget): Promise<Deli
   }
 }
 
-async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration): Promise<PlanInput> {
+async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration, route: () => Promise<CommitRoute>): Promise<PlanInput> {
   const branchName = t.settings.botBranch;
   const [pulls, heads] = await Promise.all([run.platform.findPulls(t.repo, branchName), remoteHeads(remote, [branchName])]);
   const sha = heads.get(branchName);
-  const recovered = await recoverState(run, t, remote, pulls, sha);
+  const recovered = await recoverState(run, t, remote, pulls, sha, route);
   const ours = pulls.filter((p) => parseMarker(p.body) ?? recovered.get(p.number));
   // A head no PR of the bot records is asked whether it is the bot's own commit anyway: the
   // record is written after the push, so an interrupted run leaves the bot's commit unrecorded.
   let botAuthored: boolean | undefined;
   if (sha && !ours.some((p) => (parseMarker(p.body) ?? recovered.get(p.number))!.pushed === sha) && migration.kind !== 'failed') {
-    botAuthored = await headIsBots(remote, branchName, t.settings.author.email);
+    botAuthored = await headIsBots(remote, branchName, (await route()).ours);
   }
   // The default branch moved under the bot's recorded head and the result is the same: is the
   // branch only behind, or does the default branch change a file the PR changes? Git only, in the
@@ -120,7 +146,7 @@ async function gather(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, mi
   };
 }
 
-async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration, d: Decision, input: PlanInput): Promise<DeliveryResult> {
+async function execute(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, migration: Migration, d: Decision, input: PlanInput, routeOf: () => Promise<CommitRoute>): Promise<DeliveryResult> {
   const warnings: string[] = [];
   const p = run.platform;
   const branch = t.settings.botBranch;
@@ -197,18 +223,26 @@ Closing: ${text(d.reason)}. The bot deletes its branch${d.deleteBranch ? '' : ' 
           handOver = workflows;
           await leaveOut(remote, workflows);
         }
-        const message = commitMessage(migration.recipes, t.settings.tool, migration.result);
-        pushed = await commitMigration(remote, t.settings.author, message);
-        try {
+        const route = await routeOf();
+        const message = commitMessage(migration.recipes, t.settings.tool, migration.result, t.settings.signOff ? route.author : undefined);
+        if (route.note) warnings.push(route.note);
+        // A GitHub App's commit is made by GitHub through the API (signed); a token's with git.
+        const commitAndPush = async (): Promise<string> => {
+          if (route.via === 'api') return commitThroughApi(remote, p, t.repo, branch, d.lease ?? '', message);
+          const sha = await commitMigration(remote, route.author, message);
           await pushBranch(remote, branch, d.lease ?? '');
+          return sha;
+        };
+        try {
+          pushed = await commitAndPush();
         } catch (err) {
           // A token's permissions are known only from GitHub's refusal: the same push without the
           // workflow files (the refused push changed nothing, so the lease still holds).
           if (!(err instanceof PushRefused && err.kind === 'workflows') || !workflows.length || handOver.length) throw err;
           handOver = workflows;
-          await leaveOut(remote, workflows, { committed: true });
-          pushed = await commitMigration(remote, t.settings.author, message);
-          await pushBranch(remote, branch, d.lease ?? '');
+          // The git path committed in the checkout; the API path only staged.
+          await leaveOut(remote, workflows, { committed: route.via === 'git' });
+          pushed = await commitAndPush();
         }
       }
       const reasons = draftReasons(t.timing, findings);
@@ -346,8 +380,13 @@ function draftReasons(timing: TimingInput | undefined, findings: Finding[]): Dra
   ];
 }
 
-function commitMessage(recipes: string[], tool: string, result: string): string {
-  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}\n${RESULT_TRAILER}: ${result}`;
+/**
+ * The commit message, the same whichever way the commit is made. The trailers are one block at
+ * the end (git reads a trailer only in the last paragraph, where every line is one), so a
+ * `Signed-off-by:` joins the bot's own trailers there.
+ */
+export function commitMessage(recipes: string[], tool: string, result: string, signOff?: BotAuthor): string {
+  return `Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation\n\nThe compile stages run on the build platform and cross-compile for the target\nwith the xx helpers; arm64 no longer builds under emulation.\n\nRecipes: ${recipes.join(', ')}\n\n${BOT_TRAILER}: ${tool}\n${RESULT_TRAILER}: ${result}${signOff ? `\nSigned-off-by: ${signOff.name} <${signOff.email}>` : ''}`;
 }
 
 /**
@@ -361,14 +400,14 @@ function commitMessage(recipes: string[], tool: string, result: string): string 
  * draft (a draft is then a human's), no record of labels (none re-added), no timing (the body
  * says not measured until the next timed run).
  */
-async function recoverState(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, pulls: PullRequest[], sha: string | undefined): Promise<Map<number, Marker>> {
+async function recoverState(run: DeliveryRun, t: DeliveryTarget, remote: GitRemote, pulls: PullRequest[], sha: string | undefined, route: () => Promise<CommitRoute>): Promise<Map<number, Marker>> {
   const out = new Map<number, Marker>();
   const lost = pulls.filter((p) => p.state === 'open' && p.author && !parseMarker(p.body));
   if (!sha || !lost.length) return out;
   const me = await run.platform.login();
   const mine = lost.find((p) => me && p.author.toLowerCase() === me.toLowerCase());
   if (!mine) return out;
-  const state = await botCommitState(remote, t.settings.botBranch, t.settings.author.email);
+  const state = await botCommitState(remote, t.settings.botBranch, (await route()).ours);
   if (state) out.set(mine.number, { v: 2, tool: state.tool, recipes: state.recipes, base: state.base, result: state.result, pushed: sha, timing: '' });
   return out;
 }

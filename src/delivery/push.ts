@@ -86,9 +86,18 @@ export async function leaveOut(r: GitRemote, files: string[], o: { committed?: b
   await repo.raw(['checkout', 'HEAD', '--', ...files]);
 }
 
-/** Was the branch's head commit made by the bot? (A branch left by an interrupted run of ours.) */
 /** The trailer every commit of the bot carries: with its identity, what makes a commit the bot's. */
 export const BOT_TRAILER = 'Image-Build-Migrator';
+
+/**
+ * The bot's identities: the one it commits as this run (a GitHub App's bot, whose commits GitHub
+ * makes through the API) and the configured author (its commits made with git, this run or before
+ * the App took over): a branch the bot made either way stays the bot's.
+ */
+function isOneOf(emails: string[]): (e: string) => boolean {
+  const set = new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean));
+  return (e) => set.has(e.trim().toLowerCase());
+}
 
 /**
  * Is the branch's head a commit of the bot: authored and committed with its identity, and
@@ -96,11 +105,11 @@ export const BOT_TRAILER = 'Image-Build-Migrator';
  * PR update was lost (a 5xx, a kill in between) is still known for the bot's own. A human's commit
  * on top, or a human's rebase (which makes them the committer), is not.
  */
-export async function headIsBots(r: GitRemote, branch: string, email: string): Promise<boolean> {
+export async function headIsBots(r: GitRemote, branch: string, emails: string[]): Promise<boolean> {
   const repo = g(r);
   await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '1', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
   const [ae = '', ce = '', trailer = ''] = (await repo.raw(['log', '-1', `--format=%ae%x00%ce%x00%(trailers:key=${BOT_TRAILER},valueonly,separator=%x2C)`, 'refs/image-build-migrator/probe'])).trim().split('\0');
-  const ours = (e: string) => e.trim().toLowerCase() === email.toLowerCase();
+  const ours = isOneOf(emails);
   return ours(ae) && ours(ce) && trailer.trim() !== '';
 }
 
@@ -113,11 +122,11 @@ export const RESULT_TRAILER = 'Image-Build-Migrator-Result';
  * the head is not the bot's (as `headIsBots`). The record of a PR whose description lost the
  * marker: the branch is where a human editing the description cannot reach.
  */
-export async function botCommitState(r: GitRemote, branch: string, email: string): Promise<{ tool: string; base: string; recipes: string[]; result: string } | undefined> {
+export async function botCommitState(r: GitRemote, branch: string, emails: string[]): Promise<{ tool: string; base: string; recipes: string[]; result: string } | undefined> {
   const repo = g(r);
   await repo.raw(['fetch', '--no-auto-maintenance', '--depth', '2', '--no-tags', '--', r.url, `+refs/heads/${branch}:refs/image-build-migrator/probe`]);
   const [ae = '', ce = '', parents = '', tool = '', result = '', message = ''] = (await repo.raw(['log', '-1', `--format=%ae%x00%ce%x00%P%x00%(trailers:key=${BOT_TRAILER},valueonly,separator=%x2C)%x00%(trailers:key=${RESULT_TRAILER},valueonly,separator=%x2C)%x00%B`, 'refs/image-build-migrator/probe'])).split('\0');
-  const ours = (e: string) => e.trim().toLowerCase() === email.toLowerCase();
+  const ours = isOneOf(emails);
   if (!ours(ae) || !ours(ce) || !tool.trim()) return undefined;
   const recipes = (/^Recipes: (.+)$/m.exec(message)?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean).sort();
   return { tool: tool.trim(), base: parents.trim().split(/\s+/)[0] ?? '', recipes, result: result.trim() };

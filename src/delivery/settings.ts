@@ -13,6 +13,7 @@ export function deliverySettingsFor(config: ReposConfig, repo: string): Delivery
     reviewers: o.reviewers ?? config.defaults.reviewers,
     recreateClosed: o.recreateClosed ?? false,
     platforms: o.platforms ?? config.defaults.platforms,
+    signOff: o.signOff ?? config.defaults.signOff,
     tool: TOOL_VERSION,
   };
 }

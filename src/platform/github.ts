@@ -4,7 +4,8 @@
 import { RequestError } from 'octokit';
 import type { RepoName } from '../config/names.ts';
 import type { PlatformClient } from './octokit.ts';
-import { PullExistsError, type Comment, type Issue, type NewReview, type Platform, type PullFile, type PullRequest, type ReviewComment } from './types.ts';
+import { redact } from '../secrets/redact.ts';
+import { PullExistsError, RefRefused, type CommitIdentity, type Comment, type Issue, type NewReview, type Platform, type PullFile, type PullRequest, type ReviewComment, type TreeChange } from './types.ts';
 
 type Any = Record<string, any>;
 
@@ -180,6 +181,71 @@ export class GitHubPlatform implements Platform {
       ...r(repo), pull_number: number, commit_id: review.commitId, body: review.body, event: review.event,
       comments: review.comments.map((c) => ({ path: c.path, line: c.line, side: 'RIGHT', body: c.body })),
     });
+  }
+
+  private identity: Promise<CommitIdentity> | undefined;
+
+  commitIdentity(): Promise<CommitIdentity> {
+    this.identity ??= (async (): Promise<CommitIdentity> => {
+      if (!this.client.installation) return { kind: 'token' };
+      const login = await this.login().catch(() => undefined);
+      if (!login || !/\[bot\]$/.test(login)) return { kind: 'unknown', reason: `GitHub did not say the App's login (GET /app${login === undefined ? '' : `: ${JSON.stringify(login)}`}; GITHUB_BOT_LOGIN gives it for an installation token)` };
+      try {
+        // The bot user's id, not the App's: the number in the noreply email GitHub gives the App's commits.
+        const { data } = await this.client.octokit.rest.users.getByUsername({ username: login });
+        return { kind: 'app', author: { name: login, email: `${data.id}+${login}@users.noreply.github.com` } };
+      } catch (err) {
+        const status = (err as { status?: unknown } | null)?.status;
+        return { kind: 'unknown', reason: `GET /users/${login} answered ${typeof status === 'number' ? status : redact(err instanceof Error ? err.message : String(err))}` };
+      }
+    })();
+    return this.identity;
+  }
+
+  async createBlob(repo: RepoName, content: Buffer): Promise<string> {
+    const { data } = await permitted('create a blob', () => this.client.octokit.rest.git.createBlob({ ...r(repo), content: content.toString('base64'), encoding: 'base64' }));
+    return data.sha;
+  }
+
+  async createTree(repo: RepoName, baseTree: string, changes: TreeChange[]): Promise<string> {
+    const { data } = await permitted('create a tree', () => this.client.octokit.rest.git.createTree({ ...r(repo), base_tree: baseTree, tree: changes }));
+    return data.sha;
+  }
+
+  async createCommit(repo: RepoName, commit: { message: string; tree: string; parents: string[] }): Promise<string> {
+    // No author, no committer: GitHub makes the commit as the App's bot and signs it.
+    const { data } = await permitted('create the commit', () => this.client.octokit.rest.git.createCommit({ ...r(repo), message: commit.message, tree: commit.tree, parents: commit.parents }));
+    return data.sha;
+  }
+
+  async branchHead(repo: RepoName, branch: string): Promise<string | undefined> {
+    try {
+      const { data } = await this.client.octokit.rest.git.getRef({ ...r(repo), ref: `heads/${branch}` });
+      return data.object.sha;
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async setBranch(repo: RepoName, branch: string, sha: string, o: { create: boolean }): Promise<void> {
+    try {
+      await permitted(`move the branch ${branch}`, async (): Promise<unknown> =>
+        o.create
+          ? this.client.octokit.rest.git.createRef({ ...r(repo), ref: `refs/heads/${branch}`, sha })
+          : this.client.octokit.rest.git.updateRef({ ...r(repo), ref: `heads/${branch}`, sha, force: true }),
+      );
+    } catch (err) {
+      if (!(err instanceof RequestError) || err.status !== 422) throw err;
+      const said = String((err.response?.data as Any | undefined)?.message ?? err.message);
+      const workflow = /refusing to allow .{0,60}? to create or update workflow `([^`\n]{1,200})`/i.exec(said);
+      if (workflow) throw new RefRefused('workflows', JSON.stringify(workflow[1]), said);
+      if (/\bGH006\b|protected branch update failed/i.test(said)) throw new RefRefused('protected', '', said);
+      if (/\bGH013\b|repository rule violations/i.test(said)) throw new RefRefused('ruleset', '', said);
+      if (/already exists/i.test(said)) throw new RefRefused('exists', '', said);
+      if (/fast forward|does not exist|cannot be updated|cannot lock/i.test(said)) throw new RefRefused('moved', '', said);
+      throw err;
+    }
   }
 
   mayChangeWorkflows(): Promise<boolean | undefined> {

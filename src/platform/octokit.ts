@@ -168,6 +168,12 @@ export interface PlatformClient {
    * (GitHub tells only by refusing the push).
    */
   mayChangeWorkflows(): Promise<boolean | undefined>;
+  /**
+   * Authenticated as a GitHub App installation: the App itself (its key), or an installation
+   * token (`ghs_`) handed over with the App's login in GITHUB_BOT_LOGIN (the nightly's scoped
+   * tokens, minted by `migrate token`). What GitHub signs commits made through the API for.
+   */
+  installation: boolean;
   /** Write the ETag cache to its file. */
   save(): Promise<void>;
 }
@@ -250,6 +256,7 @@ export async function createPlatformClient(opts: PlatformClientOptions): Promise
 
   return {
     octokit,
+    installation: auth.kind === 'app' || (auth.kind === 'token' && /^ghs_/.test(auth.token) && /\[bot\]$/.test(opts.login ?? '')),
     graphql: <T>(repo: string, query: string, variables: Record<string, unknown>) =>
       octokit.graphql<T>(query, { ...variables, request: { fetch: (input: string | URL | Request, init?: RequestInit) => conditionalFetch(input, init, repo) } }),
     calls: (repo) => {

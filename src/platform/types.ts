@@ -77,6 +77,38 @@ export class PullExistsError extends Error {
   }
 }
 
+/**
+ * Who GitHub makes the bot's commits as, when it makes them: a GitHub App installation's bot
+ * (`<slug>[bot]`, `<id>+<slug>[bot]@users.noreply.github.com`), whose commits made through the
+ * git data API GitHub signs. `token`: a token's commits are made with git, as the configured
+ * author. `unknown`: an App whose identity could not be read (why, in `reason`).
+ */
+export type CommitIdentity =
+  | { kind: 'app'; author: { name: string; email: string } }
+  | { kind: 'token' }
+  | { kind: 'unknown'; reason: string };
+
+/** One path of a tree made through the API: new content (inline text or a blob's sha), or deleted (`sha: null`). */
+export interface TreeChange {
+  path: string;
+  mode: '100644' | '100755' | '120000' | '160000';
+  type: 'blob' | 'commit';
+  sha?: string | null;
+  content?: string;
+}
+
+/**
+ * GitHub refused to move a branch through the API: it exists already or moved (`exists`,
+ * `moved`), a rule of the repository covers it (`protected`, `ruleset`), or the commit changes a
+ * workflow file without the workflows permission (`workflows`, `detail` the file).
+ */
+export class RefRefused extends Error {
+  constructor(readonly kind: 'exists' | 'moved' | 'protected' | 'ruleset' | 'workflows', readonly detail: string, message: string) {
+    super(message);
+    this.name = 'RefRefused';
+  }
+}
+
 export interface Platform {
   /** The bot's login (author of its PRs and comments). */
   login(): Promise<string | undefined>;
@@ -111,6 +143,18 @@ export interface Platform {
   createReview(repo: RepoName, number: number, review: NewReview): Promise<void>;
   /** A token git can push with (a GitHub App's installation token is refreshed before it expires). */
   gitToken(): Promise<string | undefined>;
+  /** Who GitHub makes the bot's commits as (asked once a run; never throws). */
+  commitIdentity(): Promise<CommitIdentity>;
+  /** A blob through the git data API (base64: binary-safe); its sha. */
+  createBlob(repo: RepoName, content: Buffer): Promise<string>;
+  /** A tree: `baseTree` with `changes` applied; its sha. */
+  createTree(repo: RepoName, baseTree: string, changes: TreeChange[]): Promise<string>;
+  /** A commit with no author or committer: GitHub makes it as the authenticated App's bot, and signs it. */
+  createCommit(repo: RepoName, commit: { message: string; tree: string; parents: string[] }): Promise<string>;
+  /** The branch's head through the API (GET ref), undefined when it does not exist. */
+  branchHead(repo: RepoName, branch: string): Promise<string | undefined>;
+  /** Create the branch at `sha` (`create`), or move it there with force; throws RefRefused. */
+  setBranch(repo: RepoName, branch: string, sha: string, o: { create: boolean }): Promise<void>;
   /** May pushes change `.github/workflows/`? false: no; undefined: GitHub only tells by refusing the push (a token). */
   mayChangeWorkflows(): Promise<boolean | undefined>;
   /** API calls made so far for one repository (`owner/name`), or for all when omitted. */

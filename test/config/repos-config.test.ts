@@ -21,7 +21,7 @@ describe('repos.yaml schema', () => {
   it('fills defaults for an almost empty file', () => {
     const c = parseReposConfig('version: 1\n', 'repos.yaml');
     expect(c.namePattern).toBe('image-build-*');
-    expect(c.defaults).toEqual({ xxImage: DEFAULT_XX_IMAGE, concurrency: 4, labels: [], reviewers: [], platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(c.defaults).toEqual({ xxImage: DEFAULT_XX_IMAGE, concurrency: 4, labels: [], reviewers: [], signOff: false, platforms: ['linux/amd64', 'linux/arm64'] });
     expect(c.source).toEqual({ type: 'github', list: 'none' });
   });
 

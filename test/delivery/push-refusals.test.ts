@@ -66,7 +66,7 @@ function expectHandedOver(gh: LocalGitHub, repo: string) {
 }
 
 describe('a GitHub App without "Workflows: write"', () => {
-  it('is known from its installation token: one push without the workflow files, never a refused one', async () => {
+  it('is known from its installation token: one commit without the workflow files, never a refused one', async () => {
     const keys = appKeys();
     const gh = await LocalGitHub.start({ app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION_ID, permissions: WORKFLOW_PERMISSIONS } });
     const repo = 'rancher/image-build-appworkflows';
@@ -74,7 +74,9 @@ describe('a GitHub App without "Workflows: write"', () => {
     try {
       const r = await cli(f, [], { token: null, env: appEnv(keys) });
       expect(repoOf(r, repo).delivery, r.err).toMatchObject({ action: 'open', status: 'opened' });
-      expect(gh.pushes.filter((p) => p.repo === repo)).toEqual([{ repo, status: 200 }]);
+      // The App's commit goes through the API: one ref created, no push, nothing refused.
+      expect(gh.pushes).toEqual([]);
+      expect(gh.api.requests.filter((q) => q.operationId === 'git/create-ref' || q.operationId === 'git/update-ref').map((q) => [q.operationId, q.status])).toEqual([['git/create-ref', 201]]);
       expectHandedOver(gh, repo);
       gh.assertClean();
     } finally {
