@@ -9,7 +9,7 @@ import type { ReposConfig } from '../config/repos-config.ts';
 import { isExcluded, overrideFor, type RepoOverride } from '../config/repos-config.ts';
 import { displayName, matchesPattern, parseRepoName, type RepoName } from '../config/names.ts';
 import type { GitHubListConfig } from '../config/schema.ts';
-import type { GitHubClient } from '../platform/octokit.ts';
+import type { Platform } from '../platform/types.ts';
 import { redactError } from '../secrets/redact.ts';
 import { parseCloneScript, parseDependenciesMarkdown, type ListEntry } from './ecm-lists.ts';
 
@@ -43,7 +43,8 @@ export interface Discovery {
 }
 
 export interface DiscoverOptions {
-  client?: GitHubClient;
+  /** Reads the ECM list (a GitHub source); the run's one platform client. */
+  platform?: Platform;
 }
 
 export async function discoverRepos(config: ReposConfig, opts: DiscoverOptions = {}): Promise<Discovery> {
@@ -53,7 +54,7 @@ export async function discoverRepos(config: ReposConfig, opts: DiscoverOptions =
 
   if (source.type === 'github' && source.list !== 'none') {
     try {
-      const entries = await fetchList(source.list, opts.client);
+      const entries = await fetchList(source.list, opts.platform);
       for (const e of entries) candidates.push({ raw: e.value, origin: 'list' });
     } catch (err) {
       out.errors.push(`cannot read the repository list ${source.list.repo}:${source.list.path}: ${redactError(err)}; continuing with \`include\` only`);
@@ -117,18 +118,10 @@ export async function discoverRepos(config: ReposConfig, opts: DiscoverOptions =
   return out;
 }
 
-async function fetchList(list: GitHubListConfig, client: GitHubClient | undefined): Promise<ListEntry[]> {
-  if (!client) throw new Error('no GitHub client');
-  const [owner, repo] = list.repo.split('/') as [string, string];
-  const res = await client.request('GET /repos/{owner}/{repo}/contents/{path}', {
-    owner,
-    repo,
-    path: list.path,
-    ...(list.ref ? { ref: list.ref } : {}),
-    headers: { accept: 'application/vnd.github.raw+json' },
-  });
-  const text = typeof res.data === 'string' ? res.data : Buffer.isBuffer(res.data) ? res.data.toString('utf8') : undefined;
-  if (text === undefined) throw new Error(`${list.path} is not a file`);
+async function fetchList(list: GitHubListConfig, platform: Platform | undefined): Promise<ListEntry[]> {
+  if (!platform) throw new Error('no GitHub client');
+  const text = await platform.getFile(parseRepoName(list.repo), list.path, list.ref);
+  if (text === undefined) throw new Error(`Not Found: no file ${list.path}${list.ref ? ` at ${list.ref}` : ''} (check source.list.path and source.list.ref)`);
   const format = list.format ?? (list.path.endsWith('.md') ? 'markdown' : list.path.endsWith('.sh') ? 'shell' : undefined);
   const where = `${list.repo}:${list.path}`;
   if (format === 'markdown') return parseDependenciesMarkdown(text, list.section, where);

@@ -5,8 +5,7 @@
 import type { ReposConfig } from '../config/repos-config.ts';
 import { migrateOptionsFor } from '../config/repos-config.ts';
 import type { RepoTarget } from '../discovery/discover.ts';
-import { lookUpRepo } from '../discovery/github-repo.ts';
-import type { GitHubClient } from '../platform/octokit.ts';
+import type { Platform } from '../platform/types.ts';
 import { credentialRefusal, gitHostFromEnv } from '../secrets/git-host.ts';
 import { redact, redactError } from '../secrets/redact.ts';
 import { deliver, type DeliveryRun } from '../delivery/deliver.ts';
@@ -25,7 +24,8 @@ export interface PipelineContext {
   config: ReposConfig;
   cache: Cache;
   dryRun: boolean;
-  client?: GitHubClient;
+  /** Looks the repository up on GitHub (a GitHub source): the run's one platform client. */
+  platform?: Platform;
   token?: string;
   /** The token for git, asked before each clone (a GitHub App's installation token expires; wins over `token`). */
   gitToken?: () => Promise<string | undefined>;
@@ -83,8 +83,8 @@ export async function runPipeline(ctx: PipelineContext, target: RepoTarget, sign
         const r = await syncLocalRemote(ctx.cache, target.repo, target.folder, signal);
         return { url: r.path, branch: target.override.branch ?? r.branch, archived: false, knownCommit: target.override.branch ? undefined : r.commit, shallow: false, canPush: undefined as boolean | undefined };
       }
-      if (!ctx.client) throw new Error('no GitHub client');
-      const info = await lookUpRepo(ctx.client, target.repo);
+      if (!ctx.platform) throw new Error('no GitHub client');
+      const info = await ctx.platform.repository(target.repo);
       if (info.status === 'missing') throw new StepFailure('lookup', info.reason);
       if (info.status === 'archived') return { url: '', branch: info.defaultBranch, archived: true, knownCommit: undefined, shallow: true, canPush: undefined };
       // The token goes only to the configured git host, over https (loopback excepted).

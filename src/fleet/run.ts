@@ -153,6 +153,8 @@ interface GitHubSide {
   /** A real run or --plan against GitHub: delivery runs (a dry run and --measure-only only read). */
   delivering: boolean;
   platformClient?: PlatformClient;
+  /** Everything the run asks GitHub goes through it: the list, the lookups, delivery. */
+  platform?: GitHubPlatform;
   platformEnv?: PlatformEnv;
 }
 
@@ -183,7 +185,7 @@ async function connect(config: ReposConfig, opts: RunFleetOptions, env: NodeJS.P
     if (!(e instanceof AuthError)) throw e;
     throw new StopRun(EXIT_USAGE, `error: ${e.message}; nothing was cloned.`);
   }
-  return { delivering, platformClient, platformEnv };
+  return { delivering, platformClient, platform: new GitHubPlatform(platformClient), platformEnv };
 }
 
 interface Chosen {
@@ -194,7 +196,7 @@ interface Chosen {
 
 /** The repositories of this run: the list merged with repos.yaml, narrowed by --only. */
 async function choose(config: ReposConfig, github: GitHubSide, opts: RunFleetOptions, say: (line: string) => void): Promise<Chosen> {
-  const discovery = await discoverRepos(config, { client: github.platformClient?.octokit });
+  const discovery = await discoverRepos(config, { platform: github.platform });
   for (const e of discovery.errors) say(`error: ${e}`);
   if (!opts.only?.length) return { discovery, targets: discovery.targets, rejected: discovery.rejected };
   const picked = pickOnly(discovery, opts.only);
@@ -226,7 +228,7 @@ async function migrateAll(s: Settings, github: GitHubSide, chosen: Chosen, opts:
   const total = chosen.targets.length + chosen.rejected.length;
   say(announce(s, github, total, opts));
   // A dry run reads through the same client for discovery but never reaches delivery.
-  const platform = github.delivering && platformClient ? new GitHubPlatform(platformClient) : undefined;
+  const platform = github.delivering ? github.platform : undefined;
   const delivery: DeliveryRun | undefined = platform && platformEnv
     ? { platform, serverUrl: platformEnv.serverUrl, mode: opts.plan ? 'plan' : 'execute', budget: { left: config.delivery.maxPrsPerRun } }
     : undefined;
@@ -248,7 +250,7 @@ async function migrateAll(s: Settings, github: GitHubSide, chosen: Chosen, opts:
       ? timingFrom(opts.timingFrom.report, opts.timingFrom.file)
       : timing ? fleetTiming(config, { ...timing, readOnlyStore: opts.dryRun || Boolean(opts.plan) }, opts.cacheDir ?? DEFAULT_CACHE_DIR) : undefined;
     const gitToken = platformClient && platformEnv?.auth.kind !== 'none' ? () => platformClient.gitToken() : undefined;
-    const ctx = { config, cache, dryRun: readOnly, client: platformClient?.octokit, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time };
+    const ctx = { config, cache, dryRun: readOnly, platform: github.platform, gitToken, gitHost: platformEnv ? gitHostFor(platformEnv.apiUrl, env.GITHUB_SERVER_URL) : undefined, migrate, onStep: (n: string, w: string) => progress.step(n, w), delivery, timing: opts.timingInput, time };
     const pooled = await runPool(
       chosen.targets,
       async (target: RepoTarget, sig) => {

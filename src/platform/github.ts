@@ -5,7 +5,7 @@ import { RequestError } from 'octokit';
 import type { RepoName } from '../config/names.ts';
 import type { PlatformClient } from './octokit.ts';
 import { redact } from '../secrets/redact.ts';
-import { PullExistsError, RefRefused, type CommitIdentity, type Comment, type Issue, type NewReview, type Platform, type PullFile, type PullRequest, type ReviewComment, type TreeChange } from './types.ts';
+import { PullExistsError, RefRefused, type CommitIdentity, type Comment, type Issue, type NewReview, type Platform, type PullFile, type PullRequest, type RepoInfo, type ReviewComment, type TreeChange } from './types.ts';
 
 type Any = Record<string, any>;
 
@@ -145,9 +145,29 @@ export class GitHubPlatform implements Platform {
     return data.map((f) => ({ filename: f.filename, status: f.status, patch: f.patch }));
   }
 
-  async getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined> {
+  async repository(repo: RepoName): Promise<RepoInfo> {
     try {
-      const res = await this.client.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...r(repo), path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+      const { data } = await this.client.octokit.rest.repos.get(r(repo));
+      // GitHub answers a transferred or renamed repository with 301 to its new home, which the
+      // client follows: every later call by the old name (the bot branch's PRs under the old
+      // owner) would find nothing and open a PR that already exists, every night.
+      if (typeof data.full_name === 'string' && data.full_name.toLowerCase() !== repo.full.toLowerCase()) {
+        return { status: 'missing', reason: `moved: GitHub serves this repository as ${JSON.stringify(data.full_name)} now (transferred or renamed); the bot acts on the names its list gives, so update the ECM list or repos.yaml to the new name` };
+      }
+      if (data.archived) return { status: 'archived', defaultBranch: data.default_branch };
+      return { status: 'ok', cloneUrl: checkCloneUrl(data.clone_url), defaultBranch: data.default_branch, canPush: data.permissions?.push };
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 404) {
+        return { status: 'missing', reason: "repository not found on GitHub (404): check the name, or the token's access for a private repository" };
+      }
+      if (err instanceof RequestError && err.status === 403) throw new Error(`GitHub refused access to ${repo.full} (403): ${redact(err.message)}`);
+      throw err;
+    }
+  }
+
+  async getFile(repo: RepoName, path: string, ref?: string): Promise<string | undefined> {
+    try {
+      const res = await this.client.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...r(repo), path, ...(ref ? { ref } : {}), headers: { accept: 'application/vnd.github.raw+json' } });
       // A folder answers with its listing, not a text.
       return typeof res.data === 'string' ? res.data : undefined;
     } catch (err) {
@@ -259,4 +279,18 @@ export class GitHubPlatform implements Platform {
   calls(repo?: string) {
     return this.client.calls(repo);
   }
+}
+
+/** Clone over http(s) only, never with credentials in the URL: it is printed and handed to git. */
+function checkCloneUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`GitHub returned an unusable clone URL ${JSON.stringify(redact(raw))}`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password) {
+    throw new Error(`GitHub returned an unexpected clone URL ${JSON.stringify(redact(raw))} (only http(s) without credentials)`);
+  }
+  return url.href;
 }

@@ -109,6 +109,12 @@ export class RefRefused extends Error {
   }
 }
 
+/** What GitHub knows about one repository before it is cloned: does it exist, is it archived, its default branch, where to clone it from. */
+export type RepoInfo =
+  | { status: 'ok'; cloneUrl: string; defaultBranch: string; /** From the token's permissions (undefined when anonymous). */ canPush?: boolean }
+  | { status: 'archived'; defaultBranch: string }
+  | { status: 'missing'; reason: string };
+
 export interface Platform {
   /** The bot's login (author of its PRs and comments). */
   login(): Promise<string | undefined>;
@@ -134,7 +140,9 @@ export interface Platform {
   getPull(repo: RepoName, number: number): Promise<PullRequest>;
   listPullFiles(repo: RepoName, number: number): Promise<PullFile[]>;
   /** A file's text at `ref`, or undefined when it does not exist there. */
-  getFile(repo: RepoName, path: string, ref: string): Promise<string | undefined>;
+  getFile(repo: RepoName, path: string, ref?: string): Promise<string | undefined>;
+  /** The repository as GitHub serves it now (a transferred or renamed one counts as missing, with its new name). */
+  repository(repo: RepoName): Promise<RepoInfo>;
   /** The names of the files in a folder at `ref`, [] when the folder does not exist there. */
   listFolder(repo: RepoName, path: string, ref: string): Promise<string[]>;
   listReviewComments(repo: RepoName, number: number): Promise<ReviewComment[]>;

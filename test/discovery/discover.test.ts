@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseReposConfig } from '../../src/config/repos-config.ts';
 import { discoverRepos } from '../../src/discovery/discover.ts';
-import { lookUpRepo } from '../../src/discovery/github-repo.ts';
+import { GitHubPlatform } from '../../src/platform/github.ts';
 import { createPlatformClient } from '../../src/platform/octokit.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { NO_PACING_OPTIONS } from '../helpers/pacing.ts';
@@ -26,9 +26,9 @@ const SCRIPT = `#!/bin/sh\nREPOS="rancher/image-build-alpha\nrancher/image-build
 // A fake token, assembled so that secret scanners do not take the source for a leak.
 const TOKEN = ['ghp', '0123456789abcdefghijABCDEFGHIJ012345'].join('_');
 
-/** The run's one Octokit (src/platform), as the fleet builds it for discovery; it waits no real time before a retry. */
+/** The run's one platform client (src/platform), as the fleet builds it for discovery; it waits no real time before a retry. */
 const client = async (apiUrl: string, token?: string, log?: (line: string) => void) =>
-  (await createPlatformClient({ apiUrl, serverUrl: 'https://github.com', auth: token ? { kind: 'token', token } : { kind: 'none' }, pacing: NO_PACING_OPTIONS, log })).octokit;
+  new GitHubPlatform(await createPlatformClient({ apiUrl, serverUrl: 'https://github.com', auth: token ? { kind: 'token', token } : { kind: 'none' }, pacing: NO_PACING_OPTIONS, log }));
 
 describe('discovery against a GitHub that follows the OpenAPI description', () => {
   let gh: FakeGitHub;
@@ -74,7 +74,7 @@ exclude: [rancher/image-build-beta]
 repos:
   rancher/image-build-gone: { skip: was removed }
 `);
-    const d = await discoverRepos(c, { client: await client(gh.url) });
+    const d = await discoverRepos(c, { platform: await client(gh.url) });
     expect(d.errors).toEqual([]);
     expect(d.targets.map((t) => [t.repo.full, t.origins])).toEqual([
       ['rancher/image-build-alpha', ['list', 'include']],
@@ -99,7 +99,7 @@ repos:
   type: github
   list: { repo: rancher/ecm-distro-tools, ref: master, path: bin/clone_image_build_repos.sh }
 `);
-    const d = await discoverRepos(c, { client: await client(ghe.url, TOKEN) });
+    const d = await discoverRepos(c, { platform: await client(ghe.url, TOKEN) });
     expect(d.targets.map((t) => t.repo.full)).toEqual(['rancher/image-build-alpha', 'rancher/image-build-gamma']);
     const req = ghe.requests.at(-1)!;
     expect(req.url.startsWith('/api/v3/repos/rancher/ecm-distro-tools/contents/')).toBe(true);
@@ -112,7 +112,7 @@ repos:
   list: { repo: rancher/ecm-distro-tools, ref: master, path: docs/missing.md }
 include: [rancher/image-build-alpha]
 `);
-    const d = await discoverRepos(c, { client: await client(gh.url, TOKEN) });
+    const d = await discoverRepos(c, { platform: await client(gh.url, TOKEN) });
     expect(d.targets.map((t) => t.repo.full)).toEqual(['rancher/image-build-alpha']);
     expect(d.errors).toHaveLength(1);
     expect(d.errors[0]).toMatch(/cannot read the repository list rancher\/ecm-distro-tools:docs\/missing\.md: Not Found/);
@@ -121,12 +121,12 @@ include: [rancher/image-build-alpha]
 
   it('looks up repositories: ok, archived, missing, and waits out a rate limit for as long as retry-after says', async () => {
     const logged: string[] = [];
-    const octokit = await client(gh.url, TOKEN, (line) => logged.push(line));
+    const platform = await client(gh.url, TOKEN, (line) => logged.push(line));
     const repo = (name: string) => ({ owner: 'rancher', name, full: `rancher/${name}` });
-    expect(await lookUpRepo(octokit, repo('image-build-alpha'))).toEqual({ status: 'ok', cloneUrl: 'https://git.example/rancher/image-build-alpha.git', defaultBranch: 'main' });
-    expect(await lookUpRepo(octokit, repo('image-build-old'))).toEqual({ status: 'archived', defaultBranch: 'main' });
-    expect(await lookUpRepo(octokit, repo('image-build-missing'))).toMatchObject({ status: 'missing' });
-    expect(await lookUpRepo(octokit, repo('image-build-limited'))).toMatchObject({ status: 'ok' });
+    expect(await platform.repository(repo('image-build-alpha'))).toEqual({ status: 'ok', cloneUrl: 'https://git.example/rancher/image-build-alpha.git', defaultBranch: 'main' });
+    expect(await platform.repository(repo('image-build-old'))).toEqual({ status: 'archived', defaultBranch: 'main' });
+    expect(await platform.repository(repo('image-build-missing'))).toMatchObject({ status: 'missing' });
+    expect(await platform.repository(repo('image-build-limited'))).toMatchObject({ status: 'ok' });
     expect(rateLimited).toBe(2);
     // The wait the client chose: the answer's retry-after (1 s), not plugin-throttling's 60 s fallback.
     expect(logged).toEqual([`GitHub secondary rate limit on GET /repos/{owner}/{repo}: waiting 1s`]);
