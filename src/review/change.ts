@@ -16,6 +16,46 @@ export const FINAL_STAGE_CHANGED: RuleMeta = {
   severity: 'error',
   title: 'A final image stage lost its platform, name, COPY destinations or runtime settings',
   docs: DOCS.crossCompile,
+  examples: {
+    before: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["/usr/local/bin/widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
 };
 
 export const GLOBAL_ARG_REMOVED: RuleMeta = {
@@ -23,6 +63,46 @@ export const GLOBAL_ARG_REMOVED: RuleMeta = {
   severity: 'error',
   title: 'A global ARG other than ARCH was removed or its default changed',
   docs: DOCS.buildArgs,
+  examples: {
+    before: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.6b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
 };
 
 export const STRIP_DROPPED: RuleMeta = {
@@ -30,6 +110,46 @@ export const STRIP_DROPPED: RuleMeta = {
   severity: 'error',
   title: 'A final image ships unstripped a binary that install -s or strip stripped before',
   docs: DOCS.crossCompile,
+  examples: {
+    before: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+COPY . /src
+RUN cd /src && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN install -s /out/widgetd /usr/local/bin/widgetd
+FROM scratch
+COPY --from=builder /usr/local/bin/widgetd /usr/local/bin/widgetd
+`,
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN install /out/widgetd /usr/local/bin/widgetd
+FROM scratch
+COPY --from=builder /usr/local/bin/widgetd /usr/local/bin/widgetd
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN install /out/widgetd /usr/local/bin/widgetd
+FROM \${GO_IMAGE} AS strip_binary
+COPY --from=builder /usr/local/bin/widgetd /widgetd
+RUN strip /widgetd
+FROM scratch
+COPY --from=strip_binary /widgetd /usr/local/bin/widgetd
+`,
+  },
 };
 
 export const SHIPPED_PATH_LOST: RuleMeta = {
@@ -37,6 +157,47 @@ export const SHIPPED_PATH_LOST: RuleMeta = {
   severity: 'error',
   title: 'A final image no longer ships a file or link it shipped before, or ships a link as a file',
   docs: DOCS.crossCompile,
+  examples: {
+    before: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+COPY . /src
+RUN cd /src && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN install -s /out/widgetd /usr/local/bin/widgetd && ln -s /usr/local/bin/widgetd /usr/local/bin/widget
+FROM scratch
+COPY --from=builder /usr/local/bin/ /usr/local/bin/
+`,
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM \${GO_IMAGE} AS strip_binary
+COPY --from=builder /out/widgetd /out/widgetd
+RUN strip /out/widgetd
+FROM scratch
+COPY --from=strip_binary /out/ /usr/local/bin/
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM \${GO_IMAGE} AS strip_binary
+COPY --from=builder /out/widgetd /out/widgetd
+RUN strip /out/widgetd && ln -s /usr/local/bin/widgetd /out/widget
+FROM scratch
+COPY --from=strip_binary /out/ /usr/local/bin/
+`,
+  },
 };
 
 export const CHANGE_RULES: RuleMeta[] = [FINAL_STAGE_CHANGED, SHIPPED_PATH_LOST, STRIP_DROPPED, GLOBAL_ARG_REMOVED];

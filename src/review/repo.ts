@@ -62,6 +62,41 @@ export const STALE_BUILD_ARG: RuleMeta = {
   severity: 'warning',
   title: 'A --build-arg the Dockerfiles no longer declare',
   docs: DOCS.buildArgs,
+  examples: {
+    dockerfile: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    fail: `IMAGE ?= rancher/hardened-widget
+TAG ?= v1.2.3
+ARCH ?= amd64
+
+.PHONY: image-build
+image-build:
+\tdocker buildx build --platform=linux/$(ARCH) \\
+\t\t--build-arg ARCH=$(ARCH) \\
+\t\t--tag $(IMAGE):$(TAG)-$(ARCH) --load .
+`,
+    pass: `IMAGE ?= rancher/hardened-widget
+TAG ?= v1.2.3
+ARCH ?= amd64
+
+.PHONY: image-build
+image-build:
+\tdocker buildx build --platform=linux/$(ARCH) \\
+\t\t--tag $(IMAGE):$(TAG)-$(ARCH) --load .
+`,
+  },
 };
 
 export const REPO_RULES: RuleMeta[] = [STALE_BUILD_ARG];

@@ -25,6 +25,19 @@ export interface Finding {
 /** What the review is told about the build besides the Dockerfile: the facts input (dockerfile/input.ts), defaults for what is missing. */
 export type ReviewOptions = Partial<FactsInput>;
 
+/**
+ * A rule's examples. Most rules read one Dockerfile: `fail` and `pass` are Dockerfiles. A change
+ * rule compares a migration with its input: `before` is the input, `fail` and `pass` two
+ * migrations of it. A repository rule reads the build files: `dockerfile` is the folder's
+ * Dockerfile, `fail` and `pass` its Makefile.
+ */
+export interface RuleExamples {
+  fail: string;
+  pass: string;
+  before?: string;
+  dockerfile?: string;
+}
+
 export interface RuleMeta {
   /** kebab-case id, stable: it is what the codemod and CI refer to. */
   id: string;
@@ -33,8 +46,8 @@ export interface RuleMeta {
   /** One line, for SARIF rule metadata and `--list`. */
   title: string;
   docs: string;
-  /** A Dockerfile the rule finds something in, and the same one fixed (its page in docs/rules/ shows both; a test checks they fail and pass). */
-  examples?: { fail: string; pass: string };
+  /** What the rule finds something in, and the same fixed as its hint says (its page in docs/rules/ shows both; a test checks they fail and pass). */
+  examples?: RuleExamples;
   /**
    * Held as an error in the bot's own output though only a warning in a human's file (P5: the
    * bot must not leave a cross-compiled binary running unguarded).

@@ -4,6 +4,8 @@ import { CHANGE_RULES } from '../../src/review/change.ts';
 import { REPO_RULES } from '../../src/review/repo.ts';
 import { EXTRA_RULES } from '../../src/review/review.ts';
 import { RULES } from '../../src/review/rules/index.ts';
+import { allRules as sarifRules } from '../../src/review/format.ts';
+import { allRules as docsRules } from '../../scripts/docs/generate.ts';
 
 const ALL = [...RULES, ...EXTRA_RULES, ...REPO_RULES, ...CHANGE_RULES];
 
@@ -19,10 +21,20 @@ describe('rule registry', () => {
     }
   });
 
-  it('every rule is exercised by a test in this folder', () => {
+  // rule-examples.test.ts runs each rule of these lists on its examples; the docs page of a rule
+  // shows them, so a list the generator or SARIF missed would leave a rule without a page.
+  it('every rule has examples, and the docs and SARIF list exactly these rules', () => {
+    for (const r of ALL) expect(r.examples, `${r.id} has no examples`).toBeDefined();
+    const ids = ALL.map((r) => r.id).sort();
+    expect(docsRules().map((r) => r.id).sort()).toEqual(ids);
+    expect(sarifRules().map((r) => r.id).sort()).toEqual(ids);
+  });
+
+  // The examples show one case each; the edge cases need a test of their own that names the rule.
+  it('every rule is named by a test of its own in this folder', () => {
     const dir = new URL('.', import.meta.url);
     const tests = readdirSync(dir)
-      .filter((f) => f.endsWith('.test.ts') && f !== 'registry.test.ts')
+      .filter((f) => f.endsWith('.test.ts') && f !== 'registry.test.ts' && f !== 'rule-examples.test.ts')
       .map((f) => readFileSync(new URL(f, dir), 'utf8'))
       .join('\n');
     for (const r of ALL) expect(tests, r.id).toContain(`'${r.id}'`);

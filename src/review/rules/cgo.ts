@@ -59,6 +59,35 @@ export const cgoWithoutTargetLibs: Rule = {
   severity: 'error',
   title: 'Cgo cross-compile without the target libc from xx-apk/xx-apt-get',
   docs: DOCS.xxPackages,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk --no-cache add musl-dev gcc
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+  },
   check(ctx: ReviewContext) {
     for (const c of ctx.compiles()) {
       if (!c.cross || !c.cgo.on) continue;
@@ -92,6 +121,36 @@ export const cgoImplicit: Rule = {
   severity: 'warning',
   title: 'CGO_ENABLED is not set for a cross-compile',
   docs: DOCS.xxGo,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const c of ctx.compiles()) {
       if (!c.cross || c.cgo.explicit || c.kind !== 'go-build') continue;
@@ -110,6 +169,36 @@ export const targetLibNativeInstall: Rule = {
   severity: 'error',
   title: 'A target library is installed with the native package manager in a cross-compile stage',
   docs: DOCS.xxPackages,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld libseccomp-dev libseccomp-static
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk --no-cache add musl-dev gcc
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk --no-cache add musl-dev gcc libseccomp-dev libseccomp-static
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+  },
   check(ctx: ReviewContext) {
     const cross = ctx.compiles().filter((c) => c.cross);
     if (cross.length === 0) return;

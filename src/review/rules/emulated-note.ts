@@ -13,6 +13,28 @@ export const emulatedNoteOnBuildPlatform: Rule = {
   severity: 'error',
   title: 'A stage marked "kept emulated" runs on the build platform',
   docs: DOCS.emulation,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+# kept emulated: the probe loader is C, built with make for the target
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS loader
+RUN apk add --no-cache gcc make musl-dev
+COPY loader /src/loader
+RUN make -C /src/loader
+FROM scratch
+COPY --from=loader /src/loader/loader /usr/local/bin/loader
+ENTRYPOINT ["loader"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+# kept emulated: the probe loader is C, built with make for the target
+FROM \${GO_IMAGE} AS loader
+RUN apk add --no-cache gcc make musl-dev
+COPY loader /src/loader
+RUN make -C /src/loader
+FROM scratch
+COPY --from=loader /src/loader/loader /usr/local/bin/loader
+ENTRYPOINT ["loader"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const f of ctx.analysis.facts.values()) {
       if (!f.markedEmulated || f.stage.platform !== 'build' || (f.compiles.length === 0 && f.cBuilds.length === 0)) continue;

@@ -20,6 +20,32 @@ export const compileLeftEmulated: Rule = {
   severity: 'error',
   title: 'A Go compile stage still runs on the target platform (emulated)',
   docs: DOCS.crossCompile,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const f of ctx.analysis.facts.values()) {
       if (!f.crossCompile || f.stage.platform !== 'target') continue;
@@ -42,6 +68,31 @@ export const emulatedStageUnmarked: Rule = {
   severity: 'warning',
   title: 'A build stage stays emulated without a comment saying why',
   docs: DOCS.emulation,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM \${GO_IMAGE} AS agent
+RUN apk add --no-cache clang llvm make
+WORKDIR /src
+COPY . .
+RUN clang -O2 -target bpf -c bpf/probe.c -o bpf/probe.o && \\
+    CGO_ENABLED=0 go build -o /out/agent ./cmd/agent
+FROM scratch
+COPY --from=agent /out/agent /usr/local/bin/agent
+ENTRYPOINT ["agent"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+# kept emulated: clang builds the BPF probe that the agent embeds, for the target
+FROM \${GO_IMAGE} AS agent
+RUN apk add --no-cache clang llvm make
+WORKDIR /src
+COPY . .
+RUN clang -O2 -target bpf -c bpf/probe.c -o bpf/probe.o && \\
+    CGO_ENABLED=0 go build -o /out/agent ./cmd/agent
+FROM scratch
+COPY --from=agent /out/agent /usr/local/bin/agent
+ENTRYPOINT ["agent"]
+`,
+  },
   check(ctx: ReviewContext) {
     const migrated = alreadyCrossCompiles(ctx.analysis);
     for (const f of ctx.analysis.facts.values()) {

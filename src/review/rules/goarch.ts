@@ -38,6 +38,37 @@ export const staleGoarch: Rule = {
   severity: 'error',
   title: 'GOARCH/GOOS is forced to a value that is not the target platform',
   docs: DOCS.crossCompile,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+ENV GOOS=linux GOARCH=amd64
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) check(ctx, stage, this);
   },

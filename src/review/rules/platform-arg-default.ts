@@ -13,6 +13,24 @@ export const platformArgDefault: Rule = {
   severity: 'error',
   title: 'An automatic platform ARG has a default, so every platform builds with it',
   docs: DOCS.platformArgs,
+  examples: {
+    fail: `ARG BCI_IMAGE=registry.suse.com/bci/bci-busybox:15.6
+FROM \${BCI_IMAGE}
+ARG KUBECTL_VERSION=v1.30.2
+ARG TARGETARCH=amd64
+ADD --chmod=755 https://dl.k8s.io/release/\${KUBECTL_VERSION}/bin/linux/\${TARGETARCH}/kubectl /usr/local/bin/kubectl
+USER 65534
+ENTRYPOINT ["kubectl"]
+`,
+    pass: `ARG BCI_IMAGE=registry.suse.com/bci/bci-busybox:15.6
+FROM \${BCI_IMAGE}
+ARG KUBECTL_VERSION=v1.30.2
+ARG TARGETARCH
+ADD --chmod=755 https://dl.k8s.io/release/\${KUBECTL_VERSION}/bin/linux/\${TARGETARCH}/kubectl /usr/local/bin/kubectl
+USER 65534
+ENTRYPOINT ["kubectl"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const d of platformArgDefaults(ctx.model)) {
       ctx.report(

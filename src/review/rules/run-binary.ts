@@ -14,6 +14,38 @@ export const unguardedCrossBinaryRun: Rule = {
   errorInOwnOutput: true,
   title: 'A cross-compiled binary is executed on the build platform',
   docs: DOCS.xxInfo,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN /out/widgetd --version
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN if ! xx-info is-cross; then /out/widgetd --version; fi
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     const cross = ctx.compiles().filter((c) => c.cross);
     if (cross.length === 0) return;

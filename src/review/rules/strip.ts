@@ -13,6 +13,37 @@ export const hostStripCrossOutput: Rule = {
   severity: 'error',
   title: 'Host strip (or install -s) on cross-compiled output',
   docs: DOCS.crossCompile,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN install -s /out/widgetd /usr/local/bin/widgetd
+FROM scratch
+COPY --from=builder /usr/local/bin/widgetd /usr/local/bin/widgetd
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+COPY . /src
+ARG TARGETPLATFORM
+RUN cd /src && xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+RUN install /out/widgetd /usr/local/bin/widgetd
+FROM \${GO_IMAGE} AS strip_binary
+COPY --from=builder /usr/local/bin/widgetd /widgetd
+RUN strip /widgetd
+FROM scratch
+COPY --from=strip_binary /widgetd /usr/local/bin/widgetd
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
       if (!ctx.native(stage)) continue;

@@ -21,6 +21,23 @@ export const targetArgUndeclared: Rule = {
   severity: 'error',
   title: 'A platform ARG is used in a stage that does not declare it',
   docs: DOCS.platformArgs,
+  examples: {
+    fail: `ARG BCI_IMAGE=registry.suse.com/bci/bci-busybox:15.6
+FROM \${BCI_IMAGE}
+ARG KUBECTL_VERSION=v1.30.2
+ADD --chmod=755 https://dl.k8s.io/release/\${KUBECTL_VERSION}/bin/linux/\${TARGETARCH}/kubectl /usr/local/bin/kubectl
+USER 65534
+ENTRYPOINT ["kubectl"]
+`,
+    pass: `ARG BCI_IMAGE=registry.suse.com/bci/bci-busybox:15.6
+FROM \${BCI_IMAGE}
+ARG KUBECTL_VERSION=v1.30.2
+ARG TARGETARCH
+ADD --chmod=755 https://dl.k8s.io/release/\${KUBECTL_VERSION}/bin/linux/\${TARGETARCH}/kubectl /usr/local/bin/kubectl
+USER 65534
+ENTRYPOINT ["kubectl"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
       for (const instr of stage.instructions) {
@@ -47,6 +64,36 @@ export const xxWithoutTargetArg: Rule = {
   severity: 'error',
   title: 'An xx helper runs before the target ARG is declared in its stage',
   docs: DOCS.xxInfo,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld
+RUN xx-apk --no-cache add musl-dev gcc
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git clang lld
+ARG TARGETPLATFORM
+RUN xx-apk --no-cache add musl-dev gcc
+WORKDIR /src
+COPY . .
+RUN xx-go --wrap && CGO_ENABLED=1 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
       if (!ctx.native(stage)) continue;

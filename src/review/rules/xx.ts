@@ -16,6 +16,35 @@ export const xxNotCopied: Rule = {
   severity: 'error',
   title: 'xx helpers are used without COPY --from=<xx stage> / / in the stage lineage',
   docs: DOCS.xxPrimer,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
       const use = ctx.commands(stage).find((c) => baseName(c.command.name).startsWith('xx-'));
@@ -64,6 +93,36 @@ export const xxImageNotMirror: Rule = {
   severity: 'warning',
   title: 'The xx image is not the configured mirror',
   docs: DOCS.xxPrimer,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     const want = splitImage(ctx.xxImage).repo;
     for (const { image, span } of xxImageRefs(ctx)) {
@@ -78,6 +137,36 @@ export const xxImageUnpinned: Rule = {
   severity: 'warning',
   title: 'The xx image is not pinned to a version or digest',
   docs: DOCS.xxPrimer,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:latest AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const { image, span } of xxImageRefs(ctx)) {
       if (image.includes('$')) continue;
@@ -99,6 +188,35 @@ export const xxVerifyMissing: Rule = {
   severity: 'warning',
   title: 'No xx-verify after a cross-compile',
   docs: DOCS.xxVerify,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     const done = new Set<Stage>();
     for (const c of ctx.compiles()) {
@@ -120,6 +238,36 @@ export const xxVerifyWithoutFile: Rule = {
   severity: 'warning',
   title: 'xx-verify runs where the file utility is not installed',
   docs: DOCS.xxVerify,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
+RUN xx-verify --static /out/widgetd
+FROM scratch
+COPY --from=builder /out/widgetd /usr/local/bin/widgetd
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
       const verify = ctx.commands(stage).find((c) => baseName(c.command.name) === 'xx-verify');
@@ -143,6 +291,36 @@ export const xxVerifyStaticSeveralFiles: Rule = {
   severity: 'error',
   title: 'xx-verify --static with several files (or a glob) checks only the first one',
   docs: DOCS.xxVerify,
+  examples: {
+    fail: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/ ./cmd/widgetd ./cmd/widgetctl
+RUN xx-verify --static /out/widgetd /out/widgetctl
+FROM scratch
+COPY --from=builder /out/ /usr/local/bin/
+ENTRYPOINT ["widgetd"]
+`,
+    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
+FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
+FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
+COPY --from=xx / /
+RUN apk add --no-cache file git
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/ ./cmd/widgetd ./cmd/widgetctl
+RUN xx-verify --static /out/widgetd && xx-verify --static /out/widgetctl
+FROM scratch
+COPY --from=builder /out/ /usr/local/bin/
+ENTRYPOINT ["widgetd"]
+`,
+  },
   check(ctx: ReviewContext) {
     for (const b of staticVerifyBatches(ctx.model)) {
       const [first, ...rest] = b.files;
