@@ -6,7 +6,7 @@
  * bare line continuation (which would make the next command its argument).
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
-import { lineage } from '../../src/dockerfile/model.ts';
+import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import { makeMixesCodegen, swallowedByWrap } from '../../src/dockerfile/commands.ts';
 import type { CommandSite, StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
@@ -18,10 +18,16 @@ export const xxGoWrap: DockerfileRecipe = {
   fixes: ['compile-left-emulated', 'cross-setup-missing', 'xx-go-wrap-swallows-command'],
   apply(ctx) {
     const edits: Edit[] = [];
+    // Stages wrapped here (parents come first): a stage built FROM one inherits its go env.
+    const wrapped = new Set<Stage>();
     for (const f of ctx.analysis.facts.values()) {
       if (!f.crossCompile) continue;
+      if (lineage(f.stage).slice(1).some((s) => wrapped.has(s))) continue;
       const e = wrap(ctx, f);
-      if (e) edits.push(e);
+      if (e) {
+        edits.push(e);
+        wrapped.add(f.stage);
+      }
     }
     return edits;
   },

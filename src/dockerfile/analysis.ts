@@ -39,6 +39,11 @@ export interface StageFacts {
   /** C compilers and non-Go build systems (P10). */
   cBuilds: CommandSite[];
   nativeGo: CommandSite[];
+  /**
+   * Compiles for the build machine itself (`export GOARCH=$(go env GOHOSTARCH) && make ...`, a
+   * generator built with GOARCH=$BUILDARCH): host work, done natively and once; a subset of nativeGo.
+   */
+  hostBuilds: CommandSite[];
   /** `go test` runs: they build and run test binaries, so only natively. */
   tests: CommandSite[];
   packageInstalls: (PackageInstall & { instruction: Instruction })[];
@@ -145,14 +150,17 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   const compiles: CompileSite[] = [];
   const cBuilds: CommandSite[] = [];
   const nativeGo: CommandSite[] = [];
+  const hostBuilds: CommandSite[] = [];
   const tests: CommandSite[] = [];
   const wraps: CommandSite[] = [];
   for (const c of commands) {
     const kind = compileKind(c.command, goStage);
     // `GOARCH=$BUILDARCH go build -o /usr/local/bin/gen`: a tool for the build itself (P7), built
     // and run natively; no target compile, so neither wrapped nor guarded.
-    if (kind && forBuildMachine(stage, c)) nativeGo.push(c);
-    else if (kind) compiles.push({ ...c, kind });
+    if (kind && forBuildMachine(stage, c)) {
+      nativeGo.push(c);
+      hostBuilds.push(c);
+    } else if (kind) compiles.push({ ...c, kind });
     if (isCBuild(c.command)) cBuilds.push(c);
     if (isNativeGoTool(c.command)) nativeGo.push(c);
     if (isGoTest(c.command)) tests.push(c);
@@ -172,6 +180,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     compiles,
     cBuilds,
     nativeGo,
+    hostBuilds,
     tests,
     packageInstalls,
     distro,
