@@ -21,6 +21,7 @@ import type { MakeVar } from './build-files.ts';
 import type { FactsInput } from './input.ts';
 import { systemGlobInstalls } from './strip-names.ts';
 import { splitCandidate, splitOf } from './lineage-split.ts';
+import { gobinInstalls, makeGobinInstall, makeLabel } from './gobin.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -214,7 +215,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const reason = detectEmulatedReason(f, finalStages) ?? (stage.platform === 'build' ? undefined : unnamedStripReason(f, model));
+  const reason = detectEmulatedReason(f, finalStages) ?? gobinReason(f, opts) ?? (stage.platform === 'build' ? undefined : unnamedStripReason(f, model));
   if (reason) {
     if (stage.platform === 'build') return; // someone already moved it; the review judges it.
     f.emulatedReason = reason;
@@ -281,6 +282,23 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
   }
   for (const c of f.compiles) {
     if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
+  }
+  return undefined;
+}
+
+/**
+ * A compile through `go install` with GOBIN set fails for every foreign target. In the Dockerfile
+ * the go-install-gobin recipe builds it with `go build -o` where that is the same output; one it
+ * cannot rewrite, or one a Makefile recipe runs, keeps the stage emulated, citing the line.
+ */
+function gobinReason(f: StageFacts, opts: AnalysisOptions): string | undefined {
+  const compiles = new Set(f.compiles.map((c) => c.command));
+  const stuck = gobinInstalls(f.stage).find((g) => compiles.has(g.command) && !g.rewrite);
+  if (stuck) return `line ${stuck.instruction.line}: go install with GOBIN set fails cross-compiled; no go build -o for ${stuck.cannot}`;
+  for (const c of f.compiles) {
+    if (c.kind !== 'make') continue;
+    const hit = makeGobinInstall(f.stage, c.instruction, c.command, opts.makefile);
+    if (hit) return `"${makeLabel(c.command)}" runs go install with GOBIN set (${hit.file}:${hit.line}), which fails cross-compiled`;
   }
   return undefined;
 }
