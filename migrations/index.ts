@@ -10,6 +10,7 @@ import { emulatedStageNote } from './emulated-stage-note/index.ts';
 import { splitLineage } from './split-lineage/index.ts';
 import { archBuildArg } from './arch-build-arg/index.ts';
 import { staleGoEnv } from './stale-go-env/index.ts';
+import { goInstallGobin } from './go-install-gobin/index.ts';
 import { targetArgsLate } from './target-args-late/index.ts';
 import { targetIndependentFirst } from './target-independent-first/index.ts';
 import { splitModuleDownload } from './split-module-download/index.ts';
@@ -38,6 +39,7 @@ export const dockerfileRecipes: DockerfileRecipe[] = [
   archBuildArg,
   buildPlatform,
   staleGoEnv,
+  goInstallGobin,
   splitModuleDownload,
   targetIndependentFirst,
   targetArgsLate,

@@ -6,6 +6,7 @@
  */
 import { attachedCommentStart, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
 import { effectiveCgo, explicitCgo, makeForcesCgoOff } from '../../src/dockerfile/cross.ts';
+import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const cgoExplicit: DockerfileRecipe = {
@@ -15,10 +16,15 @@ export const cgoExplicit: DockerfileRecipe = {
   fixes: ['compile-left-emulated', 'cgo-implicit'],
   apply({ analysis, source, model }) {
     const edits: Edit[] = [];
+    // The value set here per stage (parents come first): a stage built FROM one inherits its ENV.
+    const setIn = new Map<Stage, string>();
     for (const f of analysis.facts.values()) {
       if (!f.crossCompile || f.compiles.length === 0) continue;
       if (explicitCgo(f.stage, analysis) !== undefined) continue;
       const value = effectiveCgo(f.stage, f, analysis);
+      const inherited = lineage(f.stage).slice(1).find((s) => setIn.has(s));
+      if (inherited && setIn.get(inherited) === value) continue;
+      setIn.set(f.stage, value);
       const first = [...f.compiles].sort((a, b) => a.instruction.index - b.instruction.index)[0]!;
       const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'env' : 'ENV';
       const why =

@@ -16,6 +16,9 @@ import { followsBuildMachine, followsTarget } from '../../src/dockerfile/env.ts'
 const meant = (value: string) => followsTarget(value) || followsBuildMachine(value);
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
+/** `GOARCH=<the build machine's arch>` as one word of an export. */
+const hostGoarch = (word: string) => word.startsWith('GOARCH=') && followsBuildMachine(word.slice(7));
+
 const STALE = STALE_GO_VARS;
 
 export const staleGoEnv: DockerfileRecipe = {
@@ -60,6 +63,8 @@ export const staleGoEnv: DockerfileRecipe = {
         }
         for (const cmd of instr.shell?.commands ?? []) {
           if (cmd.name === 'export' && instr.shell?.errorAt === undefined) {
+            // `export GOOS=linux GOARCH=$(go env GOHOSTARCH)`: the RUN builds for the build machine on purpose.
+            if (cmd.args.some((w) => hostGoarch(w.value))) continue;
             const stale = cmd.args.filter((w) => STALE.has(w.value.split('=')[0]!) && !meant(w.value));
             if (stale.length === 0) continue;
             const why = `export ${stale.map((w) => w.value.split('=')[0]).join(' ')} on the build platform would override the target that xx-go sets`;
@@ -69,6 +74,7 @@ export const staleGoEnv: DockerfileRecipe = {
             } else edits.push(...editWordList(source.text, cmd, cmd.args, stale, [], why));
             continue;
           }
+          if (cmd.assigns.some((a) => a.name === 'GOARCH' && followsBuildMachine(a.value))) continue;
           for (const a of cmd.assigns) {
             if (!STALE.has(a.name) || meant(a.value)) continue;
             let end = a.end;

@@ -6,8 +6,9 @@
  * bare line continuation (which would make the next command its argument).
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
-import { lineage } from '../../src/dockerfile/model.ts';
+import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import { makeMixesCodegen, swallowedByWrap } from '../../src/dockerfile/commands.ts';
+import { runsCheckoutMakefile } from '../../src/dockerfile/gobin.ts';
 import type { CommandSite, StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -18,10 +19,16 @@ export const xxGoWrap: DockerfileRecipe = {
   fixes: ['compile-left-emulated', 'cross-setup-missing', 'xx-go-wrap-swallows-command'],
   apply(ctx) {
     const edits: Edit[] = [];
+    // Stages wrapped here (parents come first): a stage built FROM one inherits its go env.
+    const wrapped = new Set<Stage>();
     for (const f of ctx.analysis.facts.values()) {
       if (!f.crossCompile) continue;
+      if (lineage(f.stage).slice(1).some((s) => wrapped.has(s))) continue;
       const e = wrap(ctx, f);
-      if (e) edits.push(e);
+      if (e) {
+        edits.push(e);
+        wrapped.add(f.stage);
+      }
     }
     return edits;
   },
@@ -92,5 +99,17 @@ function wrap(ctx: RecipeContext, f: StageFacts): Edit | undefined {
     }
     at = st.elements[m]!.start;
   }
-  return replace(at, at, 'xx-go --wrap && ', `xx-go --wrap makes "${cmd.name === 'go' || /^g?make$/.test(cmd.name) ? [cmd.name, ...cmd.args.slice(0, 1).map((a) => a.value)].join(' ') : cmd.name}" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively`);
+  const label = cmd.name === 'go' || /^g?make$/.test(cmd.name) ? [cmd.name, ...cmd.args.slice(0, 1).map((a) => a.value)].join(' ') : cmd.name;
+  // What a Makefile or script the bot cannot read runs is not known to cross-compile (a
+  // `go install` with GOBIN set there fails for every foreign target): the reason says so.
+  const unseen =
+    target.kind === 'script'
+      ? `the script "${cmd.name}" is not read here`
+      : target.kind === 'make' && !runsCheckoutMakefile(stage, target.instruction, cmd, ctx.facts.input.makefile)
+        ? 'its Makefile is not in the build context'
+        : undefined;
+  const why = unseen
+    ? `xx-go --wrap makes every go call of "${label}" build for the target platform; ${unseen}, so nothing checked that it cross-compiles (a go install with GOBIN set would fail): build every platform once`
+    : `xx-go --wrap makes "${label}" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively`;
+  return replace(at, at, 'xx-go --wrap && ', why);
 }

@@ -28,7 +28,9 @@ export const xxToolchain: DockerfileRecipe = {
     const copiedInto = new Set<Stage>();
     // Stages given ARG TARGETPLATFORM here: a stage built FROM one inherits it (parents come first).
     const declaredIn = new Set<Stage>();
-    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto, declaredIn));
+    // Target libraries installed with xx-apk/xx-apt-get here, per stage: a stage built FROM one has them.
+    const libsIn = new Map<Stage, Set<string>>();
+    for (const f of ctx.analysis.facts.values()) if (f.crossCompile) edits.push(...setUp(ctx, f, edited, copiedInto, declaredIn, libsIn));
     return edits;
   },
 };
@@ -38,7 +40,7 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
-function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>, declaredIn: Set<Stage>): Edit[] {
+function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>, declaredIn: Set<Stage>, libsIn: Map<Stage, Set<string>>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
   const edits: Edit[] = [];
@@ -93,8 +95,12 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
   let added = nativeInstalls.some((p) => edited.has(p.command.start));
   for (const p of nativeInstalls) {
     // Kernel headers are left where a stage someone already set up has them (they rarely matter).
-    const libs: ShellWord[] = p.packages.filter(isLib);
-    for (const w of libs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
+    const targetLibs: ShellWord[] = p.packages.filter(isLib);
+    for (const w of targetLibs) if (!movedLibs.includes(w.value)) movedLibs.push(w.value);
+    // A parent stage that builds for the build machine itself (a host build before the target
+    // fork) still links its own binaries with them: they stay native there, xx-apk adds the target's.
+    const host = p.instruction.stage !== stage && (analysis.facts.get(p.instruction.stage!)?.hostBuilds.length ?? 0) > 0;
+    const libs = host ? [] : targetLibs;
     if (edited.has(p.command.start)) continue;
     const add = !added ? wantNative : [];
     if (libs.length === 0 && add.length === 0) continue;
@@ -146,15 +152,18 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
   const wantTarget = cgo === '1' || movedLibs.length > 0 ? (distro === 'alpine' ? ['musl-dev', 'gcc'] : ['libc6-dev', 'gcc']) : [];
   for (const l of movedLibs) if (!wantTarget.includes(packageName(l))) wantTarget.push(l);
   const existing = targetLibInstall(stage, analysis);
+  const inheritedLibs = new Set(lineage(stage).slice(1).flatMap((s) => [...(libsIn.get(s) ?? [])]));
   if (existing) {
     const have = new Set(existing.packages.map((w) => packageName(w.value)));
     const missing = wantTarget.filter((p) => !have.has(packageName(p)));
     if (missing.length > 0) edits.push(...editWordList(source.text, existing.command, existing.packages, [], missing, `${missing.join(' ')} must match the target architecture`));
-  } else if (wantTarget.length > 0) {
+  } else if (wantTarget.some((p) => !inheritedLibs.has(packageName(p)))) {
+    const add = wantTarget.filter((p) => !inheritedLibs.has(packageName(p)));
+    libsIn.set(stage, new Set([...inheritedLibs, ...add.map(packageName)]));
     targetLines.push(
       distro === 'alpine'
-        ? `${kw(ctx, 'RUN')} xx-apk --no-cache add ${wantTarget.join(' ')}`
-        : `${kw(ctx, 'RUN')} xx-apt-get update && xx-apt-get install -y --no-install-recommends ${wantTarget.join(' ')}`,
+        ? `${kw(ctx, 'RUN')} xx-apk --no-cache add ${add.join(' ')}`
+        : `${kw(ctx, 'RUN')} xx-apt-get update && xx-apt-get install -y --no-install-recommends ${add.join(' ')}`,
     );
   }
   if (targetLines.length > 0) {

@@ -21,6 +21,7 @@ import type { MakeVar } from './build-files.ts';
 import type { FactsInput } from './input.ts';
 import { systemGlobInstalls } from './strip-names.ts';
 import { splitCandidate, splitOf } from './lineage-split.ts';
+import { gobinInstalls, makeGobinInstall, makeLabel } from './gobin.ts';
 
 export interface CommandSite {
   instruction: Instruction;
@@ -39,6 +40,11 @@ export interface StageFacts {
   /** C compilers and non-Go build systems (P10). */
   cBuilds: CommandSite[];
   nativeGo: CommandSite[];
+  /**
+   * Compiles for the build machine itself (`export GOARCH=$(go env GOHOSTARCH) && make ...`, a
+   * generator built with GOARCH=$BUILDARCH): host work, done natively and once; a subset of nativeGo.
+   */
+  hostBuilds: CommandSite[];
   /** `go test` runs: they build and run test binaries, so only natively. */
   tests: CommandSite[];
   packageInstalls: (PackageInstall & { instruction: Instruction })[];
@@ -148,14 +154,17 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
   const compiles: CompileSite[] = [];
   const cBuilds: CommandSite[] = [];
   const nativeGo: CommandSite[] = [];
+  const hostBuilds: CommandSite[] = [];
   const tests: CommandSite[] = [];
   const wraps: CommandSite[] = [];
   for (const c of commands) {
     const kind = compileKind(c.command, goStage);
     // `GOARCH=$BUILDARCH go build -o /usr/local/bin/gen`: a tool for the build itself (P7), built
     // and run natively; no target compile, so neither wrapped nor guarded.
-    if (kind && forBuildMachine(stage, c)) nativeGo.push(c);
-    else if (kind) compiles.push({ ...c, kind });
+    if (kind && forBuildMachine(stage, c)) {
+      nativeGo.push(c);
+      hostBuilds.push(c);
+    } else if (kind) compiles.push({ ...c, kind });
     // A make in a stage with a C compiler and no Go builds C (`apk add gcc make` then `make -C helper`).
     if (isCBuild(c.command) || (!goStage && cCompiler && ['make', 'gmake'].includes(baseName(c.command.name)))) cBuilds.push(c);
     if (isNativeGoTool(c.command)) nativeGo.push(c);
@@ -176,6 +185,7 @@ function collectFacts(stage: Stage, model: DockerfileModel, known: Map<Stage, St
     compiles,
     cBuilds,
     nativeGo,
+    hostBuilds,
     tests,
     packageInstalls,
     distro,
@@ -209,7 +219,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length === 0 && f.cBuilds.length === 0) return;
   if (f.emulatedReason) return;
   if (stage.platform === 'other') return;
-  const detected = detectEmulatedReason(f, finalStages);
+  const detected = detectEmulatedReason(f, finalStages) ?? gobinReason(f, opts);
   const unnamed = detected || stage.platform === 'build' ? undefined : unnamedStripReason(f, model);
   const reason = detected ?? unnamed?.reason;
   if (reason) {
@@ -279,6 +289,23 @@ function detectEmulatedReason(f: StageFacts, finalStages: Set<Stage>): string | 
   }
   for (const c of f.compiles) {
     if (c.instruction.execForm) return 'the compile is a RUN in exec (JSON) form, which cannot be wrapped with xx-go';
+  }
+  return undefined;
+}
+
+/**
+ * A compile through `go install` with GOBIN set fails for every foreign target. In the Dockerfile
+ * the go-install-gobin recipe builds it with `go build -o` where that is the same output; one it
+ * cannot rewrite, or one a Makefile recipe runs, keeps the stage emulated, citing the line.
+ */
+function gobinReason(f: StageFacts, opts: AnalysisOptions): string | undefined {
+  const compiles = new Set(f.compiles.map((c) => c.command));
+  const stuck = gobinInstalls(f.stage).find((g) => compiles.has(g.command) && !g.rewrite);
+  if (stuck) return `line ${stuck.instruction.line}: go install with GOBIN set fails cross-compiled; no go build -o for ${stuck.cannot}`;
+  for (const c of f.compiles) {
+    if (c.kind !== 'make') continue;
+    const hit = makeGobinInstall(f.stage, c.instruction, c.command, opts.makefile);
+    if (hit) return `"${makeLabel(c.command)}" runs go install with GOBIN set (${hit.file}:${hit.line}), which fails cross-compiled`;
   }
   return undefined;
 }

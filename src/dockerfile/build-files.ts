@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { readSafeTextIfAny } from '../files/safe-read.ts';
 import { MAX_DOCKERFILE_BYTES } from './source.ts';
+import { parseShell } from './shell.ts';
 
 /** A checkout's Makefile or workflow. */
 export interface BuildFile {
@@ -210,13 +211,132 @@ export function buildArgValues(files: BuildFile[]): Record<string, string> {
   return Object.fromEntries([...seen].filter(([, v]) => v.size === 1).map(([k, v]) => [k, [...v][0]!]));
 }
 
+/** A line of the Makefile whose recipe runs `go install` with GOBIN set (which Go refuses for a cross-compiled binary). */
+export interface MakeGobinInstall {
+  file: string;
+  line: number;
+}
+
+/** The checkout's Makefile, as far as a `make` in the Dockerfile that runs it needs to know. */
+export interface MakefileFacts {
+  path: string;
+  /**
+   * Per goal (`''`: the default goal), the first `go install` with GOBIN set that the goal
+   * reaches through its prerequisites and the `$(MAKE) <goal>` calls of its recipes.
+   */
+  gobinInstalls: Record<string, MakeGobinInstall>;
+}
+
+interface MakeRule {
+  prereqs: string[];
+  /** Recipe lines (continuations joined), with the line they start on. */
+  recipe: { text: string; line: number }[];
+  /** `target: export GOBIN := ...`: target-specific variables its recipes see. */
+  exports: Set<string>;
+}
+
+const RULE_LINE = /^([^\s:=#][^:=#]*?)[ \t]*::?(?!=)[ \t]*(.*)$/;
+
+/** The rules of a Makefile: targets, prerequisites, recipe lines (a tab first), target-specific exports. */
+function makeRules(text: string): { rules: Map<string, MakeRule>; defaultGoal?: string; exported: Set<string> } {
+  const rules = new Map<string, MakeRule>();
+  const exported = new Set<string>();
+  let defaultGoal: string | undefined;
+  let current: MakeRule[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    const start = i + 1;
+    while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i]!.replace(/^\t/, '')}`;
+    if (line.startsWith('\t')) {
+      const cmd = line.slice(1).replace(/^[@+-]+/, '');
+      for (const r of current) r.recipe.push({ text: cmd, line: start });
+      continue;
+    }
+    const exp = /^export[ \t]+([A-Za-z_][A-Za-z0-9_ \t]*)$/.exec(line.trim());
+    if (exp) for (const n of exp[1]!.split(/\s+/)) exported.add(n);
+    const m = RULE_LINE.exec(line);
+    if (!m || /^(export|override|define|ifn?eq|ifn?def|else|endif|include|-include)\b/.test(line)) {
+      if (line.trim() !== '' && !line.trimStart().startsWith('#')) current = [];
+      continue;
+    }
+    const targets = m[1]!.split(/\s+/).filter(Boolean);
+    const rest = m[2]!.replace(/#.*$/, '');
+    const specific = /^(?:(export|override)[ \t]+)*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\?=|::?=|\+=|=)/.exec(rest);
+    current = targets.map((t) => {
+      const r = rules.get(t) ?? { prereqs: [], recipe: [], exports: new Set<string>() };
+      rules.set(t, r);
+      if (specific) {
+        if (/export/.test(rest.slice(0, specific.index! + specific[0].length))) r.exports.add(specific[2]!);
+      } else r.prereqs.push(...rest.replace('|', ' ').split(/\s+/).filter(Boolean));
+      return r;
+    });
+    if (specific) current = [];
+    if (!defaultGoal && !specific) defaultGoal = targets.find((t) => !t.startsWith('.') && !t.includes('%'));
+  }
+  return { rules, defaultGoal, exported };
+}
+
+/** A recipe line's `go install` run with GOBIN in its environment, read with the shell grammar. */
+function gobinInstallIn(text: string, envGobin: boolean): boolean {
+  const script = parseShell(text.replace(/\$\$/g, '$'), 0);
+  for (const c of script.commands) {
+    const go = c.name === 'go' || c.name === '$(GO)' || c.name === '${GO}';
+    if (!go || c.args.find((a) => !a.value.startsWith('-'))?.value !== 'install') continue;
+    if (envGobin || c.assigns.some((a) => a.name === 'GOBIN' && a.value !== '')) return true;
+    if (script.assignments.some((a) => a.name === 'GOBIN' && a.end <= c.start && a.value !== '' && !c.assigns.includes(a))) return true;
+  }
+  return false;
+}
+
+/** The Makefile's goals that reach a `go install` with GOBIN set, and the line that runs it. */
+export function makefileFacts(files: BuildFile[]): MakefileFacts | undefined {
+  const f = files.find((x) => x.kind === 'makefile');
+  if (!f) return undefined;
+  const { rules, defaultGoal, exported } = makeRules(f.text);
+  const vars = makeVariables([f]);
+  const envGobin = exported.has('GOBIN') || vars.GOBIN?.exported === true;
+  const reach = (goal: string, seen: Set<string>): MakeGobinInstall | undefined => {
+    if (seen.has(goal)) return undefined;
+    seen.add(goal);
+    const r = rules.get(goal);
+    if (!r) return undefined;
+    for (const p of r.prereqs) {
+      const hit = reach(p, seen);
+      if (hit) return hit;
+    }
+    for (const l of r.recipe) {
+      if (gobinInstallIn(l.text, envGobin || r.exports.has('GOBIN'))) return { file: f.path, line: l.line };
+      for (const c of parseShell(l.text, 0).commands) {
+        if (c.name !== '$(MAKE)' && c.name !== '${MAKE}' && c.name !== 'make') continue;
+        for (const a of c.args) {
+          if (a.value.startsWith('-') || a.value.includes('=')) continue;
+          const hit = reach(a.value, seen);
+          if (hit) return hit;
+        }
+      }
+    }
+    return undefined;
+  };
+  const gobinInstalls: Record<string, MakeGobinInstall> = {};
+  for (const goal of rules.keys()) {
+    const hit = reach(goal, new Set());
+    if (hit) gobinInstalls[goal] = hit;
+  }
+  if (defaultGoal && gobinInstalls[defaultGoal]) gobinInstalls[''] = gobinInstalls[defaultGoal];
+  return { path: f.path, gobinInstalls };
+}
+
 /** What the analysis needs from a checkout's build files: final stages, build-arg values, the Makefile's variables. */
 export interface BuildFacts {
   targets: string[];
   buildArgs: Record<string, string>;
   makeVars: Record<string, MakeVar>;
+  /** The checkout's Makefile (what a `make` that runs it in the build context does), if it has one. */
+  makefile?: MakefileFacts;
 }
 
 export function buildFacts(files: BuildFile[]): BuildFacts {
-  return { targets: [...new Set(files.flatMap(buildTargets))], buildArgs: buildArgValues(files), makeVars: makeVariables(files) };
+  const makefile = makefileFacts(files);
+  return { targets: [...new Set(files.flatMap(buildTargets))], buildArgs: buildArgValues(files), makeVars: makeVariables(files), ...(makefile ? { makefile } : {}) };
 }

@@ -8,11 +8,6 @@ import type { ShellCommand, ShellScript } from './shell.ts';
 
 export type { EnvDecl } from './model.ts';
 
-function unquoteShell(v: string): string {
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) return v.slice(1, -1);
-  return v.replace(/\\(.)/g, '$1');
-}
-
 /** A value that names the target platform: `$TARGETARCH`, `${TARGETPLATFORM#linux/}`, `$(xx-info arch)`... */
 export function followsTarget(value: string): boolean {
   return /\$\{?(TARGETARCH|TARGETOS|TARGETPLATFORM|TARGETVARIANT)\b|xx-info/.test(value);
@@ -64,12 +59,10 @@ export function envAt(stage: Stage, name: string, offset: number): EnvSetting | 
   return undefined;
 }
 
-/** Assignments of `name` in script text before `before` (file offset): `X=1`, `export X=1`. */
+/** The last assignment of `name` in the script before `before` (file offset): `X=1`, `export X=1`, a prefix `X=1 cmd`. */
 export function scriptAssignBefore(script: ShellScript, name: string, before: number): { value: string; offset: number } | undefined {
-  const re = new RegExp(`(?<![\\w$\\-])${name}=("[^"]*"|'[^']*'|[^\\s;&|)]*)`, 'g');
-  const text = script.text.slice(0, Math.max(0, before - script.offset));
   let last: { value: string; offset: number } | undefined;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = { value: unquoteShell(m[1]!), offset: script.offset + m.index };
+  for (const a of script.assignments) if (a.name === name && a.end <= before) last = { value: a.value, offset: a.start };
   return last;
 }
 

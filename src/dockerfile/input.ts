@@ -4,7 +4,7 @@
  * delivery, timing and the CLI all hand this same value on instead of copying its fields into
  * option types of their own.
  */
-import type { MakeVar } from './build-files.ts';
+import type { MakefileFacts, MakeVar } from './build-files.ts';
 
 export const DEFAULT_XX_IMAGE = 'rancher/mirrored-tonistiigi-xx:1.6.1';
 
@@ -27,6 +27,8 @@ export interface FactsInput {
   readonly buildArgs: Readonly<Record<string, string>>;
   /** Variables the checkout's Makefile sets (a `make` build in the Dockerfile runs with them). */
   readonly makeVars: Readonly<Record<string, MakeVar>>;
+  /** The checkout's Makefile: which goals run `go install` with GOBIN set (a `make` in the build context runs it). */
+  readonly makefile?: MakefileFacts;
 }
 
 /** The input with defaults for what is not given; only the input's own fields are kept. */
@@ -37,6 +39,7 @@ export function factsInput(given: Partial<FactsInput> = {}): FactsInput {
     emulatedStages: given.emulatedStages ?? [],
     buildArgs: given.buildArgs ?? {},
     makeVars: given.makeVars ?? {},
+    ...(given.makefile ? { makefile: given.makefile } : {}),
   });
 }
 

@@ -382,6 +382,7 @@ function attachShell(instr: Instruction, source: SourceText, escapeChar: string,
             : [],
           varRefs: [],
           assigned: new Set(),
+          assignments: [],
           errorAt: at,
         };
         return;

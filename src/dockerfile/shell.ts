@@ -98,6 +98,11 @@ export interface ShellScript {
   varRefs: ShellVarRef[];
   /** Variables the script itself assigns (`X=..`, `export X=..`, `for X in`, `read X`). */
   assigned: Set<string>;
+  /**
+   * Every `NAME=value` of the script with its value as the grammar reads it (`GOARCH=$(go env
+   * GOHOSTARCH)` is one value, spaces and all): bare, exported, or a command's prefix.
+   */
+  assignments: ShellAssign[];
   /** Offset of the first syntax error, if the grammar found one. */
   errorAt?: number;
 }
@@ -158,6 +163,7 @@ function shiftScript(s: ShellScript, by: number): ShellScript {
     }),
     varRefs: s.varRefs.map((v) => ({ ...v, start: v.start + by, end: v.end + by })),
     assigned: s.assigned,
+    assignments: s.assignments.map((a) => ({ ...a, start: a.start + by, end: a.end + by })),
     errorAt: s.errorAt === undefined ? undefined : s.errorAt + by,
   };
 }
@@ -180,6 +186,7 @@ function parseShellUncached(text: string, offset: number): ShellScript {
     commands: [],
     varRefs: [],
     assigned: new Set(),
+    assignments: [],
   };
   try {
     const root = tree.rootNode;
@@ -282,6 +289,8 @@ function collect(node: Node, script: ShellScript, statement: ShellStatement, off
     case 'variable_assignment': {
       const name = node.childForFieldName('name');
       if (name) script.assigned.add(name.text);
+      const value = node.childForFieldName('value');
+      if (name) script.assignments.push({ name: name.text, value: value ? unquote(value.text) : '', start: offset + node.startIndex, end: offset + node.endIndex });
       break;
     }
     case 'for_statement': {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recipes } from '../../migrations/index.ts';
-import { buildArgValues, buildTargets, makeVariables, scanBuildFile, workflowEnv } from '../../src/dockerfile/build-files.ts';
+import { buildArgValues, buildTargets, makefileFacts, makeVariables, scanBuildFile, workflowEnv } from '../../src/dockerfile/build-files.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
@@ -137,5 +137,25 @@ describe('the build files\' environment', () => {
 
   it('resolves build-arg values through those variables; a bare --build-arg takes an exported variable; what the files do not say is left out', () => {
     expect(buildArgValues([makefile, workflow])).toEqual({ CGO_ENABLED: '0', GOFLAGS: '-mod=vendor', VERSION: 'v1', DEBUG: '0', LEVEL: '3' });
+  });
+});
+
+describe('makefileFacts: the goals that reach a go install with GOBIN set (issue 17 item 2)', () => {
+  const of = (text: string) => makefileFacts([{ path: 'Makefile', text, kind: 'makefile' }])!.gobinInstalls;
+
+  it('an export of GOBIN in the recipe line, a GOBIN= prefix, a target-specific export, a global export', () => {
+    expect(of('CGO_ENABLED ?= 0\n\nbuild:\n\texport GOBIN=/out && go install -trimpath ./cmd/ripple\n\nimage:\n\tdocker build -t ripple .\n')).toEqual({ build: { file: 'Makefile', line: 4 }, '': { file: 'Makefile', line: 4 } });
+    expect(of('build: export GOBIN := /out\nbuild:\n\t@$(GO) install \\\n\t  ./cmd/x\n')).toEqual({ build: { file: 'Makefile', line: 3 }, '': { file: 'Makefile', line: 3 } });
+    expect(of('export GOBIN = $(CURDIR)/bin\n\nall: build\n\nbuild: tools\n\tgo build -o bin/x ./cmd/x\n\ntools:\n\tgo install golang.org/x/tools/cmd/stringer@v0.1.0\n')).toEqual({
+      all: { file: 'Makefile', line: 9 },
+      build: { file: 'Makefile', line: 9 },
+      tools: { file: 'Makefile', line: 9 },
+      '': { file: 'Makefile', line: 9 },
+    });
+  });
+
+  it('through $(MAKE) <goal>; a GOBIN make does not export, and goals that never reach one, are left out', () => {
+    expect(of('release:\n\t$(MAKE) install-bin\ninstall-bin:\n\tGOBIN=$(PWD)/bin go install ./cmd/x\nbuild:\n\tgo build ./cmd/x\n')).toEqual({ release: { file: 'Makefile', line: 4 }, 'install-bin': { file: 'Makefile', line: 4 }, '': { file: 'Makefile', line: 4 } });
+    expect(of('GOBIN := /out\n\nbuild:\n\tgo install ./cmd/x\n')).toEqual({});
   });
 });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
-import { envAt } from '../../src/dockerfile/env.ts';
+import { envAt, settingFor } from '../../src/dockerfile/env.ts';
+import { analyze } from '../../src/dockerfile/analysis.ts';
 
 const at = (text: string, d: { start: number; end: number }) => text.slice(d.start, d.end);
 
@@ -52,5 +53,20 @@ describe('ARG in the model', () => {
       ['NOTE', 'two words', '"two words"', 'NOTE="two words"'],
       ['CGO_ENABLED', undefined, undefined, 'CGO_ENABLED'],
     ]);
+  });
+});
+
+describe('assignments in a RUN, as the shell grammar reads them', () => {
+  it('an exported value with spaces is one value: export GOOS=linux GOARCH=$(go env GOHOSTARCH) builds for the build machine', () => {
+    const text = 'FROM golang:1.23 AS gen\nRUN export GOOS=linux GOARCH=$(go env GOHOSTARCH) && make WHAT=cmd/kube-apiserver-lite && go build -o /out/x ./cmd/x\n';
+    const m = parseDockerfile(text);
+    const stage = m.stages[0]!;
+    const run = stage.instructions[0]!;
+    const go = run.shell!.commands.filter((c) => c.name === 'go').at(-1)!;
+    expect(settingFor(stage, run, go, 'GOARCH')?.value).toBe('$(go env GOHOSTARCH)');
+    expect(settingFor(stage, run, go, 'GOOS')?.value).toBe('linux');
+    const f = analyze(m).facts.get(stage)!;
+    expect(f.compiles).toEqual([]);
+    expect(f.hostBuilds.map((c) => c.command.name)).toEqual(['make', 'go']);
   });
 });

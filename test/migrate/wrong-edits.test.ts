@@ -11,7 +11,7 @@ import { recipes } from '../../migrations/index.ts';
 import { scanBuildFile } from '../../src/dockerfile/build-files.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
-import { analyze } from '../../src/dockerfile/analysis.ts';
+import { analyze, compileTarget } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { argInScope, parseDockerfile, type DockerfileModel } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';
@@ -315,5 +315,41 @@ describe('speed: target-independent steps the input placed after a target-depend
     // The clone and the download have one cause, the ARG above them: one finding naming both.
     expect(found.map((f) => [f.severity, f.hint.startsWith('move them before line')])).toEqual([['warning', true]]);
     expect(found[0]!.message).toMatch(/^"git clone" \(line \d+\), "go mod download" \(line \d+\) run after ARG/);
+  });
+});
+
+describe('issue 17 item 5: a generator stage that builds for the build machine, and its child', () => {
+  const stageText = (out: DockerfileModel, name: string) => {
+    const s = out.stages.find((x) => x.name === name)!;
+    return s.instructions.map((i) => out.source.text.slice(i.start, i.end));
+  };
+
+  it('the host builds stay as written, before any target ARG, unwrapped, without the target\'s CGO_ENABLED, and keep the native gcc they link with', () => {
+    const { out } = migrate('14-host-generate-stage');
+    const generate = out.stages.find((s) => s.name === 'generate')!;
+    expect(generate.args.filter((a) => a.name.startsWith('TARGET'))).toEqual([]);
+    expect(analyze(out).facts.get(generate)!.wraps).toEqual([]);
+    expect(stageText(out, 'generate')).toEqual([
+      'COPY --from=xx / /',
+      'RUN apk --no-cache add bash file gcc git make musl-dev rsync clang lld',
+      'RUN git clone --depth=1 --branch=v1.31.2 https://github.com/example-org/kube-lite.git /go/src/kube-lite',
+      'WORKDIR /go/src/kube-lite',
+      'RUN export GOOS=linux GOARCH=$(go env GOHOSTARCH) && make generated_files',
+      'RUN export GOOS=linux GOARCH=$(go env GOHOSTARCH) && make WHAT=cmd/kube-apiserver-lite',
+    ]);
+    expect(stageText(out, 'builder').slice(0, 5)).toEqual([
+      'ENV GO_LDFLAGS="-linkmode=external"',
+      'ARG TARGETPLATFORM',
+      'RUN xx-apk --no-cache add musl-dev gcc',
+      'ENV CGO_ENABLED=1',
+      'RUN xx-go --wrap && make WHAT=cmd/kubelet-lite',
+    ]);
+  });
+
+  it('a child of a stage that cross-compiles repeats none of its xx-apk, CGO_ENABLED or xx-go --wrap', () => {
+    const { out } = migrate('15-parent-child-compile');
+    expect(stageText(out, 'builder')).toEqual(['RUN make WHAT=cmd/kubelet-lite', 'RUN xx-verify /go/src/kube-lite/_output/bin/kubelet-lite']);
+    const builder = out.stages.find((s) => s.name === 'builder')!;
+    expect(analyze(out).facts.get(builder)!.compiles.map((c) => compileTarget(builder, c, analyze(out).facts).cross)).toEqual([true]);
   });
 });

@@ -9,6 +9,7 @@ import { emulatedNoteOnBuildPlatform } from './emulated-note.ts';
 import { finalStageOnBuildPlatform } from './final-stage.ts';
 import { staleGoarch } from './goarch.ts';
 import { nativeGoAfterWrap } from './native-go.ts';
+import { goInstallGobinCross } from './gobin.ts';
 import { platformArgDefault } from './platform-arg-default.ts';
 import { unguardedCrossBinaryRun } from './run-binary.ts';
 import { shellSyntax } from './shell-syntax.ts';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   hostStripCrossOutput,
   unguardedCrossBinaryRun,
   nativeGoAfterWrap,
+  goInstallGobinCross,
   cgoWithoutTargetLibs,
   cgoImplicit,
   targetLibNativeInstall,
