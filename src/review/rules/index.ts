@@ -11,6 +11,7 @@ import { staleGoarch } from './goarch.ts';
 import { nativeGoAfterWrap } from './native-go.ts';
 import { goInstallGobinCross } from './gobin.ts';
 import { platformArgDefault } from './platform-arg-default.ts';
+import { platformEnvConstant } from './platform-env-constant.ts';
 import { unguardedCrossBinaryRun } from './run-binary.ts';
 import { shellSyntax } from './shell-syntax.ts';
 import { hostStripCrossOutput } from './strip.ts';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   wrapSwallowsCommand,
   targetArgUndeclared,
   platformArgDefault,
+  platformEnvConstant,
   xxWithoutTargetArg,
   archInBuildPlatformStage,
   archBuildArg,
