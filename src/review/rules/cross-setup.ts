@@ -55,7 +55,9 @@ ENTRYPOINT ["widgetd"]
         this,
         c.command,
         `"${c.command.name}" compiles in stage ${ctx.stageLabel(c.stage)} on ${platform} without "xx-go --wrap" before it or GOOS/GOARCH from TARGETOS/TARGETARCH: it builds for the build machine, not the target`,
-        'run "xx-go --wrap &&" in front of the compile (after ARG TARGETPLATFORM and COPY --from=xx / /), or set GOOS=$TARGETOS GOARCH=$TARGETARCH on it',
+        'run "xx-go --wrap &&" in front of the compile (after ARG TARGETPLATFORM and COPY --from=xx / /), or set GOOS=$TARGETOS GOARCH=$TARGETARCH on it' +
+          // xx-go --wrap changes nothing for a make that builds C.
+          (c.kind === 'make' ? '; if this make builds C rather than Go, keep the stage on the target platform (no --platform=$BUILDPLATFORM) with a "# kept emulated:" comment saying why' : ''),
       );
     }
   },
