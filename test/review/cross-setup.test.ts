@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GOOD, df, expectNoRule, expectRule } from './helpers.ts';
 
 describe('cross-setup-missing', () => {
@@ -98,5 +98,24 @@ describe('compile-stage-without-target-arg', () => {
   });
   it('is silent when the parent declares it: the stage built FROM it inherits it', () => {
     expectNoRule(text.replace('RUN xx-go --wrap\n', 'ARG TARGETPLATFORM\nRUN xx-go --wrap\n'), 'compile-stage-without-target-arg');
+  });
+});
+
+describe('cross-setup-missing on a make', () => {
+  const text = df`
+    FROM --platform=$BUILDPLATFORM golang:1.23-alpine AS loader
+    RUN apk add --no-cache gcc make musl-dev
+    COPY loader /src/loader
+    RUN make -C /src/loader
+    FROM scratch
+    COPY --from=loader /src/loader/loader /loader
+  `;
+  it('names the way out for a make that builds C, where xx-go --wrap changes nothing', () => {
+    const [f] = expectRule(text, 'cross-setup-missing', [4], 'error');
+    expect(f!.hint).toContain('if this make builds C rather than Go, keep the stage on the target platform (no --platform=$BUILDPLATFORM) with a "# kept emulated:" comment saying why');
+  });
+  it('a go build gets the xx-go hint alone', () => {
+    const [f] = expectRule(text.replace('RUN make -C /src/loader', 'RUN go build -o /out/loader ./cmd/loader'), 'cross-setup-missing', [4], 'error');
+    expect(f!.hint).not.toContain('builds C');
   });
 });
