@@ -16,7 +16,7 @@ import { runPrReview } from './github-review/command.ts';
 import { ConfigError } from './config/repos-config.ts';
 import { runReportMatrix, runReportMerge } from './cli/report.ts';
 import { runToken } from './cli/token.ts';
-import { ExchangeError, readExchange } from './report/exchange.ts';
+import { ExchangeError, readExchange } from './report/report-files.ts';
 import { ChangedFilesError, changedDockerfiles } from './actions/changed-files.ts';
 import { describeFsError, FileError, isErrno } from './files/fs-errors.ts';
 import { redact, registerEnvSecrets } from './secrets/redact.ts';

@@ -14,9 +14,9 @@
 import { attachedCommentStart, deleteLines, insertLinesBefore, replace, type Edit } from '../../src/edits/edit.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
 import { baseName, type ShellCommand, type ShellWord } from '../../src/dockerfile/shell.ts';
-import { archDeclarations, type ArchDecl } from '../../src/dockerfile/checks.ts';
+import { archDeclarations, type ArchDecl } from '../../src/dockerfile/shared-checks.ts';
 import { editWordList } from '../../src/edits/words.ts';
-import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
+import { commandsOf, STALE_GO_VARS } from '../../src/dockerfile/stage-questions.ts';
 import { argInScope, lineage, type ArgDecl, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe, RecipeContext } from '../../src/migrate/recipe.ts';
 
@@ -60,7 +60,7 @@ export const archBuildArg: DockerfileRecipe = {
     const { model, analysis, source } = ctx;
     const edits: Edit[] = [];
     const buildStages = buildPlatformStages(analysis);
-    // The declarations the arch-build-arg rule reports (dockerfile/checks.ts): each one goes.
+    // The declarations the arch-build-arg rule reports (dockerfile/shared-checks.ts): each one goes.
     const decls = archDeclarations(model);
     const globalArch = decls.filter((d) => !d.stage).map((d) => d.decl);
     // What this run declares and deletes, per stage: a stage built FROM one inherits its ARGs.

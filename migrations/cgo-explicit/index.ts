@@ -5,7 +5,7 @@
  * externally, as go-build-static.sh with -linkmode=external does, or had gcc; 0 otherwise).
  */
 import { attachedCommentStart, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { effectiveCgo, explicitCgo, makeForcesCgoOff } from '../../src/dockerfile/cross.ts';
+import { effectiveCgo, explicitCgo, makeForcesCgoOff } from '../../src/dockerfile/stage-questions.ts';
 import { lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 

@@ -4,7 +4,7 @@
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
-import { asCasingFix } from '../../src/dockerfile/checks.ts';
+import { asCasingFix } from '../../src/dockerfile/shared-checks.ts';
 
 export const fromAsCasing: DockerfileRecipe = {
   id: 'from-as-casing',

@@ -5,7 +5,7 @@
  * BuildKit fills the ARG per platform. The review's `platform-arg-default` rule is the same check.
  */
 import { replace, type Edit } from '../../src/edits/edit.ts';
-import { platformArgDefaults } from '../../src/dockerfile/checks.ts';
+import { platformArgDefaults } from '../../src/dockerfile/shared-checks.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 export const platformArgDefault: DockerfileRecipe = {

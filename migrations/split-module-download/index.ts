@@ -9,7 +9,7 @@
  */
 import { attachedCommentStart, insertLinesBefore, replace, type Edit } from '../../src/edits/edit.ts';
 import { baseName, type ShellCommand } from '../../src/dockerfile/shell.ts';
-import { TARGET_ARGS } from '../../src/dockerfile/cross.ts';
+import { TARGET_ARGS } from '../../src/dockerfile/stage-questions.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';
 
 const WORK = (c: ShellCommand) => (c.name === 'go' && c.args[0]?.value === 'mod') || baseName(c.name) === 'git';

@@ -8,7 +8,7 @@ import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import type { ShellCommand, ShellWord } from '../../src/dockerfile/shell.ts';
 import { buildPlatformStages } from '../../src/dockerfile/analysis.ts';
-import { STALE_GO_VARS } from '../../src/dockerfile/cross.ts';
+import { STALE_GO_VARS } from '../../src/dockerfile/stage-questions.ts';
 // `GOARCH=$TARGETARCH` is cross-compiling already (Docker's guide does it so): not stale.
 import { followsBuildMachine, followsTarget } from '../../src/dockerfile/env.ts';
 

@@ -12,7 +12,7 @@ import type { SourceText } from '../../src/dockerfile/source.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { renumberStageRefs } from '../../src/edits/stage-refs.ts';
 import { indirectStrip, installStrip, packageName, stripTargets } from '../../src/dockerfile/commands.ts';
-import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/cross.ts';
+import { copySources, SYSTEM_BIN_DIRS, workdirAt } from '../../src/dockerfile/stage-questions.ts';
 import { samePath, stageFiles } from '../../src/dockerfile/shipped.ts';
 import { systemGlobInstalls } from '../../src/dockerfile/strip-names.ts';
 import { lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';

@@ -6,7 +6,7 @@
  * (after the ARCH clean-up turned a tool download to BUILDARCH) goes.
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { commandsOf, inheritedTargetArg, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
+import { commandsOf, inheritedTargetArg, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/stage-questions.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';

@@ -9,7 +9,7 @@
  * In a file that already cross-compiles this stays the review's `work-after-target-arg` warning.
  */
 import { attachedCommentStart, deleteLines, insertLinesBefore, type Edit } from '../../src/edits/edit.ts';
-import { commandsOf, copyDestination, inheritedTargetArg, TARGET_ARGS, usesAnyVar, varsUsed } from '../../src/dockerfile/cross.ts';
+import { commandsOf, copyDestination, inheritedTargetArg, TARGET_ARGS, usesAnyVar, varsUsed } from '../../src/dockerfile/stage-questions.ts';
 import type { Instruction } from '../../src/dockerfile/model.ts';
 import { baseName, type ShellCommand } from '../../src/dockerfile/shell.ts';
 import type { DockerfileRecipe } from '../../src/migrate/recipe.ts';

@@ -10,7 +10,7 @@ import { attachedCommentStart, insertLinesAfter, insertLinesBefore, type Edit } 
 import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
-import { effectiveCgo, makeForcesCgoOff, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/cross.ts';
+import { effectiveCgo, makeForcesCgoOff, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/stage-questions.ts';
 import { argInScope, lineage, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';

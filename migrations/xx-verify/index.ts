@@ -5,9 +5,9 @@
  * (xx up to v1.9.0), so the recipe never writes that form and splits it where it finds it.
  */
 import { insertLinesAfter, replace, type Edit } from '../../src/edits/edit.ts';
-import { staticVerifyBatches, verifyCalls, type StaticVerifyBatch } from '../../src/dockerfile/checks.ts';
+import { staticVerifyBatches, verifyCalls, type StaticVerifyBatch } from '../../src/dockerfile/shared-checks.ts';
 import type { SourceText } from '../../src/dockerfile/source.ts';
-import { buildIsStatic, commandsOf, compiledBinaries, STAGE_ENV } from '../../src/dockerfile/cross.ts';
+import { buildIsStatic, commandsOf, compiledBinaries, STAGE_ENV } from '../../src/dockerfile/stage-questions.ts';
 import { envAt } from '../../src/dockerfile/env.ts';
 import { AUTOMATIC_PLATFORM_ARGS, type DockerfileModel, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import { baseName } from '../../src/dockerfile/shell.ts';

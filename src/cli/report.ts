@@ -1,6 +1,6 @@
 /**
  * `migrate report matrix PLAN` and `migrate report merge DIR`: the nightly workflow's plan and
- * summary stages, which read and write only the versioned JSON of src/report/exchange.ts.
+ * summary stages, which read and write only the versioned JSON of src/report/report-files.ts.
  *
  * Exit codes: 0 done, 1 (merge) a failure that is the bot's own fault, 2 a file refused or bad usage.
  */
@@ -8,7 +8,7 @@ import { writeFileAtomically } from '../files/atomic-write.ts';
 import { redact } from '../secrets/redact.ts';
 import { DashboardError, updateMergedDashboard } from './report-dashboard.ts';
 import { annotate, inActions, setOutput, writeStepSummary } from '../actions/actions.ts';
-import { ExchangeError, readExchange } from '../report/exchange.ts';
+import { ExchangeError, readExchange } from '../report/report-files.ts';
 import { writeJsonReport } from '../report/json.ts';
 import { code, text } from '../markdown/untrusted.ts';
 import { renderMarkdown } from '../report/markdown.ts';

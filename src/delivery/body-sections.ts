@@ -7,7 +7,7 @@
  */
 import type { FileChange, FileReport } from '../migrate/types.ts';
 import { parseDockerfile, type DockerfileModel, type Stage } from '../dockerfile/model.ts';
-import { reviewChange } from '../review/change.ts';
+import { reviewChange } from '../review/before-after.ts';
 import { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Finding } from '../review/review.ts';
 import { diffAnchors, diffFileAnchor, type DiffAnchor } from './diff-anchors.ts';

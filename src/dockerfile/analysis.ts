@@ -236,7 +236,7 @@ function decideCross(f: StageFacts, facts: Map<Stage, StageFacts>, finalStages: 
   if (f.compiles.length > 0) f.crossCompile = true;
 }
 
-/** How a compile targets the platform; the definition behind "already cross-compiles" (migrated.ts). */
+/** How a compile targets the platform; the definition behind "already cross-compiles" (cross-compiling-stages.ts). */
 export interface CompileTarget {
   /** Runs on the build platform (or a fixed one): the compiler's host arch is not the target's. */
   native: boolean;

@@ -6,7 +6,7 @@
  */
 import { analyze, buildPlatformStages, stageKey, type Analysis, type StageFacts } from './analysis.ts';
 import { compileFacts, stageCompiles, type CompileFact } from './compile-facts.ts';
-import { binaryNames } from './cross.ts';
+import { binaryNames } from './stage-questions.ts';
 import { compileOutputs, goBuildArgs } from './commands.ts';
 import { factsInput, type FactsInput } from './input.ts';
 import { lineage, type DockerfileModel, type Instruction, type Stage } from './model.ts';

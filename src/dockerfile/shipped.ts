@@ -2,7 +2,7 @@
  * The files a stage holds, as far as its own steps show them (the base image's own files are not
  * known), and whether each was stripped: `install`, `install -s`, `strip`, `go build -o`, `cp`,
  * `mv`, `ln -s` and `COPY --from`. Comparing what a final stage ships before and after a migration
- * tells whether every path survived it, and its stripping (change.ts: shipped-path-lost,
+ * tells whether every path survived it, and its stripping (before-after.ts: shipped-path-lost,
  * strip-dropped).
  */
 import { posix } from 'node:path';

@@ -14,7 +14,7 @@ import { gitHostFor } from '../secrets/git-host.ts';
 import { redact, redactDeep, redactError } from '../secrets/redact.ts';
 import { appendStepSummary } from '../report/markdown.ts';
 import { renderJson, writeJsonReport } from '../report/json.ts';
-import { stamp } from '../report/exchange.ts';
+import { stamp } from '../report/report-files.ts';
 import { renderText } from '../report/text.ts';
 import { requireFolder } from '../files/atomic-write.ts';
 import { FileError } from '../files/fs-errors.ts';

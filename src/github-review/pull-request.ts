@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseRepoName, type RepoName } from '../config/names.ts';
 import type { Platform } from '../platform/types.ts';
 import { buildFacts, collectBuildFiles } from '../dockerfile/build-files.ts';
-import { isDockerfileName } from '../review/repo.ts';
+import { isDockerfileName } from '../review/checkout.ts';
 import { reviewText, type Finding } from '../review/review.ts';
 import type { ReviewOptions } from '../review/types.ts';
 import { code, codeBlock, text as plain } from '../markdown/untrusted.ts';

@@ -25,7 +25,7 @@ export interface DockerfileMigration {
   skipped?: string;
   /** Stages left emulated (P10) with the reason. */
   emulated: { stage: string; reason: string; line: number }[];
-  /** The input already cross-compiled (dockerfile/migrated.ts): edited only to fix error findings. */
+  /** The input already cross-compiled (dockerfile/cross-compiling-stages.ts): edited only to fix error findings. */
   alreadyMigrated?: boolean;
   /** The ARG names the input and the output declare (global and in-stage): which build-args the build files may stop passing. */
   declaredArgs?: { input: string[]; output: string[] };

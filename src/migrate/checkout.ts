@@ -86,7 +86,7 @@ export async function migrateCheckout(dir: string, options: MigrateOptions, reci
   const files = planned.map((p) => p.report);
   const failed = files.some((f) => f.status === 'error');
   if (!failed && !options.dryRun) await writeAll(planned.filter((p) => p.output !== undefined && p.report.status === 'changed'));
-  // "Already migrated" is the one definition (dockerfile/migrated.ts): an untouched file that does
+  // "Already migrated" is the one definition (dockerfile/cross-compiling-stages.ts): an untouched file that does
   // not cross-compile (every compile kept emulated) is skipped with its reasons, not "migrated".
   const untouched = files.filter((f) => f.status !== 'skipped');
   const outcome = failed ? 'failed' : files.some((f) => f.status === 'changed') ? 'changed' : untouched.length > 0 && untouched.every((f) => f.alreadyMigrated) ? 'unchanged' : 'skipped';

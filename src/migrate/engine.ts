@@ -4,7 +4,7 @@
  * must change nothing. Otherwise nothing is written and the invariant is named.
  */
 import { ERROR_IN_OWN_OUTPUT, reviewDockerfile, type Finding } from '../review/review.ts';
-import { reviewChange } from '../review/change.ts';
+import { reviewChange } from '../review/before-after.ts';
 import { applyRecipes, checkBudget, inputOf, type DockerfileMigration, type EngineOptions, type FixOnly } from './apply.ts';
 import { stageKey } from '../dockerfile/analysis.ts';
 import { DockerfileFacts } from '../dockerfile/facts.ts';
@@ -31,7 +31,7 @@ export class InvariantError extends Error {
  * Migrate one Dockerfile. Throws DockerfileError for input that cannot be understood,
  * UnsafeMigrationError / InvariantError when the result would not be safe.
  *
- * A file that already cross-compiles (dockerfile/migrated.ts) is edited only to fix its
+ * A file that already cross-compiles (dockerfile/cross-compiling-stages.ts) is edited only to fix its
  * error-level review findings, each edit naming the one it fixes; without such a finding it comes
  * out byte-identical, and its warnings are reported, not edited.
  */

@@ -38,7 +38,7 @@ export interface FileReport {
   /** Why the file was skipped or left alone (P14), or stages kept emulated (P10). */
   skips: { reason: string; stage?: string; line?: number }[];
   warnings: Warning[];
-  /** It already cross-compiled (dockerfile/migrated.ts): edited only to fix error-level findings. */
+  /** It already cross-compiled (dockerfile/cross-compiling-stages.ts): edited only to fix error-level findings. */
   alreadyMigrated?: boolean;
   /** Set when status is 'error': what went wrong and where. */
   error?: {

@@ -3,7 +3,7 @@
  * and the plan as the summary must read it (repositories held back by the new-PR limit become
  * skipped rows with that reason, so the summary does not mistake them for dead jobs).
  */
-import { stamp } from './exchange.ts';
+import { stamp } from './report-files.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 
 /** Outcomes of a dry-run plan row that mean a migrate job is started for the repository. */

@@ -9,7 +9,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ExchangeError, readExchange, stamp } from './exchange.ts';
+import { ExchangeError, readExchange, stamp } from './report-files.ts';
 import { needsJob, slugOf } from './matrix.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from './types.ts';
 

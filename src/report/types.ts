@@ -66,7 +66,7 @@ export interface RepoResult {
 }
 
 export interface FleetReport {
-  /** The exchange schema (src/report/exchange.ts): bump it when a reader would misread the layout. */
+  /** The exchange schema (src/report/report-files.ts): bump it when a reader would misread the layout. */
   schemaVersion: 2;
   /** The bot that wrote it. */
   tool: { name: string; version: string };

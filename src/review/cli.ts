@@ -11,7 +11,7 @@ import { DockerfileError } from '../dockerfile/errors.ts';
 import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import { ShellCache } from '../dockerfile/shell.ts';
 import { FORMATS, formatFindings, type Format } from './format.ts';
-import { findDockerfiles, readRepoBuild, reviewBuildArgs, type RepoHints } from './repo.ts';
+import { findDockerfiles, readRepoBuild, reviewBuildArgs, type RepoHints } from './checkout.ts';
 import type { BuildFacts } from '../dockerfile/build-files.ts';
 import { hasErrors, parseFinding, reviewModel, sortFindings } from './review.ts';
 import type { Finding } from './types.ts';

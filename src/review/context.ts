@@ -8,8 +8,8 @@ import type { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { ShellCommand } from '../dockerfile/shell.ts';
 import { lineage, type ArgDecl, type DockerfileModel, type Instruction, type Stage } from '../dockerfile/model.ts';
 import type { CompileFact } from '../dockerfile/compile-facts.ts';
-import { inheritedTargetArg, TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/cross.ts';
-import { wrapBefore } from '../dockerfile/migrated.ts';
+import { inheritedTargetArg, TARGET_ARGS, TARGET_SELECTING_ARGS, targetArgBefore, xxCopiedBefore } from '../dockerfile/stage-questions.ts';
+import { wrapBefore } from '../dockerfile/cross-compiling-stages.ts';
 import type { Finding, RuleMeta, Severity } from './types.ts';
 
 export interface Span {
@@ -20,7 +20,7 @@ export interface Span {
 /** A compile and its facts (dockerfile/compile-facts.ts): how it targets the platform, its cgo setting. */
 export type CompileInfo = CompileFact;
 
-export { SUBSTITUTING } from '../dockerfile/checks.ts';
+export { SUBSTITUTING } from '../dockerfile/shared-checks.ts';
 
 export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
 export { TARGET_SELECTING_ARGS };

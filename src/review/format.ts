@@ -5,8 +5,8 @@
 import type { Finding, RuleMeta } from './types.ts';
 import { RULES } from './rules/index.ts';
 import { EXTRA_RULES } from './review.ts';
-import { CHANGE_RULES } from './change.ts';
-import { REPO_RULES } from './repo.ts';
+import { CHANGE_RULES } from './before-after.ts';
+import { REPO_RULES } from './checkout.ts';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];

@@ -9,7 +9,7 @@ import { parseDockerfile, type DockerfileModel } from '../dockerfile/model.ts';
 import type { ShellCache } from '../dockerfile/shell.ts';
 import { ignoreComments, isIgnored } from '../dockerfile/ignore-comments.ts';
 import { ReviewContext } from './context.ts';
-import { CHANGE_RULES } from './change.ts';
+import { CHANGE_RULES } from './before-after.ts';
 import { sortFindings } from './order.ts';
 import { DOCS } from './docs.ts';
 import { RULES } from './rules/index.ts';

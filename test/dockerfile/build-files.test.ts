@@ -9,7 +9,7 @@ import { buildArgValues, buildTargets, makefileFacts, makeVariables, scanBuildFi
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';
-import { readRepoHints } from '../../src/review/repo.ts';
+import { readRepoHints } from '../../src/review/checkout.ts';
 import { reviewText, type Finding } from '../../src/review/review.ts';
 import { runReview } from '../../src/review/cli.ts';
 import { PassThrough } from 'node:stream';

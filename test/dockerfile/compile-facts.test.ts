@@ -8,7 +8,7 @@ import { dockerfileRecipes } from '../../migrations/index.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
 import { makeVariables } from '../../src/dockerfile/build-files.ts';
 import { compileFacts } from '../../src/dockerfile/compile-facts.ts';
-import { explicitCgo } from '../../src/dockerfile/cross.ts';
+import { explicitCgo } from '../../src/dockerfile/stage-questions.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateDockerfile } from '../../src/migrate/engine.ts';
 import { DEFAULT_OPTIONS } from '../../src/migrate/types.ts';

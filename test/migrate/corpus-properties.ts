@@ -11,7 +11,7 @@ import { linesChangedOutsideEdits } from '../helpers/edited-lines.ts';
 import { expect } from 'vitest';
 import { DockerfileError } from '../../src/dockerfile/errors.ts';
 import { parseDockerfile, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
-import { commandsOf, copyDestination, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/cross.ts';
+import { commandsOf, copyDestination, isXxTool, TARGET_ARGS, varsUsed } from '../../src/dockerfile/stage-questions.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
 import { packageInstall } from '../../src/dockerfile/commands.ts';
 import { InvariantError, migrateDockerfile, type DockerfileMigration } from '../../src/migrate/engine.ts';

@@ -1,7 +1,7 @@
 /**
  * Files that already cross-compile are changed only to fix an error-level review finding, each
  * edit naming the finding it fixes; without one they come out byte-identical and their warnings
- * are reported, not edited. "Already migrated" is one definition (src/dockerfile/migrated.ts),
+ * are reported, not edited. "Already migrated" is one definition (src/dockerfile/cross-compiling-stages.ts),
  * read by the migration, the review and the checkout summary alike.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recipes } from '../../migrations/index.ts';
 import { analyze } from '../../src/dockerfile/analysis.ts';
-import { alreadyCrossCompiles } from '../../src/dockerfile/migrated.ts';
+import { alreadyCrossCompiles } from '../../src/dockerfile/cross-compiling-stages.ts';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
 import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import { InvariantError, migrateDockerfile } from '../../src/migrate/engine.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportMatrix, runReportMerge } from '../../src/cli/report.ts';
-import { stamp } from '../../src/report/exchange.ts';
+import { stamp } from '../../src/report/report-files.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';
 import { HOSTILE, PROBE } from '../helpers/hostile.ts';

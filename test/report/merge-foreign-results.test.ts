@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReportMerge } from '../../src/cli/report.ts';
-import { stamp } from '../../src/report/exchange.ts';
+import { stamp } from '../../src/report/report-files.ts';
 import { botFaults, jobOf, mergeReports, readResultDir } from '../../src/report/merge.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readExchange, stamp } from '../../src/report/exchange.ts';
+import { readExchange, stamp } from '../../src/report/report-files.ts';
 import { MAX_MATRIX_JOBS, planMatrix, slugOf } from '../../src/report/matrix.ts';
 import { botFaults, mergeReports, readResultDir } from '../../src/report/merge.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHANGE_RULES } from '../../src/review/change.ts';
-import { REPO_RULES } from '../../src/review/repo.ts';
+import { CHANGE_RULES } from '../../src/review/before-after.ts';
+import { REPO_RULES } from '../../src/review/checkout.ts';
 import { EXTRA_RULES } from '../../src/review/review.ts';
 import { RULES } from '../../src/review/rules/index.ts';
 import { allRules as sarifRules } from '../../src/review/format.ts';

@@ -3,13 +3,13 @@
  * Makefile). In one multi-platform build it cannot differ per platform, and in a build-platform
  * stage it silently means amd64 for every target (P2).
  */
-import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
+import { alreadyCrossCompiles } from '../../dockerfile/cross-compiling-stages.ts';
 import type { Instruction, Stage } from '../../dockerfile/model.ts';
 import type { VarRef } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { envAt, followsPlatform } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
-import { archDeclarations } from '../../dockerfile/checks.ts';
+import { archDeclarations } from '../../dockerfile/shared-checks.ts';
 import type { Rule } from '../rule.ts';
 
 

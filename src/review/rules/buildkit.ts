@@ -2,7 +2,7 @@
  * BuildKit's own Dockerfile checks (`docker buildx build --check`) that a migration could add or
  * that a hand migration often trips: the output must not add any.
  */
-import { asCasingFix } from '../../dockerfile/checks.ts';
+import { asCasingFix } from '../../dockerfile/shared-checks.ts';
 import { scanVarRefs } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { PLATFORM_ARGS, type ReviewContext } from '../context.ts';

@@ -6,7 +6,7 @@ import { DOCS } from '../docs.ts';
 import { followsBuildMachine } from '../../dockerfile/env.ts';
 import type { ReviewContext } from '../context.ts';
 import { argInScope } from '../../dockerfile/model.ts';
-import { TARGET_ARGS } from '../../dockerfile/cross.ts';
+import { TARGET_ARGS } from '../../dockerfile/stage-questions.ts';
 import type { Rule } from '../rule.ts';
 
 export const crossSetupMissing: Rule = {

@@ -3,7 +3,7 @@
  * emulated only when someone said why (P10): a comment with "emulated" right above its FROM, or
  * the fleet config.
  */
-import { alreadyCrossCompiles } from '../../dockerfile/migrated.ts';
+import { alreadyCrossCompiles } from '../../dockerfile/cross-compiling-stages.ts';
 import { lineage, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';

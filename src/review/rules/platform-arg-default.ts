@@ -1,9 +1,9 @@
 /**
  * A default on an automatic platform ARG (`ARG TARGETARCH=amd64`) is taken as a value the user
  * set: every platform of the build then gets the default (docker/buildx#510). The recipe
- * `platform-arg-default` fixes exactly what this rule reports (src/dockerfile/checks.ts).
+ * `platform-arg-default` fixes exactly what this rule reports (src/dockerfile/shared-checks.ts).
  */
-import { platformArgDefaults } from '../../dockerfile/checks.ts';
+import { platformArgDefaults } from '../../dockerfile/shared-checks.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';

@@ -4,7 +4,7 @@
  * target from it, so every platform of the build compiles, installs for and checks that one
  * target, and nothing fails: the arm64 image of an amd64 build simply holds amd64 binaries.
  */
-import { TARGET_ARGS } from '../../dockerfile/cross.ts';
+import { TARGET_ARGS } from '../../dockerfile/stage-questions.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';

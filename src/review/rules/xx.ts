@@ -3,7 +3,7 @@
  * pinned) image; and its `xx-verify` run after each cross-compile, with `file` available.
  */
 import { isXxImage } from '../../dockerfile/analysis.ts';
-import { isGlob, staticVerifyBatches, verifyCalls } from '../../dockerfile/checks.ts';
+import { isGlob, staticVerifyBatches, verifyCalls } from '../../dockerfile/shared-checks.ts';
 import { packageName } from '../../dockerfile/commands.ts';
 import { baseName } from '../../dockerfile/shell.ts';
 import { downstream, type Stage } from '../../dockerfile/model.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExchangeError, parseExchange, readExchange, SCHEMA_VERSION, stamp, TOOL } from '../../src/report/exchange.ts';
+import { ExchangeError, parseExchange, readExchange, SCHEMA_VERSION, stamp, TOOL } from '../../src/report/report-files.ts';
 import { countOutcomes, type FleetReport, type RepoResult } from '../../src/report/types.ts';
 import { removeDir, tempDir } from '../helpers/repos.ts';
 

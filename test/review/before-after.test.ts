@@ -2,7 +2,7 @@ import { DockerfileFacts } from '../../src/dockerfile/facts.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/model.ts';
-import { reviewChange } from '../../src/review/change.ts';
+import { reviewChange } from '../../src/review/before-after.ts';
 import { df, review, show } from './helpers.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 /**
- * Checks a recipe fixes and a rule reports share one implementation (src/dockerfile/checks.ts):
+ * Checks a recipe fixes and a rule reports share one implementation (src/dockerfile/shared-checks.ts):
  * the recipe edits exactly where the rule reports, for every casing, including the `From` one
  * on which the two used to disagree.
  */
