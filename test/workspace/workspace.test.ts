@@ -225,7 +225,8 @@ describe('the cache lock', () => {
     await writeLockForPid(root, 2 ** 22 + 54322);
     const cacheModule = pathToFileURL(path.resolve('src/workspace/cache.ts')).href;
     // Each process says when it is ready and tries when the test says go, to all of them at once;
-    // the winner holds the cache until every other has tried. A deadline instead raced the start-up
+    // the winner holds the cache until every other has tried, and each waits for the test's last
+    // line before it exits (so no write meets a closed pipe). A deadline instead raced the start-up
     // of six processes on a busy machine: one that started late found the cache released and won too.
     const script = `import { createInterface } from 'node:readline';
 import { openCache } from ${JSON.stringify(cacheModule)};
@@ -233,7 +234,7 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 console.log('ready');
 await lines.next();
 try { const c = await openCache(${JSON.stringify(root)}); console.log('won'); await lines.next(); await c.release(); }
-catch (e) { console.log(e.name); }
+catch (e) { console.log(e.name); await lines.next(); }
 process.exit(0);`;
     const procs = Array.from({ length: 6 }, () => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
