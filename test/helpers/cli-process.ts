@@ -1,13 +1,13 @@
 /**
- * The CLI as a user runs it: a separate node process (`node --import tsx src/cli.ts`), its exit
- * code, stdout and stderr; and the checks every fault case makes on what it left behind: the tree
+ * The CLI as a user runs it: a separate node process (src/cli.ts, bundled once per run by
+ * test/setup/cli-bundle.ts), its exit code, stdout and stderr; and the checks every fault case makes on what it left behind: the tree
  * byte for byte (contents, modes, symlink targets), stray temp files, leaked secret fragments.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -20,12 +20,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The bundled CLI; missing only when this helper runs outside vitest.config.ts, which builds it. */
+function cliBundle(): string {
+  const file = inject('cliBundle');
+  if (!file) throw new Error('no CLI bundle: run the tests through vitest.config.ts, whose globalSetup (test/setup/cli-bundle.ts) builds it');
+  return file;
+}
+
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, CI: '1', NO_COLOR: '1', ...opts.env };
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', path.join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'), path.join(ROOT, 'src', 'cli.ts'), ...args],
+      [cliBundle(), ...args],
       { cwd: opts.cwd ?? ROOT, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
@@ -37,11 +44,10 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
 
 /**
  * The CLI as a process that can be watched or killed half way, like a nightly job on its runner.
- * It runs in `cwd` (a folder of its own, where `--import tsx` would not resolve: the loader is named).
+ * It runs in `cwd`, a folder of its own: the bundle's imports resolve from where it lies, not from there.
  */
 export function spawnCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const loader = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, path.join(ROOT, 'src', 'cli.ts'), ...args], {
+  const child = spawn(process.execPath, [cliBundle(), ...args], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

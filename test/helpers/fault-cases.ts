@@ -5,17 +5,12 @@
  */
 import { chmodSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { leakedFragment, leakInFiles, stackLines, strayTemps, TEST_TOKEN, type CliResult } from './cli-process.ts';
-import { removeDir, tempDir } from './repos.ts';
+import { removeAtFileEnd } from './file-temps.ts';
+import { tempDir } from './repos.ts';
 
-const temps: string[] = [];
-afterAll(() => temps.forEach(removeDir));
-export const fresh = (prefix = 'ibm-fault-') => {
-  const d = tempDir(prefix);
-  temps.push(d);
-  return d;
-};
+export const fresh = (prefix = 'ibm-fault-') => removeAtFileEnd(tempDir(prefix));
 export const P02 = path.resolve('test/fixtures/patterns/P02-arch-build-arg');
 export const ENV = { GITHUB_TOKEN: TEST_TOKEN };
 

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -223,21 +224,43 @@ describe('the cache lock', () => {
     const root = path.join(dir, 'race-processes');
     await writeLockForPid(root, 2 ** 22 + 54322);
     const cacheModule = pathToFileURL(path.resolve('src/workspace/cache.ts')).href;
-    const at = Date.now() + 2500;
-    // Each process waits for the same instant, tries, and holds what it got long enough for the
-    // others to try while it is held.
-    const script = `import { openCache } from ${JSON.stringify(cacheModule)};
-await new Promise((r) => setTimeout(r, ${at} - Date.now()));
-try { const c = await openCache(${JSON.stringify(root)}); console.log('won'); await new Promise((r) => setTimeout(r, 800)); await c.release(); }
-catch (e) { console.log(e.name); }`;
-    const runs = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        new Promise<string>((resolve, reject) => {
-          execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out.trim())));
-        }),
-      ),
-    );
-    expect(runs.filter((r) => r === 'won')).toHaveLength(1);
-    expect(runs.filter((r) => r === 'CacheBusyError')).toHaveLength(5);
+    // Each process says when it is ready and tries when the test says go, to all of them at once;
+    // the winner holds the cache until every other has tried, and each waits for the test's last
+    // line before it exits (so no write meets a closed pipe). A deadline instead raced the start-up
+    // of six processes on a busy machine: one that started late found the cache released and won too.
+    const script = `import { createInterface } from 'node:readline';
+import { openCache } from ${JSON.stringify(cacheModule)};
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+console.log('ready');
+await lines.next();
+try { const c = await openCache(${JSON.stringify(root)}); console.log('won'); await lines.next(); await c.release(); }
+catch (e) { console.log(e.name); await lines.next(); }
+process.exit(0);`;
+    const procs = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      createInterface({ input: child.stdout! }).on('line', (l) => {
+        lines.push(l.trim());
+        waiters.splice(0).forEach((w) => w());
+      });
+      const line = async (n: number) => {
+        while (lines.length < n) await new Promise<void>((r) => waiters.push(r));
+        return lines[n - 1]!;
+      };
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      return { child, line, exited };
+    });
+    try {
+      for (const p of procs) expect(await p.line(1)).toBe('ready');
+      for (const p of procs) p.child.stdin!.write('go\n');
+      const runs = await Promise.all(procs.map((p) => p.line(2)));
+      expect(runs.filter((r) => r === 'won')).toHaveLength(1);
+      expect(runs.filter((r) => r === 'CacheBusyError')).toHaveLength(5);
+      for (const p of procs) p.child.stdin!.end('release\n');
+      expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0, 0, 0, 0, 0]);
+    } finally {
+      for (const p of procs) p.child.kill();
+    }
   });
 });
