@@ -15,7 +15,7 @@ export const DEFAULT_PATTERNS = ['Dockerfile', 'Dockerfile.*', '*.Dockerfile', '
 export { globToRegExp } from '../files/glob.ts';
 
 export function matchFiles(files: string[], patterns: string[]): string[] {
-  const res = patterns.map(globToRegExp);
+  const res = patterns.map((p) => globToRegExp(p));
   return files.filter((f) => res.some((r) => r.test(f)));
 }
 

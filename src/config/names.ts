@@ -2,6 +2,7 @@
  * Repository names come from files we do not control (the ECM list, repos.yaml, folder names) and
  * end up in paths and git arguments. They must match GitHub's own rules before we use them anywhere.
  */
+import { globToRegExp } from '../files/glob.ts';
 
 // GitHub owners: letters, digits, single hyphens, no leading hyphen. Underscore is not allowed by
 // GitHub, which also keeps our cache's `_remotes`/`_tmp` folders from ever clashing with an owner.
@@ -45,14 +46,8 @@ export function displayName(raw: string): string {
   return /^[\x21-\x7e]+$/.test(shown) && !/["'`$\\]/.test(shown) ? shown : JSON.stringify(shown);
 }
 
-/** Compile a glob with `*` and `?` (the only wildcards repos.yaml supports) to an anchored regex. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 /** A pattern with a `/` matches `owner/name`; without, it matches the name alone. Case-insensitive like GitHub. */
 export function matchesPattern(full: string, pattern: string): boolean {
   const subject = pattern.includes('/') ? full : full.slice(full.indexOf('/') + 1);
-  return globToRegExp(pattern).test(subject);
+  return globToRegExp(pattern, { globstar: false, ignoreCase: true }).test(subject);
 }

@@ -10,6 +10,7 @@ import { compileOutputs, installCommand, stripTargets } from './commands.ts';
 import { copyDestination, copySources } from './copy.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
 import { baseName, type ShellCommand } from './shell.ts';
+import { globToRegExp } from '../files/glob.ts';
 
 export interface StageFile {
   /** Absolute where the steps say so; a glob (`/opt/cni/bin/*`) stands for what an install's glob matched. */
@@ -29,8 +30,7 @@ export interface StageFile {
 const hasGlob = (p: string) => /[*?[]/.test(p);
 
 function globMatch(pattern: string, path: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-  return posix.dirname(pattern) === posix.dirname(path) && re.test(path);
+  return posix.dirname(pattern) === posix.dirname(path) && globToRegExp(pattern, { globstar: false }).test(path);
 }
 
 /** Does a step on `target` reach the file `file` (the same path, or one side a glob the other matches)? */

@@ -12,6 +12,7 @@ import { copySources } from './copy.ts';
 import { pathAt } from './cwd.ts';
 import { baseName, type ShellCommand } from './shell.ts';
 import { lineage, type Instruction, type Stage } from './model.ts';
+import { globToRegExp } from '../files/glob.ts';
 
 /** System folders that hold more than what a build installs into them (the image's own tools). */
 export const SYSTEM_BIN_DIRS = new Set(['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/sbin', '/go/bin', '/usr/local/go/bin', '']);
@@ -34,8 +35,7 @@ export interface SystemGlobInstall {
 const trim = (p: string) => p.replace(/\/+$/, '');
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-  return re.test(name);
+  return globToRegExp(pattern, { globstar: false }).test(name);
 }
 
 /** Paths a compile names as its outputs, or undefined when it does not name them all. */

@@ -5,12 +5,17 @@
  * A path glob as `.dockerignore` (Go's filepath.Match per path element) and GitHub Actions'
  * `paths:` filters write it: `*` and `?` stay inside one folder, `**` spans any number of them,
  * `[...]` is a character class (`[!...]` or `[^...]` negated) and `\` escapes the next character.
+ *
+ * The same dialect without `**` is a shell's glob (`install -s bin/*`) and COPY's source pattern
+ * (Go's filepath.Match): `globstar: false` makes `**` two `*`s, inside one folder. Repository
+ * names match case-insensitively, as GitHub compares them (`ignoreCase`).
  */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string, o: { globstar?: boolean; ignoreCase?: boolean } = {}): RegExp {
+  const globstar = o.globstar ?? true;
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
+    if (globstar && c === '*' && glob[i + 1] === '*') {
       i++;
       if (glob[i + 1] === '/') {
         i++;
@@ -31,7 +36,7 @@ export function globToRegExp(glob: string): RegExp {
       re += escape(glob[i]!);
     } else re += escape(c);
   }
-  return new RegExp(`^${re}$`);
+  return new RegExp(`^${re}$`, o.ignoreCase ? 'i' : '');
 }
 
 const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -30,3 +30,21 @@ describe('globToRegExp', () => {
     expect(m('a.b', 'axb')).toBe(false);
   });
 });
+
+describe('globToRegExp without globstar (shell globs, COPY sources) and case-insensitive (repository names)', () => {
+  it('** stays inside one folder without globstar', () => {
+    expect(globToRegExp('bin/**', { globstar: false }).test('bin/a')).toBe(true);
+    expect(globToRegExp('bin/**', { globstar: false }).test('bin/a/b')).toBe(false);
+    expect(globToRegExp('bin/**').test('bin/a/b')).toBe(true);
+  });
+  it('a class and an escape mean the same as in the shell', () => {
+    expect(globToRegExp('bin/[ab]*', { globstar: false }).test('bin/actl')).toBe(true);
+    expect(globToRegExp('bin/[ab]*', { globstar: false }).test('bin/cctl')).toBe(false);
+    expect(globToRegExp('bin/\\*', { globstar: false }).test('bin/*')).toBe(true);
+    expect(globToRegExp('bin/\\*', { globstar: false }).test('bin/x')).toBe(false);
+  });
+  it('ignoreCase for names GitHub compares without case', () => {
+    expect(globToRegExp('Rancher/image-build-*', { ignoreCase: true }).test('rancher/IMAGE-BUILD-etcd')).toBe(true);
+    expect(globToRegExp('Rancher/image-build-*').test('rancher/image-build-etcd')).toBe(false);
+  });
+});
