@@ -123,13 +123,31 @@ function staleStripComments(source: SourceText, instr: Instruction, why: string)
 }
 
 function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>): { edits: Edit[]; addsStage: boolean } {
-  const { source, analysis, model } = ctx;
-  const stage = f.stage;
+  const strips = dropHostStrips(ctx, f.stage);
+  if (strips.stripped.length === 0) return { edits: strips.edits, addsStage: false };
+  refuseOtherUses(ctx, f.stage, strips.stripped);
+  const found = consumersOf(ctx, f, strips);
+  if (!found) return { edits: [], addsStage: false };
+  requireCovered(ctx, f.stage, strips.stripped, found.copies);
+  if (found.consumers.length === 0) return { edits: strips.edits, addsStage: false };
+  return { edits: [...strips.edits, ...stripStage(ctx, f, taken, strips, found.consumers)], addsStage: true };
+}
+
+/** What a stage's own steps strip, and the edits that take `-s` and `strip` out of them. */
+interface HostStrips {
+  edits: Edit[];
+  stripped: string[];
+  /** strip options per stripped path (`--strip-debug` must stay `--strip-debug`). */
+  options: Map<string, string>;
+  /** `install -s bin/* DIR`: the glob, to know which files of DIR were installed (and stripped). */
+  globInstalls: Map<string, { source: string; instr: Instruction; cmd: ShellCommand }>;
+}
+
+function dropHostStrips(ctx: RecipeContext, stage: Stage): HostStrips {
+  const { source } = ctx;
   const edits: Edit[] = [];
   const stripped: string[] = [];
-  /** strip options per stripped path (`--strip-debug` must stay `--strip-debug`). */
   const options = new Map<string, string>();
-  /** `install -s bin/* DIR`: the glob, to know which files of DIR were installed (and stripped). */
   const globInstalls = new Map<string, { source: string; instr: Instruction; cmd: ShellCommand }>();
   const commented = new Set<Instruction>();
   for (const instr of stage.instructions) {
@@ -179,7 +197,12 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       }
     }
   }
-  if (stripped.length === 0) return { edits, addsStage: false };
+  return { edits, stripped, options, globInstalls };
+}
+
+/** A stage that uses the stripped files otherwise than through COPY --from would get them unstripped. */
+function refuseOtherUses(ctx: RecipeContext, stage: Stage, stripped: string[]): void {
+  const { source, model } = ctx;
 
   const mentions = (text: string) => stripped.some((p) => !basename(p).includes('*') && text.includes(basename(p)));
   for (const s of model.stages) {
@@ -195,11 +218,28 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       throw new UnsafeMigrationError(`line ${ctx.originalLine(s.from.line)}: stage "${s.name ?? s.index}" is built on "${stage.name ?? stage.index}" and uses the files stripped there`, s.from.line, 'strip in that stage on the target platform by hand, or keep the stages emulated (repos.yaml emulatedStages)');
     }
   }
+}
 
+interface Consumer {
+  instr: Instruction;
+  from: Stage;
+  sources: string[];
+  strip: string[];
+}
+
+/**
+ * The COPY --from steps that carry stripped files out of the stage, each with the files it must
+ * get stripped, and every copy source; undefined when a system folder copied whole holds binaries
+ * no step names (the stage then keeps its shape, and says so).
+ */
+function consumersOf(ctx: RecipeContext, f: StageFacts, strips: HostStrips): { consumers: Consumer[]; copies: { src: string; instr: Instruction }[] } | undefined {
+  const { model } = ctx;
+  const stage = f.stage;
+  const { stripped, globInstalls } = strips;
   const named = systemGlobInstalls(stage, f.compiles, model.stages);
   // The stripped files reach images through COPY --from this stage (or a stage built on it).
   const sourcesStages = new Set<Stage>([stage, ...model.stages.filter((s) => s !== stage && lineage(s).includes(stage) && s.platform === stage.platform)]);
-  const consumers: { instr: Instruction; from: Stage; sources: string[]; strip: string[] }[] = [];
+  const consumers: Consumer[] = [];
   const copies: { src: string; instr: Instruction }[] = [];
   for (const s of model.stages) {
     if (sourcesStages.has(s)) continue;
@@ -223,7 +263,7 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
                 `stage "${stage.name ?? stage.index}": not stripped on the target platform: "install -s ${g?.source ?? basename(p)}" fills ${trimSlash(x)}, which line ${ctx.originalLine(ref.instruction.line)} copies whole, and no step names those binaries; copying the folder would ship xx-go's clang links: install or copy the binaries by name`,
                 ref.instruction.line,
               );
-              return { edits: [], addsStage: false };
+              return undefined;
             }
             for (const n of names) if (!strip.includes(n)) strip.push(n);
           }
@@ -235,8 +275,14 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       if (strip.length > 0) consumers.push({ instr: ref.instruction, from: ref.stage, sources: srcs, strip });
     }
   }
-  // Whatever was stripped and leaves the stage is stripped on the target after, or the file is
-  // not migrated: without -s and with no strip stage for it, the image would ship it unstripped.
+  return { consumers, copies };
+}
+
+/**
+ * Whatever was stripped and leaves the stage is stripped on the target after, or the file is not
+ * migrated: without -s and with no strip stage for it, the image would ship it unstripped.
+ */
+function requireCovered(ctx: RecipeContext, stage: Stage, stripped: string[], copies: { src: string; instr: Instruction }[]): void {
   for (const p of stripped) {
     if (copies.some((c) => strippedBy(c.src, [p]).length > 0)) continue;
     const copy = literal(p) ? undefined : copies.find((c) => mayCarry(c.src, p));
@@ -247,8 +293,14 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
       'install or strip the binaries at an absolute path (or copy them by the path they are stripped at), then run the migration again',
     );
   }
-  if (consumers.length === 0) return { edits, addsStage: false };
+}
 
+/** The strip stage on the target platform, after the builder, and the copies redirected to it. */
+function stripStage(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefined>, strips: HostStrips, consumers: Consumer[]): Edit[] {
+  const { source, analysis } = ctx;
+  const stage = f.stage;
+  const { stripped, options } = strips;
+  const edits: Edit[] = [];
   let name = 'strip_binary';
   for (let n = 2; taken.has(name); n++) name = `strip_binary${n}`;
   taken.add(name);
@@ -314,5 +366,5 @@ function moveStrip(ctx: RecipeContext, f: StageFacts, taken: Set<string | undefi
     const flag = c.instr.flags.find((fl) => fl.name.toLowerCase() === 'from')!;
     edits.push(replace(flag.start, flag.end, `--from=${name}`, `copy the stripped binary from "${name}"`));
   }
-  return { edits, addsStage: true };
+  return edits;
 }
