@@ -11,7 +11,7 @@ import { editWordList } from '../../src/edits/words.ts';
 import { removeCommand } from '../../src/edits/shell-edits.ts';
 import { isTargetLibrary, packageName } from '../../src/dockerfile/commands.ts';
 import { effectiveCgo, makeForcesCgoOff, targetLibInstall, targetPoint, xxCopy } from '../../src/dockerfile/stage-questions.ts';
-import { argInScope, lineage, type Stage } from '../../src/dockerfile/model.ts';
+import { argInScope, lineage, type Instruction, type Stage } from '../../src/dockerfile/model.ts';
 import type { ShellWord } from '../../src/dockerfile/shell.ts';
 import type { StageFacts } from '../../src/dockerfile/analysis.ts';
 import { UnsafeMigrationError, type DockerfileRecipe, type RecipeContext } from '../../src/migrate/recipe.ts';
@@ -40,22 +40,40 @@ function kw(ctx: RecipeContext, upper: string): string {
   return first && first.keywordRaw === first.keywordRaw.toLowerCase() ? upper.toLowerCase() : upper;
 }
 
+/**
+ * A stage moved to the build platform: the xx helpers in it (or in its lineage's root), the native
+ * cross toolchain, ARG TARGETPLATFORM where the target-dependent steps start, and the target's C
+ * libraries through xx.
+ */
 function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInto: Set<Stage>, declaredIn: Set<Stage>, libsIn: Map<Stage, Set<string>>): Edit[] {
   const { analysis, source } = ctx;
   const stage = f.stage;
-  const edits: Edit[] = [];
-  const xx = analysis.xxStage;
-  const xxRef = xx ? (xx.name ?? String(xx.index)) : 'xx';
   const point = targetPoint(stage, f);
   if (!point) throw new UnsafeMigrationError(`stage "${stage.name ?? stage.index}" compiles but no step depends on the target`, stage.from.line, 'check the compile command');
   const distro = f.distro === 'unknown' ? 'alpine' : f.distro;
   if (f.distro === 'unknown') ctx.warn(`stage "${stage.name ?? stage.index}": package manager unknown, assuming Alpine (apk/xx-apk)`, stage.from.line);
-  const native = distro === 'alpine' ? 'apk' : 'apt-get';
   const cgo = effectiveCgo(stage, f, analysis);
-
   const setUpBefore = xxCopy(stage, analysis) !== undefined || f.wraps.length > 0;
+  const edits: Edit[] = [];
   // Lines that go right after FROM: the helpers, and a native install when the stage has none.
   const afterFrom: string[] = [];
+  edits.push(...copyHelpers(ctx, stage, copiedInto, afterFrom));
+  const tools = nativeToolchain(ctx, f, distro === 'alpine' ? 'apk' : 'apt-get', cgo, setUpBefore, edited);
+  edits.push(...tools.edits);
+  if (tools.install) afterFrom.push(tools.install);
+  if (afterFrom.length > 0) {
+    edits.push(insertLinesAfter(source, stage.from.endLine, afterFrom, 'the stage runs on the build platform: it needs the xx helpers and the native cross toolchain'));
+  }
+  edits.push(...targetSide(ctx, f, point, distro, cgo, setUpBefore, tools.movedLibs, declaredIn, libsIn));
+  return edits;
+}
+
+/** `COPY --from=xx / /`: into the stage (a line for after its FROM), or once into its lineage's root. */
+function copyHelpers(ctx: RecipeContext, stage: Stage, copiedInto: Set<Stage>, afterFrom: string[]): Edit[] {
+  const { analysis, source } = ctx;
+  const edits: Edit[] = [];
+  const xx = analysis.xxStage;
+  const xxRef = xx ? (xx.name ?? String(xx.index)) : 'xx';
   // The helpers go once into the lineage's root (siblings on one base share them), not again into
   // each child; a root that is a final image keeps them out of it.
   const root = lineage(stage).at(-1)!;
@@ -71,7 +89,17 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
       edits.push(insertLinesAfter(source, root.from.endLine, [`${kw(ctx, 'COPY')} --from=${xxRef} / /`], `the xx helpers, once for every stage built on "${root.name ?? root.index}"`));
     }
   }
+  return edits;
+}
 
+/**
+ * The native side: target libraries leave the native installs (xx installs them for the target),
+ * clang, lld and file join them; `install` is the RUN to add after FROM when the stage has none.
+ */
+function nativeToolchain(ctx: RecipeContext, f: StageFacts, native: 'apk' | 'apt-get', cgo: '0' | '1', setUpBefore: boolean, edited: Set<number>): { edits: Edit[]; movedLibs: string[]; install?: string } {
+  const { analysis, source } = ctx;
+  const stage = f.stage;
+  const edits: Edit[] = [];
   const lineageStages = lineage(stage);
   const nativeInstalls = lineageStages
     .reverse()
@@ -127,17 +155,20 @@ function setUp(ctx: RecipeContext, f: StageFacts, edited: Set<number>, copiedInt
     }
     edits.push(...(removed ? [removed] : editWordList(source.text, p.command, p.packages, libs, add, whyAll)));
   }
-  if (!added && wantNative.length > 0) {
-    const install =
-      native === 'apk'
+  const install =
+    added || wantNative.length === 0
+      ? undefined
+      : native === 'apk'
         ? `${kw(ctx, 'RUN')} apk add --no-cache ${wantNative.join(' ')}`
         : `${kw(ctx, 'RUN')} apt-get update && apt-get install -y --no-install-recommends ${wantNative.join(' ')}`;
-    afterFrom.push(install);
-  }
-  if (afterFrom.length > 0) {
-    edits.push(insertLinesAfter(source, stage.from.endLine, afterFrom, 'the stage runs on the build platform: it needs the xx helpers and the native cross toolchain'));
-  }
+  return { edits, movedLibs, ...(install ? { install } : {}) };
+}
 
+/** The target side: ARG TARGETPLATFORM where the target-dependent steps start, then the target's libraries. */
+function targetSide(ctx: RecipeContext, f: StageFacts, point: Instruction, distro: 'alpine' | 'debian', cgo: '0' | '1', setUpBefore: boolean, movedLibs: string[], declaredIn: Set<Stage>, libsIn: Map<Stage, Set<string>>): Edit[] {
+  const { analysis, source } = ctx;
+  const stage = f.stage;
+  const edits: Edit[] = [];
   // Target side: ARG TARGETPLATFORM, then the target's libraries.
   const targetLines: string[] = [];
   // xx reads TARGETPLATFORM, or TARGETARCH (with TARGETOS): a stage someone already set up with
