@@ -13,14 +13,9 @@ import { archDeclarations } from '../../dockerfile/shared-checks.ts';
 import type { Rule } from '../rule.ts';
 
 
-/**
- * `GOARCH=${ARCH}` (a prefix, an export, an ENV) is the stale-goarch rule's finding; do not
- * report the same text twice. The shell model's assignments and the ENV declarations say where
- * each value is.
- */
-function insideGoAssign(instr: Instruction, refStart: number): boolean {
-  const within = (a: { name: string; start: number; end: number }) => (a.name === 'GOARCH' || a.name === 'GOOS') && a.start <= refStart && refStart < a.end;
-  return (instr.shell?.assignments ?? []).some(within) || (instr.env ?? []).some(within);
+/** `GOARCH=${ARCH}` is the stale-goarch rule's finding; do not report the same text twice. */
+export function insideGoAssign(text: string, refStart: number): boolean {
+  return /\bGO(ARCH|OS)[= ]\s*["']?\$\{?$/.test(text.slice(Math.max(0, refStart - 24), refStart));
 }
 
 interface ArchRef {
@@ -31,13 +26,14 @@ interface ArchRef {
 
 function archRefs(ctx: ReviewContext, stage: Stage): ArchRef[] {
   const out: ArchRef[] = [];
+  const text = ctx.model.source.text;
   for (const instr of [stage.from, ...stage.instructions]) {
     let refs: { name: string; start: number; end: number }[];
     if (instr.shell) refs = instr.shell.varRefs.filter((r) => !instr.shell!.assigned.has(r.name));
     else if (instr.keyword === 'ARG' || !SUBSTITUTING.has(instr.keyword)) refs = [];
     else refs = instr.vars as VarRef[];
     for (const r of refs) {
-      if (r.name !== 'ARCH' || insideGoAssign(instr, r.start)) continue;
+      if (r.name !== 'ARCH' || insideGoAssign(text, r.start)) continue;
       if (instr !== stage.from) {
         const set = envAt(stage, 'ARCH', instr.start);
         if (set?.value && followsPlatform(set.value)) continue;
