@@ -43,15 +43,19 @@ export const xxVerify: DockerfileRecipe = {
       const kw = model.instructions[0]!.keywordRaw === model.instructions[0]!.keywordRaw.toLowerCase() ? 'run' : 'RUN';
       const calls = verifyCalls('xx-verify', isStatic ? ['--static'] : [], usable);
       const argKw = kw === 'run' ? 'arg' : 'ARG';
+      const why = `fail the build if ${usable.join(', ')} ${usable.length > 1 ? 'are' : 'is'} not built for the target platform${isStatic ? ' or not static (as the old build was)' : ''}`;
+      // In the compile's own RUN, as xx's README writes it: one step less per platform, and the
+      // compile's line changes anyway (xx-go --wrap goes in front of it).
+      // A `cd` after the compile would move the relative paths out from under the calls.
+      const compileEnd = Math.max(...f.compiles.filter((c) => c.instruction === after).map((c) => c.command.end));
+      const movesAfter = commandsOf(after).some((c) => c.start >= compileEnd && ['cd', 'pushd', 'popd'].includes(baseName(c.name)));
+      const end = args.declare.length === 0 && after === lastCompile && !movesAfter ? foldableEnd(source, after) : undefined;
+      if (end !== undefined) {
+        edits.push(replace(end, end, ` && ${calls.join(' && ')}`, why));
+        continue;
+      }
       const lines = [...args.declare.map((n) => `${argKw} ${n}`), ...calls.map((c, i) => `${i === 0 ? `${kw} ` : '    '}${c}${i < calls.length - 1 ? ` && ${model.escapeChar}` : ''}`)];
-      edits.push(
-        insertLinesAfter(
-          source,
-          after.endLine,
-          lines,
-          `fail the build if ${usable.join(', ')} ${usable.length > 1 ? 'are' : 'is'} not built for the target platform${isStatic ? ' or not static (as the old build was)' : ''}`,
-        ),
-      );
+      edits.push(insertLinesAfter(source, after.endLine, lines, why));
     }
     return edits;
   },
@@ -73,6 +77,19 @@ function argsFor(model: DockerfileModel, stage: Stage, after: Instruction, paths
     return true;
   });
   return { paths: out, declare: [...declare] };
+}
+
+/**
+ * Where `&& xx-verify ...` can end the compile's RUN and mean what a RUN of its own after it
+ * means: a one-line RUN in shell form the shell model read whole, with no comment that would
+ * swallow the addition, no heredoc, and no trailing `;` or `&` that `&&` cannot follow. The
+ * offset is right after its last word.
+ */
+function foldableEnd(source: SourceText, i: Instruction): number | undefined {
+  if (i.keyword !== 'RUN' || i.line !== i.endLine || i.heredoc || i.execForm || !i.shell || i.shell.errorAt !== undefined) return undefined;
+  const text = source.text.slice(i.start, i.end);
+  if (text.includes('#') || /[\\`;&]\s*$/.test(text)) return undefined;
+  return i.start + text.replace(/[ \t\r]+$/, '').length;
 }
 
 /** Only blanks and line continuations (either escape character) between two files. */

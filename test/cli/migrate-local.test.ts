@@ -183,7 +183,7 @@ describe('Dockerfile syntax the migration must keep working with', () => {
     expect(r.code).toBe(0);
     const out = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
     expect(out.endsWith('COPY --from=b /out/x /x')).toBe(true);
-    expect(out).toContain('RUN xx-verify --static /out/x\nFROM scratch');
+    expect(out).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/x . && xx-verify --static /out/x\nFROM scratch');
   });
 });
 

@@ -77,7 +77,7 @@ describe('RUN heredocs', () => {
     const m = migrated(builder('RUN <<EOF\necho "déjà vu 🚀🚀 ✓"\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\nEOF\nRUN echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o /out/app2 ./cmd/app2'));
     expect(m.output).toContain('echo "déjà vu 🚀🚀 ✓"\nxx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\nEOF\n');
     // The heredoc's wrap holds for the rest of the stage: the second compile is not wrapped again.
-    expect(m.output).toContain('EOF\nRUN echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o /out/app2 ./cmd/app2\n');
+    expect(m.output).toContain('EOF\nRUN echo "ünïcode 🚀" && CGO_ENABLED=0 go build -o /out/app2 ./cmd/app2 && xx-verify --static /out/app && xx-verify --static /out/app2\n');
   });
 });
 
@@ -167,19 +167,19 @@ describe('escape directive and Windows-ish paths', () => {
 describe('whitespace and keyword casing', () => {
   it('tabs everywhere', () => {
     const m = migrated('FROM\tgolang:1.23-alpine\tAS\tbuilder\nRUN\tapk add --no-cache git file\nWORKDIR\t/src\nCOPY\t.\t.\nRUN\tCGO_ENABLED=0\tgo\tbuild\t-o\t/out/app\t./cmd/app\nFROM\tscratch\nCOPY\t--from=builder\t/out/app\t/app\n');
-    expect(m.output).toContain('RUN\txx-go --wrap && CGO_ENABLED=0\tgo\tbuild\t-o\t/out/app\t./cmd/app\n');
+    expect(m.output).toContain('RUN\txx-go --wrap && CGO_ENABLED=0\tgo\tbuild\t-o\t/out/app\t./cmd/app && xx-verify --static /out/app\n');
     expect(m.output.endsWith('FROM\tscratch\nCOPY\t--from=builder\t/out/app\t/app\n')).toBe(true);
   });
 
   it('lowercase keywords: inserted lines follow the file', () => {
     const m = migrated('from golang:1.23-alpine as builder\nrun apk add --no-cache git file\nworkdir /src\ncopy . .\nrun CGO_ENABLED=0 go build -o /out/app ./cmd/app\nfrom scratch\ncopy --from=builder /out/app /app\nentrypoint ["/app"]\n');
-    expect(m.output).toContain('run xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(m.output).toContain('run xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
     expect(m.output).toMatch(/^from --platform=\$BUILDPLATFORM golang:1\.23-alpine as builder$/m);
   });
 
   it('MixedCase keywords and indented instructions', () => {
     const m = migrated('From golang:1.23-alpine As builder\nRun apk add --no-cache git file\n  WorkDir /src\n  Copy . .\n    Run CGO_ENABLED=0 go build -o /out/app ./cmd/app\nFrom scratch\nCopy --from=builder /out/app /app\n');
-    expect(m.output).toContain('    Run xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(m.output).toContain('    Run xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
   });
 });
 
@@ -189,7 +189,7 @@ describe('platforms, ARGs, stage names', () => {
   it('FROM --platform=${BUILDPLATFORM:-linux/amd64} without xx is finished like $BUILDPLATFORM', () => {
     const text = 'FROM --platform=${BUILDPLATFORM:-linux/amd64} golang:1.23-alpine AS builder\nRUN apk add --no-cache git file\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app ./cmd/app\nFROM scratch\nCOPY --from=builder /out/app /app\n';
     const m = migrated(text);
-    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
   });
 
   it('ARG BUILDPLATFORM redeclared globally and in the stage', () => {
@@ -223,7 +223,7 @@ describe('platforms, ARGs, stage names', () => {
   it('ONBUILD RUN go build is a trigger for other builds: not wrapped; the real compile is', () => {
     const m = migrated(builder('ONBUILD RUN go build -o /out/app .\nRUN CGO_ENABLED=0 go build -o /out/app ./cmd/app'));
     expect(m.output).toContain('ONBUILD RUN go build -o /out/app .\n');
-    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
   });
 
   it('a stage whose only compile is an ONBUILD trigger: nothing to cross-compile here', () => {
@@ -234,20 +234,19 @@ describe('platforms, ARGs, stage names', () => {
   it('SHELL ["/bin/bash", "-c"] before the compile', () => {
     const m = migrated(builder('SHELL ["/bin/bash", "-c"]\nRUN CGO_ENABLED=0 go build -o /out/app ./cmd/app'));
     expect(m.output).toContain('SHELL ["/bin/bash", "-c"]\n');
-    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
   });
 });
 
 describe('compiles in shell constructs', () => {
   it('inside if ...; then go build ...; fi', () => {
     const m = migrated(builder('RUN if [ -f go.mod ]; then CGO_ENABLED=0 go build -o /out/app ./cmd/app; fi'));
-    expect(m.output).toContain('RUN xx-go --wrap && if [ -f go.mod ]; then CGO_ENABLED=0 go build -o /out/app ./cmd/app; fi\n');
+    expect(m.output).toContain('RUN xx-go --wrap && if [ -f go.mod ]; then CGO_ENABLED=0 go build -o /out/app ./cmd/app; fi && xx-verify --static /out/app\n');
   });
 
   it('inside ( cd x && go build )', () => {
     const m = migrated(builder('RUN ( cd cmd/app && CGO_ENABLED=0 go build -o /out/app . )'));
-    expect(m.output).toContain('RUN xx-go --wrap && ( cd cmd/app && CGO_ENABLED=0 go build -o /out/app . )\n');
-    expect(m.output).toContain('RUN xx-verify --static /out/app\n');
+    expect(m.output).toContain('RUN xx-go --wrap && ( cd cmd/app && CGO_ENABLED=0 go build -o /out/app . ) && xx-verify --static /out/app\n');
   });
 
   // A compile inside `bash -c "..."` is a compile: skipping the repository as "no stage compiles
@@ -264,13 +263,13 @@ describe('compiles in shell constructs', () => {
       expect(r.outcome, r.outcome === 'refused' ? r.error.message : JSON.stringify(r.m.skipped)).toBe('migrated');
       if (r.outcome !== 'migrated') return;
       checkMigrated(text, F, r.m);
-      expect(r.m.output).toContain(`RUN xx-go --wrap && ${cmd.slice(4)}\n`);
+      expect(r.m.output).toContain(`RUN xx-go --wrap && ${cmd.slice(4)} && xx-verify --static /out/app\n`);
     });
   }
 
   it('go build -o=path --ldflags=...: xx-verify names the path', () => {
     const m = migrated(builder('RUN CGO_ENABLED=0 go build --ldflags="-X main.v=1 -s" -trimpath -o=/out/app ./cmd/app'));
-    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build --ldflags="-X main.v=1 -s" -trimpath -o=/out/app ./cmd/app\nRUN xx-verify --static /out/app\n');
+    expect(m.output).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build --ldflags="-X main.v=1 -s" -trimpath -o=/out/app ./cmd/app && xx-verify --static /out/app\n');
   });
 });
 
@@ -347,7 +346,7 @@ describe('size', () => {
   it('60 stages: every builder wrapped and verified', () => {
     const m = migrated(stages(60, 0));
     expect(m.output.match(/RUN xx-go --wrap && CGO_ENABLED=0 go build/g)).toHaveLength(60);
-    expect(m.output.match(/^RUN xx-verify --static \/out\/app\d+$/gm)).toHaveLength(60);
+    expect(m.output.match(/^RUN xx-go --wrap && CGO_ENABLED=0 go build -o (\/out\/app\d+) \S+ && xx-verify --static \1$/gm)).toHaveLength(60);
     expect(m.output.match(/ AS xx$/gm)).toHaveLength(1);
   }, 60_000);
 
@@ -465,7 +464,7 @@ describe('CLI: migrate --local on odd Dockerfile paths', () => {
     const real = await cli(['migrate', '--local', dir, '--dockerfile', 'build dir/Docker file']);
     if (real === 'hang') return void expect(real).not.toBe('hang');
     expect(real.code).toBe(0);
-    expect(readFileSync(path.join(dir, 'build dir', 'Docker file'), 'utf8')).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app\n');
+    expect(readFileSync(path.join(dir, 'build dir', 'Docker file'), 'utf8')).toContain('RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/app ./cmd/app && xx-verify --static /out/app\n');
     expect(readdirSync(path.join(dir, 'build dir'))).toEqual(['Docker file']);
   });
 

@@ -133,7 +133,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
     expect(stageText(t, 'k3s-root')).toMatch(/^ARG TARGETARCH$/m);
     expect(t).toContain('/k3s-root-${TARGETARCH}.tar | \\');
     expect(t).toContain('COPY --from=k3s-root /opt/k3s-root/bin/ /usr/sbin/');
-    expect(t).toMatch(/^RUN xx-go --wrap && go-build-static\.sh -o bin\/netpold \.$/m);
+    expect(t).toMatch(/^RUN xx-go --wrap && go-build-static\.sh -o bin\/netpold \. && xx-verify --static bin\/netpold$/m);
   });
 
   // --- s04: git apply + go mod vendor before the target ARG (spec 4) ----------------------------
@@ -265,7 +265,7 @@ describe('build-variants corpus: what the spec demands of particular files', () 
   it('s13: no strip stage, no C toolchain, CGO_ENABLED=0 kept; the final ARG TARGETARCH/LABEL untouched', () => {
     const t = out('s13-linker-stripped-target-arg.Dockerfile');
     expect(t).not.toMatch(/strip_binary|\bstrip\b|xx-apk/);
-    expect(t).toMatch(/^RUN xx-go --wrap && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o \/usr\/local\/bin\/nodelabeler \.\/cmd\/nodelabeler$/m);
+    expect(t).toMatch(/^RUN xx-go --wrap && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o \/usr\/local\/bin\/nodelabeler \.\/cmd\/nodelabeler && xx-verify --static \/usr\/local\/bin\/nodelabeler$/m);
     expect(t).toContain('FROM ${BCI_IMAGE}\nARG TARGETARCH\nLABEL io.example.arch="${TARGETARCH}"\n');
     expect(t.match(/^ARG TARGETARCH$/gm)).toHaveLength(1);
     expect(xxVerifyArgs(t)).toEqual([{ static: true, paths: ['/usr/local/bin/nodelabeler'] }]);

@@ -18,13 +18,13 @@ const migratedHead = ['ARG GO_IMAGE=golang:1.23-alpine', '', 'FROM --platform=$B
 describe('go install with GOBIN set, in the Dockerfile', () => {
   it('(a) ENV GOBIN=/out + go install ./cmd/ripple: built as go build -o /out/ripple, wrapped, verified', () => {
     const m = migrateDockerfile(lines(...head, 'COPY . /src', 'WORKDIR /src', 'ENV GOBIN=/out', 'RUN CGO_ENABLED=0 go install -trimpath ./cmd/ripple', ...tail), 'Dockerfile', DEFAULT_OPTIONS);
-    expect(m.output).toBe(lines(...migratedHead, 'COPY . /src', 'WORKDIR /src', 'ENV GOBIN=/out', 'ARG TARGETPLATFORM', 'RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/ripple -trimpath ./cmd/ripple', 'RUN xx-verify --static /out/ripple', ...tail));
+    expect(m.output).toBe(lines(...migratedHead, 'COPY . /src', 'WORKDIR /src', 'ENV GOBIN=/out', 'ARG TARGETPLATFORM', 'RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/ripple -trimpath ./cmd/ripple && xx-verify --static /out/ripple', ...tail));
     expect(m.findings?.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('(b) GOBIN=/out go install ./cmd/ripple: the same, the prefix left as it is', () => {
     const m = migrateDockerfile(lines(...head, 'COPY . /src', 'WORKDIR /src', 'RUN CGO_ENABLED=0 GOBIN=/out go install -trimpath ./cmd/ripple', ...tail), 'Dockerfile', DEFAULT_OPTIONS);
-    expect(m.output).toBe(lines(...migratedHead, 'COPY . /src', 'WORKDIR /src', 'ARG TARGETPLATFORM', 'RUN xx-go --wrap && CGO_ENABLED=0 GOBIN=/out go build -o /out/ripple -trimpath ./cmd/ripple', 'RUN xx-verify --static /out/ripple', ...tail));
+    expect(m.output).toBe(lines(...migratedHead, 'COPY . /src', 'WORKDIR /src', 'ARG TARGETPLATFORM', 'RUN xx-go --wrap && CGO_ENABLED=0 GOBIN=/out go build -o /out/ripple -trimpath ./cmd/ripple && xx-verify --static /out/ripple', ...tail));
   });
 
   it('./... with GOBIN has no one go build -o: the stage stays emulated, the note cites the line', () => {
@@ -66,13 +66,13 @@ describe('go install with GOBIN set, through make', () => {
     expect(m.output).toBe(input.replace('FROM ${GO_IMAGE} AS builder', `${note}\nFROM \${GO_IMAGE} AS builder`));
     expect(note.length).toBeLessThanOrEqual(105);
     // Without that Makefile the same file is wrapped, as before.
-    expect(migrateDockerfile(input, 'Dockerfile', DEFAULT_OPTIONS).output).toContain('RUN xx-go --wrap && make build\n');
+    expect(migrateDockerfile(input, 'Dockerfile', DEFAULT_OPTIONS).output).toContain('RUN xx-go --wrap && make build && xx-verify --static /out/ripple\n');
   });
 
   it('(d) a Makefile that came with a clone is not read: wrapped, and the reason says nothing checked it', () => {
     const input = lines(...head, 'RUN git clone --depth=1 https://github.com/example-org/ripple.git /src', 'WORKDIR /src', 'RUN make build', ...tail);
     const m = migrateDockerfile(input, 'Dockerfile', { ...DEFAULT_OPTIONS, ...facts });
-    expect(m.output).toContain('RUN xx-go --wrap && make build\n');
+    expect(m.output).toContain('RUN xx-go --wrap && make build && xx-verify --static /out/ripple\n');
     expect(m.edits.find((e) => e.recipe === 'xx-go-wrap')!.reason).toBe(
       'xx-go --wrap makes every go call of "make build" build for the target platform; its Makefile is not in the build context, so nothing checked that it cross-compiles (a go install with GOBIN set would fail): build every platform once',
     );
@@ -81,7 +81,7 @@ describe('go install with GOBIN set, through make', () => {
   it('a goal that does not reach the GOBIN recipe, and a Makefile with go build, are wrapped with the plain reason', () => {
     const input = lines(...head, 'COPY . /src', 'WORKDIR /src', 'RUN make image', ...tail);
     const m = migrateDockerfile(input, 'Dockerfile', { ...DEFAULT_OPTIONS, ...facts });
-    expect(m.output).toContain('RUN xx-go --wrap && make image\n');
+    expect(m.output).toContain('RUN xx-go --wrap && make image && xx-verify --static /out/ripple\n');
     expect(m.edits.find((e) => e.recipe === 'xx-go-wrap')!.reason).toBe('xx-go --wrap makes "make image" compile for the target platform (GOOS/GOARCH/CC from TARGETPLATFORM) while running natively');
   });
 });
