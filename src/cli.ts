@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { DockerfileError } from './dockerfile/errors.ts';
 import { runLocal, type TimingArgs } from './cli/local.ts';
-import { parseBuildArgs, parsePlatforms } from './fleet/timing.ts';
+import { parseBuildArgs, parsePlatforms } from './timing/migration-timing.ts';
 import { runFleet } from './fleet/run.ts';
 import { FAIL_ON, runReview } from './review/cli.ts';
 import { runPrReview } from './github-review/command.ts';

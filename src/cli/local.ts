@@ -13,7 +13,7 @@ import { DockerfileError } from '../dockerfile/errors.ts';
 import { reasonLines } from '../report/reasons.ts';
 import { loadReposConfig, migrateOptionsFor, overrideFor } from '../config/repos-config.ts';
 import { unknownEmulatedStage, type StagesOf } from '../migrate/emulated-stages.ts';
-import { timeMigration, type TimingOutcome, type TimingSettings } from '../fleet/timing.ts';
+import { timeMigration, type TimingOutcome, type TimingSettings } from '../timing/migration-timing.ts';
 import { NoBuilderError } from '../timing/builder.ts';
 import { TimingResultError } from '../timing/result.ts';
 import { renderTimingTable } from '../timing/table.ts';

@@ -4,7 +4,7 @@
  */
 import { loadReposConfig } from '../config/repos-config.ts';
 import { updateDashboardFromEnv } from '../delivery/dashboard.ts';
-import { timingInputFrom } from '../delivery/timing.ts';
+import { timingInputFrom } from '../timing/delivery-input.ts';
 import { redactError } from '../secrets/redact.ts';
 import type { FleetReport } from '../report/types.ts';
 

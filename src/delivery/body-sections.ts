@@ -12,7 +12,7 @@ import { DockerfileFacts } from '../dockerfile/facts.ts';
 import type { Finding } from '../review/review.ts';
 import { diffAnchors, diffFileAnchor, type DiffAnchor } from './diff-anchors.ts';
 import { code, codeBlock, text } from '../markdown/untrusted.ts';
-import { measured, type TimingInput } from './timing.ts';
+import { measured, type TimingInput } from '../timing/delivery-input.ts';
 
 /** What the checkout's build files (Makefile, workflows) build and pass, before and after the migration. */
 export interface BuildInfo {

@@ -13,7 +13,7 @@ import { behaviourSection, botSection, checkSection, verifiedSection, whereSecti
 import { BEGIN_MARK, rebaseCheckbox, renderMarker, type DraftReason, type Marker } from './marker.ts';
 import { code, codeBlock, text } from '../markdown/untrusted.ts';
 import { unifiedDiff } from '../migrate/diff.ts';
-import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, measured, notMeasuredText, type TimingInput } from '../timing/delivery-input.ts';
 
 export const MAX_BODY = 65_536;
 export const PR_TITLE = 'Build with cross-compilation (tonistiigi/xx) instead of QEMU emulation';

@@ -14,7 +14,7 @@ import type { RepoResult } from '../report/types.ts';
 import { codeBlock, commentJson, link, text } from '../markdown/untrusted.ts';
 import { MAX_BODY } from './body.ts';
 import { lastLineMarker } from './marker.ts';
-import { failedAfterBuilds, speedup, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, speedup, type TimingInput } from '../timing/delivery-input.ts';
 
 export const DASHBOARD_LABEL = 'image-build-migrator';
 const MARK = '<!-- image-build-migrator:dashboard ';

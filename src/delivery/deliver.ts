@@ -17,7 +17,7 @@ import { markerOf, pending, planDelivery, type Decision, type Migration, type Pl
 import { botCommitState, commitMigration, deleteBranch, filesBothChanged, BOT_TRAILER, RESULT_TRAILER, headIsBots, leaveOut, LeaseRejected, NoPushAccess, pushBranch, PushRefused, remoteHeads, type BotAuthor, type GitRemote } from './push.ts';
 import { text } from '../markdown/untrusted.ts';
 import { commitThroughApi } from './api-commit.ts';
-import { failedAfterBuilds, measured, type TimingInput } from './timing.ts';
+import { failedAfterBuilds, measured, type TimingInput } from '../timing/delivery-input.ts';
 
 export interface DeliverySettings {
   botBranch: string;

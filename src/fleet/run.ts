@@ -26,11 +26,11 @@ import { AuthError, createPlatformClient, platformEnvFrom, type GitHubPacing, ty
 import { GitHubPlatform } from '../platform/github.ts';
 import type { DeliveryRun } from '../delivery/deliver.ts';
 import { updateDashboard } from '../delivery/dashboard.ts';
-import { timingInputFrom, type TimingInput } from '../delivery/timing.ts';
+import { timingInputFrom, type TimingInput } from '../timing/delivery-input.ts';
 import path from 'node:path';
 import { createProgress } from './progress.ts';
 import { runPipeline, type MigrateFn } from './pipeline.ts';
-import { fleetTiming, timingFrom, type TimingSettings } from './timing.ts';
+import { fleetTiming, timingFrom, type TimingSettings } from '../timing/migration-timing.ts';
 import { renderTimingTable } from '../timing/table.ts';
 import { NoBuilderError } from '../timing/builder.ts';
 import { probeBuilder } from '../timing/probe.ts';

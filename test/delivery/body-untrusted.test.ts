@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBody, type BodyInput } from '../../src/delivery/body.ts';
 import { BEGIN_MARK, parseMarker, rebaseCheckbox, rebaseTicked, renderMarker, type Marker } from '../../src/delivery/marker.ts';
-import { timingInputFrom } from '../../src/delivery/timing.ts';
+import { timingInputFrom } from '../../src/timing/delivery-input.ts';
 import type { FileReport } from '../../src/migrate/types.ts';
 import { TimingResultSchema } from '../../src/timing/result.ts';
 import { HOSTILE, PROBE } from '../helpers/hostile.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet } from '../../src/fleet/run.ts';
 import { main } from '../../src/cli.ts';
 import { parseMarker } from '../../src/delivery/marker.ts';
-import { timingInputFrom } from '../../src/delivery/timing.ts';
+import { timingInputFrom } from '../../src/timing/delivery-input.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import { renderJson } from '../../src/report/json.ts';
 import type { FleetReport } from '../../src/report/types.ts';

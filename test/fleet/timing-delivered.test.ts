@@ -8,7 +8,7 @@ import { migrateCheckout } from '../../src/migrate/checkout.ts';
 import type { CheckoutReport, MigrateOptions } from '../../src/migrate/types.ts';
 import { recipes } from '../../migrations/index.ts';
 import { parseMarker } from '../../src/delivery/marker.ts';
-import { timingInputFrom } from '../../src/delivery/timing.ts';
+import { timingInputFrom } from '../../src/timing/delivery-input.ts';
 import { clearSecrets } from '../../src/secrets/redact.ts';
 import type { FleetReport } from '../../src/report/types.ts';
 import { Capture } from '../helpers/streams.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { parseBuildArgs, parsePlatforms } from '../../src/fleet/timing.ts';
+import { parseBuildArgs, parsePlatforms } from '../../src/timing/migration-timing.ts';
 
 class Sink {
   text = '';

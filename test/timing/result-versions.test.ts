@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { headline, measurement, parseTimingResult, sectionsOf, TIMING_SCHEMA_VERSION, type Measurement } from '../../src/timing/result.ts';
 import { renderTimingTable } from '../../src/timing/table.ts';
-import { timingInputFrom } from '../../src/delivery/timing.ts';
+import { timingInputFrom } from '../../src/timing/delivery-input.ts';
 
 const m = (variant: 'before' | 'after', platform: string, wallSeconds: number, extra: Partial<Measurement> = {}): Measurement => ({ variant, platform, status: 'ok', wallSeconds, timeoutSeconds: 3600, slowestSteps: [], ...extra });
 

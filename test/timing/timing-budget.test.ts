@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BuildOutcome, BuildRequest, Builder } from '../../src/timing/builder.ts';
 import { measureTiming, OUT_OF_BUDGET, type TimingSection } from '../../src/timing/measure.ts';
 import { FileTimingStore } from '../../src/timing/store.ts';
-import { measured, timingInputFrom } from '../../src/delivery/timing.ts';
+import { measured, timingInputFrom } from '../../src/timing/delivery-input.ts';
 
 const MIN = 60_000;
 let dir: string;

@@ -12,14 +12,13 @@ import type { CheckoutReport, FileChange, MigrateOptions } from '../migrate/type
 import pLimit from 'p-limit';
 import { overrideFor, type ReposConfig } from '../config/repos-config.ts';
 import { buildTargets, readBuildFiles } from '../dockerfile/build-files.ts';
-import { timedBuildArgs } from '../timing/build-args.ts';
+import { timedBuildArgs } from './build-args.ts';
 import { parseDockerfile } from '../dockerfile/model.ts';
-import type { Builder } from '../timing/builder.ts';
-import { probeBuilder } from '../timing/probe.ts';
-import { measureTiming, DEFAULT_PLATFORMS, type TimingSection } from '../timing/measure.ts';
-import type { TimingResult } from '../timing/result.ts';
-import { FileTimingStore, type TimingStore } from '../timing/store.ts';
-import type { FleetReport } from '../report/types.ts';
+import type { Builder } from './builder.ts';
+import { probeBuilder } from './probe.ts';
+import { measureTiming, DEFAULT_PLATFORMS, type TimingSection } from './measure.ts';
+import type { TimingResult } from './result.ts';
+import { FileTimingStore, type TimingStore } from './store.ts';
 
 const readOnly = (store: TimingStore): TimingStore => ({ get: (d) => store.get(d), put: async () => {} });
 
@@ -172,7 +171,12 @@ export function fleetTiming(config: ReposConfig, settings: TimingSettings, cache
  * delivers with a write token minted after the builds (an installation token lives an hour, the
  * builds up to four): the delivering step builds nothing and holds no key.
  */
-export function timingFrom(measured: FleetReport, file: string) {
+/** The rows of an earlier run's report that timingFrom reads (the report's own shape, not its type: the timing room sits below the report's). */
+export interface MeasuredRows {
+  repos: { name: string; outcome: string; reason?: string; commit?: string; diff?: string; timing?: TimingResult }[];
+}
+
+export function timingFrom(measured: MeasuredRows, file: string) {
   return async (repo: string, dir: string, report: CheckoutReport): Promise<TimingOutcome> => {
     const row = measured.repos.find((r) => r.name.toLowerCase() === repo.toLowerCase());
     if (!row?.timing) return { skipped: `${path.basename(file)} holds no measurement of ${repo}${row?.reason ? ` (${row.outcome}: ${row.reason})` : ''}: measured on a later night` };

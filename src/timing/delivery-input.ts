@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OUT_OF_BUDGET } from '../timing/measure.ts';
-import { measurement, sectionsOf, sectionTitle, type TimingResult } from '../timing/result.ts';
-import { renderTimingTable } from '../timing/table.ts';
+import { OUT_OF_BUDGET } from './measure.ts';
+import { measurement, sectionsOf, sectionTitle, type TimingResult } from './result.ts';
+import { renderTimingTable } from './table.ts';
 
 /**
  * What delivery needs from timing (src/timing/, issue 10), defined here so the PR body and the
@@ -44,7 +44,7 @@ export function speedup(t: TimingInput | undefined): string | undefined {
   return `${(t.arm64SecondsBefore / t.arm64SecondsAfter).toFixed(1)}×`;
 }
 
-/** From `--timing`'s outcome (src/fleet/timing.ts): the table, a digest of the numbers, arm64 before/after. */
+/** From `--timing`'s outcome (migration-timing.ts): the table, a digest of the numbers, arm64 before/after. */
 export function timingInputFrom(outcome: { result?: TimingResult; skipped?: string } | undefined): TimingInput | undefined {
   if (!outcome) return undefined;
   if (!outcome.result) return { markdownTable: '', digest: '', notMeasuredReason: outcome.skipped ?? 'nothing was measured' };
