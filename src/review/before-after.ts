@@ -10,6 +10,7 @@ import { samePath, stageFiles, type StageFile } from '../dockerfile/shipped.ts';
 import { DOCS } from './docs.ts';
 import { sortFindings } from './order.ts';
 import type { Finding, RuleMeta } from './types.ts';
+import { CLEAN_CROSS_BUILD } from './examples.ts';
 
 export const FINAL_STAGE_CHANGED: RuleMeta = {
   id: 'final-stage-changed',
@@ -41,20 +42,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["/usr/local/bin/widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
 };
 
@@ -88,20 +76,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
 };
 

@@ -9,6 +9,7 @@ import type { DockerfileModel } from '../dockerfile/model.ts';
 import { buildFacts, readBuildFiles, scanBuildFile, type BuildFacts, type BuildHints } from '../dockerfile/build-files.ts';
 import { DOCS } from './docs.ts';
 import type { Finding, RuleMeta } from './types.ts';
+import { CLEAN_CROSS_BUILD } from './examples.ts';
 
 // Hidden folders (.git, a checked-out tool, caches) and vendored code are not the repository's images.
 const SKIP_DIRS = new Set(['node_modules', 'vendor', 'testdata']);
@@ -63,20 +64,7 @@ export const STALE_BUILD_ARG: RuleMeta = {
   title: 'A --build-arg the Dockerfiles no longer declare',
   docs: DOCS.buildArgs,
   examples: {
-    dockerfile: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    dockerfile: CLEAN_CROSS_BUILD,
     fail: `IMAGE ?= rancher/hardened-widget
 TAG ?= v1.2.3
 ARCH ?= amd64

@@ -11,6 +11,7 @@ import { envAt, followsPlatform } from '../../dockerfile/env.ts';
 import { SUBSTITUTING, type ReviewContext } from '../context.ts';
 import { archDeclarations } from '../../dockerfile/shared-checks.ts';
 import type { Rule } from '../rule.ts';
+import { CLEAN_CROSS_BUILD } from '../examples.ts';
 
 
 /** `GOARCH=${ARCH}` is the stale-goarch rule's finding; do not report the same text twice. */
@@ -142,20 +143,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     const migrated = alreadyCrossCompiles(ctx.analysis);

@@ -7,6 +7,7 @@ import { scanVarRefs } from '../../dockerfile/vars.ts';
 import { DOCS } from '../docs.ts';
 import { PLATFORM_ARGS, type ReviewContext } from '../context.ts';
 import type { Rule } from '../rule.ts';
+import { CLEAN_CROSS_BUILD } from '../examples.ts';
 
 export const fromAsCasing: Rule = {
   id: 'from-as-casing',
@@ -28,20 +29,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
@@ -73,20 +61,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
@@ -125,20 +100,7 @@ FROM --platform=$TARGETPLATFORM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
@@ -219,20 +181,7 @@ FROM scratch
 COPY --from=Builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
@@ -261,20 +210,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     const globals = new Set(ctx.model.globalArgs.map((a) => a.name));

@@ -8,6 +8,7 @@ import type { ReviewContext } from '../context.ts';
 import { argInScope } from '../../dockerfile/model.ts';
 import { TARGET_ARGS } from '../../dockerfile/stage-questions.ts';
 import type { Rule } from '../rule.ts';
+import { CLEAN_CROSS_BUILD } from '../examples.ts';
 
 export const crossSetupMissing: Rule = {
   id: 'cross-setup-missing',
@@ -29,20 +30,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const c of ctx.compiles()) {

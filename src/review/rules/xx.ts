@@ -10,6 +10,7 @@ import { downstream, type Stage } from '../../dockerfile/model.ts';
 import { DOCS } from '../docs.ts';
 import type { ReviewContext, Span } from '../context.ts';
 import type { Rule } from '../rule.ts';
+import { CLEAN_CROSS_BUILD } from '../examples.ts';
 
 export const xxNotCopied: Rule = {
   id: 'xx-not-copied',
@@ -30,20 +31,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
@@ -108,20 +96,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     const want = splitImage(ctx.xxImage).repo;
@@ -152,20 +127,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const { image, span } of xxImageRefs(ctx)) {
@@ -202,20 +164,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     const done = new Set<Stage>();
@@ -253,20 +202,7 @@ FROM scratch
 COPY --from=builder /out/widgetd /usr/local/bin/widgetd
 ENTRYPOINT ["widgetd"]
 `,
-    pass: `ARG GO_IMAGE=rancher/hardened-build-base:v1.23.4b1
-FROM --platform=$BUILDPLATFORM rancher/mirrored-tonistiigi-xx:1.6.1 AS xx
-FROM --platform=$BUILDPLATFORM \${GO_IMAGE} AS builder
-COPY --from=xx / /
-RUN apk add --no-cache file git
-WORKDIR /src
-COPY . .
-ARG TARGETPLATFORM
-RUN xx-go --wrap && CGO_ENABLED=0 go build -o /out/widgetd ./cmd/widgetd
-RUN xx-verify --static /out/widgetd
-FROM scratch
-COPY --from=builder /out/widgetd /usr/local/bin/widgetd
-ENTRYPOINT ["widgetd"]
-`,
+    pass: CLEAN_CROSS_BUILD,
   },
   check(ctx: ReviewContext) {
     for (const stage of ctx.model.stages) {
